@@ -1,0 +1,6 @@
+"""The callcenter (single point of contact): find the citizen, order on their behalf, transfer to advice."""
+from flask import Blueprint
+
+bp = Blueprint("callcenter", __name__, template_folder="templates")
+
+from callcenter import views  # noqa: E402,F401

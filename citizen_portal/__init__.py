@@ -1,0 +1,6 @@
+"""The citizen's self-service: start page, ordering, deliveries, advice."""
+from flask import Blueprint
+
+bp = Blueprint("citizen_portal", __name__, template_folder="templates")
+
+from citizen_portal import views  # noqa: E402,F401

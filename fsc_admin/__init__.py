@@ -1,0 +1,6 @@
+"""The FSC secretariat's administration: municipalities, users, catalogue, invoicing."""
+from flask import Blueprint
+
+bp = Blueprint("fsc_admin", __name__, template_folder="templates")
+
+from fsc_admin import views  # noqa: E402,F401

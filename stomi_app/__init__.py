@@ -1,0 +1,27 @@
+"""The core of the stoma-supply platform: the app factory that wires every audience package together."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from stomi_app.config import load_config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the Flask app; `overrides` wins over environment and defaults (used by tests)."""
+    instance_path = os.environ.get("STOMI_INSTANCE_PATH") or str(Path.cwd() / "instance")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path, overrides or {}))
+
+    from stomi_app import extensions
+
+    extensions.init_app(app)
+
+    from stomi_app import models  # noqa: F401  (register every model with the metadata)
+    from stomi_app import web
+
+    web.init_app(app)
+    return app

@@ -1,0 +1,120 @@
+"""Login and logout pages for staff and citizens."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from stomi_app import cpr
+from stomi_app.auth.forms import CitizenDemoLoginForm, StaffLoginForm
+from stomi_app.auth.identity import DemoIdentityProvider
+from stomi_app.auth.roles import START_PAGES
+from stomi_app.auth.services import LoginError, authenticate_staff, load_principal, logout_everywhere
+from stomi_app.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__, template_folder="../templates")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+# Citizens are sent to their own login, staff to the e-mail login.
+login_manager.blueprint_login_views = {"citizen_portal": "auth.citizen_login"}
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    return load_principal(session_id)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next") or ""
+    # Only same-site relative paths: never redirect to another host.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def start_page_url() -> str:
+    return url_for(START_PAGES[current_user.role])
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(start_page_url())
+    form = StaffLoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = authenticate_staff(
+                form.email.data,
+                form.password.data,
+                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                lockout_minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
+            )
+        except LoginError as exc:
+            if exc.code == "locked":
+                error = _(
+                    "Too many failed attempts. The account is locked until %(time)s. Try again later or contact the FSC secretariat.",
+                    time=format_datetime(exc.locked_until, "short"),
+                )
+            elif exc.code == "inactive":
+                error = _("This account has been deactivated. Contact the FSC secretariat.")
+            else:
+                error = _("The e-mail or password is wrong.")
+        else:
+            db.session.commit()
+            session.permanent = True
+            login_user(user)
+            session["lang"] = session.get("lang") or user.language
+            return redirect(_safe_next(start_page_url()))
+    status = 200 if not (error or form.errors) else 422
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/login/borger", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def citizen_login():
+    if not current_app.config["DEMO_LOGIN_ENABLED"]:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(start_page_url())
+    form = CitizenDemoLoginForm()
+    if form.validate_on_submit():
+        try:
+            citizen = DemoIdentityProvider().resolve(form.cpr.data)
+        except cpr.InvalidCPR:
+            form.cpr.errors.append(_("A CPR number is 10 digits and starts with a valid birth date (DDMMYY)."))
+        else:
+            if citizen is None:
+                form.cpr.errors.append(_("No citizen with this CPR number is registered in the solution."))
+            else:
+                session.permanent = True
+                login_user(citizen)
+                session["lang"] = session.get("lang") or citizen.language
+                return redirect(_safe_next(url_for("citizen_portal.start")))
+    status = 422 if form.errors else 200
+    return render_template("auth/citizen_login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_all():
+    logout_everywhere(current_user)
+    db.session.commit()
+    return logout()

@@ -1,0 +1,62 @@
+"""Configuration: zero-setup defaults, overridable by STOMI_* environment variables or `.env`."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str, name: str, nbytes: int) -> str:
+    """Return a secret kept in the instance folder, generating it on first use."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.write_text(secrets.token_hex(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _env(name: str, default=None):
+    return os.environ.get(f"STOMI_{name}", default)
+
+
+def _bool(value) -> bool:
+    return str(value).lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str, overrides: dict) -> dict:
+    database_url = (
+        overrides.get("SQLALCHEMY_DATABASE_URI")
+        or _env("DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'stomi.sqlite'}"
+    )
+    config = {
+        "SECRET_KEY": _env("SECRET_KEY") or _instance_secret(instance_path, "secret_key", 32),
+        # Separate keys: one encrypts CPR numbers (AES-GCM), one makes the look-up hash.
+        "CPR_ENCRYPTION_KEY": _env("CPR_ENCRYPTION_KEY") or _instance_secret(instance_path, "cpr_key", 32),
+        "CPR_HASH_KEY": _env("CPR_HASH_KEY") or _instance_secret(instance_path, "cpr_hash_key", 32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "da",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "LANGUAGES": ["da", "en"],
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(_env("RATELIMIT_ENABLED", "1")),
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "20 per minute"),
+        "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(_env("LOGIN_LOCKOUT_MINUTES", "15")),
+        # Citizens log in through NemLog-in in production; the demo login is for development only.
+        "DEMO_LOGIN_ENABLED": _bool(_env("DEMO_LOGIN_ENABLED", "1")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(_env("SESSION_COOKIE_SECURE", "0")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("SESSION_HOURS", "8"))),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "CALLCENTER_PHONE": _env("CALLCENTER_PHONE", "70 20 30 40"),
+        "CALLCENTER_HOURS": "07:00–16:00",
+        "AUDIT_RETENTION_DAYS": int(_env("AUDIT_RETENTION_DAYS", str(365 * 5))),
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,67 @@
+"""The citizen with a stoma: identity (CPR kept encrypted), address, home municipality, consent."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.models.geo import Municipality
+from stomi_app.models.users import Role
+
+
+class StomaType(str, enum.Enum):
+    COLOSTOMY = "colostomy"
+    ILEOSTOMY = "ileostomy"
+    UROSTOMY = "urostomy"
+
+
+class Citizen(UserMixin, Base):
+    __tablename__ = "citizen"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The CPR number is never stored in plain text: AES-GCM ciphertext plus a keyed hash for look-up.
+    cpr_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    cpr_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Only the masked form (DDMMYY-****) is kept readable, for lists and search by birth date.
+    cpr_masked: Mapped[str] = mapped_column(String(11))
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(4))
+    city: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    stoma_type: Mapped[StomaType] = mapped_column(
+        Enum(StomaType, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    language: Mapped[str] = mapped_column(String(2), default="da")
+    consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_text_version: Mapped[str | None] = mapped_column(String(20))
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+
+    role = Role.CITIZEN
+
+    def get_id(self) -> str:
+        return f"citizen:{self.id}:{self.session_version}"
+
+    @property
+    def is_citizen(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_at is not None and (
+            self.consent_withdrawn_at is None or self.consent_withdrawn_at < self.consent_given_at
+        )

@@ -1,0 +1,36 @@
+"""Regions and municipalities: who grants, who pays, who gets invoiced."""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stomi_app.db import Base
+
+
+class Region(Base):
+    __tablename__ = "region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    municipalities: Mapped[list["Municipality"]] = relationship(back_populates="region", order_by="Municipality.name")
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    # The municipality's electronic invoicing address (EAN/GLN, 13 digits) and CVR number.
+    ean_gln: Mapped[str] = mapped_column(String(13))
+    cvr: Mapped[str] = mapped_column(String(8))
+    population: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    region: Mapped[Region] = relationship(back_populates="municipalities")
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.code} {self.name}>"

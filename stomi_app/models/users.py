@@ -1,0 +1,69 @@
+"""Staff accounts and their roles; citizens are a separate entity (see citizen.py)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.models.geo import Municipality, Region
+
+
+class Role(str, enum.Enum):
+    CITIZEN = "citizen"
+    NURSE = "nurse"
+    GRANT_OFFICER = "grant_officer"
+    CALLCENTER = "callcenter"
+    FSC_ADMIN = "fsc_admin"
+    WAREHOUSE = "warehouse"
+
+
+class User(UserMixin, Base):
+    """A member of staff (or the warehouse's API client) who logs in with e-mail and password."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # A grant officer is bound to one municipality; a nurse works at a municipality or at a hospital of a region.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2), default="da")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by "log out everywhere": every session carrying an older value is refused.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    municipality: Mapped[Municipality | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"user:{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def is_citizen(self) -> bool:
+        return False
+
+    @property
+    def display_name(self) -> str:
+        return self.name
