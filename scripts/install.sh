@@ -18,4 +18,4 @@ else
 fi
 
 # Message catalogues are compiled, not committed.
-.venv/bin/pybabel compile -q -d translations
+.venv/bin/pybabel compile -d translations

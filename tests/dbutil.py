@@ -1,0 +1,28 @@
+"""Throw-away databases for tests: a temp SQLite file, or a fresh PostgreSQL database per run."""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+@contextmanager
+def throwaway_database(tmp_dir, label: str):
+    """Yield a database URL that exists only for this test run."""
+    admin_url = os.environ.get("STOMI_TEST_DATABASE_URL")
+    if not admin_url:
+        yield f"sqlite:///{tmp_dir}/{label}.sqlite"
+        return
+    name = f"stomi_{label}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
