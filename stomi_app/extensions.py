@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +26,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 def select_locale() -> str:
     languages = ["da", "en"]
+    if not has_request_context():  # CLI commands, background jobs: the platform's default language
+        return "da"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

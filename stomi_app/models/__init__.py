@@ -3,3 +3,8 @@ from stomi_app.models.geo import Municipality, Region  # noqa: F401
 from stomi_app.models.users import Role, User  # noqa: F401
 from stomi_app.models.citizen import Citizen, StomaType  # noqa: F401
 from stomi_app.models.audit import AuditEvent  # noqa: F401
+from stomi_app.models.clinical import CutShape, CuttingMeasure  # noqa: F401,E402
+from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus, OrderRules  # noqa: F401,E402
+from stomi_app.models.orders import (  # noqa: F401,E402
+    DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus,
+)

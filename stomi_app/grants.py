@@ -1,0 +1,281 @@
+"""Grant rules: creating, changing and ending grants, and consumption control against them."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from catalogue.models import Category, Product, Variant
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.models import Citizen, Role, User
+from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
+from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
+from stomi_app.timeutil import add_months, start_of_local_day_utc
+
+MAX_QUANTITY = 999
+
+
+class GrantError(ValueError):
+    """A grant that breaks a rule; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class GrantAccessDenied(Exception):
+    """The officer is not from the citizen's municipality (shown as 404: no existence leak)."""
+
+
+@dataclass(frozen=True)
+class GrantLineInput:
+    quantity: int
+    period: GrantPeriod
+    variant_id: int | None = None
+    category_id: int | None = None
+    price_ceiling_oere: int | None = None
+
+
+@dataclass
+class LineUse:
+    """Consumption of one grant line in its current period."""
+
+    line: GrantLine
+    period_start: date
+    period_end: date  # exclusive
+    used_quantity: int = 0
+    used_oere: int = 0
+
+    @property
+    def remaining_quantity(self) -> int:
+        return max(self.line.quantity - self.used_quantity, 0)
+
+    @property
+    def remaining_oere(self) -> int | None:
+        if self.line.price_ceiling_oere is None:
+            return None
+        return max(self.line.price_ceiling_oere - self.used_oere, 0)
+
+    @property
+    def utilisation(self) -> float:
+        return self.used_quantity / self.line.quantity if self.line.quantity else 0.0
+
+
+def period_bounds(period: GrantPeriod, on: date) -> tuple[date, date]:
+    """The calendar period containing `on`: [start, end) in local dates."""
+    if period is GrantPeriod.MONTH:
+        start = date(on.year, on.month, 1)
+    elif period is GrantPeriod.QUARTER:
+        start = date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
+    else:
+        start = date(on.year, 1, 1)
+    return start, add_months(start, period.months)
+
+
+def _check_officer(officer: User, citizen: Citizen) -> None:
+    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != citizen.municipality_id:
+        raise GrantAccessDenied()
+
+
+def _validate(valid_from: date, valid_to: date | None, legal_basis: str, lines: list[GrantLineInput], reason: str) -> None:
+    if not (legal_basis or "").strip():
+        raise GrantError(_l("Enter the legal basis, e.g. Serviceloven § 112."), "legal_basis")
+    if valid_to is not None and valid_to < valid_from:
+        raise GrantError(_l("The end date must be on or after the start date."), "valid_to")
+    if not (reason or "").strip():
+        raise GrantError(_l("Write why (the citizen and colleagues will read it)."), "reason")
+    if not lines:
+        raise GrantError(_l("A grant needs at least one line."), "lines")
+    seen = set()
+    for line in lines:
+        if (line.variant_id is None) == (line.category_id is None):
+            raise GrantError(_l("Each line is either a product variant or a category."), "lines")
+        if not (0 < line.quantity <= MAX_QUANTITY):
+            raise GrantError(_l("The quantity must be a whole number from 1 to %(max)s.", max=MAX_QUANTITY), "lines")
+        if line.price_ceiling_oere is not None and line.price_ceiling_oere <= 0:
+            raise GrantError(_l("A price ceiling must be above 0 kr."), "lines")
+        key = (line.variant_id, line.category_id)
+        if key in seen:
+            raise GrantError(_l("The same product or category is on two lines."), "lines")
+        seen.add(key)
+        if line.variant_id is not None and db.session.get(Variant, line.variant_id) is None:
+            raise GrantError(_l("Unknown product variant."), "lines")
+        if line.category_id is not None and db.session.get(Category, line.category_id) is None:
+            raise GrantError(_l("Unknown category."), "lines")
+
+
+def _snapshot(grant: Grant, lines: list[GrantLineInput]) -> dict:
+    return {
+        "legal_basis": grant.legal_basis,
+        "valid_from": grant.valid_from.isoformat(),
+        "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
+        "express_per_year": grant.express_per_year,
+        "lines": [
+            {"variant_id": l.variant_id, "category_id": l.category_id, "quantity": l.quantity,
+             "period": l.period.value, "price_ceiling_oere": l.price_ceiling_oere}
+            for l in lines
+        ],
+    }
+
+
+def _add_lines(grant: Grant, lines: list[GrantLineInput]) -> None:
+    for line in lines:
+        grant.all_lines.append(GrantLine(
+            variant_id=line.variant_id, category_id=line.category_id, quantity=line.quantity,
+            period=line.period, price_ceiling_oere=line.price_ceiling_oere,
+        ))
+
+
+def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_from: date, valid_to: date | None,
+                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2) -> Grant:
+    _check_officer(officer, citizen)
+    _validate(valid_from, valid_to, legal_basis, lines, reason)
+    grant = Grant(citizen=citizen, municipality_id=citizen.municipality_id, legal_basis=legal_basis.strip(),
+                  valid_from=valid_from, valid_to=valid_to, express_per_year=express_per_year, created_by=officer,
+                  status=GrantStatus.ACTIVE, version=1)
+    _add_lines(grant, lines)
+    db.session.add(grant)
+    db.session.add(GrantChange(grant=grant, version=1, action="created", by=officer, reason=reason.strip(),
+                               snapshot=_snapshot(grant, lines)))
+    db.session.flush()
+    _after_grant_change(citizen)
+    return grant
+
+
+def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: date, valid_to: date | None,
+                 lines: list[GrantLineInput], reason: str, express_per_year: int | None = None) -> Grant:
+    """Make a new version of the grant: old lines are kept as replaced, the history records why."""
+    _check_officer(officer, grant.citizen)
+    if grant.status is not GrantStatus.ACTIVE:
+        raise GrantError(_l("An ended grant cannot be changed; make a new grant."), None)
+    _validate(valid_from, valid_to, legal_basis, lines, reason)
+    now = utcnow()
+    for line in grant.all_lines:
+        if line.replaced_at is None:
+            line.replaced_at = now
+    grant.legal_basis = legal_basis.strip()
+    grant.valid_from, grant.valid_to = valid_from, valid_to
+    if express_per_year is not None:
+        grant.express_per_year = express_per_year
+    grant.version += 1
+    _add_lines(grant, lines)
+    db.session.add(GrantChange(grant=grant, version=grant.version, action="changed", by=officer, reason=reason.strip(),
+                               snapshot=_snapshot(grant, lines)))
+    db.session.flush()
+    db.session.expire(grant, ["lines"])
+    _after_grant_change(grant.citizen)
+    return grant
+
+
+def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Grant:
+    _check_officer(officer, grant.citizen)
+    if grant.status is not GrantStatus.ACTIVE:
+        raise GrantError(_l("The grant has already ended."), None)
+    if end_date < grant.valid_from:
+        raise GrantError(_l("The end date must be on or after the start date."), "end_date")
+    if not (reason or "").strip():
+        raise GrantError(_l("Write why (the citizen and colleagues will read it)."), "reason")
+    grant.valid_to = end_date if grant.valid_to is None else min(grant.valid_to, end_date)
+    grant.status = GrantStatus.ENDED
+    grant.ended_at, grant.ended_by_id, grant.end_reason = utcnow(), officer.id, reason.strip()
+    grant.version += 1
+    current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]
+    db.session.add(GrantChange(grant=grant, version=grant.version, action="ended", by=officer, reason=reason.strip(),
+                               snapshot=_snapshot(grant, current)))
+    db.session.flush()
+    return grant
+
+
+def _after_grant_change(citizen: Citizen) -> None:
+    """A larger grant may now cover orders that waited for approval: accept those that fit."""
+    from stomi_app.ordering import reevaluate_waiting_orders
+
+    reevaluate_waiting_orders(citizen)
+
+
+def grants_in_force(citizen_ids: list[int], on: date) -> list[Grant]:
+    query = (
+        select(Grant)
+        .where(Grant.citizen_id.in_(citizen_ids), Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
+               or_(Grant.valid_to.is_(None), Grant.valid_to >= on))
+        .options(selectinload(Grant.lines).selectinload(GrantLine.variant).selectinload(Variant.product),
+                 selectinload(Grant.lines).selectinload(GrantLine.category))
+        .order_by(Grant.valid_from, Grant.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def matching_line(lines: list[GrantLine], variant_id: int, category_id: int) -> GrantLine | None:
+    """The grant line an ordered variant counts against: the variant's own line wins over its category's."""
+    by_category = None
+    for line in lines:
+        if line.variant_id == variant_id:
+            return line
+        if line.category_id == category_id and by_category is None:
+            by_category = line
+    return by_category
+
+
+def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | None = None) -> dict[int, list[LineUse]]:
+    """Used and remaining per grant line in its current period, for each citizen: the one function every screen uses.
+
+    Orders count from submission (pending ones too) until rejected or cancelled; free replacements never count.
+    """
+    grants = grants_in_force(citizen_ids, on)
+    result: dict[int, list[LineUse]] = defaultdict(list)
+    lines_by_citizen: dict[int, list[GrantLine]] = defaultdict(list)
+    for grant in grants:
+        for line in grant.lines:
+            start, end = period_bounds(line.period, on)
+            result[grant.citizen_id].append(LineUse(line, start, end))
+            lines_by_citizen[grant.citizen_id].append(line)
+    if not lines_by_citizen:
+        return result
+    year_start = start_of_local_day_utc(date(on.year, 1, 1))
+    year_end = start_of_local_day_utc(date(on.year + 1, 1, 1))
+    query = (
+        select(Order.citizen_id, Order.submitted_at, OrderLine.variant_id, Product.category_id,
+               OrderLine.quantity, OrderLine.unit_price_oere)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Variant, Variant.id == OrderLine.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .where(Order.citizen_id.in_(list(lines_by_citizen)), Order.status.in_(COUNTING_STATUSES),
+               Order.is_replacement.is_(False), Order.submitted_at >= year_start, Order.submitted_at < year_end)
+    )
+    if exclude_order_id is not None:
+        query = query.where(Order.id != exclude_order_id)
+    uses_by_line = {id(u.line): u for uses in result.values() for u in uses}
+    for citizen_id, submitted_at, variant_id, category_id, quantity, price in db.session.execute(query):
+        line = matching_line(lines_by_citizen[citizen_id], variant_id, category_id)
+        if line is None:
+            continue
+        use = uses_by_line[id(line)]
+        if start_of_local_day_utc(use.period_start) <= submitted_at < start_of_local_day_utc(use.period_end):
+            use.used_quantity += quantity
+            use.used_oere += quantity * price
+    return result
+
+
+def consumption(citizen_id: int, on: date, exclude_order_id: int | None = None) -> list[LineUse]:
+    return consumption_for([citizen_id], on, exclude_order_id).get(citizen_id, [])
+
+
+def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8) -> list[tuple[Citizen, LineUse]]:
+    """Citizens of one municipality with a grant line at or above `threshold` of its quantity this period."""
+    citizen_ids = list(db.session.scalars(
+        select(Grant.citizen_id).where(Grant.municipality_id == municipality_id, Grant.status == GrantStatus.ACTIVE).distinct()
+    ))
+    rows = []
+    usage = consumption_for(citizen_ids, on) if citizen_ids else {}
+    citizens = {c.id: c for c in db.session.scalars(select(Citizen).where(Citizen.id.in_(list(usage))))} if usage else {}
+    for citizen_id, uses in usage.items():
+        for use in uses:
+            if use.utilisation >= threshold:
+                rows.append((citizens[citizen_id], use))
+    rows.sort(key=lambda r: (-r[1].utilisation, r[0].name))
+    return rows

@@ -1,0 +1,52 @@
+"""The citizen's cutting measure: the hole to cut in cut-to-fit baseplates, versioned."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.models.citizen import Citizen
+from stomi_app.models.users import User
+
+
+class CutShape(str, enum.Enum):
+    ROUND = "round"
+    OVAL = "oval"
+
+
+class CuttingMeasure(Base):
+    """One version of a citizen's measure; the newest is the current one. Whole millimetres only."""
+
+    __tablename__ = "cutting_measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
+    shape: Mapped[CutShape] = mapped_column(Enum(CutShape, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+    diameter_mm: Mapped[int | None]
+    width_mm: Mapped[int | None]
+    height_mm: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    entered_by_citizen: Mapped[bool] = mapped_column(default=False)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remeasure_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    citizen: Mapped[Citizen] = relationship()
+
+    @property
+    def largest_mm(self) -> int:
+        return self.diameter_mm if self.shape is CutShape.ROUND else max(self.width_mm, self.height_mm)
+
+    @property
+    def smallest_mm(self) -> int:
+        return self.diameter_mm if self.shape is CutShape.ROUND else min(self.width_mm, self.height_mm)
+
+    def label(self) -> str:
+        if self.shape is CutShape.ROUND:
+            return f"Ø {self.diameter_mm} mm"
+        return f"{self.width_mm} × {self.height_mm} mm"

@@ -1,0 +1,187 @@
+"""Orders, their lines (with a snapshot of product and price) and the status timeline."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalogue.models import Variant
+from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.models.citizen import Citizen
+from stomi_app.models.clinical import CutShape
+from stomi_app.models.grants import GrantLine
+from stomi_app.models.users import User
+from stomi_app.statemachine import machine
+
+
+def _enum(cls, length=24):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class OrderStatus(str, enum.Enum):
+    DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    SENT_TO_WAREHOUSE = "sent_to_warehouse"
+    PICKED = "picked"
+    CUT = "cut"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+
+
+S = OrderStatus
+ORDER_FLOW = machine("order", {
+    S.DRAFT: (S.AWAITING_APPROVAL, S.ACCEPTED, S.CANCELLED),
+    S.AWAITING_APPROVAL: (S.ACCEPTED, S.REJECTED, S.CANCELLED),
+    S.ACCEPTED: (S.SENT_TO_WAREHOUSE, S.CANCELLED),
+    S.SENT_TO_WAREHOUSE: (S.PICKED,),
+    S.PICKED: (S.CUT, S.PACKED),
+    S.CUT: (S.PACKED,),
+    S.PACKED: (S.SHIPPED,),
+    S.SHIPPED: (S.DELIVERED, S.DELIVERY_FAILED),
+    S.DELIVERY_FAILED: (S.SHIPPED,),
+})
+
+# Orders in these statuses count against the grant (pending ones too, so nobody orders twice).
+COUNTING_STATUSES = (S.AWAITING_APPROVAL, S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED,
+                     S.DELIVERED, S.DELIVERY_FAILED)
+OPEN_STATUSES = (S.AWAITING_APPROVAL, S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED,
+                 S.DELIVERY_FAILED)
+CITIZEN_CANCELLABLE = (S.DRAFT, S.AWAITING_APPROVAL, S.ACCEPTED)
+
+
+class OrderChannel(str, enum.Enum):
+    WEB = "web"
+    PHONE = "phone"
+
+
+class Order(Base):
+    __tablename__ = "supply_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
+    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), default=OrderStatus.DRAFT, index=True)
+    channel: Mapped[OrderChannel] = mapped_column(_enum(OrderChannel, 10), default=OrderChannel.WEB)
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))  # a callcenter agent ordering by phone
+    # Pressing "Send" twice or replaying the POST must give one order: the form carries this key.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    express: Mapped[bool] = mapped_column(default=False)
+    is_replacement: Mapped[bool] = mapped_column(default=False)
+    replaces_order_id: Mapped[int | None] = mapped_column(ForeignKey("supply_order.id"))
+    delivery_name: Mapped[str] = mapped_column(String(200), default="")
+    delivery_address: Mapped[str] = mapped_column(String(200), default="")
+    delivery_postcode: Mapped[str] = mapped_column(String(4), default="")
+    delivery_city: Mapped[str] = mapped_column(String(100), default="")
+    temporary_address: Mapped[bool] = mapped_column(default=False)
+    temporary_from: Mapped[date | None]
+    temporary_to: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    tracking_reference: Mapped[str | None] = mapped_column(String(100))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+
+    citizen: Mapped[Citizen] = relationship()
+    placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id])
+    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan")
+    events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def number(self) -> str:
+        """The order number people read out on the phone."""
+        return f"{self.id:07d}"
+
+    @property
+    def total_oere(self) -> int:
+        return sum(line.total_oere for line in self.lines)
+
+    @property
+    def needs_approval(self) -> bool:
+        return any(line.routing != "within_grant" for line in self.lines)
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+    __table_args__ = (UniqueConstraint("order_id", "variant_id", name="one_line_per_variant"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey(Variant.id), index=True)
+    grant_line_id: Mapped[int | None] = mapped_column(ForeignKey(GrantLine.id))
+    quantity: Mapped[int]
+    # Snapshot at order time: invoices and statistics never read live catalogue data.
+    article_number: Mapped[str] = mapped_column(String(50))
+    product_name: Mapped[str] = mapped_column(String(300))
+    unit_price_oere: Mapped[int]
+    vat_rate_pct: Mapped[int]
+    cut_shape: Mapped[CutShape | None] = mapped_column(_enum(CutShape, 10))
+    cut_diameter_mm: Mapped[int | None]
+    cut_width_mm: Mapped[int | None]
+    cut_height_mm: Mapped[int | None]
+    # Why the line needs approval, or "within_grant" (see stomi_app.ordering.ROUTING_REASONS).
+    routing: Mapped[str] = mapped_column(String(30), default="within_grant")
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    variant: Mapped[Variant] = relationship()
+    grant_line: Mapped[GrantLine | None] = relationship()
+
+    @property
+    def total_oere(self) -> int:
+        return self.quantity * self.unit_price_oere
+
+    def cut_label(self) -> str | None:
+        if self.cut_shape is CutShape.ROUND:
+            return f"Ø {self.cut_diameter_mm} mm"
+        if self.cut_shape is CutShape.OVAL:
+            return f"{self.cut_width_mm} × {self.cut_height_mm} mm"
+        return None
+
+
+class OrderEvent(Base):
+    """One step on the order's timeline: a status move with who, when and why."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), index=True)
+    from_status: Mapped[OrderStatus | None] = mapped_column(_enum(OrderStatus))
+    to_status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+    by_citizen: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class DeliveryProblemKind(str, enum.Enum):
+    MISSING = "missing"
+    WRONG = "wrong"
+    DAMAGED = "damaged"
+    CUTTING = "cutting"
+
+
+class DeliveryProblem(Base):
+    """A citizen's report about a delivered order: a case for the callcenter."""
+
+    __tablename__ = "delivery_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), index=True)
+    kind: Mapped[DeliveryProblemKind] = mapped_column(_enum(DeliveryProblemKind, 10))
+    description: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+    order: Mapped[Order] = relationship()

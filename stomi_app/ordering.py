@@ -1,0 +1,475 @@
+"""Ordering rules: drafts, cut measures, routing against the grant, submission, status moves, reorders."""
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from catalogue.models import Variant
+from catalogue.services import NoPriceInForce, price_in_force
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.grants import LineUse, consumption, grants_in_force, matching_line
+from stomi_app.models import Citizen, User
+from stomi_app.models.clinical import CutShape, CuttingMeasure
+from stomi_app.models.grants import Grant, GrantStatus, OrderRules
+from stomi_app.models.orders import (
+    CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
+    OrderEvent, OrderLine, OrderStatus,
+)
+from stomi_app.timeutil import add_months, local_date, local_today
+
+MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
+
+ROUTING_REASONS = {
+    "within_grant": _l("Within your grant"),
+    "not_granted": _l("This product is not in your grant: a stoma nurse must approve it"),
+    "grant_expired": _l("Your grant for this product has expired: the municipality must renew it"),
+    "over_grant": _l("More than what is left of your grant this period: it must be approved"),
+    "over_price_ceiling": _l("Above the price ceiling of your grant this period: it must be approved"),
+    "over_order_limit": _l("More than the largest quantity allowed in one order: it must be approved"),
+}
+ORDER_REASONS = {
+    "express_beyond_grant": _l("Express delivery beyond what your grant allows this year: it must be approved"),
+    "too_soon": _l("Less time than usual since your last order: it must be approved"),
+}
+# Called with the order in the same transaction when it becomes accepted (fulfilment hooks in here).
+ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
+
+
+class OrderError(ValueError):
+    """Input that cannot become (part of) an order; `errors` maps form field → message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(str(m) for m in errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class LineRouting:
+    line: OrderLine
+    reason: str
+    use: LineUse | None = None
+
+
+@dataclass
+class Routing:
+    lines: list[LineRouting] = field(default_factory=list)
+    order_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def within_grant(self) -> bool:
+        return not self.order_reasons and all(r.reason == "within_grant" for r in self.lines)
+
+
+# --- the status machine -------------------------------------------------------------------------
+
+def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_citizen: bool = False,
+               reason: str | None = None) -> None:
+    """The only way an order changes status: checked against ORDER_FLOW and recorded on the timeline."""
+    ORDER_FLOW.check(order.status, target)
+    order.events.append(OrderEvent(from_status=order.status, to_status=target, by_id=getattr(by, "id", None),
+                                   by_citizen=by_citizen, reason=reason))
+    order.status = target
+    if target is OrderStatus.DELIVERED:
+        order.delivered_at = utcnow()
+    if target is OrderStatus.ACCEPTED:
+        for hook in ACCEPTED_HOOKS:
+            hook(order)
+
+
+# --- cutting measure ------------------------------------------------------------------------------
+
+def current_measure(citizen_id: int) -> CuttingMeasure | None:
+    return db.session.scalar(
+        select(CuttingMeasure).where(CuttingMeasure.citizen_id == citizen_id)
+        .order_by(CuttingMeasure.id.desc()).limit(1)  # versions are append-only: the newest row is current
+    )
+
+
+def parse_mm(text, field_name: str) -> int:
+    """Whole millimetres from user input; '25', '25,0' and '25.0' are 25; '25,5' is refused."""
+    raw = str(text or "").strip().replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise OrderError({field_name: _l("Enter the measure in whole millimetres, e.g. 32.")}) from None
+    if not math.isfinite(value) or value != int(value):
+        raise OrderError({field_name: _l("The measure is in whole millimetres (no decimals), e.g. 32.")})
+    if not 5 <= value <= 120:
+        raise OrderError({field_name: _l("The measure must be between 5 and 120 mm.")})
+    return int(value)
+
+
+def record_measure(citizen: Citizen, *, shape: CutShape, diameter_mm: int | None = None, width_mm: int | None = None,
+                   height_mm: int | None = None, by: User | None = None, note: str | None = None) -> CuttingMeasure:
+    """A new version of the citizen's measure (entered by the citizen unless `by` is a member of staff)."""
+    if shape is CutShape.ROUND and diameter_mm is None:
+        raise OrderError({"diameter_mm": _l("Enter the diameter.")})
+    if shape is CutShape.OVAL and (width_mm is None or height_mm is None):
+        raise OrderError({"width_mm": _l("Enter both width and height for an oval measure.")})
+    measure = CuttingMeasure(
+        citizen_id=citizen.id, shape=shape,
+        diameter_mm=diameter_mm if shape is CutShape.ROUND else None,
+        width_mm=width_mm if shape is CutShape.OVAL else None,
+        height_mm=height_mm if shape is CutShape.OVAL else None,
+        entered_by_citizen=by is None, entered_by_id=getattr(by, "id", None), note=note,
+    )
+    db.session.add(measure)
+    db.session.flush()
+    return measure
+
+
+def measure_fits(measure: CuttingMeasure, variant: Variant) -> bool:
+    return variant.cut_min_mm <= measure.smallest_mm and measure.largest_mm <= variant.cut_max_mm
+
+
+# --- drafts ---------------------------------------------------------------------------------------
+
+def new_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
+    order = Order(
+        citizen=citizen, status=OrderStatus.DRAFT, idempotency_key=secrets.token_urlsafe(24),
+        channel=OrderChannel.PHONE if placed_by is not None else OrderChannel.WEB, placed_by=placed_by,
+        delivery_name=citizen.name, delivery_address=citizen.address, delivery_postcode=citizen.postcode,
+        delivery_city=citizen.city,
+    )
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def open_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
+    """The citizen's unfinished order if there is one (nothing typed is lost), else a new one."""
+    query = select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.DRAFT)
+    query = query.where(Order.placed_by_id == placed_by.id) if placed_by else query.where(Order.placed_by_id.is_(None))
+    draft = db.session.scalar(query.order_by(Order.id.desc()).limit(1))
+    return draft or new_draft(citizen, placed_by=placed_by)
+
+
+def parse_quantity(text, field_name: str) -> int:
+    raw = str(text if text is not None else "").strip()
+    if raw == "":
+        return 0
+    if not (raw.isascii() and raw.isdigit()):
+        raise OrderError({field_name: _l("Enter a whole number of packs, e.g. 2.")})
+    value = int(raw)
+    if value > MAX_QUANTITY:
+        raise OrderError({field_name: _l("At most %(max)s packs of one product in an order.", max=MAX_QUANTITY)})
+    return value
+
+
+def _snapshot_line(line: OrderLine, variant: Variant, on: date, measure: CuttingMeasure | None) -> None:
+    price = price_in_force(variant.id, on)
+    line.article_number = variant.article_number
+    line.product_name = variant.display_name
+    line.unit_price_oere = price.price_oere
+    line.vat_rate_pct = price.vat_rate_pct
+    if variant.is_cut_to_fit and measure is not None:
+        line.cut_shape = measure.shape
+        line.cut_diameter_mm, line.cut_width_mm, line.cut_height_mm = measure.diameter_mm, measure.width_mm, measure.height_mm
+    else:
+        line.cut_shape = line.cut_diameter_mm = line.cut_width_mm = line.cut_height_mm = None
+
+
+def _check_variant(variant: Variant | None, field_name: str, on: date, measure: CuttingMeasure | None) -> dict[str, str]:
+    if variant is None:
+        return {field_name: _l("This product does not exist in the catalogue.")}
+    if not variant.active or (variant.discontinued_at is not None and variant.discontinued_at <= on):
+        return {field_name: _l("%(name)s is discontinued and can no longer be ordered. Ask a stoma nurse for an alternative.", name=variant.display_name)}
+    try:
+        price_in_force(variant.id, on)
+    except NoPriceInForce:
+        return {field_name: _l("%(name)s has no contract price today and cannot be ordered.", name=variant.display_name)}
+    if variant.is_cut_to_fit:
+        if measure is None:
+            return {field_name: _l("%(name)s is cut to your measure, but we have no measure for you. Enter your measure first.", name=variant.display_name)}
+        if not measure_fits(measure, variant):
+            return {field_name: _l("Your measure %(measure)s is outside what %(name)s can be cut to (%(min)s–%(max)s mm). Choose another size or ask a stoma nurse.",
+                                   measure=measure.label(), name=variant.display_name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
+    return {}
+
+
+def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None = None) -> Order:
+    """Replace the draft's lines with these quantities per variant id (0 or empty removes a line).
+
+    Every field is checked before anything changes, so a bad quantity saves nothing.
+    """
+    if order.status is not OrderStatus.DRAFT:
+        raise OrderError({"order": _l("The order has already been sent.")})
+    on = on or local_today()
+    measure = current_measure(order.citizen_id)
+    errors: dict[str, str] = {}
+    wanted: dict[int, int] = {}
+    variants = {v.id: v for v in db.session.scalars(select(Variant).where(Variant.id.in_([int(k) for k in quantities])))} if quantities else {}
+    for variant_id, raw in quantities.items():
+        name = f"qty-{variant_id}"
+        try:
+            qty = parse_quantity(raw, name)
+        except OrderError as exc:
+            errors.update(exc.errors)
+            continue
+        if qty == 0:
+            continue
+        problem = _check_variant(variants.get(int(variant_id)), name, on, measure)
+        if problem:
+            errors.update(problem)
+            continue
+        wanted[int(variant_id)] = qty
+    if errors:
+        raise OrderError(errors)
+    existing = {line.variant_id: line for line in order.lines}
+    for variant_id, line in existing.items():
+        if variant_id not in wanted:
+            order.lines.remove(line)
+    with db.session.no_autoflush:  # a half-filled line must not be flushed by the price look-up
+        for variant_id, qty in wanted.items():
+            line = existing.get(variant_id) or OrderLine(variant_id=variant_id)
+            line.quantity = qty
+            _snapshot_line(line, variants[variant_id], on, measure)
+            if line not in order.lines:
+                order.lines.append(line)
+    db.session.flush()
+    return order
+
+
+def add_to_draft(order: Order, variant_id: int, quantity: int = 1, on: date | None = None) -> Order:
+    quantities = {line.variant_id: line.quantity for line in order.lines}
+    quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    return set_draft_lines(order, quantities, on)
+
+
+def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = "", address: str = "", postcode: str = "",
+                 city: str = "", temporary_from: date | None = None, temporary_to: date | None = None,
+                 on: date | None = None) -> Order:
+    if order.status is not OrderStatus.DRAFT:
+        raise OrderError({"order": _l("The order has already been sent.")})
+    on = on or local_today()
+    citizen = order.citizen
+    if not temporary:
+        order.temporary_address = False
+        order.temporary_from = order.temporary_to = None
+        order.delivery_name, order.delivery_address = citizen.name, citizen.address
+        order.delivery_postcode, order.delivery_city = citizen.postcode, citizen.city
+    else:
+        errors = {}
+        postcode = (postcode or "").strip()
+        if not (address or "").strip():
+            errors["address"] = _l("Enter the street and number.")
+        if not (postcode.isascii() and postcode.isdigit() and len(postcode) == 4 and postcode[0] != "0"):
+            errors["postcode"] = _l("A Danish postcode is 4 digits, e.g. 8000.")
+        if not (city or "").strip():
+            errors["city"] = _l("Enter the town.")
+        if temporary_from is None:
+            errors["temporary_from"] = _l("Enter the first day you are at this address.")
+        elif temporary_from < on:
+            errors["temporary_from"] = _l("The first day cannot be in the past.")
+        if temporary_to is None:
+            errors["temporary_to"] = _l("Enter the last day you are at this address.")
+        elif temporary_from is not None and temporary_to < temporary_from:
+            errors["temporary_to"] = _l("The last day must be on or after the first day.")
+        if errors:
+            raise OrderError(errors)
+        order.temporary_address = True
+        order.delivery_name = (name or "").strip()[:200] or citizen.name
+        order.delivery_address, order.delivery_postcode, order.delivery_city = address.strip()[:200], postcode, city.strip()[:100]
+        order.temporary_from, order.temporary_to = temporary_from, temporary_to
+    order.express = express
+    db.session.flush()
+    return order
+
+
+# --- routing against the grant ------------------------------------------------------------------
+
+def rules_for(municipality_id: int) -> OrderRules:
+    rules = db.session.scalar(select(OrderRules).where(OrderRules.municipality_id == municipality_id))
+    return rules or OrderRules(municipality_id=municipality_id, intro_months=6, intro_max_months_per_order=1,
+                               max_months_per_order=3, min_days_between_orders=14)
+
+
+def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
+    """Whether a grant that covered this product has run out (to explain the routing plainly)."""
+    from stomi_app.models.grants import GrantLine
+
+    query = (
+        select(func.count(GrantLine.id)).join(Grant, Grant.id == GrantLine.grant_id)
+        .where(Grant.citizen_id == citizen_id, GrantLine.replaced_at.is_(None),
+               or_(Grant.status == GrantStatus.ENDED, Grant.valid_to < on),
+               or_(GrantLine.variant_id == variant.id, GrantLine.category_id == variant.product.category_id))
+    )
+    return bool(db.session.scalar(query))
+
+
+def evaluate(order: Order, on: date | None = None) -> Routing:
+    """Route each line: within the grant, or why it needs approval. Reads only; changes nothing."""
+    on = on or local_today()
+    citizen = order.citizen
+    uses = consumption(citizen.id, on, exclude_order_id=order.id)
+    use_by_line = {u.line.id: u for u in uses}
+    grant_lines = [u.line for u in uses]
+    rules = rules_for(citizen.municipality_id)
+    in_order: dict[int, tuple[int, int]] = {}  # grant line id → (quantity, øre) already routed in this order
+    routing = Routing()
+    for line in order.lines:
+        variant = line.variant
+        grant_line = matching_line(grant_lines, variant.id, variant.product.category_id)
+        if grant_line is None:
+            reason = "grant_expired" if _had_grant_for(citizen.id, variant, on) else "not_granted"
+            routing.lines.append(LineRouting(line, reason))
+            continue
+        use = use_by_line[grant_line.id]
+        before_qty, before_oere = in_order.get(grant_line.id, (0, 0))
+        qty, oere = before_qty + line.quantity, before_oere + line.total_oere
+        in_order[grant_line.id] = (qty, oere)
+        grant = grant_line.grant
+        intro = on < add_months(grant.valid_from, rules.intro_months)
+        months = rules.intro_max_months_per_order if intro else rules.max_months_per_order
+        per_order_limit = math.ceil(grant_line.quantity / grant_line.period.months) * months
+        if qty > use.remaining_quantity:
+            reason = "over_grant"
+        elif grant_line.price_ceiling_oere is not None and oere > (use.remaining_oere or 0):
+            reason = "over_price_ceiling"
+        elif qty > per_order_limit:
+            reason = "over_order_limit"
+        else:
+            reason = "within_grant"
+        routing.lines.append(LineRouting(line, reason, use))
+    if order.express and not order.is_replacement:
+        grants = grants_in_force([citizen.id], on)
+        allowance = min((g.express_per_year for g in grants), default=0)
+        if _express_orders_this_year(citizen.id, on, order.id) >= allowance:
+            routing.order_reasons.append("express_beyond_grant")
+    if not order.is_replacement:
+        last = _last_ordinary_order_date(citizen.id, order.id)
+        if last is not None and on < last + timedelta(days=rules.min_days_between_orders):
+            routing.order_reasons.append("too_soon")
+    return routing
+
+
+def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) -> int:
+    from stomi_app.timeutil import start_of_local_day_utc
+
+    return db.session.scalar(
+        select(func.count(Order.id)).where(
+            Order.citizen_id == citizen_id, Order.express.is_(True), Order.is_replacement.is_(False),
+            Order.status.in_(COUNTING_STATUSES), Order.id != exclude_order_id,
+            Order.submitted_at >= start_of_local_day_utc(date(on.year, 1, 1)),
+            Order.submitted_at < start_of_local_day_utc(date(on.year + 1, 1, 1)),
+        )
+    ) or 0
+
+
+def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int) -> date | None:
+    last = db.session.scalar(
+        select(func.max(Order.submitted_at)).where(
+            Order.citizen_id == citizen_id, Order.is_replacement.is_(False), Order.status.in_(COUNTING_STATUSES),
+            Order.id != exclude_order_id,
+        )
+    )
+    if last is None:
+        return None
+    if last.tzinfo is None:  # aggregate results bypass the column type on some engines
+        from datetime import timezone
+
+        last = last.replace(tzinfo=timezone.utc)
+    return local_date(last)
+
+
+# --- submission and what follows ----------------------------------------------------------------
+
+def submit(order: Order, *, by: User | None = None, on: date | None = None) -> Order:
+    """Send the draft: accepted at once when within the grant, otherwise awaiting approval.
+
+    Idempotent: an order that was already sent is returned unchanged (double click, replayed POST).
+    """
+    if order.status is not OrderStatus.DRAFT:
+        return order
+    on = on or local_today()
+    if not order.lines:
+        raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
+    measure = current_measure(order.citizen_id)
+    errors: dict[str, str] = {}
+    for line in order.lines:
+        errors.update(_check_variant(line.variant, f"qty-{line.variant_id}", on, measure))
+    if errors:
+        raise OrderError(errors)
+    for line in order.lines:
+        _snapshot_line(line, line.variant, on, measure)
+    if order.temporary_address and order.temporary_to is not None and order.temporary_to < on:
+        raise OrderError({"temporary_to": _l("The temporary address has expired. Choose your home address or new dates.")})
+    routing = evaluate(order, on)
+    for item in routing.lines:
+        item.line.routing = item.reason
+    order.submitted_at = utcnow()
+    citizen_acts = by is None
+    if routing.within_grant:
+        set_status(order, OrderStatus.ACCEPTED, by=by, by_citizen=citizen_acts, reason="within_grant")
+    else:
+        reasons = [r.reason for r in routing.lines if r.reason != "within_grant"] + routing.order_reasons
+        set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, reason=",".join(sorted(set(reasons))))
+    db.session.flush()
+    return order
+
+
+def order_reasons_of(order: Order) -> list[str]:
+    """The order-level reasons recorded when it went to approval."""
+    for event in order.events:
+        if event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason:
+            return [r for r in event.reason.split(",") if r in ORDER_REASONS]
+    return []
+
+
+def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[Order]:
+    """After a grant change: accept waiting orders that now fit entirely, oldest first."""
+    on = on or local_today()
+    accepted = []
+    waiting = db.session.scalars(
+        select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.AWAITING_APPROVAL).order_by(Order.id)
+    )
+    for order in waiting:
+        routing = evaluate(order, on)
+        if routing.within_grant:
+            for item in routing.lines:
+                item.line.routing = item.reason
+            set_status(order, OrderStatus.ACCEPTED, reason="grant_changed")
+            accepted.append(order)
+    db.session.flush()
+    return accepted
+
+
+def cancel(order: Order, *, by: User | None = None, reason: str | None = None) -> Order:
+    if order.status not in CITIZEN_CANCELLABLE:
+        raise OrderError({"order": _l("The order has been sent to the warehouse and can no longer be cancelled. Call the callcenter.")})
+    set_status(order, OrderStatus.CANCELLED, by=by, by_citizen=by is None, reason=reason or "cancelled")
+    db.session.flush()
+    return order
+
+
+def reorder(previous: Order, *, placed_by: User | None = None, on: date | None = None) -> Order:
+    """A new draft with the same products and quantities ("Bestil igen"); prices and measure are today's."""
+    draft = open_draft(previous.citizen, placed_by=placed_by)
+    set_draft_lines(draft, {line.variant_id: line.quantity for line in previous.lines}, on)
+    return draft
+
+
+def last_order(citizen_id: int) -> Order | None:
+    return db.session.scalar(
+        select(Order).where(Order.citizen_id == citizen_id, Order.status != OrderStatus.DRAFT, Order.is_replacement.is_(False))
+        .order_by(Order.submitted_at.desc(), Order.id.desc()).limit(1)
+    )
+
+
+def report_problem(order: Order, *, kind: DeliveryProblemKind, description: str, by: User | None = None) -> DeliveryProblem:
+    if order.status is not OrderStatus.DELIVERED:
+        raise OrderError({"kind": _l("You can report a problem once the order has been delivered.")})
+    description = (description or "").strip()
+    if not description:
+        raise OrderError({"description": _l("Describe the problem, e.g. which product is missing.")})
+    problem = DeliveryProblem(order=order, kind=kind, description=description[:2000], reported_by_id=getattr(by, "id", None))
+    db.session.add(problem)
+    db.session.flush()
+    return problem
