@@ -1,16 +1,245 @@
-"""Views of the citizen portal."""
+"""Views of the citizen portal: start page, ordering in steps, orders, cutting measure, problems."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from catalogue.services import variant_by_article_number
 from citizen_portal import bp
+from citizen_portal.forms import DeliveryForm, MeasureForm, ProblemForm
+from stomi_app import ordering
 from stomi_app.auth.roles import restrict_blueprint
-from stomi_app.models import Role
+from stomi_app.extensions import db
+from stomi_app.grants import grants_in_force
+from stomi_app.models import CutShape, DeliveryProblemKind, Order, OrderStatus, Role
+from stomi_app.models.orders import OPEN_STATUSES
+from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.CITIZEN)
 
 
+def _my_order(order_id: int) -> Order:
+    """The citizen's own order; anybody else's id is a 404 (the query itself is scoped)."""
+    order = db.session.scalar(select(Order).where(Order.id == order_id, Order.citizen_id == current_user.id))
+    if order is None:
+        abort(404)
+    return order
+
+
 @bp.route("/")
 def start():
-    return render_template("citizen_portal/start.html", citizen=current_user)
+    today = local_today()
+    open_orders = list(db.session.scalars(
+        select(Order).where(Order.citizen_id == current_user.id, Order.status.in_(OPEN_STATUSES))
+        .order_by(Order.submitted_at.desc())
+    ))
+    return render_template(
+        "citizen_portal/start.html", citizen=current_user, orderables=ordering.orderable_for(current_user, today),
+        measure=ordering.current_measure(current_user.id), open_orders=open_orders,
+        last_order=ordering.last_order(current_user.id), draft=ordering.find_draft(current_user),
+        has_grant=bool(grants_in_force([current_user.id], today)),
+    )
+
+
+@bp.route("/bestil", methods=["GET", "POST"])
+def order_products():
+    draft = ordering.find_draft(current_user)
+    errors: dict = {}
+    values = {line.variant_id: line.quantity for line in draft.lines} if draft else {}
+    article = ""
+    if request.method == "POST":
+        quantities = {int(k[4:]): v for k, v in request.form.items() if k.startswith("qty-") and k[4:].isdigit()}
+        article = request.form.get("article_number", "").strip()
+        values.update(quantities)
+        try:
+            if article:
+                variant = variant_by_article_number(article)
+                if variant is None:
+                    raise ordering.OrderError({"article_number": _("No product has the article number %(article)s.", article=article)})
+                if str(quantities.get(variant.id, "")).strip() in ("", "0"):
+                    quantities[variant.id] = "1"
+            draft = draft or ordering.new_draft(current_user)
+            ordering.set_draft_lines(draft, quantities)
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            if article or request.form.get("action") == "update":
+                flash(_("Your order was updated."), "success")
+                return redirect(url_for(".order_products"))
+            if not draft.lines:
+                errors = {"order": _("Your order is empty. Choose at least one product.")}
+            else:
+                return redirect(url_for(".order_delivery"))
+    orderables = ordering.orderable_for(current_user)
+    granted_ids = {v.id for o in orderables for v in o.variants}
+    extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
+    return render_template("citizen_portal/order_products.html", orderables=orderables, extra_lines=extra_lines,
+                           values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id)), (422 if errors else 200)
+
+
+def _require_draft():
+    draft = ordering.find_draft(current_user)
+    if draft is None or not draft.lines:
+        flash(_("Choose your products first."), "info")
+        return None
+    return draft
+
+
+@bp.route("/bestil/levering", methods=["GET", "POST"])
+def order_delivery():
+    draft = _require_draft()
+    if draft is None:
+        return redirect(url_for(".order_products"))
+    form = DeliveryForm()
+    if request.method == "GET":
+        form.address_choice.data = "temporary" if draft.temporary_address else "home"
+        form.speed.data = "express" if draft.express else "normal"
+        if draft.temporary_address:
+            form.name.data, form.address.data = draft.delivery_name, draft.delivery_address
+            form.postcode.data, form.city.data = draft.delivery_postcode, draft.delivery_city
+            form.temporary_from.data, form.temporary_to.data = draft.temporary_from, draft.temporary_to
+    elif form.validate_on_submit():
+        try:
+            ordering.set_delivery(
+                draft, express=form.speed.data == "express", temporary=form.address_choice.data == "temporary",
+                name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
+                temporary_from=form.temporary_from.data, temporary_to=form.temporary_to.data,
+            )
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, message] if hasattr(form, name) else []
+        else:
+            db.session.commit()
+            return redirect(url_for(".order_check"))
+    status = 422 if form.errors else 200
+    return render_template("citizen_portal/order_delivery.html", form=form, citizen=current_user), status
+
+
+@bp.route("/bestil/tjek")
+def order_check():
+    draft = _require_draft()
+    if draft is None:
+        return redirect(url_for(".order_products"))
+    routing = ordering.evaluate(draft)
+    return render_template("citizen_portal/order_check.html", order=draft, routing=routing,
+                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS)
+
+
+@bp.route("/bestil/send", methods=["POST"])
+def order_send():
+    key = request.form.get("idempotency_key", "")
+    order = db.session.scalar(select(Order).where(Order.idempotency_key == key, Order.citizen_id == current_user.id))
+    if order is None:
+        abort(404)
+    if order.status is not OrderStatus.DRAFT:
+        # A second press of "Send" or a replayed POST: show the order that was already made.
+        return redirect(url_for(".order_detail", order_id=order.id))
+    try:
+        ordering.submit(order)
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for(".order_products"))
+    db.session.commit()
+    return redirect(url_for(".order_detail", order_id=order.id, sent=1))
+
+
+@bp.route("/ordrer")
+def orders():
+    history = list(db.session.scalars(
+        select(Order).where(Order.citizen_id == current_user.id, Order.status != OrderStatus.DRAFT)
+        .order_by(Order.submitted_at.desc(), Order.id.desc()).limit(100)
+    ))
+    return render_template("citizen_portal/orders.html", orders=history)
+
+
+@bp.route("/ordrer/<int:order_id>")
+def order_detail(order_id: int):
+    order = _my_order(order_id)
+    if order.status is OrderStatus.DRAFT:
+        return redirect(url_for(".order_check"))
+    return render_template("citizen_portal/order_detail.html", order=order, just_sent=request.args.get("sent") == "1",
+                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
+                           order_level_reasons=ordering.order_reasons_of(order),
+                           cancellable=order.status in ordering.CITIZEN_CANCELLABLE)
+
+
+@bp.route("/ordrer/<int:order_id>/annuller", methods=["POST"])
+def order_cancel(order_id: int):
+    order = _my_order(order_id)
+    try:
+        ordering.cancel(order, reason=_("Cancelled by the citizen"))
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        flash(next(iter(exc.errors.values())), "error")
+    else:
+        db.session.commit()
+        flash(_("Order %(number)s is cancelled.", number=order.number), "success")
+    return redirect(url_for(".order_detail", order_id=order.id))
+
+
+@bp.route("/ordrer/<int:order_id>/bestil-igen", methods=["POST"])
+def order_again(order_id: int):
+    previous = _my_order(order_id)
+    try:
+        ordering.reorder(previous)
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for(".order_products"))
+    db.session.commit()
+    return redirect(url_for(".order_check"))
+
+
+@bp.route("/ordrer/<int:order_id>/problem", methods=["GET", "POST"])
+def order_problem(order_id: int):
+    order = _my_order(order_id)
+    form = ProblemForm()
+    if order.status is not OrderStatus.DELIVERED:
+        flash(_("You can report a problem once the order has been delivered."), "info")
+        return redirect(url_for(".order_detail", order_id=order.id))
+    if form.validate_on_submit():
+        try:
+            ordering.report_problem(order, kind=DeliveryProblemKind(form.kind.data), description=form.description.data)
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            form.description.errors = list(exc.errors.values())
+        else:
+            db.session.commit()
+            flash(_("Thank you. The callcenter will contact you about the problem."), "success")
+            return redirect(url_for(".order_detail", order_id=order.id))
+    return render_template("citizen_portal/order_problem.html", order=order, form=form), (422 if form.errors else 200)
+
+
+@bp.route("/maal", methods=["GET", "POST"])
+def measure():
+    form = MeasureForm()
+    current = ordering.current_measure(current_user.id)
+    if request.method == "GET" and current is not None:
+        form.shape.data = current.shape.value
+        form.diameter_mm.data, form.width_mm.data, form.height_mm.data = current.diameter_mm, current.width_mm, current.height_mm
+    if form.validate_on_submit():
+        shape = CutShape(form.shape.data)
+        errors = {}
+        values = {}
+        names = ["diameter_mm"] if shape is CutShape.ROUND else ["width_mm", "height_mm"]
+        for name in names:
+            try:
+                values[name] = ordering.parse_mm(getattr(form, name).data, name)
+            except ordering.OrderError as exc:
+                errors.update(exc.errors)
+        if not errors:
+            ordering.record_measure(current_user, shape=shape, **values)
+            db.session.commit()
+            flash(_("Your measure was saved. A stoma nurse will confirm it."), "success")
+            return redirect(url_for(".start"))
+        for name, message in errors.items():
+            getattr(form, name).errors = [message]
+    return render_template("citizen_portal/measure.html", form=form, current=current), (422 if form.errors else 200)

@@ -145,10 +145,7 @@ def new_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
 
 def open_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
     """The citizen's unfinished order if there is one (nothing typed is lost), else a new one."""
-    query = select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.DRAFT)
-    query = query.where(Order.placed_by_id == placed_by.id) if placed_by else query.where(Order.placed_by_id.is_(None))
-    draft = db.session.scalar(query.order_by(Order.id.desc()).limit(1))
-    return draft or new_draft(citizen, placed_by=placed_by)
+    return find_draft(citizen, placed_by=placed_by) or new_draft(citizen, placed_by=placed_by)
 
 
 def parse_quantity(text, field_name: str) -> int:
@@ -473,3 +470,38 @@ def report_problem(order: Order, *, kind: DeliveryProblemKind, description: str,
     db.session.add(problem)
     db.session.flush()
     return problem
+
+
+def find_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order | None:
+    query = select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.DRAFT)
+    query = query.where(Order.placed_by_id == placed_by.id) if placed_by else query.where(Order.placed_by_id.is_(None))
+    return db.session.scalar(query.order_by(Order.id.desc()).limit(1))
+
+
+@dataclass
+class Orderable:
+    """A grant line with its use this period and the variants the citizen can order against it."""
+
+    use: LineUse
+    variants: list[Variant]
+
+
+def orderable_for(citizen: Citizen, on: date | None = None) -> list[Orderable]:
+    """What the citizen can order within the grant: a variant line's variant, or for a category line the
+    variants of that category the citizen has ordered before (else the category's active variants, A–Z)."""
+    from catalogue.models import Product
+
+    on = on or local_today()
+    result = []
+    for use in consumption(citizen.id, on):
+        if use.line.variant_id is not None:
+            variants = [use.line.variant]
+        else:
+            ordered = select(OrderLine.variant_id).join(Order).where(Order.citizen_id == citizen.id)
+            base = (select(Variant).join(Product).where(Product.category_id == use.line.category_id, Variant.active.is_(True))
+                    .order_by(Product.name, Variant.article_number))
+            variants = list(db.session.scalars(base.where(Variant.id.in_(ordered))))
+            if not variants:
+                variants = list(db.session.scalars(base.limit(12)))
+        result.append(Orderable(use, variants))
+    return result

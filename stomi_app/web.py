@@ -9,6 +9,8 @@ from flask_babel import format_currency, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from stomi_app.labels import template_globals
+
 DKFDS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "dkfds" / "dist"
 
 CONTENT_SECURITY_POLICY = (
@@ -133,4 +135,5 @@ def init_app(app: Flask) -> None:
             "callcenter_phone": current_app.config["CALLCENTER_PHONE"],
             "callcenter_hours": current_app.config["CALLCENTER_HOURS"],
             "role_label": role_label,
+            **template_globals(),
         }
