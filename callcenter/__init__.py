@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("callcenter", __name__, template_folder="templates")
 
+from callcenter import models  # noqa: E402,F401  (the call log's table, for the metadata and Alembic)
 from callcenter import views  # noqa: E402,F401

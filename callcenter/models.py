@@ -1,0 +1,52 @@
+"""The callcenter's own table: the call log, one short record per contact with a citizen."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.models.citizen import Citizen
+from stomi_app.models.users import User
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+class ContactReason(str, enum.Enum):
+    ORDER = "order"
+    DELIVERY_QUESTION = "delivery_question"
+    PRODUCT_QUESTION = "product_question"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
+class ContactOutcome(str, enum.Enum):
+    ANSWERED = "answered"
+    ORDER_PLACED = "order_placed"
+    PROBLEM_REGISTERED = "problem_registered"
+    TRANSFERRED_TO_NURSE = "transferred_to_nurse"
+    CALL_BACK = "call_back"
+    REFERRED_TO_MUNICIPALITY = "referred_to_municipality"
+
+
+class Contact(Base):
+    """One call (or other contact) with a citizen: why they called, what was said, how it ended."""
+
+    __tablename__ = "callcenter_contact"
+    # The overview lists a citizen's newest contacts first.
+    __table_args__ = (Index("ix_callcenter_contact_citizen_at", "citizen_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id))
+    agent_id: Mapped[int] = mapped_column(ForeignKey(User.id), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[ContactReason] = mapped_column(_enum(ContactReason))
+    note: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[ContactOutcome] = mapped_column(_enum(ContactOutcome))
+
+    citizen: Mapped[Citizen] = relationship()
+    agent: Mapped[User] = relationship()
