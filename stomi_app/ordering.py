@@ -376,6 +376,14 @@ def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int) -> date | 
     return local_date(last)
 
 
+def lock_citizen(citizen_id: int) -> None:
+    """Serialise grant decisions per citizen: concurrent orders against one grant line must not all fit.
+
+    A row lock on PostgreSQL (held to the end of the transaction); SQLite serialises writers anyway.
+    """
+    db.session.execute(select(Citizen.id).where(Citizen.id == citizen_id).with_for_update())
+
+
 # --- submission and what follows ----------------------------------------------------------------
 
 def submit(order: Order, *, by: User | None = None, on: date | None = None) -> Order:
@@ -384,6 +392,10 @@ def submit(order: Order, *, by: User | None = None, on: date | None = None) -> O
     Idempotent: an order that was already sent is returned unchanged (double click, replayed POST).
     """
     if order.status is not OrderStatus.DRAFT:
+        return order
+    lock_citizen(order.citizen_id)
+    db.session.refresh(order)
+    if order.status is not OrderStatus.DRAFT:  # sent by a concurrent request while we waited for the lock
         return order
     on = on or local_today()
     if not order.lines:
@@ -423,6 +435,7 @@ def order_reasons_of(order: Order) -> list[str]:
 def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[Order]:
     """After a grant change: accept waiting orders that now fit entirely, oldest first."""
     on = on or local_today()
+    lock_citizen(citizen.id)
     accepted = []
     waiting = db.session.scalars(
         select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.AWAITING_APPROVAL).order_by(Order.id)

@@ -1,0 +1,79 @@
+"""Concurrent orders against one grant line on PostgreSQL: exactly those that fit are accepted."""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from stomi_app.extensions import db
+from stomi_app.models import Order, OrderRules, OrderStatus
+from stomi_app.ordering import new_draft, set_draft_lines, submit
+from tests.ordering.conftest import grant_for, line
+
+pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
+
+
+def test_fifty_concurrent_orders_for_room_for_ten(app, officer, citizen, shop):
+    db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
+                              max_months_per_order=12, min_days_between_orders=0))
+    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    ids = []
+    for _ in range(50):
+        draft = new_draft(citizen)
+        set_draft_lines(draft, {shop.bag_a.id: 1})
+        ids.append(draft.id)
+    db.session.commit()
+    barrier = threading.Barrier(50)
+    errors = []
+
+    def send(order_id):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)  # before taking a pooled connection: the pool is smaller than 50
+                order = db.session.get(Order, order_id)
+                submit(order)
+                db.session.commit()
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    db.session.expire_all()
+    statuses = list(db.session.scalars(select(Order.status).where(Order.id.in_(ids))))
+    assert statuses.count(OrderStatus.ACCEPTED) == 10
+    assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 40
+
+
+def test_the_same_draft_sent_twice_concurrently_is_one_order(app, officer, citizen, shop):
+    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    draft = new_draft(citizen)
+    set_draft_lines(draft, {shop.bag_a.id: 1})
+    db.session.commit()
+    barrier = threading.Barrier(2)
+
+    def send():
+        with app.app_context():
+            order = db.session.get(Order, draft.id)
+            barrier.wait(timeout=30)
+            submit(order)
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    db.session.expire_all()
+    order = db.session.get(Order, draft.id)
+    assert order.status is OrderStatus.ACCEPTED and len(order.events) == 1
