@@ -8,3 +8,7 @@ from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, 
 from stomi_app.models.orders import (  # noqa: F401,E402
     DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus,
 )
+from stomi_app.models.nursing import (  # noqa: F401,E402
+    AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, DischargeRecommendation, GrantRecommendation, NoteKind,
+    ProductChangeRequest, RecommendationKind, RecommendationLine, RecommendationStatus, RequestStatus, TaskClaim, TaskKind,
+)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, LargeBinary, String
@@ -38,6 +38,8 @@ class Citizen(UserMixin, Base):
     stoma_type: Mapped[StomaType] = mapped_column(
         Enum(StomaType, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
+    # Stomas shrink for 6–8 weeks after the operation: the date sets when to measure again.
+    operation_date: Mapped[date | None]
     language: Mapped[str] = mapped_column(String(2), default="da")
     consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
