@@ -49,3 +49,93 @@ def create_user(email, name, role, municipality_code, region_code, workplace, pa
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}")
+
+
+def _register_area_commands() -> None:
+    from fulfilment.cli import fulfilment_cli, logistics_simulator
+
+    main.add_command(fulfilment_cli)
+    main.add_command(logistics_simulator)
+
+
+_register_area_commands()
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("cleanup")
+@click.option("--days", type=int, default=None, help="Retention in days (default: AUDIT_RETENTION_DAYS).")
+@with_appcontext
+def audit_cleanup(days: int | None) -> None:
+    """Delete audit events older than the retention period."""
+    from stomi_app.audit import cleanup
+    from stomi_app.extensions import db
+
+    days = days if days is not None else current_app.config["AUDIT_RETENTION_DAYS"]
+    if days < 1:
+        raise click.ClickException("the retention must be at least 1 day")
+    deleted = cleanup(days)
+    db.session.commit()
+    click.echo(f"Deleted {deleted} audit events older than {days} days")
+
+
+@main.group("cpr")
+def cpr_group() -> None:
+    """CPR number keys."""
+
+
+@cpr_group.command("rotate-keys")
+@with_appcontext
+def cpr_rotate_keys() -> None:
+    """Re-encrypt every CPR number and its look-up hash with new keys, in one transaction.
+
+    With keys in the instance folder (the default) the new keys replace the files; with keys from the
+    environment the new keys are printed and must be set there before the next start.
+    """
+    import secrets
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from stomi_app import cpr
+    from stomi_app.extensions import db
+    from stomi_app.models import Citizen
+
+    new_enc, new_hash = secrets.token_bytes(32), secrets.token_bytes(32)
+    count = 0
+    for citizen in db.session.scalars(select(Citizen)).yield_per(1000):
+        digits = cpr.decrypt(citizen.cpr_encrypted)
+        citizen.cpr_encrypted = cpr.encrypt(digits, new_enc)
+        citizen.cpr_hash = cpr.lookup_hash(digits, new_hash)
+        count += 1
+    db.session.flush()
+    instance = Path(current_app.instance_path)
+    from_files = {
+        "CPR_ENCRYPTION_KEY": (instance / "cpr_key", new_enc),
+        "CPR_HASH_KEY": (instance / "cpr_hash_key", new_hash),
+    }
+    env_managed = [name for name, (path, _) in from_files.items()
+                   if not (path.exists() and path.read_text().strip() == current_app.config[name])]
+    if env_managed:
+        db.session.commit()
+        click.echo("Keys come from the environment: set these before the next start:")
+        for name, (_, key) in from_files.items():
+            click.echo(f"  STOMI_{name}={key.hex()}")
+    else:
+        # New keys are on disk before the data changes, so a crash never leaves data without its key.
+        for name, (path, key) in from_files.items():
+            path.with_suffix(".new").write_text(key.hex())
+        try:
+            db.session.commit()
+        except Exception:
+            for _, (path, _) in from_files.items():
+                path.with_suffix(".new").unlink(missing_ok=True)
+            raise
+        for name, (path, key) in from_files.items():
+            path.replace(path.with_suffix(".old"))
+            path.with_suffix(".new").replace(path)
+            current_app.config[name] = key.hex()
+    click.echo(f"Re-encrypted {count} CPR numbers with new keys")

@@ -54,9 +54,29 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SESSION_COOKIE_SECURE": _bool(_env("SESSION_COOKIE_SECURE", "0")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("SESSION_HOURS", "8"))),
         "WTF_CSRF_TIME_LIMIT": None,
+        "STAFF_IDLE_MINUTES": int(_env("STAFF_IDLE_MINUTES", "30")),
         "CALLCENTER_PHONE": _env("CALLCENTER_PHONE", "70 20 30 40"),
         "CALLCENTER_HOURS": "07:00–16:00",
+        # Uploads (the catalogue's CSV import) beyond this get the 413 page before any parsing.
+        "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "AUDIT_RETENTION_DAYS": int(_env("AUDIT_RETENTION_DAYS", str(365 * 5))),
+        # Fulfilment: the logistics provider's API, the HMAC secret shared with it both ways, and the
+        # dispatcher's patience. The lease must outlast one request, or two dispatchers may send the
+        # same row (harmless thanks to the idempotency key, but wasteful).
+        "LOGISTICS_URL": _env("LOGISTICS_URL", "http://127.0.0.1:5050").rstrip("/"),
+        "LOGISTICS_SECRET": _env("LOGISTICS_SECRET") or _instance_secret(instance_path, "logistics_secret", 32),
+        "LOGISTICS_CONNECT_TIMEOUT": float(_env("LOGISTICS_CONNECT_TIMEOUT", "3.05")),
+        "LOGISTICS_READ_TIMEOUT": float(_env("LOGISTICS_READ_TIMEOUT", "10")),
+        "LOGISTICS_BACKOFF_SECONDS": float(_env("LOGISTICS_BACKOFF_SECONDS", "5")),
+        "LOGISTICS_BACKOFF_MAX_SECONDS": float(_env("LOGISTICS_BACKOFF_MAX_SECONDS", "3600")),
+        "LOGISTICS_LEASE_SECONDS": float(_env("LOGISTICS_LEASE_SECONDS", "60")),
+        "LOGISTICS_BATCH_SIZE": int(_env("LOGISTICS_BATCH_SIZE", "100")),
+        # Where the simulator (or a test) posts events back to the platform.
+        "FULFILMENT_EVENTS_URL": _env("FULFILMENT_EVENTS_URL", "http://127.0.0.1:5000/api/v1/fulfilment/events"),
+        # The logistics contract's promise in working days from acceptance to delivery.
+        "DELIVERY_SLA_DAYS": int(_env("DELIVERY_SLA_DAYS", "2")),
+        "DELIVERY_SLA_EXPRESS_DAYS": int(_env("DELIVERY_SLA_EXPRESS_DAYS", "1")),
+        "DELIVERY_SLA_TARGET_PCT": int(_env("DELIVERY_SLA_TARGET_PCT", "95")),
     }
     config.update(overrides)
     return config

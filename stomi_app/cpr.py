@@ -40,14 +40,14 @@ def _key(name: str) -> bytes:
     return bytes.fromhex(current_app.config[name])
 
 
-def lookup_hash(digits: str) -> str:
-    return hmac.new(_key("CPR_HASH_KEY"), digits.encode(), hashlib.sha256).hexdigest()
+def lookup_hash(digits: str, key: bytes | None = None) -> str:
+    return hmac.new(key or _key("CPR_HASH_KEY"), digits.encode(), hashlib.sha256).hexdigest()
 
 
-def encrypt(digits: str) -> bytes:
+def encrypt(digits: str, key: bytes | None = None) -> bytes:
     nonce = os.urandom(12)
-    return nonce + AESGCM(_key("CPR_ENCRYPTION_KEY")).encrypt(nonce, digits.encode(), b"cpr")
+    return nonce + AESGCM(key or _key("CPR_ENCRYPTION_KEY")).encrypt(nonce, digits.encode(), b"cpr")
 
 
-def decrypt(blob: bytes) -> str:
-    return AESGCM(_key("CPR_ENCRYPTION_KEY")).decrypt(blob[:12], blob[12:], b"cpr").decode()
+def decrypt(blob: bytes, key: bytes | None = None) -> str:
+    return AESGCM(key or _key("CPR_ENCRYPTION_KEY")).decrypt(blob[:12], blob[12:], b"cpr").decode()

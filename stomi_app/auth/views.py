@@ -1,6 +1,8 @@
 """Login and logout pages for staff and citizens."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -23,6 +25,27 @@ login_manager.blueprint_login_views = {"citizen_portal": "auth.citizen_login"}
 @login_manager.user_loader
 def _load_user(session_id: str):
     return load_principal(session_id)
+
+
+@bp.before_app_request
+def _staff_idle_timeout():
+    """Staff sessions end after a period without activity (a shared PC on a ward must not stay open)."""
+    if not current_user.is_authenticated or current_user.is_citizen:
+        return None
+    now = int(time.time())
+    idle_limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
+    last_seen = session.get("seen", now)
+    if now - last_seen > idle_limit:
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You were logged out after %(minutes)s minutes without activity. Log in again.",
+                minutes=current_app.config["STAFF_IDLE_MINUTES"]), "info")
+        return redirect(url_for("auth.login"))
+    session["seen"] = now
+    return None
 
 
 def _safe_next(default: str) -> str:
