@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from stomi_app import models  # noqa: F401  (register every model with the metadata)
     import catalogue.models  # noqa: F401,E402  (the catalogue's tables, for the metadata and Alembic)
     import fulfilment.models  # noqa: F401,E402  (warehouse instructions, outbox, received events)
+    import invoicing.models  # noqa: F401,E402  (fee schedule, invoices, credit notes, shared costs)
     from stomi_app import audit  # noqa: F401  (registers the append-only guard on the audit log)
     from stomi_app import web
 
