@@ -1,15 +1,386 @@
-"""Views of the callcenter."""
+"""Views of the callcenter: search, the citizen overview, call log, ordering on behalf, delivery problems."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from callcenter import bp
+from callcenter import bp, services
+from callcenter.forms import ADVICE_STATUS, OUTCOMES, REASONS, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm
+from callcenter.search import KIND_LABELS, SearchError, clean_text
+from catalogue.services import variant_by_article_number
+from stomi_app import ordering, replacements
 from stomi_app.auth.roles import restrict_blueprint
-from stomi_app.models import Role
+from stomi_app.extensions import db
+from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
 
 restrict_blueprint(bp, Role.CALLCENTER)
 
+SESSION_KEY = "callcenter_search"
 
-@bp.route("/")
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _citizen(citizen_id: int) -> Citizen:
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        abort(404)
+    return citizen
+
+
+def _order(citizen: Citizen, order_id: int) -> Order:
+    """An order of this citizen; an id of somebody else's order under this citizen's URL is a 404."""
+    order = db.session.scalar(select(Order).where(Order.id == order_id, Order.citizen_id == citizen.id))
+    if order is None:
+        abort(404)
+    return order
+
+
+def _quantities(prefix: str) -> dict[int, str]:
+    return {int(k[len(prefix):]): v for k, v in request.form.items() if k.startswith(prefix) and k[len(prefix):].isdigit()}
+
+
+def _flash_errors(exc: ordering.OrderError) -> None:
+    for message in exc.errors.values():
+        flash(str(message), "error")
+
+
+# --- find the citizen ---------------------------------------------------------------------------
+
+def _last_search():
+    """The agent's last search (kept as the audit event id and the hit ids, never the typed text)."""
+    saved = session.get(SESSION_KEY)
+    if not saved:
+        return None, []
+    event = services.search_event(current_user, saved.get("event"))
+    if event is None:
+        return None, []
+    ids = [int(i) for i in saved.get("ids", [])]
+    found = {c.id: c for c in db.session.scalars(select(Citizen).where(Citizen.id.in_(ids)).options(joinedload(Citizen.municipality)))}
+    kind, criterion = services.search_parts(event)
+    return {"event": event, "kind": kind, "criterion": criterion, "truncated": saved.get("truncated", False)}, \
+        [found[i] for i in ids if i in found]
+
+
+@bp.route("/", methods=["GET", "POST"])
 def start():
-    return render_template("callcenter/start.html")
+    form = SearchForm()
+    error = None
+    if request.method == "POST":
+        try:
+            result, event = services.audited_search(current_user, form.q.data or "")
+        except SearchError as exc:
+            db.session.commit()  # the refused search stays in the audit log
+            error = str(exc)
+        else:
+            db.session.commit()
+            session[SESSION_KEY] = {"event": event.id, "ids": [c.id for c in result.citizens], "truncated": result.truncated}
+            # A unique key (CPR, order number) with one hit goes straight to the citizen: the caller is waiting.
+            if result.kind == "order" and result.order is not None:
+                return redirect(url_for(".order_detail", citizen_id=result.order.citizen_id, order_id=result.order.id, s=event.id))
+            if result.kind == "cpr" and len(result.citizens) == 1:
+                return redirect(url_for(".citizen", citizen_id=result.citizens[0].id, s=event.id))
+            return redirect(url_for(".start"))
+    search, hits = _last_search() if request.method == "GET" else (None, [])
+    return render_template("callcenter/start.html", form=form, error=error, search=search, hits=hits,
+                           kind_labels=KIND_LABELS, open_now=services.open_now(current_app.config["CALLCENTER_HOURS"])), \
+        (422 if error else 200)
+
+
+# --- the citizen overview and the call log -----------------------------------------------------
+
+def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 200):
+    data = services.overview(current_user, citizen)
+    return render_template("callcenter/citizen.html", o=data, citizen=citizen, contact_form=contact_form,
+                           can_order=citizen.has_consent, reason_labels=dict(REASONS), outcome_labels=dict(OUTCOMES),
+                           advice_status_labels=ADVICE_STATUS), status
+
+
+@bp.route("/borger/<int:citizen_id>")
+def citizen(citizen_id: int):
+    found = services.open_citizen(current_user, citizen_id, via_search=request.args.get("s"))
+    if found is None:
+        abort(404)
+    db.session.commit()
+    return _render_overview(found, ContactForm())
+
+
+@bp.route("/borger/<int:citizen_id>/kontakt", methods=["POST"])
+def log_contact(citizen_id: int):
+    citizen = _citizen(citizen_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            services.log_contact(current_user, citizen, reason=form.reason.data, note=form.note.data, outcome=form.outcome.data)
+        except services.ContactError as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            db.session.commit()
+            flash(_("The call is logged."), "success")
+            return redirect(url_for(".citizen", citizen_id=citizen.id) + "#contacts")
+    # Nothing was saved; the overview is shown again with the errors, and that reading is audited too.
+    services.open_citizen(current_user, citizen.id)
+    db.session.commit()
+    return _render_overview(citizen, form, 422)
+
+
+# --- ordering on the citizen's behalf ------------------------------------------------------------
+
+def _ordering_allowed(citizen: Citizen):
+    try:
+        services.ensure_can_order(citizen)
+    except ordering.OrderError as exc:
+        _flash_errors(exc)
+        return False
+    return True
+
+
+@bp.route("/borger/<int:citizen_id>/bestil", methods=["GET", "POST"])
+def order_products(citizen_id: int):
+    citizen = _citizen(citizen_id)
+    if not _ordering_allowed(citizen):
+        return redirect(url_for(".citizen", citizen_id=citizen.id))
+    draft = ordering.find_draft(citizen, placed_by=current_user)
+    errors: dict = {}
+    values = {line.variant_id: line.quantity for line in draft.lines} if draft else {}
+    article = ""
+    if request.method == "POST":
+        quantities = _quantities("qty-")
+        article = clean_text(request.form.get("article_number", "")).strip()[:50]
+        values.update(quantities)
+        try:
+            if article:
+                variant = variant_by_article_number(article)
+                if variant is None:
+                    raise ordering.OrderError({"article_number": _("No product has the article number %(article)s.", article=article)})
+                if str(quantities.get(variant.id, "")).strip() in ("", "0"):
+                    quantities[variant.id] = "1"
+            draft = draft or ordering.new_draft(citizen, placed_by=current_user)
+            ordering.set_draft_lines(draft, quantities)
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            if article or request.form.get("action") == "update":
+                flash(_("The order was updated."), "success")
+                return redirect(url_for(".order_products", citizen_id=citizen.id))
+            if not draft.lines:
+                errors = {"order": _("The order is empty. Choose at least one product.")}
+            else:
+                return redirect(url_for(".order_delivery", citizen_id=citizen.id))
+    orderables = ordering.orderable_for(citizen)
+    granted_ids = {v.id for o in orderables for v in o.variants}
+    extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
+    return render_template("callcenter/order_products.html", citizen=citizen, orderables=orderables, extra_lines=extra_lines,
+                           values=values, errors=errors, article=article,
+                           measure=ordering.current_measure(citizen.id)), (422 if errors else 200)
+
+
+def _require_draft(citizen: Citizen):
+    draft = ordering.find_draft(citizen, placed_by=current_user)
+    if draft is None or not draft.lines:
+        flash(_("Choose the products first."), "info")
+        return None
+    return draft
+
+
+@bp.route("/borger/<int:citizen_id>/bestil/levering", methods=["GET", "POST"])
+def order_delivery(citizen_id: int):
+    citizen = _citizen(citizen_id)
+    draft = _require_draft(citizen)
+    if draft is None:
+        return redirect(url_for(".order_products", citizen_id=citizen.id))
+    form = AgentDeliveryForm()
+    if request.method == "GET":
+        form.fill_from(draft)
+    elif form.validate_on_submit():
+        try:
+            ordering.set_delivery(draft, **form.delivery_arguments())
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            db.session.commit()
+            return redirect(url_for(".order_check", citizen_id=citizen.id))
+    return render_template("callcenter/order_delivery.html", form=form, citizen=citizen), (422 if form.errors else 200)
+
+
+def _render_check(citizen: Citizen, draft: Order, *, note: str = "", errors: dict | None = None):
+    routing = ordering.evaluate(draft)
+    return render_template("callcenter/order_check.html", citizen=citizen, order=draft, routing=routing, note=note,
+                           errors=errors or {}, routing_reasons=ordering.ROUTING_REASONS,
+                           order_reasons=ordering.ORDER_REASONS), (422 if errors else 200)
+
+
+@bp.route("/borger/<int:citizen_id>/bestil/tjek")
+def order_check(citizen_id: int):
+    citizen = _citizen(citizen_id)
+    draft = _require_draft(citizen)
+    if draft is None:
+        return redirect(url_for(".order_products", citizen_id=citizen.id))
+    return _render_check(citizen, draft)
+
+
+@bp.route("/borger/<int:citizen_id>/bestil/send", methods=["POST"])
+def order_send(citizen_id: int):
+    citizen = _citizen(citizen_id)
+    key = clean_text(request.form.get("idempotency_key", ""))[:64]
+    # The row lock makes a second tab wait for the first, then see the order already sent.
+    order = db.session.scalar(select(Order).where(Order.idempotency_key == key, Order.citizen_id == citizen.id).with_for_update())
+    if order is None:
+        abort(404)
+    if order.status is not OrderStatus.DRAFT:
+        return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
+    if order.placed_by_id != current_user.id:
+        abort(404)  # another agent's draft (or the citizen's own from the web) is theirs to send
+    note = request.form.get("note", "")
+    try:
+        services.send_on_behalf(current_user, order, note=note)
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        if set(exc.errors) <= {"note"}:
+            return _render_check(citizen, order, note=note, errors=exc.errors)
+        _flash_errors(exc)
+        return redirect(url_for(".order_products", citizen_id=citizen.id))
+    db.session.commit()
+    return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id, sent=1))
+
+
+# --- orders: where is it, cancel, again, problems ------------------------------------------------
+
+@bp.route("/borger/<int:citizen_id>/ordre/<int:order_id>")
+def order_detail(citizen_id: int, order_id: int):
+    citizen = services.open_citizen(current_user, citizen_id, via_search=request.args.get("s"),
+                                    purpose="callcenter: order status")
+    if citizen is None:
+        abort(404)
+    order = _order(citizen, order_id)
+    db.session.commit()
+    if order.status is OrderStatus.DRAFT and order.placed_by_id == current_user.id:
+        return redirect(url_for(".order_check", citizen_id=citizen.id))
+    problems = list(db.session.scalars(select(DeliveryProblem).where(DeliveryProblem.order_id == order.id).order_by(DeliveryProblem.id)))
+    replacement_orders = list(db.session.scalars(select(Order).where(Order.replaces_order_id == order.id).order_by(Order.id)))
+    return render_template(
+        "callcenter/order_detail.html", citizen=citizen, order=order, just_sent=request.args.get("sent") == "1",
+        expected=services.expected_delivery_dates([order.id]).get(order.id), problems=problems,
+        replacement_orders=replacement_orders, routing_reasons=ordering.ROUTING_REASONS,
+        order_reasons=ordering.ORDER_REASONS, order_level_reasons=ordering.order_reasons_of(order),
+        cancellable=order.status in ordering.CITIZEN_CANCELLABLE,
+    )
+
+
+@bp.route("/borger/<int:citizen_id>/ordre/<int:order_id>/annuller", methods=["POST"])
+def order_cancel(citizen_id: int, order_id: int):
+    citizen = _citizen(citizen_id)
+    order = _order(citizen, order_id)
+    try:
+        ordering.cancel(order, by=current_user, reason=_("Cancelled by the callcenter at the citizen's request"))
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        _flash_errors(exc)
+    else:
+        services.record_change(current_user, citizen, "callcenter: cancel order", f"order {order.number} cancelled")
+        db.session.commit()
+        flash(_("Order %(number)s is cancelled.", number=order.number), "success")
+    return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
+
+
+@bp.route("/borger/<int:citizen_id>/ordre/<int:order_id>/bestil-igen", methods=["POST"])
+def order_again(citizen_id: int, order_id: int):
+    citizen = _citizen(citizen_id)
+    previous = _order(citizen, order_id)
+    if not _ordering_allowed(citizen):
+        return redirect(url_for(".citizen", citizen_id=citizen.id))
+    try:
+        ordering.reorder(previous, placed_by=current_user)
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        _flash_errors(exc)
+        return redirect(url_for(".order_products", citizen_id=citizen.id))
+    db.session.commit()
+    return redirect(url_for(".order_check", citizen_id=citizen.id))
+
+
+def _replaceable_lines(order: Order):
+    left = replacements.replaceable(order)
+    return [(line, left.get(line.variant_id, 0)) for line in order.lines]
+
+
+@bp.route("/borger/<int:citizen_id>/ordre/<int:order_id>/problem", methods=["GET", "POST"])
+def order_problem(citizen_id: int, order_id: int):
+    citizen = _citizen(citizen_id)
+    order = _order(citizen, order_id)
+    if order.status is not OrderStatus.DELIVERED:
+        flash(_("A problem can be registered once the order has been delivered."), "info")
+        return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
+    form = ProblemForm()
+    errors: dict = {}
+    values = _quantities("replace-")
+    if form.validate_on_submit():
+        try:
+            problem, replacement = services.register_problem(current_user, order, kind=form.kind.data,
+                                                             description=form.description.data, replace=values)
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            errors = {k: v for k, v in exc.errors.items() if not hasattr(form, k)}
+            for name, message in exc.errors.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            db.session.commit()
+            if replacement is not None:
+                flash(_("The problem is registered and a free replacement (order %(number)s) is on its way.", number=replacement.number), "success")
+            else:
+                flash(_("The problem is registered."), "success")
+            return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
+    status = 422 if (form.errors or errors) else 200
+    return render_template("callcenter/order_problem.html", citizen=citizen, order=order, form=form, errors=errors,
+                           values=values, lines=_replaceable_lines(order)), status
+
+
+def _problem(citizen: Citizen, problem_id: int) -> DeliveryProblem:
+    problem = db.session.scalar(select(DeliveryProblem).join(Order, Order.id == DeliveryProblem.order_id)
+                                .where(DeliveryProblem.id == problem_id, Order.citizen_id == citizen.id))
+    if problem is None:
+        abort(404)
+    return problem
+
+
+@bp.route("/borger/<int:citizen_id>/problem/<int:problem_id>", methods=["GET", "POST"])
+def problem_detail(citizen_id: int, problem_id: int):
+    citizen = _citizen(citizen_id)
+    problem = _problem(citizen, problem_id)
+    errors: dict = {}
+    values = _quantities("replace-")
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "close":
+                services.close_problem(current_user, problem)
+                message = _("The case is closed.")
+            else:
+                replacement = services.replace_for_problem(current_user, problem, values)
+                message = _("A free replacement (order %(number)s) is on its way.", number=replacement.number)
+        except ordering.OrderError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        except IntegrityError:
+            # Another agent sent the replacement for this problem at the same moment: theirs stands.
+            db.session.rollback()
+            message = _("A replacement for this problem had already been sent.")
+            flash(message, "info")
+            return redirect(url_for(".problem_detail", citizen_id=citizen.id, problem_id=problem.id))
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for(".problem_detail", citizen_id=citizen.id, problem_id=problem.id))
+    return render_template("callcenter/problem.html", citizen=citizen, problem=problem, errors=errors, values=values,
+                           lines=_replaceable_lines(problem.order),
+                           replacement=replacements.replacement_for(problem)), (422 if errors else 200)

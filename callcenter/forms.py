@@ -1,0 +1,57 @@
+"""Forms of the callcenter (quantities per product are read from the request: their number varies)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from callcenter.search import clean_text
+from citizen_portal.forms import DeliveryForm, ProblemForm  # noqa: F401  (the same problem form as the web)
+
+REASONS = [
+    ("order", _l("Order")), ("delivery_question", _l("Delivery question")), ("product_question", _l("Product question")),
+    ("complaint", _l("Complaint")), ("other", _l("Other")),
+]
+OUTCOMES = [
+    ("answered", _l("Answered")), ("order_placed", _l("Order placed")), ("problem_registered", _l("Problem registered")),
+    ("transferred_to_nurse", _l("Transferred to a stoma nurse")), ("call_back", _l("We call back")),
+    ("referred_to_municipality", _l("Referred to the municipality")),
+]
+
+ADVICE_STATUS = {"open": _l("Waiting for a stoma nurse"), "answered": _l("Answered by a stoma nurse"), "closed": _l("Closed")}
+
+
+class SearchForm(FlaskForm):
+    q = StringField(_l("Find the citizen"), validators=[Length(max=200)],
+                    description=_l("CPR number, birth date and name (e.g. 150348 Birthe), name, phone or order number"))
+
+
+class ContactForm(FlaskForm):
+    # Choices are checked by the service, which gives the agent a clear message for each field.
+    reason = SelectField(_l("Why did the citizen call?"), choices=REASONS, validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    outcome = SelectField(_l("Outcome"), choices=OUTCOMES, validate_choice=False)
+
+
+class AgentDeliveryForm(DeliveryForm):
+    """The citizen portal's delivery step, worded for the agent who fills it in for the citizen."""
+
+    address_choice = RadioField(_l("Where should we deliver?"), choices=[("home", _l("The citizen's home address")),
+                                                                          ("temporary", _l("A temporary address"))],
+                                default="home")
+
+    def fill_from(self, draft) -> None:
+        self.address_choice.data = "temporary" if draft.temporary_address else "home"
+        self.speed.data = "express" if draft.express else "normal"
+        if draft.temporary_address:
+            self.name.data, self.address.data = draft.delivery_name, draft.delivery_address
+            self.postcode.data, self.city.data = draft.delivery_postcode, draft.delivery_city
+            self.temporary_from.data, self.temporary_to.data = draft.temporary_from, draft.temporary_to
+
+    def delivery_arguments(self) -> dict:
+        """The form as keyword arguments of stomi_app.ordering.set_delivery."""
+        return dict(express=self.speed.data == "express", temporary=self.address_choice.data == "temporary",
+                    name=clean_text(self.name.data), address=clean_text(self.address.data),
+                    postcode=clean_text(self.postcode.data), city=clean_text(self.city.data),
+                    temporary_from=self.temporary_from.data, temporary_to=self.temporary_to.data)

@@ -1,0 +1,263 @@
+"""The callcenter's operations: audited search and opening, the citizen overview, the call log, ordering on behalf."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from callcenter.models import Contact, ContactOutcome, ContactReason
+from callcenter.search import SearchError, SearchResult, clean_text, mask_cprs, search
+from stomi_app import audit, ordering
+from stomi_app.extensions import db
+from stomi_app.grants import LineUse, consumption
+from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, Order, OrderStatus, User
+from stomi_app.models.clinical import CuttingMeasure
+from stomi_app.models.nursing import AdviceQuestion, AdviceStatus
+from stomi_app.models.orders import OPEN_STATUSES
+from stomi_app.replacements import create_replacement
+from stomi_app.db import utcnow
+from stomi_app.timeutil import TZ, local_today
+
+MAX_NOTE = 2000
+RECENT_ORDERS = 10
+RECENT_CONTACTS = 10
+
+
+class ContactError(ValueError):
+    """A call-log entry that cannot be saved; `errors` maps form field → message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(str(m) for m in errors.values()))
+        self.errors = errors
+
+
+# --- search and opening, both audited -----------------------------------------------------------
+
+def audited_search(agent: User, query: str) -> tuple[SearchResult, AuditEvent]:
+    """Search, and log who searched for what (CPR numbers masked) and whom it showed.
+
+    A refused search is logged too (as `search_refused`) before SearchError reaches the agent.
+    """
+    try:
+        result = search(query)
+    except SearchError as exc:
+        audit.record(agent, "search_refused", "callcenter: find citizen",
+                     detail=f"input: {mask_cprs(' '.join((query or '').split()))[:120]} | {exc}")
+        raise
+    ids = ",".join(str(c.id) for c in result.citizens)
+    event = audit.record(agent, "search", "callcenter: find citizen",
+                         detail=f"{result.kind}: {result.criterion} | hits={len(result.citizens)}"
+                                f"{'+' if result.truncated else ''} ids={ids}")
+    db.session.flush()
+    return result, event
+
+
+def search_label(event: AuditEvent) -> str:
+    """The criterion part of a search audit event ("cpr: 150348-****")."""
+    return (event.detail or "").split(" | ", 1)[0]
+
+
+def search_parts(event: AuditEvent) -> tuple[str, str]:
+    """(kind, criterion) of a search audit event, to show the agent what they searched for."""
+    kind, _, criterion = search_label(event).partition(": ")
+    return kind, criterion
+
+
+def search_event(agent: User, event_id) -> AuditEvent | None:
+    """The agent's own search, by the id carried in a result link; anybody else's is ignored."""
+    try:
+        event_id = int(event_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(select(AuditEvent).where(AuditEvent.id == event_id, AuditEvent.user_id == agent.id,
+                                                      AuditEvent.action == "search"))
+
+
+def open_citizen(agent: User, citizen_id: int, *, via_search=None, purpose: str = "callcenter: citizen overview") -> Citizen | None:
+    """The citizen (any municipality), with the opening logged together with the search that found them."""
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        return None
+    event = search_event(agent, via_search) if via_search is not None else None
+    detail = f"from search #{event.id} ({search_label(event)})" if event is not None else "opened directly"
+    audit.record(agent, "read", purpose, citizen=citizen, detail=detail)
+    return citizen
+
+
+def record_change(agent: User, citizen: Citizen, purpose: str, detail: str) -> None:
+    audit.record(agent, "change", purpose, citizen=citizen, detail=detail)
+
+
+# --- opening hours -----------------------------------------------------------------------------
+
+def open_now(hours: str, now: datetime | None = None) -> bool:
+    """Whether the phones are staffed now (Europe/Copenhagen); `hours` as configured, e.g. "07:00–16:00".
+
+    Informational only: the console works around the clock, and the web is always open.
+    """
+    start, end = (time.fromisoformat(part.strip()) for part in hours.replace("–", "-").split("-", 1))
+    local = (now or utcnow()).astimezone(TZ).time()
+    return start <= local < end
+
+
+# --- the overview -------------------------------------------------------------------------------
+
+def expected_delivery_dates(order_ids: list[int]) -> dict[int, date]:
+    """The delivery date fulfilment asked the warehouse for, per order, where fulfilment provides one."""
+    try:  # fulfilment is a separate package that an installation may leave out: then there is simply no date
+        from fulfilment.models import WarehouseInstruction
+    except ImportError:
+        return {}
+    if not order_ids:
+        return {}
+    rows = db.session.execute(select(WarehouseInstruction.order_id, WarehouseInstruction.requested_delivery_date)
+                              .where(WarehouseInstruction.order_id.in_(order_ids)))
+    return {order_id: day for order_id, day in rows if day is not None}
+
+
+def advice_questions(citizen: Citizen, limit: int = 10) -> list[AdviceQuestion]:
+    """The citizen's advice threads with the nurses, newest first: the agent sees the nurse's answer too."""
+    return list(db.session.scalars(
+        select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen.id)
+        .options(selectinload(AdviceQuestion.messages)).order_by(AdviceQuestion.created_at.desc(), AdviceQuestion.id.desc())
+        .limit(limit)
+    ))
+
+
+@dataclass
+class Overview:
+    citizen: Citizen
+    uses: list[LineUse]
+    measure: CuttingMeasure | None
+    open_orders: list[Order]
+    earlier_orders: list[Order]
+    expected: dict[int, date]
+    problems: list[DeliveryProblem]
+    contacts: list[Contact]
+    draft: Order | None
+    advice: list[AdviceQuestion] = field(default_factory=list)
+    notes: list[Order] = field(default_factory=list)
+
+    @property
+    def open_advice(self) -> list[AdviceQuestion]:
+        return [q for q in self.advice if q.status is not AdviceStatus.CLOSED]
+
+
+def overview(agent: User, citizen: Citizen, on: date | None = None) -> Overview:
+    on = on or local_today()
+    orders = list(db.session.scalars(
+        select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
+        .order_by(Order.submitted_at.desc(), Order.id.desc()).limit(100)
+    ))
+    open_orders = [o for o in orders if o.status in OPEN_STATUSES]
+    earlier = [o for o in orders if o.status not in OPEN_STATUSES][:RECENT_ORDERS]
+    problems = list(db.session.scalars(
+        select(DeliveryProblem).join(Order, Order.id == DeliveryProblem.order_id)
+        .where(Order.citizen_id == citizen.id, DeliveryProblem.status == "open")
+        .options(joinedload(DeliveryProblem.order)).order_by(DeliveryProblem.reported_at.desc())
+    ))
+    contacts = list(db.session.scalars(
+        select(Contact).where(Contact.citizen_id == citizen.id).options(joinedload(Contact.agent))
+        .order_by(Contact.at.desc(), Contact.id.desc()).limit(RECENT_CONTACTS)
+    ))
+    return Overview(
+        citizen=citizen, uses=consumption(citizen.id, on), measure=ordering.current_measure(citizen.id),
+        open_orders=open_orders, earlier_orders=earlier,
+        expected=expected_delivery_dates([o.id for o in open_orders + earlier]),
+        problems=problems, contacts=contacts, draft=ordering.find_draft(citizen, placed_by=agent),
+        advice=advice_questions(citizen), notes=[o for o in open_orders if o.note],
+    )
+
+
+# --- the call log -------------------------------------------------------------------------------
+
+def log_contact(agent: User, citizen: Citizen, *, reason: str, note: str, outcome: str) -> Contact:
+    errors: dict[str, str] = {}
+    try:
+        reason_value = ContactReason(reason)
+    except ValueError:
+        errors["reason"] = _l("Choose why the citizen called.")
+    try:
+        outcome_value = ContactOutcome(outcome)
+    except ValueError:
+        errors["outcome"] = _l("Choose how the call ended.")
+    note = clean_text(note).strip()
+    if not note:
+        errors["note"] = _l("Write a short note about the call.")
+    elif len(note) > MAX_NOTE:
+        errors["note"] = _l("The note can be at most %(max)s characters.", max=MAX_NOTE)
+    if errors:
+        raise ContactError(errors)
+    contact = Contact(citizen_id=citizen.id, agent_id=agent.id, reason=reason_value, note=note, outcome=outcome_value)
+    db.session.add(contact)
+    record_change(agent, citizen, "callcenter: call log", f"contact {reason_value.value} → {outcome_value.value}")
+    db.session.flush()
+    return contact
+
+
+# --- ordering on the citizen's behalf -----------------------------------------------------------
+
+def ensure_can_order(citizen: Citizen) -> None:
+    """Ordering shares the citizen's data with the warehouse: without consent on file, the agent may not."""
+    if not citizen.has_consent:
+        raise ordering.OrderError({"order": _l(
+            "The citizen has no consent on file (or has withdrawn it), so we cannot order for them. "
+            "The citizen can give consent when logging in on the web, or the municipality can help.")})
+
+
+def send_on_behalf(agent: User, order: Order, *, note: str | None) -> Order:
+    """Submit the agent's draft with the same rules as the web; beyond the grant the agent's note is required."""
+    if order.status is not OrderStatus.DRAFT:
+        return order  # a second press of "Send" or the same order sent from another tab
+    ensure_can_order(order.citizen)
+    note = clean_text(note).strip()
+    if len(note) > MAX_NOTE:
+        raise ordering.OrderError({"note": _l("The note can be at most %(max)s characters.", max=MAX_NOTE)})
+    if not note and not ordering.evaluate(order).within_grant:
+        raise ordering.OrderError({"note": _l("Part of the order needs approval: write a note for the stoma nurse or grant officer.")})
+    order.note = note or None
+    db.session.flush()
+    ordering.submit(order, by=agent)
+    if order.status is not OrderStatus.DRAFT:
+        record_change(agent, order.citizen, "callcenter: order on behalf",
+                      f"order {order.number} sent by phone → {order.status.value}")
+    return order
+
+
+# --- delivery problems and free replacements ----------------------------------------------------
+
+def register_problem(agent: User, order: Order, *, kind: str, description: str,
+                     replace: dict[int, object]) -> tuple[DeliveryProblem, Order | None]:
+    """Register a problem with a delivered order and, when packs are given, send them again for free."""
+    try:
+        kind_value = DeliveryProblemKind(kind)
+    except ValueError:
+        raise ordering.OrderError({"kind": _l("Choose what is wrong.")}) from None
+    problem = ordering.report_problem(order, kind=kind_value, description=clean_text(description), by=agent)
+    replacement = None
+    if any(str(v).strip() not in ("", "0") for v in replace.values()):
+        replacement = create_replacement(problem, replace, by=agent)
+    record_change(agent, order.citizen, "callcenter: delivery problem",
+                  f"problem on order {order.number}: {kind_value.value}"
+                  + (f"; free replacement {replacement.number}" if replacement else ""))
+    return problem, replacement
+
+
+def replace_for_problem(agent: User, problem: DeliveryProblem, replace: dict[int, object]) -> Order:
+    """A free replacement for a problem already registered (e.g. by the citizen on the web)."""
+    replacement = create_replacement(problem, replace, by=agent)
+    record_change(agent, problem.order.citizen, "callcenter: free replacement",
+                  f"replacement {replacement.number} for order {problem.order.number}")
+    return replacement
+
+
+def close_problem(agent: User, problem: DeliveryProblem) -> DeliveryProblem:
+    if problem.status == "open":
+        problem.status = "closed"
+        record_change(agent, problem.order.citizen, "callcenter: delivery problem",
+                      f"problem on order {problem.order.number} closed without replacement")
+        db.session.flush()
+    return problem
