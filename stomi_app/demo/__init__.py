@@ -164,11 +164,6 @@ def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
 
 def _area_generators():
     """Each area that has demo data of its own adds it here, in dependency order."""
-    generators = []
-    try:
-        from catalogue.demo import generate_catalogue
-    except ImportError:
-        pass
-    else:
-        generators.append(generate_catalogue)
-    return generators
+    from catalogue.demo import generate_catalogue
+
+    return [generate_catalogue]
