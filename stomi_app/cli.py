@@ -57,6 +57,10 @@ def _register_area_commands() -> None:
     main.add_command(fulfilment_cli)
     main.add_command(logistics_simulator)
 
+    from invoicing.cli import register as register_invoicing
+
+    register_invoicing(main)
+
 
 _register_area_commands()
 
@@ -139,3 +143,14 @@ def cpr_rotate_keys() -> None:
             path.with_suffix(".new").replace(path)
             current_app.config[name] = key.hex()
     click.echo(f"Re-encrypted {count} CPR numbers with new keys")
+
+
+@main.command("bench")
+@click.option("--scale", type=click.Choice(["small", "region", "national"]), default="region", show_default=True)
+@click.option("--database-url", default=None, help="A database to EMPTY and use (default: a temporary SQLite file).")
+@click.option("--out", default=None, help="Write the JSON result here.")
+def bench(scale: str, database_url: str | None, out: str | None) -> None:
+    """Run the benchmark suite: ratios against ceilings measured in the same run."""
+    from stomi_app.bench.runner import run
+
+    run(scale=scale, database_url=database_url, out=out, echo=click.echo)

@@ -60,6 +60,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(callcenter_bp, url_prefix="/callcenter")
     app.register_blueprint(fulfilment_bp, url_prefix="/lager")
     app.register_blueprint(fsc_admin_bp, url_prefix="/admin")
+    if app.config.get("BENCH_ROUTES"):
+        from stomi_app.bench.views import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
 
 
 def _error_page(code: int, title: str, message: str):

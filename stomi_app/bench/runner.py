@@ -1,0 +1,161 @@
+"""Runs the benchmark suite against a fresh database and writes the JSON result and a readable table."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from stomi_app import cpr
+from stomi_app.bench import http
+from stomi_app.bench.history import multiply_history
+from stomi_app.extensions import db
+from stomi_app.models import Citizen, Order
+
+REPEATS = 3
+
+
+def _timed(fn, repeats: int = REPEATS) -> dict:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": round(statistics.median(times), 2), "min_ms": round(min(times), 2), "max_ms": round(max(times), 2)}
+
+
+def _bench_citizens(limit: int = 40) -> list[tuple[int, str, dict]]:
+    """Citizens with a grant line, the CPR to log in with, and one within-grant order each."""
+    from stomi_app.grants import consumption_for
+
+    ids = list(db.session.scalars(select(Citizen.id).order_by(Citizen.id).limit(limit * 3)))
+    usage = consumption_for(ids, date.today())
+    chosen = []
+    for citizen in db.session.scalars(select(Citizen).where(Citizen.id.in_(list(usage))).order_by(Citizen.id)):
+        for use in usage[citizen.id]:
+            if use.line.variant_id and not use.line.variant.is_cut_to_fit:
+                chosen.append((citizen.id, cpr.decrypt(citizen.cpr_encrypted), {str(use.line.variant_id): 1}))
+                break
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def _page_time(app: Flask, citizens, path: str = "/borger/", login=True) -> dict:
+    """Median time of a GET per citizen, in-process (no network), each citizen logged in with their CPR."""
+    clients = []
+    for _, digits, _ in citizens:
+        client = app.test_client()
+        client.post("/login/borger", data={"cpr": digits})
+        clients.append(client)
+    for client in clients:  # warm caches and the connection pool once
+        client.get(path)
+
+    def once():
+        for client in clients:
+            assert client.get(path).status_code == 200
+
+    result = _timed(once)
+    return {k: round(v / len(clients), 2) for k, v in result.items()}
+
+
+def run(*, scale: str, database_url: str | None, out: str | None, echo=print) -> dict:
+    from flask_migrate import upgrade
+
+    from stomi_app import create_app
+    from stomi_app.demo import generate
+
+    tmp = tempfile.mkdtemp(prefix="stomi-bench-")
+    database_url = database_url or f"sqlite:///{tmp}/bench.sqlite"
+    env = {"STOMI_DATABASE_URL": database_url, "STOMI_INSTANCE_PATH": os.environ.get("STOMI_INSTANCE_PATH", tmp)}
+    os.environ.update(env)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "BENCH_ROUTES": True})
+    result: dict = {"scale": scale, "engine": database_url.split(":", 1)[0], "date": date.today().isoformat(),
+                    "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    with app.app_context():
+        t0 = time.perf_counter()
+        upgrade()
+        generate(scale=scale, seed=1, reset=True, echo=lambda *_: None)
+        result["setup_seconds"] = round(time.perf_counter() - t0, 1)
+        result["orders_1x"] = db.session.scalar(select(func.count(Order.id)))
+        citizens = _bench_citizens()
+        echo(f"data ready: {result['orders_1x']} orders in {result['setup_seconds']} s")
+
+        # 1. Placing an order over HTTP against the bare INSERT+COMMIT ceiling, same server, same database.
+        with http.gunicorn(env) as base:
+            http.load(f"{base}/bench/ceiling", lambda i, n: {}, clients=20, per_client=5)  # warm-up
+            ceiling = [http.load(f"{base}/bench/ceiling", lambda i, n: {}) for _ in range(REPEATS)]
+            orders = [http.load(f"{base}/bench/order",
+                                lambda i, n: {"citizen_id": citizens[(i * 7 + n) % len(citizens)][0],
+                                              "lines": citizens[(i * 7 + n) % len(citizens)][2]})
+                      for _ in range(REPEATS)]
+        result["order_http"] = http.median_of(orders)
+        result["ceiling_http"] = http.median_of(ceiling)
+        result["order_http_ratio"] = round(result["order_http"]["per_second_median"] / result["ceiling_http"]["per_second_median"], 3)
+        echo(f"order over HTTP: {result['order_http_ratio']} of the ceiling")
+
+        # 2. Pages at 1x and 10x history (same citizens, ten times the orders).
+        page_1x = _page_time(app, citizens[:20])
+        extras_1x = _optional_history_measures(app)
+        t0 = time.perf_counter()
+        added = multiply_history(10)
+        result["history_multiply_seconds"] = round(time.perf_counter() - t0, 1)
+        result["orders_10x"] = result["orders_1x"] + added
+        page_10x = _page_time(app, citizens[:20])
+        extras_10x = _optional_history_measures(app)
+        result["citizen_page_1x"], result["citizen_page_10x"] = page_1x, page_10x
+        result["citizen_page_history_ratio"] = round(page_10x["median_ms"] / page_1x["median_ms"], 3)
+        for key, value in extras_1x.items():
+            result[f"{key}_1x"], result[f"{key}_10x"] = value, extras_10x[key]
+        if "dashboard" in extras_1x:
+            result["dashboard_history_ratio"] = round(extras_10x["dashboard"]["median_ms"] / extras_1x["dashboard"]["median_ms"], 3)
+        else:
+            result["dashboard_history_ratio"] = None
+        echo(f"citizen page: {result['citizen_page_history_ratio']} at 10x history")
+
+        # 3. and 4. The invoice run against reportlab's raw page rate, and peak memory, when invoicing exists.
+        result.update(_optional_invoice_measures(app, tmp))
+    _write(result, out, echo)
+    return result
+
+
+def _optional_history_measures(app: Flask) -> dict:
+    """Measures of areas that register a bench hook: `stomi_app.bench.hooks.HISTORY_MEASURES`."""
+    from stomi_app.bench import hooks
+
+    return {name: fn(app) for name, fn in hooks.HISTORY_MEASURES.items()}
+
+
+def _optional_invoice_measures(app: Flask, tmp: str) -> dict:
+    from stomi_app.bench import hooks
+
+    measures = {}
+    for fn in hooks.RUN_MEASURES:
+        measures.update(fn(app, tmp))
+    measures.setdefault("invoice_vs_reportlab_ratio", None)
+    return measures
+
+
+def _write(result: dict, out: str | None, echo) -> None:
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text)
+    rows = [
+        ("order over HTTP / INSERT ceiling", result.get("order_http_ratio"), "≥ 0.5"),
+        ("citizen page 10x / 1x history", result.get("citizen_page_history_ratio"), "≤ 1.3"),
+        ("dashboard 10x / 1x history", result.get("dashboard_history_ratio"), "≤ 1.3"),
+        ("invoice run / reportlab raw rate", result.get("invoice_vs_reportlab_ratio"), "≥ 0.5"),
+    ]
+    echo("")
+    echo(f"{'measure':<36} {'ratio':>8}  goal")
+    for name, value, goal in rows:
+        echo(f"{name:<36} {('n/a' if value is None else value):>8}  {goal}")
