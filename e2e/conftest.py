@@ -1,0 +1,376 @@
+"""E2E harness: the app as a live server on a throw-away database, Debian's Chromium, axe-core on every page.
+
+How to write a journey
+======================
+One file per role or area, ``e2e/test_<role>_<what>.py``. Ask for the ``page`` fixture and drive it like a
+person would; shared steps (log in, log out, switch language) are in ``e2e/steps.py``::
+
+    from playwright.sync_api import expect
+    from e2e import steps
+
+    def test_nurse_opens_the_queue(page):
+        steps.login_staff(page, "sygeplejerske.aarhus@stomi-demo.dk")
+        page.get_by_role("link", name="Kø").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Kø")
+
+* ``page`` is a Playwright ``Page`` in a fresh browser context (own cookies: sessions never leak between
+  tests), with ``base_url`` set to the live server, so ``page.goto("/login")`` works. ``live_server.url``
+  is the base URL if you need it.
+* **Every HTML document the page shows is checked with axe-core (WCAG 2.0/2.1 A and AA) without you doing
+  anything**: after ``goto``, a link click, a form submit, a redirect, a language switch, ``reload`` or
+  ``go_back``. axe is injected into every document and runs when it has loaded; when the journey leaves a
+  document, the next request waits until that document's scan has reported, and when the test body ends the
+  harness waits for the last one. A violation fails the test with rule id, impact, help text, the first
+  selectors and the URL.
+* Content that changes *inside* a document without a navigation (a disclosure opened, a dialog shown,
+  client-side validation) is not a new document: call ``a11y.scan()`` (fixture ``a11y``) in the state you
+  want checked; it raises at once on a violation.
+* Never silence a rule: fix the markup or the CSS.
+* Assert what a person sees (headings, text, the URL) through roles and labels (``get_by_role``,
+  ``get_by_label``, ``get_by_text``); never database rows or CSS internals.
+* The demo data is ``stomi demo-data --scale small --seed 1``, loaded once per run and shared by all
+  journeys: a journey that changes data must use its own citizen/user or tolerate earlier journeys.
+* The browser is ``/usr/bin/chromium`` (``scripts/test.sh`` installs it with apt-get); never run
+  ``playwright install``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Error as PlaywrightError, Page, Route, sync_playwright
+
+from tests.dbutil import throwaway_database
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+# The switches keep Debian's Chromium from phoning home or needing a GPU/sandbox in CI containers.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SERVER_START_TIMEOUT = 30.0
+# How many selectors of one violation to print: enough to find the element, short enough to read.
+MAX_TARGETS = 5
+
+A11Y_ENDPOINT = "/__stomi_a11y__/"
+# Appended to axe.min.js and injected into every document by add_init_script (DevTools injection, so the
+# app's strict CSP allows it). Each HTML document announces itself ("begin") as soon as it exists and
+# runs axe once it has loaded, then posts the result ("report"). Both go to A11Y_ENDPOINT, which the
+# harness answers itself through page.route: nothing reaches the app. The page reports by fetch, not
+# by evaluate() or expose_binding(), because Chromium holds DevTools calls into a document while its
+# successor's navigation is pending, and that is exactly when the harness waits for the report.
+IN_PAGE_SCAN = """
+;(() => {
+  if (window.top !== window || !/^https?:$/.test(location.protocol) || document.contentType !== "text/html") {
+    return;  // about:blank, frames, PDFs: not ours to check
+  }
+  const state = window.__stomiA11y = {id: Date.now().toString(36) + Math.random().toString(36).slice(2), done: false};
+  const send = (kind, body) => fetch(__ENDPOINT__ + kind, {method: "POST", body: JSON.stringify(body), keepalive: true});
+  state.run = async () => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"]});
+    return {
+      id: state.id, url: location.href,
+      violations: result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        targets: v.nodes.map((n) => n.target.join(" ")),
+      })),
+    };
+  };
+  let started = false;
+  const scanAndReport = async () => {
+    if (started) return;
+    started = true;
+    let report;
+    try {
+      report = await state.run();
+    } catch (error) {
+      report = {id: state.id, url: location.href, error: String(error)};
+    }
+    try {
+      await send("report", report);
+    } finally {
+      state.done = true;
+    }
+  };
+  send("begin", {id: state.id, url: location.href});
+  window.addEventListener("load", scanAndReport, {once: true});
+  // Leaving before "load" aborts the document's remaining downloads and "load" never comes: scan what is there.
+  window.addEventListener("beforeunload", scanAndReport, {once: true});
+})();
+"""
+# For a11y.scan(): wait for the automatic run (axe refuses to run twice at once), then scan the DOM as it is now.
+SCAN_NOW = """async () => {
+  const state = window.__stomiA11y;
+  if (!state) return null;
+  while (!state.done) await new Promise((resolve) => setTimeout(resolve, 25));
+  return await state.run();
+}"""
+# A document whose scan is still running when the journey leaves it is waited for this long: shorter than
+# ACTION_TIMEOUT, so a stuck scan is reported as such rather than as a click that timed out.
+SCAN_TIMEOUT = 8.0
+ACTION_TIMEOUT = 10_000
+
+
+@dataclass
+class LiveServer:
+    url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stomi() -> str:
+    # The console script of the interpreter running pytest, so a fresh clone's .venv is used, not $PATH.
+    script = Path(sys.executable).parent / "stomi"
+    if not script.exists():
+        pytest.exit(f"{script} is missing: run ./scripts/install.sh first", returncode=1)
+    return str(script)
+
+
+def _run_cli(args: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run([_stomi(), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"`stomi {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, server: LiveServer) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    last_error = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the e2e server exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+                last_error = f"HTTP {response.status}"
+        except urllib.error.HTTPError as exc:
+            last_error = f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            last_error = str(exc)
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"the e2e server did not answer 200 on {url}/healthz within {SERVER_START_TIMEOUT:.0f} s "
+        f"(last: {last_error}):\n{server.log_tail()}"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> LiveServer:
+    """The app served by `stomi run` on a free port, migrated and loaded with the small demo data."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    with throwaway_database(tmp, "e2e") as database_url:
+        env = {
+            **os.environ,
+            "STOMI_DATABASE_URL": database_url,
+            "STOMI_INSTANCE_PATH": str(tmp / "instance"),
+            # Journeys log in many times from one address; the limiter is tested by the unit tests.
+            "STOMI_RATELIMIT_ENABLED": "0",
+            "FLASK_DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        _run_cli(["db", "upgrade"], env)
+        _run_cli(["demo-data", "--scale", "small", "--seed", "1"], env)
+        port = _free_port()
+        server = LiveServer(url=f"http://127.0.0.1:{port}", log_path=tmp / "server.log")
+        # The log goes to a file, not a pipe: an unread pipe fills up and blocks the server.
+        with server.log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [_stomi(), "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            )
+            try:
+                _wait_until_healthy(server.url, process, server)
+                yield server
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists():
+        pytest.exit(f"{CHROMIUM} is missing: ./scripts/test.sh installs Debian's chromium with apt-get", returncode=1)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        pytest.exit(f"{AXE_PATH} is missing: run ./scripts/install.sh (npm ci installs axe-core)", returncode=1)
+    return AXE_PATH.read_text()
+
+
+class AccessibilityError(AssertionError):
+    """axe-core found WCAG A/AA violations."""
+
+
+def format_violations(reports: list[dict]) -> str:
+    count = sum(len(r["violations"]) for r in reports)
+    lines = [f"axe-core found {count} WCAG 2.0/2.1 A/AA violation(s):"]
+    for report in reports:
+        lines.append(f"  on {report['url']}")
+        for v in report["violations"]:
+            targets = v["targets"][:MAX_TARGETS]
+            more = len(v["targets"]) - len(targets)
+            lines.append(f"    - {v['id']} ({v['impact']}): {v['help']}")
+            lines.append(f"        at: {', '.join(targets)}" + (f" (+{more} more)" if more > 0 else ""))
+            lines.append(f"        see {v['helpUrl']}")
+    return "\n".join(lines)
+
+
+class A11yScanner:
+    """Collects axe-core's findings for every document one page shows (see the module docstring)."""
+
+    def __init__(self, context: BrowserContext, axe_source: str):
+        self.pending: dict[str, str] = {}  # documents that began but have not reported: id -> URL
+        self.scanned: list[str] = []  # URL of every document scanned, in order
+        self.reports: list[dict] = []  # the scans that found violations
+        self.problems: list[str] = []  # documents the harness could not check
+        script = IN_PAGE_SCAN.replace("__ENDPOINT__", json.dumps(A11Y_ENDPOINT)).replace("__TAGS__", json.dumps(WCAG_TAGS))
+        context.add_init_script(axe_source + "\n" + script)
+        self.page = context.new_page()
+        self.page.route("**/*", self._route)
+
+    def _route(self, route: Route) -> None:
+        request = route.request
+        if urlsplit(request.url).path.startswith(A11Y_ENDPOINT):
+            self._receive(route)
+            return
+        try:
+            if request.is_navigation_request() and request.frame == self.page.main_frame:
+                # The journey is leaving a document: its successor's request waits here until the scan of
+                # the old one has reported, so no page is left unchecked however fast the journey clicks.
+                self._wait_for_pending(f"before going to {request.url}")
+        finally:
+            try:
+                route.continue_()
+            except PlaywrightError:
+                pass  # the context closed while the request waited; nothing left to load
+
+    def _receive(self, route: Route) -> None:
+        kind = urlsplit(route.request.url).path.rsplit("/", 1)[-1]
+        body = json.loads(route.request.post_data or "{}")
+        if kind == "begin":
+            self.pending[body["id"]] = body["url"]
+        elif kind == "report":
+            self.pending.pop(body["id"], None)
+            self._record(body)
+        route.fulfill(status=204)
+
+    def _record(self, report: dict) -> None:
+        self.scanned.append(report["url"])
+        if report.get("error"):
+            self.problems.append(f"axe failed on {report['url']}: {report['error']}")
+        elif report["violations"]:
+            self.reports.append(report)
+
+    def _wait_for_pending(self, when: str) -> None:
+        deadline = time.monotonic() + SCAN_TIMEOUT
+        while self.pending and time.monotonic() < deadline:
+            try:
+                self.page.wait_for_timeout(20)
+            except PlaywrightError:
+                return  # the context closed under us at the end of a test: nothing left to wait for
+        for url in self.pending.values():
+            self.problems.append(f"axe did not finish on {url} within {SCAN_TIMEOUT:.0f} s ({when})")
+        self.pending.clear()
+
+    def scan(self) -> None:
+        """Scan the current document as it is now; fail at once on a violation. For changes inside a page."""
+        report = self.page.evaluate(SCAN_NOW)
+        if report is None:
+            return
+        self.scanned.append(report["url"])
+        if report["violations"]:
+            raise AccessibilityError(format_violations([report]))
+
+    def finish(self) -> None:
+        """Wait for the last document's scan; fail if any document had violations or could not be checked."""
+        try:
+            self.page.wait_for_load_state("load")
+            self.page.wait_for_function("() => !window.__stomiA11y || window.__stomiA11y.done", timeout=SCAN_TIMEOUT * 1000)
+        except PlaywrightError as exc:
+            self.problems.append(f"could not wait for the scan of {self.page.url}: {exc.message.splitlines()[0]}")
+        self._wait_for_pending("at the end of the test")
+        messages = []
+        if self.reports:
+            messages.append(format_violations(self.reports))
+        if self.problems:
+            messages.append("the a11y harness could not check every page:\n  " + "\n  ".join(self.problems))
+        if messages:
+            raise AccessibilityError("\n".join(messages))
+
+
+@pytest.fixture
+def a11y(browser, live_server, axe_source) -> A11yScanner:
+    """A fresh browser context (no cookies from other tests) and its page, watched by axe-core."""
+    context = browser.new_context(base_url=live_server.url, locale="da-DK", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(ACTION_TIMEOUT)
+    scanner = A11yScanner(context, axe_source)
+    yield scanner
+    scanner.page.unroute_all(behavior="ignoreErrors")
+    context.close()
+
+
+@pytest.fixture
+def page(a11y) -> Page:
+    return a11y.page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After the test body, scan the last document and fail the test (not its teardown) on violations."""
+    scanner = item.funcargs.get("a11y")
+    try:
+        result = yield
+    except BaseException as exc:
+        # The test already failed; still say what axe found, it may be why.
+        if scanner is not None and scanner.reports:
+            exc.add_note(format_violations(scanner.reports))
+        raise
+    if scanner is not None:
+        scanner.finish()
+    return result
+
+
+def pytest_collection_modifyitems(config, items):
+    # Mark the journeys so `pytest -m "not e2e"` runs the quick tests only.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_report_header(config):
+    return f"e2e: {CHROMIUM}, axe-core {json.loads((AXE_PATH.parent / 'package.json').read_text())['version'] if AXE_PATH.exists() else 'missing'}"

@@ -1,0 +1,67 @@
+"""Steps the journeys share (log in, log out, switch language), done the way a person does them."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from stomi_app.demo import DEMO_PASSWORD
+
+LANGUAGE_BUTTONS = {"da": "Dansk", "en": "English"}
+# The steps work in either language, so a journey can log out after switching to English.
+LOG_IN = {"da": "Log ind", "en": "Log in"}
+LOG_OUT = re.compile(r"^(Log af|Log out)$")
+EMAIL = {"da": "E-mail", "en": "E-mail"}
+PASSWORD = {"da": "Adgangskode", "en": "Password"}
+CPR = {"da": "CPR-nummer", "en": "CPR number"}
+
+
+def language(page: Page) -> str:
+    return page.locator("html").get_attribute("lang") or ""
+
+
+def switch_language(page: Page, lang: str) -> None:
+    """Press the language switch in the header and wait for the page to come back in `lang`."""
+    page.get_by_role("button", name=LANGUAGE_BUTTONS[lang], exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def use_language(page: Page, lang: str) -> None:
+    """Make sure the page is in `lang`: a user's stored choice may differ after an earlier journey."""
+    if language(page) != lang:
+        switch_language(page, lang)
+
+
+def login_staff(page: Page, email: str, password: str = DEMO_PASSWORD, *, lang: str = "da") -> None:
+    """Fill in and send the staff login form; the journey asserts where it lands."""
+    page.goto("/login")
+    use_language(page, lang)
+    page.get_by_label(EMAIL[lang]).fill(email)
+    page.get_by_label(PASSWORD[lang]).fill(password)
+    page.get_by_role("button", name=LOG_IN[lang], exact=True).click()
+
+
+def login_citizen(page: Page, cpr: str, *, lang: str = "da") -> None:
+    """Fill in and send the citizen demo login (the stand-in for MitID)."""
+    page.goto("/login/borger")
+    use_language(page, lang)
+    page.get_by_label(CPR[lang]).fill(cpr)
+    page.get_by_role("button", name=LOG_IN[lang], exact=True).click()
+
+
+def who_is_logged_in(page: Page) -> Locator:
+    """The header's line with the user's name and role."""
+    return page.get_by_role("banner").get_by_test_id("who")
+
+
+def logout(page: Page) -> None:
+    page.get_by_role("banner").get_by_role("button", name=LOG_OUT).click()
+
+
+def expect_front_page_after_logout(page: Page, lang: str) -> None:
+    """Back on the front page, told so, and nobody shown as logged in."""
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
+    heading = {"da": "Stomiprodukter fra ét sted", "en": "Stoma supplies from one place"}[lang]
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_text({"da": "Du er logget af.", "en": "You are logged out."}[lang])).to_be_visible()
+    expect(page.get_by_role("banner").get_by_role("button", name=LOG_OUT)).to_have_count(0)

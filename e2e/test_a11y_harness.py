@@ -1,0 +1,65 @@
+"""The harness itself: every document a journey passes through is scanned, and a violation fails the test."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError, Page, expect
+
+from e2e.conftest import AccessibilityError, A11yScanner
+
+LOADING_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Still loading</title></head>
+<body><main><h1>Still loading</h1><form action="/login"><button>Log ind</button></form></main>
+<script src="/slow.js"></script></body></html>"""
+BROKEN_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Broken on purpose</title></head>
+<body><main><h1>Broken on purpose</h1><img src="/static/none.png"><a href="/">Forsiden</a></main></body></html>"""
+
+
+def test_every_document_on_the_way_is_scanned(page: Page, a11y: A11yScanner, live_server):
+    page.goto("/")
+    page.get_by_role("link", name="Log ind for medarbejdere").first.click()
+    page.get_by_role("button", name="Log ind", exact=True).click()  # empty form: errors, same URL, new document
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind for medarbejdere")
+    page.go_back()
+    a11y.finish()
+    base = live_server.url
+    assert a11y.scanned == [f"{base}/", f"{base}/login", f"{base}/login", f"{base}/login"]
+
+
+def test_a_document_left_before_it_finished_loading_is_scanned(page: Page, a11y: A11yScanner, live_server):
+    # Leaving a page that is still being parsed (here: waiting for a script) aborts it, and then its "load"
+    # event never comes. Journeys do that whenever they click faster than the page loads.
+    def slow_script(route):
+        page.wait_for_timeout(3000)
+        try:
+            route.fulfill(body="/* late */", content_type="text/javascript")
+        except PlaywrightError:
+            pass  # the page was left before the script arrived, as intended
+
+    page.route("**/still-loading", lambda route: route.fulfill(body=LOADING_PAGE, content_type="text/html"))
+    page.route("**/slow.js", slow_script)
+    page.goto("/still-loading", wait_until="commit")
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind for medarbejdere")
+    a11y.finish()
+    assert a11y.scanned[0] == f"{live_server.url}/still-loading"
+    assert a11y.scanned[1].startswith(f"{live_server.url}/login")
+
+
+def test_a_violation_fails_with_rule_impact_selector_and_url(page: Page, a11y: A11yScanner, live_server):
+    page.route("**/broken-on-purpose", lambda route: route.fulfill(body=BROKEN_PAGE, content_type="text/html"))
+    page.goto("/broken-on-purpose")
+    page.get_by_role("link", name="Forsiden").click()  # the broken page is left at once: still scanned
+    expect(page).to_have_url(f"{live_server.url}/")
+    with pytest.raises(AccessibilityError) as failure:
+        a11y.finish()
+    message = str(failure.value)
+    assert f"on {live_server.url}/broken-on-purpose" in message
+    assert "image-alt (critical)" in message and "at: img" in message
+    a11y.reports.clear()  # seen and checked: don't fail this test at its end
+
+
+def test_scan_checks_changes_inside_a_page(page: Page, a11y: A11yScanner):
+    page.goto("/")
+    a11y.scan()  # clean, and waits for the automatic scan so it cannot see the change below
+    page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
+    with pytest.raises(AccessibilityError, match="image-alt"):
+        a11y.scan()
