@@ -1,16 +1,228 @@
-"""Views of the nurse console."""
+"""Views of the nurse console: start page with counts, the queue, claims, citizen search and the clinical profile."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from nurse_console import bp
+from nurse_console.forms import (
+    TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, apply_errors, stoma_choices,
+)
+from stomi_app import approvals, audit, labels, nursing
 from stomi_app.auth.roles import restrict_blueprint
-from stomi_app.models import Role
+from stomi_app.discharge import discharges_by
+from stomi_app.extensions import db
+from stomi_app.grants import consumption
+from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
+from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.NURSE)
+
+# Where each kind of task is worked on.
+TASK_PAGES = {
+    TaskKind.ORDER: "nurse_console.order_task",
+    TaskKind.PRODUCT_CHANGE: "nurse_console.product_change_task",
+    TaskKind.ADVICE: "nurse_console.advice_task",
+    TaskKind.MEASURE: "nurse_console.measure_task",
+    TaskKind.SUPPLIER_REVIEW: "nurse_console.review_task",
+    TaskKind.CUTTING_PROBLEM: "nurse_console.problem_task",
+}
+
+
+def task_url(kind: TaskKind, ref_id: int) -> str:
+    return url_for(TASK_PAGES[kind], ref_id=ref_id)
+
+
+@bp.app_template_global("nurse_task_url")
+def _task_url_global(kind, ref_id):
+    return task_url(TaskKind(getattr(kind, "value", kind)), ref_id)
+
+
+@bp.context_processor
+def _labels():
+    return {"task_kinds": TASK_KINDS, "is_hospital_nurse": nursing.is_hospital_nurse(current_user), "note_kinds": labels.NOTE_KIND,
+            "advice_status": labels.ADVICE_STATUS, "request_status": labels.REQUEST_STATUS,
+            "recommendation_kinds": labels.RECOMMENDATION_KIND, "recommendation_status": labels.RECOMMENDATION_STATUS}
+
+
+def citizen_or_404(citizen_id: int):
+    citizen = nursing.visible_citizen(current_user, citizen_id)
+    if citizen is None:
+        abort(404)
+    return citizen
 
 
 @bp.route("/")
 def start():
-    return render_template("nurse_console/start.html", nurse=current_user)
+    counts = nursing.queue_counts(current_user)
+    return render_template("nurse_console/start.html", nurse=current_user, counts=counts, total=sum(counts.values()),
+                           claims=nursing.my_claims(current_user), search=SearchForm(),
+                           discharges=discharges_by(current_user, limit=5) if nursing.is_hospital_nurse(current_user) else [])
+
+
+@bp.route("/opgaver")
+def tasks():
+    form = QueueFilterForm(request.args)
+    municipalities = nursing.municipalities_for(current_user)
+    hospitals = nursing.hospitals_for(current_user)
+    form.kind.choices = [("", _("All types"))] + [(k, str(v)) for k, v in TASK_KINDS.items()]
+    form.municipality.choices = [("", _("All municipalities"))] + [(str(m.id), m.name) for m in municipalities]
+    form.hospital.choices = [("", _("All hospitals"))] + [(h, h) for h in hospitals]
+    # Unknown filter values (an edited URL) are ignored rather than shown as an error page.
+    kind = TaskKind(form.kind.data) if form.kind.data in TASK_KINDS else None
+    municipality_id = int(form.municipality.data) if form.municipality.data in {str(m.id) for m in municipalities} else None
+    hospital = form.hospital.data if form.hospital.data in hospitals else None
+    items = nursing.queue(current_user, kind=kind, municipality_id=municipality_id, hospital=hospital)
+    counts = nursing.queue_counts(current_user, municipality_id=municipality_id, hospital=hospital)
+    return render_template("nurse_console/tasks.html", form=form, tasks=items, counts=counts, hospitals=hospitals)
+
+
+def _task_or_404(kind: str, ref_id: int) -> nursing.Task:
+    try:
+        task_kind = TaskKind(kind)
+    except ValueError:
+        abort(404)
+    task = nursing.open_task(current_user, task_kind, ref_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+@bp.route("/opgaver/<kind>/<int:ref_id>/tag", methods=["POST"])
+def claim(kind: str, ref_id: int):
+    task = _task_or_404(kind, ref_id)
+    try:
+        nursing.claim_task(current_user, task, take_over=request.form.get("take_over") == "1")
+    except nursing.TaskClaimed as exc:
+        db.session.rollback()
+        flash(exc.errors["claim"], "error")
+    else:
+        db.session.commit()
+        flash(_("The task is yours. Other nurses see that you are working on it."), "success")
+    return redirect(task_url(task.kind, task.ref_id))
+
+
+@bp.route("/opgaver/<kind>/<int:ref_id>/slip", methods=["POST"])
+def release(kind: str, ref_id: int):
+    task = _task_or_404(kind, ref_id)
+    try:
+        nursing.release_task(current_user, task)
+    except nursing.TaskClaimed as exc:
+        db.session.rollback()
+        flash(exc.errors["claim"], "error")
+        return redirect(task_url(task.kind, task.ref_id))
+    db.session.commit()
+    flash(_("The task is back in the shared queue."), "success")
+    return redirect(url_for(".tasks"))
+
+
+@bp.route("/borgere")
+def search():
+    form = SearchForm(request.args)
+    found = nursing.search_citizens(current_user, form.q.data) if form.q.data else []
+    if form.q.data:
+        db.session.commit()  # the search is audited
+    return render_template("nurse_console/search.html", form=form, found=found, searched=bool(form.q.data))
+
+
+# --- the clinical profile ---------------------------------------------------------------------------
+
+def _profile_forms(citizen):
+    stoma = StomaForm(prefix="stoma")
+    stoma.stoma_type.choices = stoma_choices()
+    if request.method == "GET":
+        stoma.stoma_type.data, stoma.operation_date.data = citizen.stoma_type.value, citizen.operation_date
+    return {"stoma_form": stoma, "measure_form": MeasureForm(prefix="measure"), "confirm_form": ConfirmMeasureForm(prefix="confirm"),
+            "note_form": NoteForm(prefix="note")}
+
+
+def _render_profile(citizen, forms, status=200):
+    today = local_today()
+    recent = list(db.session.scalars(
+        select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
+        .order_by(Order.submitted_at.desc(), Order.id.desc()).limit(5)
+    ))
+    history = nursing.measure_history(citizen.id)
+    current = history[0] if history else None
+    staff_ids = {i for m in history for i in (m.entered_by_id, m.confirmed_by_id) if i}
+    staff = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(staff_ids)))} if staff_ids else {}
+    task = nursing.open_task(current_user, TaskKind.MEASURE, current.id) if current is not None else None
+    return render_template(
+        "nurse_console/profile.html", citizen=citizen, uses=consumption(citizen.id, today), recent_orders=recent,
+        history=history, current=current, notes=nursing.notes_of(citizen.id), today=today,
+        questions=nursing.citizen_questions(citizen.id), changes=approvals.product_changes_of(citizen.id),
+        recommendations=approvals.recommendations_for_citizen(citizen.id),
+        staff=staff, task=task, claim=task.claim if task else None, kind=TaskKind.MEASURE.value,
+        ref_id=current.id if current is not None else None, **forms,
+    ), status
+
+
+@bp.route("/borger/<int:citizen_id>")
+def profile(citizen_id: int):
+    citizen = citizen_or_404(citizen_id)
+    audit.record(current_user, "read", "nurse: clinical profile", citizen)
+    db.session.commit()
+    return _render_profile(citizen, _profile_forms(citizen))
+
+
+def _profile_action(citizen_id: int, form_key: str, purpose: str, act):
+    """Shared shape of the profile's forms: validate, call the service, commit once, or show the page with errors."""
+    citizen = citizen_or_404(citizen_id)
+    forms = _profile_forms(citizen)
+    form = forms[form_key]
+    if form.validate_on_submit():
+        try:
+            message = act(citizen, form)
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            for text in apply_errors(form, exc.errors).values():
+                flash(text, "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for(".profile", citizen_id=citizen.id))
+    audit.record(current_user, "read", purpose, citizen)
+    db.session.commit()
+    return _render_profile(citizen, forms, 422)
+
+
+@bp.route("/borger/<int:citizen_id>/stomi", methods=["POST"])
+def set_stoma(citizen_id: int):
+    def act(citizen, form):
+        nursing.set_stoma(current_user, citizen, stoma_type=form.stoma_type.data, operation_date=form.operation_date.data)
+        return _("The stoma details are saved.")
+    return _profile_action(citizen_id, "stoma_form", "nurse: clinical profile", act)
+
+
+@bp.route("/borger/<int:citizen_id>/maal", methods=["POST"])
+def set_measure(citizen_id: int):
+    def act(citizen, form):
+        values = nursing.parse_measure(form.shape.data, form.diameter_mm.data, form.width_mm.data, form.height_mm.data)
+        version = nursing.set_measure(current_user, citizen, values, remeasure_on=form.remeasure_on.data, note=form.note.data)
+        return _("The new cutting measure %(measure)s is saved.", measure=version.label())
+    return _profile_action(citizen_id, "measure_form", "nurse: clinical profile", act)
+
+
+@bp.route("/borger/<int:citizen_id>/maal/bekraeft", methods=["POST"])
+def confirm_measure(citizen_id: int):
+    def act(citizen, form):
+        measure_id = form.measure_id.data
+        measure = db.session.get(CuttingMeasure, int(measure_id)) if str(measure_id or "").isdigit() else None
+        if measure is None or measure.citizen_id != citizen.id:
+            abort(404)
+        nursing.confirm_measure(current_user, measure, remeasure_on=form.remeasure_on.data)
+        return _("The cutting measure %(measure)s is confirmed.", measure=measure.label())
+    return _profile_action(citizen_id, "confirm_form", "nurse: clinical profile", act)
+
+
+@bp.route("/borger/<int:citizen_id>/noter", methods=["POST"])
+def add_note(citizen_id: int):
+    def act(citizen, form):
+        nursing.add_note(current_user, citizen, kind=form.kind.data, text=form.text.data)
+        return _("The note is saved.")
+    return _profile_action(citizen_id, "note_form", "nurse: clinical profile", act)
+
+
+from nurse_console import discharge_views, task_views  # noqa: E402,F401

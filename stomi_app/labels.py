@@ -26,6 +26,17 @@ DELIVERY_PROBLEM = {
     "cutting": _l("The hole is cut wrong"),
 }
 
+ADVICE_STATUS = {"open": _l("Waiting for a stoma nurse"), "answered": _l("Answered"), "closed": _l("Closed")}
+REQUEST_STATUS = {"open": _l("Waiting for a stoma nurse"), "approved": _l("Approved"), "rejected": _l("Rejected")}
+RECOMMENDATION_KIND = {
+    "order": _l("Recommended grant change after an order"),
+    "product_change": _l("Recommended product change"),
+    "supplier_change": _l("Recommended successor after a supplier change"),
+    "discharge": _l("Recommendation at discharge"),
+}
+RECOMMENDATION_STATUS = {"open": _l("Waiting for the grant officer"), "done": _l("Granted"), "dismissed": _l("Not followed")}
+NOTE_KIND = {"skin": _l("Skin"), "leak": _l("Leaks"), "cutting": _l("Cutting"), "other": _l("Other")}
+
 
 def label(table: dict, code) -> str:
     key = getattr(code, "value", code)

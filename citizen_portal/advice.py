@@ -1,0 +1,110 @@
+"""The citizen's side of impartial advice: ask a stoma nurse, read the answers, ask for another product."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from catalogue.services import variant_by_article_number
+from citizen_portal import bp
+from stomi_app import approvals, labels, nursing
+from stomi_app.extensions import db
+from stomi_app.grants import consumption
+from stomi_app.timeutil import local_today
+
+
+class AskForm(FlaskForm):
+    text = TextAreaField(_l("Your question"), validators=[Optional(), Length(max=nursing.MAX_TEXT)],
+                         description=_l("For example about leaks, sore skin or which product suits you. A stoma nurse answers here."))
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("Write back"), validators=[Optional(), Length(max=nursing.MAX_TEXT)])
+
+
+class ProductChangeForm(FlaskForm):
+    current = SelectField(_l("The product you have now"), validators=[Optional()], validate_choice=False)
+    wanted = StringField(_l("Article number of the product you would like"), validators=[Optional(), Length(max=40)],
+                         description=_l("Find it in the shared catalogue."))
+    reason = TextAreaField(_l("Why would you like another product?"), validators=[Optional(), Length(max=2000)])
+
+
+def _show_errors(form, errors: dict) -> None:
+    for name, message in errors.items():
+        if name in form._fields:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            flash(message, "error")
+
+
+@bp.context_processor
+def _advice_marker():
+    # Lazy: only the pages that show the marker (the start page) pay for the query.
+    return {"unread_advice": lambda: nursing.unread_answers(current_user.id) if getattr(current_user, "is_citizen", False) else 0}
+
+
+@bp.route("/raadgivning", methods=["GET", "POST"])
+def advice():
+    form = AskForm()
+    if form.validate_on_submit():
+        try:
+            question = nursing.ask_advice(current_user, form.text.data)
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Your question is sent. A stoma nurse answers here, usually within two working days."), "success")
+            return redirect(url_for(".advice_thread", question_id=question.id))
+    return render_template("citizen_portal/advice.html", form=form, questions=nursing.citizen_questions(current_user.id),
+                           advice_status=labels.ADVICE_STATUS), (422 if form.errors else 200)
+
+
+@bp.route("/raadgivning/<int:question_id>", methods=["GET", "POST"])
+def advice_thread(question_id: int):
+    question = nursing.citizen_question(current_user.id, question_id)
+    if question is None:
+        abort(404)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            nursing.citizen_reply(current_user, question, form.text.data)
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Your message is sent."), "success")
+            return redirect(url_for(".advice_thread", question_id=question.id))
+    if request.method == "GET" and question.citizen_unread:
+        nursing.mark_read(question)
+        db.session.commit()
+    return render_template("citizen_portal/advice_thread.html", question=question, form=form,
+                           advice_status=labels.ADVICE_STATUS), (422 if form.errors else 200)
+
+
+@bp.route("/produktskift", methods=["GET", "POST"])
+def product_change():
+    form = ProductChangeForm()
+    granted = {}
+    for use in consumption(current_user.id, local_today()):
+        if use.line.variant is not None:
+            granted[str(use.line.variant.id)] = use.line.variant
+    form.current.choices = [("", _("Not one of these"))] + [(key, v.display_name) for key, v in granted.items()]
+    if form.validate_on_submit():
+        article = (form.wanted.data or "").strip()
+        try:
+            approvals.request_product_change(current_user, wanted_variant=variant_by_article_number(article) if article else None,
+                                             reason=form.reason.data, current_variant=granted.get(form.current.data or ""))
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Your request is sent. A stoma nurse looks at it and you can read the answer here."), "success")
+            return redirect(url_for(".product_change"))
+    return render_template("citizen_portal/product_change.html", form=form, changes=approvals.product_changes_of(current_user.id),
+                           request_status=labels.REQUEST_STATUS), (422 if form.errors else 200)

@@ -1,0 +1,58 @@
+"""The hospital nurse's discharge registration: citizen, recommended products and cutting measure in one form."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from nurse_console import bp
+from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, apply_errors, stoma_choices
+from stomi_app import discharge, nursing
+from stomi_app.extensions import db
+from stomi_app.models import Municipality
+
+
+def _form() -> DischargeForm:
+    form = DischargeForm()
+    municipalities = db.session.scalars(select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.name))
+    form.municipality_id.choices = [("", _("Choose"))] + [(str(m.id), m.name) for m in municipalities]
+    form.stoma_type.choices = stoma_choices()
+    return form
+
+
+@bp.route("/udskrivelse", methods=["GET", "POST"])
+def discharge_new():
+    if not nursing.is_hospital_nurse(current_user):
+        abort(403)
+    form = _form()
+    rows = [(request.form.get(f"article-{i}", ""), request.form.get(f"qty-{i}", "")) for i in range(DISCHARGE_ROWS)]
+    errors: dict = {}
+    if request.method == "POST":
+        form.validate()  # reads the values (an unreadable date becomes None with its message); the service judges
+        data = discharge.DischargeInput(
+            cpr=form.cpr.data or "", name=form.name.data or "", address=form.address.data or "",
+            postcode=form.postcode.data or "", city=form.city.data or "", phone=form.phone.data or "",
+            municipality_id=int(form.municipality_id.data) if (form.municipality_id.data or "").isdigit() else None,
+            stoma_type=form.stoma_type.data or "", operation_date=form.operation_date.data, products=rows,
+            shape=form.shape.data or "round", diameter_mm=form.diameter_mm.data or "", width_mm=form.width_mm.data or "",
+            height_mm=form.height_mm.data or "", note=form.note.data or "",
+        )
+        try:
+            recommendation, attached = discharge.register_discharge(current_user, data)
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            errors = apply_errors(form, exc.errors)
+        else:
+            if form.errors:  # e.g. a text longer than its field allows: nothing is saved then either
+                db.session.rollback()
+                return render_template("nurse_console/discharge.html", form=form, rows=rows, errors=errors), 422
+            db.session.commit()
+            if attached:
+                flash(_("The citizen was already registered: the recommendation is added to %(name)s's record.",
+                        name=recommendation.citizen.name), "info")
+            flash(_("The discharge is registered. The grant officer in %(municipality)s receives the recommendation.",
+                    municipality=recommendation.municipality.name), "success")
+            return redirect(url_for(".profile", citizen_id=recommendation.citizen_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("nurse_console/discharge.html", form=form, rows=rows, errors=errors), status

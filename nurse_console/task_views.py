@@ -1,0 +1,185 @@
+"""The nurse's task pages: decide an order, a product change, a supplier-change review, a cutting problem; answer advice."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from catalogue.models import SupplierChangeReview
+from nurse_console import bp
+from nurse_console.forms import AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ReviewForm, apply_errors
+from stomi_app import approvals, audit, nursing, ordering
+from stomi_app.extensions import db
+from stomi_app.grants import consumption
+from stomi_app.models import AdviceQuestion, CuttingMeasure, Order, ProductChangeRequest, TaskKind
+from stomi_app.timeutil import local_today
+
+# The routing reasons in a nurse's words (the citizen's own wording speaks to "you").
+ROUTING = {
+    "within_grant": _l("Within the grant"),
+    "not_granted": _l("Not in the grant"),
+    "grant_expired": _l("The grant has expired"),
+    "over_grant": _l("Beyond what is left of the grant this period"),
+    "over_price_ceiling": _l("Above the grant's price ceiling"),
+    "over_order_limit": _l("More than the largest quantity in one order"),
+    "express_beyond_grant": _l("Express delivery beyond the grant"),
+    "too_soon": _l("Sooner than usual after the last order"),
+}
+
+
+def _record_or_404(model, ref_id: int):
+    record = nursing.visible(current_user, model, ref_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _claim_context(kind: TaskKind, record) -> dict:
+    task = nursing.open_task(current_user, kind, record.id)
+    return {"task": task, "claim": task.claim if task else None, "kind": kind.value, "ref_id": record.id}
+
+
+def _decide(form, act, success: str):
+    """Run a decision and commit once, then back to the queue; or (None, the messages that belong to no form field)
+    with the others put next to their fields."""
+    try:
+        act()
+    except nursing.NursingError as exc:
+        db.session.rollback()
+        return None, apply_errors(form, exc.errors)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("nurse_console.tasks")), {}
+
+
+def _read(record, citizen, what: str) -> None:
+    audit.record(current_user, "read", f"nurse: {what}", citizen, detail=f"{what} {record.id}")
+    db.session.commit()
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+@bp.route("/ordre/<int:ref_id>", methods=["GET", "POST"])
+def order_task(ref_id: int):
+    order = _record_or_404(Order, ref_id)
+    form = OrderDecisionForm()
+    beyond = [line for line in order.lines if line.routing != "within_grant"]
+    quantities = {line.variant_id: request.form.get(f"qty-{line.variant_id}", line.quantity) for line in beyond}
+    errors = {}
+    if form.validate_on_submit():
+        def act():
+            if form.decision.data == "reject":
+                approvals.reject_order(current_user, order, reason=form.reason.data)
+            else:
+                approvals.approve_order(current_user, order, reason=form.reason.data, recommend=form.decision.data == "recommend",
+                                        quantities=quantities, note=form.note.data)
+        success = (_("Order %(number)s is rejected. The citizen can read why.", number=order.number)
+                   if form.decision.data == "reject" else _("Order %(number)s is approved.", number=order.number))
+        done, errors = _decide(form, act, success)
+        if done is not None:
+            return done
+    _read(order, order.citizen, "order")
+    return render_template(
+        "nurse_console/order_task.html", order=order, form=form, beyond=beyond, quantities=quantities, errors=errors,
+        routing=ROUTING, order_reasons=ordering.order_reasons_of(order), uses=consumption(order.citizen_id, local_today()),
+        **_claim_context(TaskKind.ORDER, order),
+    ), _status()
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+# --- product change -------------------------------------------------------------------------------
+
+@bp.route("/produktskift/<int:ref_id>", methods=["GET", "POST"])
+def product_change_task(ref_id: int):
+    change = _record_or_404(ProductChangeRequest, ref_id)
+    form = ProductChangeDecisionForm()
+    errors = {}
+    if form.validate_on_submit():
+        if form.decision.data == "reject":
+            done, errors = _decide(form, lambda: approvals.reject_product_change(current_user, change, reason=form.reason.data),
+                                   _("The product change is rejected. The citizen can read why."))
+        else:
+            done, errors = _decide(form, lambda: approvals.approve_product_change(current_user, change, reason=form.reason.data,
+                                                                                  quantity=form.quantity.data),
+                                   _("The product change is approved."))
+        if done is not None:
+            return done
+    _read(change, change.citizen, "product change")
+    return render_template("nurse_console/product_change_task.html", change=change, form=form, errors=errors,
+                           uses=consumption(change.citizen_id, local_today()),
+                           **_claim_context(TaskKind.PRODUCT_CHANGE, change)), _status()
+
+
+# --- advice ---------------------------------------------------------------------------------------
+
+@bp.route("/raad/<int:ref_id>", methods=["GET", "POST"])
+def advice_task(ref_id: int):
+    question = _record_or_404(AdviceQuestion, ref_id)
+    form = AnswerForm()
+    errors = {}
+    if form.validate_on_submit():
+        if request.form.get("action") == "close":
+            done, errors = _decide(form, lambda: nursing.close_advice(current_user, question), _("The conversation is closed."))
+        else:
+            done, errors = _decide(form, lambda: nursing.answer_advice(current_user, question, form.text.data),
+                                   _("Your answer is sent. The citizen is told on their start page."))
+        if done is not None:
+            return done
+    _read(question, question.citizen, "advice")
+    return render_template("nurse_console/advice_task.html", question=question, form=form, errors=errors,
+                           measure=ordering.current_measure(question.citizen_id),
+                           **_claim_context(TaskKind.ADVICE, question)), _status()
+
+
+# --- cutting measure: confirmed on the profile ----------------------------------------------------
+
+@bp.route("/maal/<int:ref_id>")
+def measure_task(ref_id: int):
+    measure = _record_or_404(CuttingMeasure, ref_id)
+    return redirect(url_for("nurse_console.profile", citizen_id=measure.citizen_id, _anchor="measure"))
+
+
+# --- supplier change ------------------------------------------------------------------------------
+
+@bp.route("/leverandoerskift/<int:ref_id>", methods=["GET", "POST"])
+def review_task(ref_id: int):
+    review = _record_or_404(SupplierChangeReview, ref_id)
+    citizen = nursing.visible_citizen(current_user, review.citizen_id)
+    form = ReviewForm()
+    form.successor.choices = [(str(v.id), v.display_name) for v in review.suggested_variants]
+    errors = {}
+    if form.validate_on_submit():
+        successor = int(form.successor.data) if str(form.successor.data or "").isdigit() else None
+        done, errors = _decide(
+            form, lambda: approvals.decide_supplier_review(current_user, review, successor_id=successor, note=form.note.data),
+            _("The supplier-change review is done."))
+        if done is not None:
+            return done
+    _read(review, citizen, "supplier review")
+    return render_template("nurse_console/review_task.html", review=review, citizen=citizen, form=form, errors=errors,
+                           uses=consumption(review.citizen_id, local_today()),
+                           **_claim_context(TaskKind.SUPPLIER_REVIEW, review)), _status()
+
+
+# --- delivery problem about cutting ---------------------------------------------------------------
+
+@bp.route("/leveringsproblem/<int:ref_id>", methods=["GET", "POST"])
+def problem_task(ref_id: int):
+    problem = nursing.visible_problem(current_user, ref_id)
+    if problem is None:
+        abort(404)
+    form = ProblemForm()
+    errors = {}
+    if form.validate_on_submit():
+        done, errors = _decide(form, lambda: nursing.resolve_cutting_problem(current_user, problem, form.note.data),
+                               _("The cutting problem is handled."))
+        if done is not None:
+            return done
+    citizen = problem.order.citizen
+    _read(problem, citizen, "cutting problem")
+    return render_template("nurse_console/problem_task.html", problem=problem, citizen=citizen, form=form, errors=errors,
+                           measure=ordering.current_measure(citizen.id),
+                           **_claim_context(TaskKind.CUTTING_PROBLEM, problem)), _status()

@@ -1,0 +1,275 @@
+"""Clinical decisions: orders beyond the grant, product changes, supplier-change reviews, and recommendations to
+the grant officer (a nurse never changes a grant herself)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from catalogue.models import ReviewStatus, SupplierChangeReview, Variant
+from stomi_app import audit
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.labels import ORDER_STATUS, label
+from stomi_app.grants import MAX_QUANTITY, GrantAccessDenied, grants_in_force
+from stomi_app.models import (
+    Citizen, GrantLine, GrantPeriod, GrantRecommendation, Order, OrderStatus, ProductChangeRequest, RecommendationKind,
+    RecommendationLine, RecommendationStatus, RequestStatus, Role, TaskKind, User,
+)
+from stomi_app.nursing import NursingError, check_free, finish_task
+from stomi_app.ordering import set_status
+from stomi_app.timeutil import local_today
+
+# --- orders that wait for approval ----------------------------------------------------------------
+
+
+def _undecided(order: Order) -> None:
+    if order.status is not OrderStatus.AWAITING_APPROVAL:
+        raise NursingError({"state": _l("The order has already been decided (%(status)s).",
+                                           status=label(ORDER_STATUS, order.status))})
+
+
+def _reason(text: str | None, *, required: bool, field_name: str = "reason") -> str | None:
+    text = (text or "").strip()
+    if required and not text:
+        raise NursingError({field_name: _l("Write the reason. The citizen will read it.")})
+    if len(text) > 2000:
+        raise NursingError({field_name: _l("Write at most %(max)s characters.", max=2000)})
+    return text or None
+
+
+def _quantity(raw, field_name: str) -> int:
+    text = str(raw if raw is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_QUANTITY:
+        raise NursingError({field_name: _l("Enter a whole number of packs from 1 to %(max)s.", max=MAX_QUANTITY)})
+    return int(text)
+
+
+def approve_order(nurse: User, order: Order, *, reason: str | None = None, recommend: bool = False,
+                  quantities: dict[int, object] | None = None, note: str | None = None) -> GrantRecommendation | None:
+    """Approve this order once; with `recommend`, also recommend the grant officer to change the grant.
+
+    `quantities` maps an order line's variant id to the packs per month to recommend (default: as ordered).
+    """
+    check_free(nurse, TaskKind.ORDER, order.id)
+    _undecided(order)
+    reason = _reason(reason, required=False)
+    recommendation = None
+    if recommend:
+        beyond = [line for line in order.lines if line.routing != "within_grant"]
+        quantities = quantities or {}
+        lines = [RecommendationLine(variant_id=line.variant_id, period=GrantPeriod.MONTH,
+                                    quantity=_quantity(quantities.get(line.variant_id, line.quantity), f"qty-{line.variant_id}"))
+                 for line in beyond]
+        if not lines:
+            raise NursingError({"recommend": _l("Every line is within the grant: there is nothing to recommend.")})
+        recommendation = _recommend(nurse, order.citizen, RecommendationKind.ORDER, lines, note or reason, order_id=order.id)
+    order.decided_by_id, order.decided_at, order.decision_reason = nurse.id, utcnow(), reason
+    set_status(order, OrderStatus.ACCEPTED, by=nurse, reason=reason or "approved_by_nurse")
+    finish_task(TaskKind.ORDER, order.id)
+    audit.record(nurse, "change", "nurse: approve an order", order.citizen,
+                 detail=f"order {order.id}" + (f", recommendation {recommendation.id}" if recommendation else ""))
+    db.session.flush()
+    return recommendation
+
+
+def reject_order(nurse: User, order: Order, *, reason: str) -> Order:
+    check_free(nurse, TaskKind.ORDER, order.id)
+    _undecided(order)
+    reason = _reason(reason, required=True)
+    order.decided_by_id, order.decided_at, order.decision_reason = nurse.id, utcnow(), reason
+    set_status(order, OrderStatus.REJECTED, by=nurse, reason=reason)
+    finish_task(TaskKind.ORDER, order.id)
+    audit.record(nurse, "change", "nurse: reject an order", order.citizen, detail=f"order {order.id}")
+    db.session.flush()
+    return order
+
+
+# --- recommendations to the grant officer ---------------------------------------------------------
+
+def _recommend(nurse: User, citizen: Citizen, kind: RecommendationKind, lines: list[RecommendationLine], note: str | None,
+               **source) -> GrantRecommendation:
+    recommendation = GrantRecommendation(kind=kind, citizen_id=citizen.id, municipality_id=citizen.municipality_id,
+                                         status=RecommendationStatus.OPEN, note=(note or "").strip(), created_by_id=nurse.id,
+                                         lines=lines, **source)
+    db.session.add(recommendation)
+    db.session.flush()
+    return recommendation
+
+
+def pending_recommendations(municipality_id: int) -> list[GrantRecommendation]:
+    """Open recommendations (orders, product and supplier changes) for one municipality's grant officers, oldest first.
+    Discharges are listed by `stomi_app.discharge.open_discharge_recommendations`."""
+    return list(db.session.scalars(
+        select(GrantRecommendation)
+        .where(GrantRecommendation.municipality_id == municipality_id, GrantRecommendation.status == RecommendationStatus.OPEN,
+               GrantRecommendation.kind != RecommendationKind.DISCHARGE)
+        .options(selectinload(GrantRecommendation.lines).selectinload(RecommendationLine.variant).selectinload(Variant.product),
+                 selectinload(GrantRecommendation.citizen), selectinload(GrantRecommendation.created_by))
+        .order_by(GrantRecommendation.created_at, GrantRecommendation.id)
+    ))
+
+
+def recommendations_for_citizen(citizen_id: int) -> list[GrantRecommendation]:
+    return list(db.session.scalars(
+        select(GrantRecommendation).where(GrantRecommendation.citizen_id == citizen_id)
+        .order_by(GrantRecommendation.created_at.desc(), GrantRecommendation.id.desc())
+    ))
+
+
+def close_recommendation(officer: User, recommendation: GrantRecommendation, *, done: bool, note: str | None = None,
+                         grant=None) -> GrantRecommendation:
+    """The grant officer's answer: done (the grant was made or changed) or dismissed (with a note why)."""
+    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != recommendation.municipality_id:
+        raise GrantAccessDenied()
+    if recommendation.status is not RecommendationStatus.OPEN:
+        raise NursingError({"state": _l("The recommendation has already been handled.")})
+    note = (note or "").strip() or None
+    if not done and not note:
+        raise NursingError({"note": _l("Write why the recommendation is not followed.")})
+    recommendation.status = RecommendationStatus.DONE if done else RecommendationStatus.DISMISSED
+    recommendation.handled_at, recommendation.handled_by_id, recommendation.handled_note = utcnow(), officer.id, note
+    recommendation.grant_id = getattr(grant, "id", None)
+    audit.record(officer, "change", "grant officer: handle a nurse's recommendation", recommendation.citizen,
+                 detail=f"recommendation {recommendation.id} {recommendation.status.value}")
+    db.session.flush()
+    return recommendation
+
+
+def _lines_in_force(citizen_id: int, on: date) -> list[GrantLine]:
+    return [line for grant in grants_in_force([citizen_id], on) for line in grant.lines]
+
+
+def _category_covers(lines: list[GrantLine], variant: Variant) -> bool:
+    return any(line.category_id == variant.product.category_id for line in lines)
+
+
+def _variant_line(lines: list[GrantLine], variant_id: int | None) -> GrantLine | None:
+    return next((line for line in lines if variant_id is not None and line.variant_id == variant_id), None)
+
+
+# --- product change -------------------------------------------------------------------------------
+
+def request_product_change(citizen: Citizen, *, wanted_variant: Variant | None, reason: str,
+                           current_variant: Variant | None = None, requested_by: User | None = None) -> ProductChangeRequest:
+    """The citizen (or the callcenter for them) asks for another product; a nurse decides."""
+    errors = {}
+    if wanted_variant is None or not wanted_variant.active:
+        errors["wanted"] = _l("Choose the product you would like (an article number from the catalogue).")
+    elif current_variant is not None and wanted_variant.id == current_variant.id:
+        errors["wanted"] = _l("That is the product you have now. Choose another one.")
+    text = (reason or "").strip()
+    if not text:
+        errors["reason"] = _l("Write why you would like another product, e.g. leaks or sore skin.")
+    elif len(text) > 2000:
+        errors["reason"] = _l("Write at most %(max)s characters.", max=2000)
+    if errors:
+        raise NursingError(errors)
+    existing = db.session.scalar(select(ProductChangeRequest).where(
+        ProductChangeRequest.citizen_id == citizen.id, ProductChangeRequest.wanted_variant_id == wanted_variant.id,
+        ProductChangeRequest.status == RequestStatus.OPEN))
+    if existing is not None:
+        return existing  # asked twice (double click, or again by phone): one request
+    change = ProductChangeRequest(citizen_id=citizen.id, wanted_variant_id=wanted_variant.id, reason=text,
+                                  current_variant_id=getattr(current_variant, "id", None),
+                                  requested_by_id=getattr(requested_by, "id", None), status=RequestStatus.OPEN)
+    db.session.add(change)
+    db.session.flush()
+    if requested_by is not None:
+        audit.record(requested_by, "change", "callcenter: product change request", citizen, detail=f"request {change.id}")
+    return change
+
+
+def _undecided_request(change: ProductChangeRequest) -> None:
+    if change.status is not RequestStatus.OPEN:
+        raise NursingError({"state": _l("The request has already been decided.")})
+
+
+def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason: str | None = None, quantity=None,
+                           on: date | None = None) -> GrantRecommendation | None:
+    """Approve the change: at once when a category grant already covers the product, else as a recommendation to
+    the grant officer (same quantity as the product it replaces unless the nurse gives one)."""
+    check_free(nurse, TaskKind.PRODUCT_CHANGE, change.id)
+    _undecided_request(change)
+    reason = _reason(reason, required=False)
+    lines = _lines_in_force(change.citizen_id, on or local_today())
+    recommendation = None
+    if _category_covers(lines, change.wanted_variant):
+        change.effect = "at_once"
+    else:
+        replaced = _variant_line(lines, change.current_variant_id)
+        if quantity in (None, "") and replaced is None:
+            raise NursingError({"quantity": _l("Enter how many packs per month to recommend.")})
+        packs = _quantity(quantity, "quantity") if quantity not in (None, "") else replaced.quantity
+        period = replaced.period if replaced is not None and quantity in (None, "") else GrantPeriod.MONTH
+        recommendation = _recommend(
+            nurse, change.citizen, RecommendationKind.PRODUCT_CHANGE,
+            [RecommendationLine(variant_id=change.wanted_variant_id, quantity=packs, period=period,
+                                replaces_variant_id=change.current_variant_id)],
+            reason or change.reason, product_change_id=change.id)
+        change.effect = "recommended"
+    change.status, change.decided_by_id, change.decided_at, change.decision_reason = (
+        RequestStatus.APPROVED, nurse.id, utcnow(), reason)
+    finish_task(TaskKind.PRODUCT_CHANGE, change.id)
+    audit.record(nurse, "change", "nurse: approve a product change", change.citizen, detail=f"request {change.id} {change.effect}")
+    db.session.flush()
+    return recommendation
+
+
+def reject_product_change(nurse: User, change: ProductChangeRequest, *, reason: str) -> ProductChangeRequest:
+    check_free(nurse, TaskKind.PRODUCT_CHANGE, change.id)
+    _undecided_request(change)
+    reason = _reason(reason, required=True)
+    change.status, change.decided_by_id, change.decided_at, change.decision_reason = (
+        RequestStatus.REJECTED, nurse.id, utcnow(), reason)
+    finish_task(TaskKind.PRODUCT_CHANGE, change.id)
+    audit.record(nurse, "change", "nurse: reject a product change", change.citizen, detail=f"request {change.id}")
+    db.session.flush()
+    return change
+
+
+def product_changes_of(citizen_id: int) -> list[ProductChangeRequest]:
+    return list(db.session.scalars(
+        select(ProductChangeRequest).where(ProductChangeRequest.citizen_id == citizen_id)
+        .order_by(ProductChangeRequest.created_at.desc(), ProductChangeRequest.id.desc())
+    ))
+
+
+# --- supplier change ------------------------------------------------------------------------------
+
+def decide_supplier_review(nurse: User, review: SupplierChangeReview, *, successor_id: int | None, note: str | None = None,
+                           on: date | None = None) -> GrantRecommendation | None:
+    """Choose the ending product's successor for this citizen. A granted variant is replaced by recommendation to the
+    grant officer; a category grant already covers a successor of the same category."""
+    from catalogue.supplier_change import complete_review
+
+    check_free(nurse, TaskKind.SUPPLIER_REVIEW, review.id)
+    if review.status is not ReviewStatus.OPEN:
+        raise NursingError({"state": _l("The review has already been done.")})
+    note = (note or "").strip() or None
+    citizen = db.session.get(Citizen, review.citizen_id)
+    recommendation = None
+    if successor_id is None:
+        if not note:
+            raise NursingError({"successor": _l("Choose the successor, or write why none of them is right.")})
+    else:
+        successor = next((v for v in review.suggested_variants if v.id == successor_id), None)
+        if successor is None:
+            raise NursingError({"successor": _l("Choose one of the suggested products.")})
+        lines = _lines_in_force(review.citizen_id, on or local_today())
+        replaced = _variant_line(lines, review.old_variant_id)
+        if replaced is not None or not _category_covers(lines, successor):
+            recommendation = _recommend(
+                nurse, citizen, RecommendationKind.SUPPLIER_CHANGE,
+                [RecommendationLine(variant_id=successor.id, quantity=replaced.quantity if replaced else 1,
+                                    period=replaced.period if replaced else GrantPeriod.MONTH,
+                                    replaces_variant_id=review.old_variant_id)],
+                note, supplier_review_id=review.id)
+        note = f"{successor.article_number}: {note}" if note else successor.article_number
+    complete_review(review, by=nurse, note=note)
+    finish_task(TaskKind.SUPPLIER_REVIEW, review.id)
+    audit.record(nurse, "change", "nurse: supplier-change review", citizen, detail=f"review {review.id}")
+    db.session.flush()
+    return recommendation

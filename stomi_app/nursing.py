@@ -1,0 +1,517 @@
+"""The nurse's work: which citizens she sees, one queue of tasks with claims, advice threads, the clinical profile."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from catalogue.models import ReviewStatus, SupplierChangeReview
+from stomi_app import audit
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.models import (
+    AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CutShape, CuttingMeasure, DeliveryProblem,
+    DeliveryProblemKind, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,
+    ProductChangeRequest, RequestStatus, StomaType, TaskClaim, TaskKind, User,
+)
+from stomi_app.ordering import OrderError, parse_mm, record_measure
+from stomi_app.timeutil import local_date, local_today
+
+MAX_TEXT = 4000
+MEASURE_MAX_MM = 100  # the widest cutting range in the catalogue; a larger hole fits no baseplate
+# A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
+NEW_STOMA_DAYS = 56
+REMEASURE_AFTER = timedelta(weeks=6)
+# Lines routed for these reasons need a clinical decision; a lapsed grant or a price ceiling is the municipality's.
+CLINICAL_ROUTING = ("not_granted", "over_grant", "over_order_limit")
+CLINICAL_ORDER_REASONS = ("too_soon",)
+OPEN_PROBLEM = "open"
+RESOLVED_PROBLEM = "resolved"
+
+
+class NursingError(ValueError):
+    """Input or a state that a nurse's action cannot accept; `errors` maps form field → message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(str(m) for m in errors.values()))
+        self.errors = errors
+
+
+class TaskClaimed(NursingError):
+    """Another nurse has claimed the task: deciding it needs an explicit take-over."""
+
+    def __init__(self, claim: TaskClaim):
+        super().__init__({"claim": _l("%(name)s is working on this task. Take it over first if you are to decide it.",
+                                      name=claim.nurse.name)})
+        self.claim = claim
+
+
+# --- which citizens a nurse sees ------------------------------------------------------------------
+
+def is_hospital_nurse(nurse: User) -> bool:
+    return getattr(nurse, "region_id", None) is not None
+
+
+def visible_citizens(nurse: User):
+    """A condition on Citizen: a municipal nurse sees her municipality; a hospital nurse her region's
+    municipalities and anyone she registered at discharge (who may live elsewhere)."""
+    conditions = []
+    if nurse.municipality_id is not None:
+        conditions.append(Citizen.municipality_id == nurse.municipality_id)
+    if nurse.region_id is not None:
+        conditions.append(Citizen.municipality_id.in_(select(Municipality.id).where(Municipality.region_id == nurse.region_id)))
+        conditions.append(Citizen.id.in_(
+            select(DischargeRecommendation.citizen_id).where(DischargeRecommendation.created_by_id == nurse.id)))
+    return or_(*conditions) if conditions else false()
+
+
+def visible_citizen(nurse: User, citizen_id: int) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, visible_citizens(nurse)))
+
+
+def visible(nurse: User, model, ref_id: int):
+    """A record about a citizen (it has `citizen_id`) if the nurse may see that citizen, else None (→ 404)."""
+    return db.session.scalar(
+        select(model).join(Citizen, Citizen.id == model.citizen_id).where(model.id == ref_id, visible_citizens(nurse))
+    )
+
+
+def visible_problem(nurse: User, problem_id: int) -> DeliveryProblem | None:
+    return db.session.scalar(
+        select(DeliveryProblem).join(Order, Order.id == DeliveryProblem.order_id).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(DeliveryProblem.id == problem_id, visible_citizens(nurse))
+    )
+
+
+def municipalities_for(nurse: User) -> list[Municipality]:
+    """The municipalities a nurse can filter her queue by."""
+    if nurse.region_id is not None:
+        query = select(Municipality).where(or_(Municipality.region_id == nurse.region_id, Municipality.id == nurse.municipality_id))
+    else:
+        query = select(Municipality).where(Municipality.id == nurse.municipality_id)
+    return list(db.session.scalars(query.order_by(Municipality.name)))
+
+
+def hospitals_for(nurse: User) -> list[str]:
+    """The hospitals that discharged citizens the nurse sees (to filter the queue by)."""
+    return list(db.session.scalars(
+        select(DischargeRecommendation.hospital).join(Citizen, Citizen.id == DischargeRecommendation.citizen_id)
+        .where(DischargeRecommendation.hospital.is_not(None), visible_citizens(nurse))
+        .distinct().order_by(DischargeRecommendation.hospital)
+    ))
+
+
+def search_citizens(nurse: User, text: str, limit: int = 50) -> list[Citizen]:
+    """Find a visible citizen by full CPR number or by name; the search itself is audited."""
+    from stomi_app import cpr
+
+    text = (text or "").strip()
+    if not text:
+        return []
+    try:
+        condition = Citizen.cpr_hash == cpr.lookup_hash(cpr.normalise(text))
+    except cpr.InvalidCPR:
+        if len(text) < 2:
+            return []
+        condition = func.lower(Citizen.name).contains(text.lower()[:100], autoescape=True)
+    found = list(db.session.scalars(
+        select(Citizen).where(condition, visible_citizens(nurse)).order_by(Citizen.name, Citizen.id).limit(limit)
+    ))
+    audit.record(nurse, "search", "nurse: find a citizen", detail=f"{len(found)} found")
+    return found
+
+
+# --- the work queue -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    """Where one kind of task comes from: the open records (with their citizen) and how long they have waited."""
+
+    model: type
+    since: object  # the column that says since when the task has waited
+    query: Callable  # (scope condition on Citizen) → select(model, Citizen)
+
+
+def _clinical_order():
+    return or_(
+        Order.lines.any(OrderLine.routing.in_(CLINICAL_ROUTING)),
+        Order.events.any(and_(OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL,
+                              or_(*[OrderEvent.reason.contains(r) for r in CLINICAL_ORDER_REASONS]))),
+    )
+
+
+def _measure_query(scope):
+    newer = db.aliased(CuttingMeasure)
+    is_newest = ~select(newer.id).where(newer.citizen_id == CuttingMeasure.citizen_id, newer.id > CuttingMeasure.id).exists()
+    return (select(CuttingMeasure, Citizen).join(Citizen, Citizen.id == CuttingMeasure.citizen_id)
+            .where(CuttingMeasure.entered_by_citizen.is_(True), CuttingMeasure.confirmed_at.is_(None), is_newest, scope))
+
+
+SOURCES: dict[TaskKind, Source] = {
+    TaskKind.ORDER: Source(Order, Order.submitted_at, lambda scope: (
+        select(Order, Citizen).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Order.status == OrderStatus.AWAITING_APPROVAL, _clinical_order(), scope))),
+    TaskKind.PRODUCT_CHANGE: Source(ProductChangeRequest, ProductChangeRequest.created_at, lambda scope: (
+        select(ProductChangeRequest, Citizen).join(Citizen, Citizen.id == ProductChangeRequest.citizen_id)
+        .where(ProductChangeRequest.status == RequestStatus.OPEN, scope))),
+    TaskKind.ADVICE: Source(AdviceQuestion, AdviceQuestion.waiting_since, lambda scope: (
+        select(AdviceQuestion, Citizen).join(Citizen, Citizen.id == AdviceQuestion.citizen_id)
+        .where(AdviceQuestion.status == AdviceStatus.OPEN, scope))),
+    TaskKind.MEASURE: Source(CuttingMeasure, CuttingMeasure.created_at, _measure_query),
+    TaskKind.SUPPLIER_REVIEW: Source(SupplierChangeReview, SupplierChangeReview.created_at, lambda scope: (
+        select(SupplierChangeReview, Citizen).join(Citizen, Citizen.id == SupplierChangeReview.citizen_id)
+        .where(SupplierChangeReview.status == ReviewStatus.OPEN, scope))),
+    TaskKind.CUTTING_PROBLEM: Source(DeliveryProblem, DeliveryProblem.reported_at, lambda scope: (
+        select(DeliveryProblem, Citizen).join(Order, Order.id == DeliveryProblem.order_id)
+        .join(Citizen, Citizen.id == Order.citizen_id)
+        .where(DeliveryProblem.kind == DeliveryProblemKind.CUTTING, DeliveryProblem.status == OPEN_PROBLEM, scope))),
+}
+
+
+@dataclass
+class Task:
+    kind: TaskKind
+    record: object
+    citizen: Citizen
+    since: datetime
+    claim: TaskClaim | None = None
+
+    @property
+    def ref_id(self) -> int:
+        return self.record.id
+
+
+def _scope(nurse: User, municipality_id: int | None = None, hospital: str | None = None):
+    conditions = [visible_citizens(nurse)]
+    if municipality_id:
+        conditions.append(Citizen.municipality_id == municipality_id)
+    if hospital:
+        conditions.append(Citizen.id.in_(
+            select(DischargeRecommendation.citizen_id).where(DischargeRecommendation.hospital == hospital)))
+    return and_(*conditions)
+
+
+def queue(nurse: User, *, kind: TaskKind | None = None, municipality_id: int | None = None, hospital: str | None = None,
+          limit: int = 300) -> list[Task]:
+    """Everything waiting for a nurse that she may see, oldest first (at most `limit` tasks)."""
+    scope = _scope(nurse, municipality_id, hospital)
+    tasks: list[Task] = []
+    for task_kind, source in SOURCES.items():
+        if kind is not None and task_kind is not kind:
+            continue
+        query = source.query(scope).options(selectinload(Citizen.municipality)).order_by(source.since, source.model.id).limit(limit)
+        for record, citizen in db.session.execute(query):
+            tasks.append(Task(task_kind, record, citizen, getattr(record, source.since.key)))
+    tasks.sort(key=lambda t: (t.since, t.kind.value, t.ref_id))
+    tasks = tasks[:limit]
+    _attach_claims(tasks)
+    return tasks
+
+
+def queue_counts(nurse: User, *, municipality_id: int | None = None, hospital: str | None = None) -> dict[TaskKind, int]:
+    scope = _scope(nurse, municipality_id, hospital)
+    return {kind: db.session.scalar(select(func.count()).select_from(source.query(scope).subquery())) or 0
+            for kind, source in SOURCES.items()}
+
+
+def _attach_claims(tasks: list[Task]) -> None:
+    by_kind: dict[TaskKind, dict[int, Task]] = {}
+    for task in tasks:
+        by_kind.setdefault(task.kind, {})[task.ref_id] = task
+    for kind, items in by_kind.items():
+        claims = db.session.scalars(select(TaskClaim).options(selectinload(TaskClaim.nurse))
+                                    .where(TaskClaim.kind == kind, TaskClaim.ref_id.in_(list(items))))
+        for claim in claims:
+            items[claim.ref_id].claim = claim
+
+
+def open_task(nurse: User, kind: TaskKind, ref_id: int) -> Task | None:
+    """One task if it is still open and the nurse may see its citizen, else None."""
+    source = SOURCES[kind]
+    row = db.session.execute(source.query(visible_citizens(nurse)).where(source.model.id == ref_id)).first()
+    if row is None:
+        return None
+    task = Task(kind, row[0], row[1], getattr(row[0], source.since.key))
+    _attach_claims([task])
+    return task
+
+
+def my_claims(nurse: User) -> list[TaskClaim]:
+    return list(db.session.scalars(select(TaskClaim).where(TaskClaim.nurse_id == nurse.id).order_by(TaskClaim.claimed_at)))
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+def claim_of(kind: TaskKind, ref_id: int) -> TaskClaim | None:
+    return db.session.scalar(select(TaskClaim).where(TaskClaim.kind == kind, TaskClaim.ref_id == ref_id))
+
+
+def claim_task(nurse: User, task: Task, *, take_over: bool = False) -> TaskClaim:
+    """Mark the task as hers; a task another nurse holds is only taken with `take_over` (and audited)."""
+    claim = claim_of(task.kind, task.ref_id)
+    if claim is not None and claim.nurse_id == nurse.id:
+        return claim
+    if claim is not None and not take_over:
+        raise TaskClaimed(claim)
+    if claim is None:
+        claim = TaskClaim(kind=task.kind, ref_id=task.ref_id, nurse_id=nurse.id)
+        try:
+            with db.session.begin_nested():  # two nurses pressing at once: the unique constraint picks one
+                db.session.add(claim)
+        except IntegrityError:
+            raise TaskClaimed(claim_of(task.kind, task.ref_id)) from None
+        audit.record(nurse, "change", "nurse: claim a task", task.citizen, detail=f"{task.kind.value} {task.ref_id}")
+    else:
+        previous = claim.nurse.name
+        claim.nurse_id, claim.claimed_at = nurse.id, utcnow()
+        db.session.flush()
+        db.session.refresh(claim, ["nurse"])
+        audit.record(nurse, "change", "nurse: take over a task", task.citizen,
+                     detail=f"{task.kind.value} {task.ref_id} from {previous}")
+    db.session.flush()
+    return claim
+
+
+def release_task(nurse: User, task: Task) -> None:
+    claim = claim_of(task.kind, task.ref_id)
+    if claim is None:
+        return
+    if claim.nurse_id != nurse.id:
+        raise TaskClaimed(claim)
+    db.session.delete(claim)
+    db.session.flush()
+
+
+def check_free(nurse: User, kind: TaskKind, ref_id: int) -> None:
+    """Before a decision: the task must be unclaimed or claimed by this nurse."""
+    claim = claim_of(kind, ref_id)
+    if claim is not None and claim.nurse_id != nurse.id:
+        raise TaskClaimed(claim)
+
+
+def finish_task(kind: TaskKind, ref_id: int) -> None:
+    """The task is decided: its claim has served its purpose."""
+    db.session.execute(delete(TaskClaim).where(TaskClaim.kind == kind, TaskClaim.ref_id == ref_id))
+
+
+# --- advice -----------------------------------------------------------------------------------------
+
+def _text(value, field_name: str, empty_message) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise NursingError({field_name: empty_message})
+    if len(text) > MAX_TEXT:
+        raise NursingError({field_name: _l("Write at most %(max)s characters.", max=MAX_TEXT)})
+    return text
+
+
+def ask_advice(citizen: Citizen, text: str, *, transferred_by: User | None = None, summary: str | None = None) -> AdviceQuestion:
+    """A new question for a stoma nurse, from the portal or transferred by a callcenter agent with a summary."""
+    text = _text(text, "text", _l("Write your question."))
+    now = utcnow()
+    question = AdviceQuestion(citizen_id=citizen.id, status=AdviceStatus.OPEN, created_at=now, waiting_since=now,
+                              transferred_by_id=getattr(transferred_by, "id", None),
+                              summary=(summary or "").strip()[:MAX_TEXT] or None)
+    question.messages.append(AdviceMessage(at=now, from_nurse=False, author_id=getattr(transferred_by, "id", None), text=text))
+    db.session.add(question)
+    db.session.flush()
+    if transferred_by is not None:
+        audit.record(transferred_by, "change", "callcenter: transfer to a stoma nurse", citizen, detail=f"advice {question.id}")
+    return question
+
+
+def citizen_reply(citizen: Citizen, question: AdviceQuestion, text: str) -> AdviceMessage:
+    """The citizen writes again in the thread: it waits for a nurse again."""
+    if question.citizen_id != citizen.id:
+        raise LookupError("not the citizen's question")
+    if question.status is AdviceStatus.CLOSED:
+        raise NursingError({"state": _l("This conversation is closed. Ask a new question.")})
+    text = _text(text, "text", _l("Write your message."))
+    last = question.messages[-1] if question.messages else None
+    if last is not None and not last.from_nurse and last.text == text:
+        return last  # the same message sent twice (double click): keep one
+    message = AdviceMessage(at=utcnow(), from_nurse=False, text=text)
+    question.messages.append(message)
+    if question.status is not AdviceStatus.OPEN:
+        question.status, question.waiting_since = AdviceStatus.OPEN, message.at
+    db.session.flush()
+    return message
+
+
+def answer_advice(nurse: User, question: AdviceQuestion, text: str) -> AdviceMessage:
+    """The nurse's answer: the citizen sees it in the thread and is told on the start page."""
+    check_free(nurse, TaskKind.ADVICE, question.id)
+    if question.status is AdviceStatus.CLOSED:
+        raise NursingError({"state": _l("The conversation is closed.")})
+    text = _text(text, "text", _l("Write your answer."))
+    last = question.messages[-1] if question.messages else None
+    if last is not None and last.from_nurse and last.text == text:
+        return last  # double click
+    message = AdviceMessage(at=utcnow(), from_nurse=True, author_id=nurse.id, text=text)
+    question.messages.append(message)
+    question.status, question.citizen_unread = AdviceStatus.ANSWERED, True
+    finish_task(TaskKind.ADVICE, question.id)
+    audit.record(nurse, "change", "nurse: answer a question", question.citizen, detail=f"advice {question.id}")
+    db.session.flush()
+    return message
+
+
+def close_advice(nurse: User, question: AdviceQuestion) -> AdviceQuestion:
+    check_free(nurse, TaskKind.ADVICE, question.id)
+    if question.status is not AdviceStatus.CLOSED:
+        question.status, question.closed_at, question.closed_by_id = AdviceStatus.CLOSED, utcnow(), nurse.id
+        finish_task(TaskKind.ADVICE, question.id)
+        audit.record(nurse, "change", "nurse: close a conversation", question.citizen, detail=f"advice {question.id}")
+        db.session.flush()
+    return question
+
+
+def citizen_questions(citizen_id: int) -> list[AdviceQuestion]:
+    return list(db.session.scalars(
+        select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen_id).order_by(AdviceQuestion.created_at.desc())
+    ))
+
+
+def citizen_question(citizen_id: int, question_id: int) -> AdviceQuestion | None:
+    return db.session.scalar(select(AdviceQuestion).where(AdviceQuestion.id == question_id,
+                                                          AdviceQuestion.citizen_id == citizen_id))
+
+
+def mark_read(question: AdviceQuestion) -> None:
+    question.citizen_unread = False
+
+
+def unread_answers(citizen_id: int) -> int:
+    return db.session.scalar(select(func.count(AdviceQuestion.id)).where(
+        AdviceQuestion.citizen_id == citizen_id, AdviceQuestion.citizen_unread.is_(True))) or 0
+
+
+# --- the clinical profile -------------------------------------------------------------------------
+
+def measure_history(citizen_id: int) -> list[CuttingMeasure]:
+    return list(db.session.scalars(
+        select(CuttingMeasure).where(CuttingMeasure.citizen_id == citizen_id).order_by(CuttingMeasure.id.desc())
+    ))
+
+
+def default_remeasure_on(citizen: Citizen, measured_on: date) -> date | None:
+    """Six weeks after a measure taken while the stoma is new (it is still shrinking); otherwise none."""
+    if citizen.operation_date is None or (measured_on - citizen.operation_date).days > NEW_STOMA_DAYS:
+        return None
+    return measured_on + REMEASURE_AFTER
+
+
+def parse_measure(shape: str, diameter: str | None, width: str | None, height: str | None) -> dict:
+    """Validated keyword arguments for a measure: every field's message at once, whole mm within 5–100."""
+    try:
+        shape = CutShape(shape)
+    except ValueError:
+        raise NursingError({"shape": _l("Choose round or oval.")}) from None
+    names = {"diameter_mm": diameter} if shape is CutShape.ROUND else {"width_mm": width, "height_mm": height}
+    values, errors = {"shape": shape}, {}
+    for name, raw in names.items():
+        if raw is None or str(raw).strip() == "":
+            errors[name] = _l("Enter the measure in whole millimetres, e.g. 32.")
+            continue
+        try:
+            value = parse_mm(raw, name)
+        except OrderError as exc:
+            errors.update(exc.errors)
+            continue
+        if value > MEASURE_MAX_MM:
+            errors[name] = _l("The measure must be between 5 and 100 mm.")
+            continue
+        values[name] = value
+    if errors:
+        raise NursingError(errors)
+    return values
+
+
+def set_measure(nurse: User, citizen: Citizen, measure: dict, *, remeasure_on: date | None = None,
+                note: str | None = None) -> CuttingMeasure:
+    """A new version of the measure set by a nurse: confirmed at once, with a re-measure date."""
+    _check_remeasure(remeasure_on)
+    version = record_measure(citizen, by=nurse, note=(note or "").strip()[:500] or None, **measure)
+    version.confirmed_by_id, version.confirmed_at = nurse.id, utcnow()
+    version.remeasure_on = remeasure_on or default_remeasure_on(citizen, local_today())
+    audit.record(nurse, "change", "nurse: set the cutting measure", citizen, detail=version.label())
+    db.session.flush()
+    return version
+
+
+def confirm_measure(nurse: User, measure: CuttingMeasure, *, remeasure_on: date | None = None) -> CuttingMeasure:
+    """The nurse confirms the measure the citizen entered (the newest version only; once)."""
+    check_free(nurse, TaskKind.MEASURE, measure.id)
+    _check_remeasure(remeasure_on)
+    if measure.confirmed_at is not None:
+        raise NursingError({"state": _l("The measure is already confirmed.")})
+    newest = db.session.scalar(select(func.max(CuttingMeasure.id)).where(CuttingMeasure.citizen_id == measure.citizen_id))
+    if newest != measure.id:
+        raise NursingError({"state": _l("A newer measure has been entered since. Confirm that one instead.")})
+    measure.confirmed_by_id, measure.confirmed_at = nurse.id, utcnow()
+    measure.remeasure_on = remeasure_on or default_remeasure_on(measure.citizen, local_date(measure.created_at))
+    finish_task(TaskKind.MEASURE, measure.id)
+    audit.record(nurse, "change", "nurse: confirm the cutting measure", measure.citizen, detail=measure.label())
+    db.session.flush()
+    return measure
+
+
+def _check_remeasure(remeasure_on: date | None) -> None:
+    if remeasure_on is not None and remeasure_on < local_today():
+        raise NursingError({"remeasure_on": _l("The re-measure date cannot be in the past.")})
+
+
+def set_stoma(nurse: User, citizen: Citizen, *, stoma_type: str, operation_date: date | None) -> Citizen:
+    errors = {}
+    try:
+        kind = StomaType(stoma_type)
+    except ValueError:
+        errors["stoma_type"] = _l("Choose the type of stoma.")
+    if operation_date is not None and operation_date > local_today():
+        errors["operation_date"] = _l("The date of operation cannot be in the future.")
+    if errors:
+        raise NursingError(errors)
+    citizen.stoma_type, citizen.operation_date = kind, operation_date
+    audit.record(nurse, "change", "nurse: stoma type and date of operation", citizen,
+                 detail=f"{kind.value} {operation_date.isoformat() if operation_date else '-'}")
+    db.session.flush()
+    return citizen
+
+
+def add_note(nurse: User, citizen: Citizen, *, kind: str, text: str) -> ClinicalNote:
+    try:
+        note_kind = NoteKind(kind)
+    except ValueError:
+        raise NursingError({"kind": _l("Choose what the note is about.")}) from None
+    note = ClinicalNote(citizen_id=citizen.id, kind=note_kind, author_id=nurse.id,
+                        text=_text(text, "text", _l("Write the note.")))
+    db.session.add(note)
+    audit.record(nurse, "change", "nurse: clinical note", citizen, detail=note_kind.value)
+    db.session.flush()
+    return note
+
+
+def notes_of(citizen_id: int) -> list[ClinicalNote]:
+    return list(db.session.scalars(
+        select(ClinicalNote).where(ClinicalNote.citizen_id == citizen_id).order_by(ClinicalNote.at.desc(), ClinicalNote.id.desc())
+    ))
+
+
+def resolve_cutting_problem(nurse: User, problem: DeliveryProblem, note: str) -> DeliveryProblem:
+    """The nurse has handled a wrongly cut delivery (new measure, advice): her note goes in the journal."""
+    check_free(nurse, TaskKind.CUTTING_PROBLEM, problem.id)
+    if problem.status != OPEN_PROBLEM:
+        raise NursingError({"state": _l("The case is already closed.")})
+    citizen = problem.order.citizen
+    db.session.add(ClinicalNote(citizen_id=citizen.id, kind=NoteKind.CUTTING, author_id=nurse.id,
+                                text=_text(note, "note", _l("Write what you did about the problem."))))
+    problem.status = RESOLVED_PROBLEM
+    finish_task(TaskKind.CUTTING_PROBLEM, problem.id)
+    audit.record(nurse, "change", "nurse: cutting problem handled", citizen, detail=f"problem {problem.id}")
+    db.session.flush()
+    return problem
