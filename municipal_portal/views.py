@@ -1,20 +1,215 @@
 """Views of the municipal portal; every query is scoped to the officer's own municipality."""
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import func, select
+from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
 
-from municipal_portal import bp
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from catalogue.services import categories
+from municipal_portal import bp, services
+from municipal_portal.forms import BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, add_error, error_list
+from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Role
+from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant
+from stomi_app.models import Role
+from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.GRANT_OFFICER)
+
+NEAR_LIST_LIMIT = 300
+CHANGE_LABELS = {"created": _l("Created"), "changed": _l("Changed"), "ended": _l("Ended")}
+# Why a line waits, phrased for the officer (the citizen's wording is in stomi_app.ordering.ROUTING_REASONS).
+ROUTING_LABELS = {
+    "not_granted": _l("not in the grant"), "grant_expired": _l("the grant has expired"),
+    "over_grant": _l("beyond the grant this period"), "over_price_ceiling": _l("above the price ceiling"),
+    "over_order_limit": _l("more than one order may hold"),
+}
+
+
+def _municipality_id() -> int:
+    return current_user.municipality_id
+
+
+def _citizen_or_404(citizen_id: int):
+    citizen = services.citizen_of(_municipality_id(), citizen_id)
+    if citizen is None:
+        abort(404)
+    return citizen
+
+
+def _grant_or_404(grant_id: int):
+    grant = services.grant_of(_municipality_id(), grant_id)
+    if grant is None:
+        abort(404)
+    return grant
 
 
 @bp.route("/")
 def start():
-    municipality = current_user.municipality
-    citizens = db.session.scalar(select(func.count(Citizen.id)).where(Citizen.municipality_id == municipality.id))
-    return render_template("municipal_portal/start.html", municipality=municipality, citizens=citizens)
+    figures = services.start_figures(_municipality_id(), local_today())
+    return render_template("municipal_portal/start.html", municipality=current_user.municipality, figures=figures,
+                           form=SearchForm())
+
+
+@bp.route("/borgere")
+def search():
+    form = SearchForm(request.args)
+    results, searched = [], False
+    if "q" in request.args and form.validate():
+        try:
+            results, criterion = services.search_citizens(_municipality_id(), form.q.data)
+        except services.CriterionError as exc:
+            add_error(form.q, _("Enter a name or a CPR number.") if exc.kind == "empty" else
+                      _("A CPR number is 10 digits forming a real birth date, e.g. 150348-1234."))
+        else:
+            searched = True
+            record(current_user, "search", "Find a citizen (grant officer)", detail=f"{criterion}; hits={len(results)}")
+            db.session.commit()
+    return render_template("municipal_portal/search.html", form=form, results=results, searched=searched,
+                           errors=error_list(form)), 422 if form.q.errors else 200
+
+
+@bp.route("/borger/<int:citizen_id>")
+def citizen(citizen_id: int):
+    citizen = _citizen_or_404(citizen_id)
+    overview = services.citizen_overview(citizen, local_today())
+    record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen)
+    db.session.commit()
+    return render_template("municipal_portal/citizen.html", o=overview, today=local_today(), locale=str(get_locale()),
+                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS)
+
+
+def _category_choices() -> tuple[list[tuple], set[int]]:
+    locale = str(get_locale())
+    cats = categories()
+    return [("", _("Choose a category"))] + [(c.id, c.name(locale)) for c in cats], {c.id for c in cats}
+
+
+def _prefill(form: GrantForm, grant) -> None:
+    """A change starts from the lines in force, with blank rows after them for new lines."""
+    form.legal_basis.data, form.valid_from.data = grant.legal_basis, grant.valid_from
+    form.valid_to.data, form.express_per_year.data = grant.valid_to, grant.express_per_year
+    while len(form.lines):
+        form.lines.pop_entry()
+    for line in grant.lines:
+        form.lines.append_entry({
+            "article_number": line.variant.article_number if line.variant else "",
+            "category_id": line.category_id, "quantity": str(line.quantity), "period": line.period.value,
+            "price_ceiling": f"{line.price_ceiling_oere / 100:.2f}".replace(".", ",") if line.price_ceiling_oere else "",
+        })
+    for _i in range(BLANK_LINE_ROWS):
+        form.lines.append_entry()
+
+
+def _apply(form, exc: GrantError) -> None:
+    """Put the service's message next to the field it names; line-level ones go above the line rows."""
+    if exc.field in form and exc.field != "lines":
+        add_error(form[exc.field], str(exc))
+    elif exc.field == "lines":
+        form.lines_errors.append(str(exc))
+    else:
+        form.form_errors.append(str(exc))
+
+
+def _grant_page(form, citizen, grant=None):
+    status = 422 if request.method == "POST" else 200
+    return render_template("municipal_portal/grant_form.html", form=form, citizen=citizen, grant=grant,
+                           errors=error_list(form), variants=services.variant_choices()), status
+
+
+def _with_categories(form: GrantForm) -> set[int]:
+    choices, category_ids = _category_choices()
+    form.set_category_choices(choices)
+    return category_ids
+
+
+def _submitted_lines(form: GrantForm, category_ids: set[int]):
+    """The grant lines of a valid POST, or None (every field's problem is then marked on the form)."""
+    valid = form.validate()
+    lines = form.line_inputs(category_ids)
+    return lines if valid else None
+
+
+def _grant_values(form: GrantForm, lines) -> dict:
+    return {"legal_basis": form.legal_basis.data, "valid_from": form.valid_from.data, "valid_to": form.valid_to.data,
+            "lines": lines, "reason": form.reason.data, "express_per_year": form.express_per_year.data}
+
+
+def _save(form, citizen, action, purpose: str, message: str, detail):
+    """Run one grant service call: on a GrantError nothing is kept and the message goes by its field;
+    otherwise audit, commit once and go back to the citizen."""
+    citizen_id = citizen.id
+    try:
+        grant = action()
+    except GrantError as exc:
+        db.session.rollback()
+        _apply(form, exc)
+        return None
+    record(current_user, "change", purpose, citizen=citizen, detail=detail(grant))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("municipal_portal.citizen", citizen_id=citizen_id))
+
+
+@bp.route("/borger/<int:citizen_id>/bevilling/ny", methods=["GET", "POST"])
+def grant_new(citizen_id: int):
+    citizen = _citizen_or_404(citizen_id)
+    form = GrantForm()
+    category_ids = _with_categories(form)
+    if request.method == "POST" and (lines := _submitted_lines(form, category_ids)) is not None:
+        done = _save(form, citizen, lambda: create_grant(current_user, citizen, **_grant_values(form, lines)),
+                     "Grant created (grant officer)", _("The grant has been created."),
+                     lambda g: f"grant={g.id} version=1 lines={len(lines)}")
+        if done:
+            return done
+    return _grant_page(form, citizen)
+
+
+@bp.route("/bevilling/<int:grant_id>/ret", methods=["GET", "POST"])
+def grant_change(grant_id: int):
+    grant = _grant_or_404(grant_id)
+    form = GrantForm()
+    if request.method == "GET":
+        _prefill(form, grant)
+    category_ids = _with_categories(form)
+    if request.method == "POST" and (lines := _submitted_lines(form, category_ids)) is not None:
+        done = _save(form, grant.citizen, lambda: change_grant(current_user, grant, **_grant_values(form, lines)),
+                     "Grant changed (grant officer)",
+                     _("The grant has been changed. Orders waiting for approval that now fit the grant have been accepted."),
+                     lambda g: f"grant={g.id} version={g.version} lines={len(lines)}")
+        if done:
+            return done
+    return _grant_page(form, grant.citizen, grant)
+
+
+@bp.route("/bevilling/<int:grant_id>/afslut", methods=["GET", "POST"])
+def grant_end(grant_id: int):
+    grant = _grant_or_404(grant_id)
+    form = EndGrantForm()
+    if form.validate_on_submit():
+        done = _save(form, grant.citizen,
+                     lambda: end_grant(current_user, grant, end_date=form.end_date.data, reason=form.reason.data),
+                     "Grant ended (grant officer)", _("The grant has been ended."),
+                     lambda g: f"grant={g.id} version={g.version} end={form.end_date.data.isoformat()}")
+        if done:
+            return done
+    status = 422 if request.method == "POST" else 200
+    return render_template("municipal_portal/grant_end.html", form=form, grant=grant, citizen=grant.citizen,
+                           errors=error_list(form)), status
+
+
+@bp.route("/forbrug")
+def near_or_over():
+    rows = citizens_near_or_over(_municipality_id(), local_today())
+    # Highest first; beyond a few hundred rows a list stops being read, and the page gets slow to render.
+    return render_template("municipal_portal/near_or_over.html", rows=rows[:NEAR_LIST_LIMIT], total=len(rows),
+                           locale=str(get_locale()))
+
+
+@bp.route("/afventer")
+def awaiting():
+    return render_template("municipal_portal/awaiting.html", orders=services.awaiting_approval(_municipality_id()),
+                           routing_labels=ROUTING_LABELS)

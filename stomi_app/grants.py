@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from catalogue.models import Category, Product, Variant
 from stomi_app.db import utcnow
@@ -203,8 +203,9 @@ def grants_in_force(citizen_ids: list[int], on: date) -> list[Grant]:
         select(Grant)
         .where(Grant.citizen_id.in_(citizen_ids), Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
                or_(Grant.valid_to.is_(None), Grant.valid_to >= on))
-        .options(selectinload(Grant.lines).selectinload(GrantLine.variant).selectinload(Variant.product),
-                 selectinload(Grant.lines).selectinload(GrantLine.category))
+        # Two round trips whatever the number of grants and lines: the grants, then their lines with products.
+        .options(selectinload(Grant.lines).options(joinedload(GrantLine.variant).joinedload(Variant.product),
+                                                   joinedload(GrantLine.category)))
         .order_by(Grant.valid_from, Grant.id)
     )
     return list(db.session.scalars(query))

@@ -9,9 +9,10 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
-from catalogue.models import Variant
-from catalogue.services import NoPriceInForce, price_in_force
+from catalogue.models import Product, Variant
+from catalogue.services import prices_in_force
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption, grants_in_force, matching_line
@@ -160,8 +161,7 @@ def parse_quantity(text, field_name: str) -> int:
     return value
 
 
-def _snapshot_line(line: OrderLine, variant: Variant, on: date, measure: CuttingMeasure | None) -> None:
-    price = price_in_force(variant.id, on)
+def _snapshot_line(line: OrderLine, variant: Variant, price, measure: CuttingMeasure | None) -> None:
     line.article_number = variant.article_number
     line.product_name = variant.display_name
     line.unit_price_oere = price.price_oere
@@ -173,14 +173,13 @@ def _snapshot_line(line: OrderLine, variant: Variant, on: date, measure: Cutting
         line.cut_shape = line.cut_diameter_mm = line.cut_width_mm = line.cut_height_mm = None
 
 
-def _check_variant(variant: Variant | None, field_name: str, on: date, measure: CuttingMeasure | None) -> dict[str, str]:
+def _check_variant(variant: Variant | None, field_name: str, on: date, measure: CuttingMeasure | None,
+                   prices: dict) -> dict[str, str]:
     if variant is None:
         return {field_name: _l("This product does not exist in the catalogue.")}
     if not variant.active or (variant.discontinued_at is not None and variant.discontinued_at <= on):
         return {field_name: _l("%(name)s is discontinued and can no longer be ordered. Ask a stoma nurse for an alternative.", name=variant.display_name)}
-    try:
-        price_in_force(variant.id, on)
-    except NoPriceInForce:
+    if variant.id not in prices:
         return {field_name: _l("%(name)s has no contract price today and cannot be ordered.", name=variant.display_name)}
     if variant.is_cut_to_fit:
         if measure is None:
@@ -189,6 +188,14 @@ def _check_variant(variant: Variant | None, field_name: str, on: date, measure: 
             return {field_name: _l("Your measure %(measure)s is outside what %(name)s can be cut to (%(min)s–%(max)s mm). Choose another size or ask a stoma nurse.",
                                    measure=measure.label(), name=variant.display_name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
     return {}
+
+
+def _load_variants(ids: list[int]) -> dict[int, Variant]:
+    """Variants with their product and category in one round trip (order pages and submit use all three)."""
+    if not ids:
+        return {}
+    query = select(Variant).where(Variant.id.in_(ids)).options(joinedload(Variant.product).joinedload(Product.category))
+    return {v.id: v for v in db.session.scalars(query)}
 
 
 def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None = None) -> Order:
@@ -202,7 +209,8 @@ def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None
     measure = current_measure(order.citizen_id)
     errors: dict[str, str] = {}
     wanted: dict[int, int] = {}
-    variants = {v.id: v for v in db.session.scalars(select(Variant).where(Variant.id.in_([int(k) for k in quantities])))} if quantities else {}
+    variants = _load_variants([int(k) for k in quantities])
+    prices = prices_in_force(variants, on)
     for variant_id, raw in quantities.items():
         name = f"qty-{variant_id}"
         try:
@@ -212,7 +220,7 @@ def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None
             continue
         if qty == 0:
             continue
-        problem = _check_variant(variants.get(int(variant_id)), name, on, measure)
+        problem = _check_variant(variants.get(int(variant_id)), name, on, measure, prices)
         if problem:
             errors.update(problem)
             continue
@@ -227,7 +235,7 @@ def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None
         for variant_id, qty in wanted.items():
             line = existing.get(variant_id) or OrderLine(variant_id=variant_id)
             line.quantity = qty
-            _snapshot_line(line, variants[variant_id], on, measure)
+            _snapshot_line(line, variants[variant_id], prices[variant_id], measure)
             if line not in order.lines:
                 order.lines.append(line)
     db.session.flush()
@@ -394,20 +402,23 @@ def submit(order: Order, *, by: User | None = None, on: date | None = None) -> O
     if order.status is not OrderStatus.DRAFT:
         return order
     lock_citizen(order.citizen_id)
-    db.session.refresh(order)
-    if order.status is not OrderStatus.DRAFT:  # sent by a concurrent request while we waited for the lock
+    current = db.session.scalar(select(Order.status).where(Order.id == order.id).execution_options(populate_existing=True))
+    if current is not OrderStatus.DRAFT:  # sent by a concurrent request while we waited for the lock
+        db.session.refresh(order)
         return order
     on = on or local_today()
     if not order.lines:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
     measure = current_measure(order.citizen_id)
+    variants = _load_variants([line.variant_id for line in order.lines])
+    prices = prices_in_force(variants, on)
     errors: dict[str, str] = {}
     for line in order.lines:
-        errors.update(_check_variant(line.variant, f"qty-{line.variant_id}", on, measure))
+        errors.update(_check_variant(variants.get(line.variant_id), f"qty-{line.variant_id}", on, measure, prices))
     if errors:
         raise OrderError(errors)
     for line in order.lines:
-        _snapshot_line(line, line.variant, on, measure)
+        _snapshot_line(line, variants[line.variant_id], prices[line.variant_id], measure)
     if order.temporary_address and order.temporary_to is not None and order.temporary_to < on:
         raise OrderError({"temporary_to": _l("The temporary address has expired. Choose your home address or new dates.")})
     routing = evaluate(order, on)
@@ -502,7 +513,6 @@ class Orderable:
 def orderable_for(citizen: Citizen, on: date | None = None) -> list[Orderable]:
     """What the citizen can order within the grant: a variant line's variant, or for a category line the
     variants of that category the citizen has ordered before (else the category's active variants, A–Z)."""
-    from catalogue.models import Product
 
     on = on or local_today()
     result = []

@@ -1,0 +1,170 @@
+"""Forms of the municipal portal: citizen search, a grant with a fixed number of line rows, ending a grant."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from catalogue.importer import parse_price_oere
+from catalogue.services import variant_by_article_number
+from stomi_app.grants import MAX_QUANTITY, GrantLineInput
+from stomi_app.models import GrantPeriod
+
+BLANK_LINE_ROWS = 5
+PERIOD_CHOICES = [("month", _l("Per month")), ("quarter", _l("Per 3 months")), ("year", _l("Per year"))]
+
+
+class LocalDateField(DateField):
+    """A date field whose parse error is ours (translated), not WTForms' English default."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-03-31.")) from None
+
+
+class LocalIntegerField(IntegerField):
+    """A whole-number field whose parse error is ours (translated)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a whole number, e.g. 2.")) from None
+
+
+def add_error(field, message) -> None:
+    # Before validation a field's errors are a tuple; make them a list we can add to.
+    field.errors = list(field.errors) + [message]
+
+
+def error_list(form) -> list[tuple[str, str]]:
+    """(field id, message) for every error, nested line rows included, for the summary at the top of the page."""
+    found = []
+    for f in form:
+        if f.type == "FieldList":
+            for row in f:
+                for sub in row.form:
+                    found += [(sub.id, m) for m in sub.errors]
+        else:
+            found += [(f.id, m) for m in f.errors]
+    found += [("grant-lines", m) for m in getattr(form, "lines_errors", [])]
+    found += [("main-content", m) for m in form.form_errors]
+    return found
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+class SearchForm(FlaskForm):
+    """GET form: a search changes nothing, so it needs no CSRF token and can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or CPR number"), description=_l("Part of the name, or the full CPR number (10 digits, with or without dash)"),
+                    validators=[Optional(), Length(max=100)])
+
+
+class GrantLineForm(Form):
+    """One row of the grant: a variant (by article number) or a category, how many and per what period."""
+
+    article_number = StringField(_l("Article number"), validators=[Optional(), Length(max=40)])
+    category_id = SelectField(_l("or a category"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    quantity = StringField(_l("Quantity (packs)"), validators=[Optional(), Length(max=10)])
+    period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="month")
+    price_ceiling = StringField(_l("Price ceiling per period (kr., optional)"), validators=[Optional(), Length(max=20)])
+
+    def is_blank(self) -> bool:
+        return not ((self.article_number.data or "").strip() or self.category_id.data or (self.quantity.data or "").strip()
+                    or (self.price_ceiling.data or "").strip())
+
+    def to_input(self, category_ids: set[int]) -> GrantLineInput | None:
+        """The row as a grant line, or None with the problem put next to the field it concerns."""
+        ok = True
+        article = (self.article_number.data or "").strip()
+        variant = None
+        if article and self.category_id.data:
+            add_error(self.article_number, _l("Choose either an article number or a category, not both."))
+            ok = False
+        elif article:
+            variant = variant_by_article_number(article)
+            if variant is None:
+                add_error(self.article_number, _l("No product variant has the article number %(number)s.", number=article))
+                ok = False
+        elif self.category_id.data:
+            if self.category_id.data not in category_ids:
+                add_error(self.category_id, _l("Choose a category from the list."))
+                ok = False
+        else:
+            add_error(self.article_number, _l("Enter an article number or choose a category."))
+            ok = False
+        raw = (self.quantity.data or "").strip()
+        quantity = int(raw) if raw.isascii() and raw.isdigit() else None
+        if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+            add_error(self.quantity, _l("The quantity must be a whole number from 1 to %(max)s.", max=MAX_QUANTITY))
+            ok = False
+        ceiling = None
+        raw_ceiling = (self.price_ceiling.data or "").strip()
+        if raw_ceiling:
+            ceiling = parse_price_oere(raw_ceiling)
+            if ceiling is None:
+                add_error(self.price_ceiling, _l("Enter an amount in kroner, e.g. 1.250,00."))
+                ok = False
+            elif ceiling <= 0:
+                add_error(self.price_ceiling, _l("A price ceiling must be above 0 kr."))
+                ok = False
+        if not ok:
+            return None
+        return GrantLineInput(quantity=quantity, period=GrantPeriod(self.period.data),
+                              variant_id=variant.id if variant else None,
+                              category_id=None if variant else self.category_id.data, price_ceiling_oere=ceiling)
+
+
+class GrantForm(FlaskForm):
+    legal_basis = StringField(_l("Legal basis"), default="Serviceloven § 112",
+                              validators=[InputRequired(message=_l("Enter the legal basis, e.g. Serviceloven § 112.")), Length(max=200)])
+    valid_from = LocalDateField(_l("Valid from"), validators=[InputRequired(message=_l("Enter the first day of the grant."))],
+                                description=_l("For example 2026-03-31"))
+    valid_to = LocalDateField(_l("Valid to (optional)"), validators=[Optional()],
+                              description=_l("Leave empty for a grant without an end date"))
+    express_per_year = LocalIntegerField(_l("Express deliveries per year"), default=2,
+                                    validators=[InputRequired(message=_l("Enter a whole number from 0 to 52.")),
+                                                NumberRange(min=0, max=52, message=_l("Enter a whole number from 0 to 52."))])
+    reason = TextAreaField(_l("Reason"), description=_l("Why the grant is made or changed; the citizen and colleagues will read it"),
+                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), Length(max=2000)])
+    lines = FieldList(FormField(GrantLineForm), min_entries=BLANK_LINE_ROWS, max_entries=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines_errors: list[str] = []  # problems with the lines as a whole (e.g. the same product twice)
+
+    def set_category_choices(self, choices: list[tuple]) -> None:
+        for row in self.lines:
+            row.category_id.choices = choices
+
+    def line_inputs(self, category_ids: set[int]) -> list[GrantLineInput] | None:
+        """The filled-in rows as grant lines (blank rows are skipped), or None when a row has an error."""
+        inputs, ok = [], True
+        for row in self.lines:
+            if row.is_blank():
+                continue
+            line = row.to_input(category_ids)
+            if line is None:
+                ok = False
+            else:
+                inputs.append(line)
+        if ok and not inputs:
+            add_error(self.lines[0].article_number, _l("A grant needs at least one line."))
+            return None
+        return inputs if ok else None
+
+
+class EndGrantForm(FlaskForm):
+    end_date = LocalDateField(_l("Last day of the grant"), validators=[InputRequired(message=_l("Enter the last day of the grant."))],
+                              description=_l("For example 2026-03-31"))
+    reason = TextAreaField(_l("Reason"), description=_l("Why the grant ends; the citizen and colleagues will read it"),
+                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), Length(max=2000)])

@@ -1,0 +1,131 @@
+"""The grant officer's look-ups, each scoped to one municipality in the query itself (a foreign id finds nothing)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from catalogue.models import Product, Variant
+from stomi_app import cpr
+from stomi_app.extensions import db
+from stomi_app.grants import consumption
+from stomi_app.models import Citizen, Grant, GrantChange, GrantLine, GrantStatus, Order, OrderStatus
+from stomi_app.ordering import current_measure
+
+SEARCH_LIMIT = 50
+RECENT_ORDERS = 10
+
+
+class CriterionError(ValueError):
+    """A search criterion that cannot be used: `kind` is "empty" or "cpr" (digits that are no CPR number)."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass
+class StartFigures:
+    citizens: int
+    with_active_grant: int
+    awaiting_approval: int
+
+
+def start_figures(municipality_id: int, on: date) -> StartFigures:
+    citizens = db.session.scalar(select(func.count(Citizen.id)).where(Citizen.municipality_id == municipality_id))
+    with_grant = db.session.scalar(
+        select(func.count(func.distinct(Grant.citizen_id))).join(Citizen, Citizen.id == Grant.citizen_id)
+        .where(Citizen.municipality_id == municipality_id, Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
+               (Grant.valid_to.is_(None)) | (Grant.valid_to >= on))
+    )
+    waiting = db.session.scalar(
+        select(func.count(Order.id)).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
+    )
+    return StartFigures(citizens or 0, with_grant or 0, waiting or 0)
+
+
+def looks_like_cpr(text: str) -> bool:
+    """Digits (with an optional dash or spaces) are meant as a CPR number, anything else as a name."""
+    compact = text.replace("-", "").replace(" ", "")
+    return bool(compact) and compact.isdigit()
+
+
+def search_citizens(municipality_id: int, text: str) -> tuple[list[Citizen], str]:
+    """Citizens of the municipality by part of the name or by full CPR number; also the criterion for the audit log."""
+    text = (text or "").strip()
+    if not text:
+        raise CriterionError("empty")
+    base = select(Citizen).where(Citizen.municipality_id == municipality_id)
+    if looks_like_cpr(text):
+        try:
+            digits = cpr.normalise(text)
+        except cpr.InvalidCPR:
+            raise CriterionError("cpr") from None
+        found = list(db.session.scalars(base.where(Citizen.cpr_hash == cpr.lookup_hash(digits))))
+        return found, f"cpr={cpr.mask(digits)}"
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = list(db.session.scalars(
+        base.where(func.lower(Citizen.name).like(pattern, escape="\\")).order_by(Citizen.name, Citizen.id).limit(SEARCH_LIMIT)
+    ))
+    return found, f"name={text[:100]}"
+
+
+def citizen_of(municipality_id: int, citizen_id: int) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.municipality_id == municipality_id))
+
+
+def grant_of(municipality_id: int, grant_id: int) -> Grant | None:
+    """A grant of a citizen who lives in the municipality (a grant follows its citizen, not the issuing office)."""
+    return db.session.scalar(
+        select(Grant).join(Citizen, Citizen.id == Grant.citizen_id)
+        .where(Grant.id == grant_id, Citizen.municipality_id == municipality_id)
+        .options(selectinload(Grant.citizen), selectinload(Grant.lines).selectinload(GrantLine.variant))
+    )
+
+
+@dataclass
+class CitizenOverview:
+    citizen: Citizen
+    measure: object
+    grants: list[Grant]
+    uses: dict  # grant line id → LineUse this period
+    changes: list[GrantChange]
+    orders: list[Order]
+
+
+def citizen_overview(citizen: Citizen, on: date) -> CitizenOverview:
+    grants = list(db.session.scalars(
+        select(Grant).where(Grant.citizen_id == citizen.id)
+        .options(selectinload(Grant.lines).selectinload(GrantLine.variant).selectinload(Variant.product),
+                 selectinload(Grant.lines).selectinload(GrantLine.category))
+        .order_by(Grant.valid_from.desc(), Grant.id.desc())
+    ))
+    uses = {use.line.id: use for use in consumption(citizen.id, on)}
+    changes = list(db.session.scalars(
+        select(GrantChange).join(Grant, Grant.id == GrantChange.grant_id).where(Grant.citizen_id == citizen.id)
+        .options(selectinload(GrantChange.by), selectinload(GrantChange.grant)).order_by(GrantChange.at.desc(), GrantChange.id.desc())
+    ))
+    orders = list(db.session.scalars(
+        select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
+        .options(selectinload(Order.lines)).order_by(Order.submitted_at.desc(), Order.id.desc()).limit(RECENT_ORDERS)
+    ))
+    return CitizenOverview(citizen, current_measure(citizen.id), grants, uses, changes, orders)
+
+
+def awaiting_approval(municipality_id: int) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
+        .options(selectinload(Order.citizen), selectinload(Order.lines)).order_by(Order.submitted_at, Order.id)
+    ))
+
+
+def variant_choices() -> list[Variant]:
+    """Every active variant, for the list of article numbers offered in the grant form."""
+    return list(db.session.scalars(
+        select(Variant).join(Product, Product.id == Variant.product_id).where(Variant.active.is_(True))
+        .options(selectinload(Variant.product)).order_by(Product.name, Variant.article_number)
+    ))

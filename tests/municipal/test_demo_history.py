@@ -1,0 +1,115 @@
+"""The demo grants and order history: deterministic for a seed, consistent, and usable by the demo journeys."""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from catalogue.demo import generate_catalogue
+from catalogue.models import ContractPrice, Variant
+from stomi_app import cpr
+from stomi_app.demo import DemoContext, _insert_citizens, citizen_counts, reset_database
+from stomi_app.demo.history import generate_grants_and_orders
+from stomi_app.extensions import db
+from stomi_app.grants import consumption
+from stomi_app.models import Citizen, Grant, GrantStatus, Order, OrderLine, OrderStatus
+from stomi_app.ordering import evaluate, last_order, new_draft, reorder, set_draft_lines
+from stomi_app.reference import load_municipalities
+
+TODAY = date(2026, 11, 22)
+
+
+def generate(seed: int) -> DemoContext:
+    reset_database()
+    ctx = DemoContext(rng=random.Random(seed), scale="small", today=TODAY, municipalities=load_municipalities(national=False),
+                      echo=lambda *_: None)
+    _insert_citizens(ctx, citizen_counts("small"))
+    generate_catalogue(ctx)
+    generate_grants_and_orders(ctx)
+    db.session.commit()
+    return ctx
+
+
+def fingerprint() -> list[tuple]:
+    rows = db.session.execute(
+        select(Citizen.cpr_hash, Order.status, Order.submitted_at, Order.express, OrderLine.article_number,
+               OrderLine.quantity, OrderLine.unit_price_oere, OrderLine.routing)
+        .join(Order, Order.citizen_id == Citizen.id).join(OrderLine, OrderLine.order_id == Order.id)
+        .order_by(Order.id, OrderLine.id)
+    )
+    return [tuple(r) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def demo(app):
+    """One small demo world shared by the read-only tests below (generating it is the slow part)."""
+    with app.app_context():
+        generate(2019)
+        yield fingerprint()
+
+
+def by_cpr(digits: str) -> Citizen:
+    return db.session.scalar(select(Citizen).where(Citizen.cpr_hash == cpr.lookup_hash(digits)))
+
+
+def test_same_seed_same_orders(ctx, demo):
+    generate(2019)
+    assert fingerprint() == demo
+    generate(7)
+    assert fingerprint() != demo
+
+
+def test_every_citizen_has_a_grant_matching_the_stoma(ctx, demo):
+    generate(2019)
+    bag_for = {"colostomy": {"bag_one_piece_closed", "baseplate_two_piece", "baseplate_convex"},
+               "ileostomy": {"bag_one_piece_drainable", "baseplate_two_piece", "baseplate_convex"},
+               "urostomy": {"bag_urostomy"}}
+    for citizen in db.session.scalars(select(Citizen)):
+        [grant] = db.session.scalars(select(Grant).where(Grant.citizen_id == citizen.id, Grant.status == GrantStatus.ACTIVE))
+        first = grant.lines[0]
+        code = first.variant.product.category.code if first.variant else first.category.code
+        assert code in bag_for[citizen.stoma_type.value], (citizen.name, code)
+        assert grant.municipality_id == citizen.municipality_id and len(grant.changes) == 1
+
+
+def test_orders_are_consistent(ctx, demo):
+    generate(2019)
+    prices = {p.variant_id: p for p in db.session.scalars(select(ContractPrice))}
+    orders = list(db.session.scalars(select(Order)))
+    assert len(orders) > 100
+    statuses = {o.status for o in orders}
+    assert {OrderStatus.DELIVERED, OrderStatus.AWAITING_APPROVAL}.issubset(statuses)
+    for order in orders:
+        assert order.status is OrderStatus.DRAFT or order.submitted_at is not None
+        assert order.lines and order.events and order.events[-1].to_status is order.status
+        for line in order.lines:
+            assert line.unit_price_oere == prices[line.variant_id].price_oere
+            assert line.total_oere == line.quantity * line.unit_price_oere
+            assert line.article_number == line.variant.article_number and line.product_name == line.variant.display_name
+            if line.variant.is_cut_to_fit:
+                assert line.cut_shape is not None
+        assert order.total_oere == sum(l.quantity * l.unit_price_oere for l in order.lines)
+        if order.status is OrderStatus.DELIVERED:
+            assert order.delivered_at is not None and order.tracking_reference
+
+
+def test_birthe_can_reorder_within_the_grant_today(ctx, demo):
+    generate(2019)
+    birthe = by_cpr("1503481234")
+    previous = last_order(birthe.id)
+    assert previous.status is OrderStatus.DELIVERED
+    draft = reorder(previous, on=TODAY)
+    routing = evaluate(draft, TODAY)
+    assert routing.within_grant, [(r.line.article_number, r.reason) for r in routing.lines] + routing.order_reasons
+
+
+def test_one_box_beyond_jens_grant_goes_to_approval(ctx, demo):
+    generate(2019)
+    jens = by_cpr("0207562345")
+    [use] = [u for u in consumption(jens.id, TODAY) if u.line.variant is not None]
+    draft = new_draft(jens)
+    set_draft_lines(draft, {use.line.variant_id: use.remaining_quantity + 1}, on=TODAY)
+    routing = evaluate(draft, TODAY)
+    assert [r.reason for r in routing.lines] == ["over_grant"] and not routing.order_reasons
