@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("fsc_admin", __name__, template_folder="templates")
 
 from fsc_admin import views  # noqa: E402,F401
+from fsc_admin import invoicing_views  # noqa: E402,F401

@@ -8,7 +8,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["stomi_app", "catalogue", "citizen_portal", "nurse_console", "municipal_portal", "callcenter", "fulfilment", "fsc_admin"]
+PACKAGES = ["stomi_app", "catalogue", "citizen_portal", "nurse_console", "municipal_portal", "callcenter", "fulfilment", "fsc_admin",
+            "invoicing"]
 
 
 def _extract(tmp_path) -> set[str]:

@@ -1,0 +1,190 @@
+"""The invoicing commands of `stomi`: invoice-run, invoice-credit, allocate and fee-schedule."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from invoicing.fees import InvoicingError, parse_month
+
+
+def _kr(oere: int) -> str:
+    from invoicing.pdf import money
+
+    return money(oere)
+
+
+def _fail(exc: InvoicingError):
+    raise click.ClickException(str(exc)) from exc
+
+
+@click.command("invoice-run")
+@click.option("--month", required=True, help="The month to invoice, YYYY-MM (must be over).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write each invoice's PDF, XML and CSV into this folder.")
+@with_appcontext
+def invoice_run(month: str, out_dir: Path | None) -> None:
+    """Issue one invoice per municipality for everything delivered in MONTH; running it again changes nothing."""
+    from sqlalchemy import select
+
+    from invoicing.models import Invoice
+    from invoicing.run import run_month, write_documents
+    from stomi_app.extensions import db
+
+    try:
+        month_start = parse_month(month)
+    except InvoicingError as exc:
+        _fail(exc)
+    started = time.perf_counter()
+    with click.progressbar(length=1, label=f"Invoicing {month_start:%Y-%m}", show_pos=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            result = run_month(month_start, progress=progress)
+        except InvoicingError as exc:
+            _fail(exc)
+    elapsed = time.perf_counter() - started
+    click.echo(f"{'code':>4}  {'municipality':<22} {'status':<8} {'number':>7} {'lines':>5} "
+               f"{'excl. VAT':>18} {'VAT':>16} {'total':>18}")
+    for r in result.results:
+        click.echo(f"{r.code:>4}  {r.name[:22]:<22} {r.status:<8} {r.number or '':>7} {r.lines:>5} "
+                   f"{_kr(r.net_oere):>18} {_kr(r.vat_oere):>16} {_kr(r.total_oere):>18}")
+        if r.message:
+            click.echo(f"      {r.message}")
+    total = sum(r.total_oere for r in result.results if r.status != "error")
+    click.echo(f"{len(result.issued)} issued, {sum(1 for r in result.results if r.status == 'already')} already "
+               f"invoiced, {len(result.errors)} stopped; total incl. VAT {_kr(total)}; {elapsed:.1f} s")
+    if out_dir is not None:
+        numbers = [r.number for r in result.results if r.number]
+        for invoice in db.session.scalars(select(Invoice).where(Invoice.number.in_(numbers))):
+            write_documents(invoice, out_dir)
+        click.echo(f"Documents written to {out_dir}")
+    if result.errors:
+        raise SystemExit(1)
+
+
+@click.command("invoice-credit")
+@click.argument("number", type=int)
+@click.option("--reason", required=True, help="Why the invoice is credited (printed on the credit note).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def invoice_credit(number: int, reason: str, out_dir: Path | None) -> None:
+    """Credit invoice NUMBER in full; then run the month again to issue the corrected invoice."""
+    from invoicing.run import credit_invoice, write_documents
+    from stomi_app.extensions import db
+
+    try:
+        note = credit_invoice(number, reason=reason)
+    except InvoicingError as exc:
+        db.session.rollback()
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Credit note {note.number} for invoice {number} ({note.buyer_name}, {note.month_label}): "
+               f"{_kr(note.total_oere)}. Run `stomi invoice-run --month {note.month_label}` for the corrected invoice.")
+    if out_dir is not None:
+        write_documents(note, out_dir)
+
+
+@click.command("allocate")
+@click.option("--amount", required=True, help="The shared cost in kroner, e.g. 1350000,00.")
+@click.option("--key", type=click.Choice(["citizens", "population"]), required=True)
+@click.option("--split", default="region:35,municipalities:65", show_default=True)
+@click.option("--region", "region_code", type=int, help="Only this region's municipalities (region code, e.g. 1082).")
+@click.option("--month", help="Put the municipalities' shares on this month's invoices (YYYY-MM).")
+@click.option("--description", default="", help="Printed on the invoices (needed with --month).")
+@with_appcontext
+def allocate_command(amount, key, split, region_code, month, description) -> None:
+    """Split a shared cost to the øre (largest remainder) and show the parts; with --month, invoice them."""
+    from sqlalchemy import select
+
+    from invoicing.allocation import allocate, key_day, parse_amount, parse_split, save_allocation
+    from stomi_app.extensions import db
+    from stomi_app.models import Region
+    from stomi_app.timeutil import local_today
+
+    try:
+        amount_oere, region_pct = parse_amount(amount), parse_split(split)
+        month_start = parse_month(month) if month else None
+        region = None
+        if region_code is not None:
+            region = db.session.scalar(select(Region).where(Region.code == region_code))
+            if region is None:
+                raise InvoicingError(f"no region with code {region_code}")
+        result = allocate(amount_oere, key=key, region_pct=region_pct, region=region,
+                          on=key_day(month_start, local_today()))
+        for r, part in result.region_parts.items():
+            click.echo(f"{'region':<10} {r.name:<28} {'':>10} {_kr(part):>20}")
+        for m, part in result.municipality_parts.items():
+            click.echo(f"{m.code:<10} {m.name:<28} {result.weights[m]:>10} {_kr(part):>20}")
+        click.echo(f"{'total':<10} {'':<28} {sum(result.weights.values()):>10} {_kr(result.total):>20}")
+        if month_start is not None:
+            save_allocation(result, description=description, month=month_start, region=region)
+            db.session.commit()
+            click.echo(f"Saved: the municipalities' shares go on the invoices for {month_start:%Y-%m}.")
+    except InvoicingError as exc:
+        db.session.rollback()
+        _fail(exc)
+
+
+@click.group("fee-schedule")
+def fee_schedule() -> None:
+    """The FSC's fee periods."""
+
+
+@fee_schedule.command("list")
+@with_appcontext
+def fee_schedule_list() -> None:
+    from invoicing.fees import schedules
+    from invoicing.charges import percent_label
+
+    for s in schedules():
+        until = s.valid_to.isoformat() if s.valid_to else "…"
+        click.echo(f"{s.valid_from} – {until}: cutting {_kr(s.cutting_fee_oere)}/plate, delivery "
+                   f"{_kr(s.delivery_fee_oere)} (express {_kr(s.express_delivery_fee_oere)}), warehouse "
+                   f"{_kr(s.warehouse_fee_oere)}/line, admin {percent_label(s.admin_fee_basis_points)}, citizen "
+                   f"{_kr(s.citizen_fee_yearly_oere)}/year, VAT {s.vat_rate_pct} %")
+
+
+@fee_schedule.command("add")
+@click.option("--from", "valid_from", required=True, help="First month, YYYY-MM.")
+@click.option("--to", "valid_to", help="Last month, YYYY-MM (default: until further notice).")
+@click.option("--cutting", help="Kroner per cut plate.")
+@click.option("--delivery", help="Kroner per normal shipment.")
+@click.option("--express", help="Kroner per express shipment.")
+@click.option("--warehouse", help="Kroner per picked line.")
+@click.option("--admin-pct", help="Administration fee in %, e.g. 5.")
+@click.option("--citizen-yearly", help="Kroner per citizen with a grant per year.")
+@with_appcontext
+def fee_schedule_add(valid_from, valid_to, cutting, delivery, express, warehouse, admin_pct, citizen_yearly):
+    """Add a fee period; amounts not given take the documented defaults (see invoicing.fees)."""
+    from dataclasses import replace
+
+    from invoicing.allocation import parse_amount
+    from invoicing.fees import DEFAULT_FEES, add_schedule, month_end
+    from stomi_app.extensions import db
+
+    try:
+        amounts = DEFAULT_FEES
+        given = {"cutting_fee_oere": cutting, "delivery_fee_oere": delivery, "express_delivery_fee_oere": express,
+                 "warehouse_fee_oere": warehouse, "citizen_fee_yearly_oere": citizen_yearly}
+        amounts = replace(amounts, **{k: parse_amount(v) for k, v in given.items() if v is not None})
+        if admin_pct is not None:
+            amounts = replace(amounts, admin_fee_basis_points=parse_amount(admin_pct))
+        start = parse_month(valid_from)
+        end = month_end(parse_month(valid_to)) if valid_to else None
+        schedule = add_schedule(valid_from=start, valid_to=end, amounts=amounts)
+    except InvoicingError as exc:
+        db.session.rollback()
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Fee period from {schedule.valid_from} added")
+
+
+def register(group) -> None:
+    for command in (invoice_run, invoice_credit, allocate_command, fee_schedule):
+        group.add_command(command)
+

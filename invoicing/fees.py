@@ -1,0 +1,128 @@
+"""The FSC's fee schedule: periods of whole months that never overlap, with the documented default amounts.
+
+Default amounts (2026 prices, excl. VAT), chosen from the planning documents and market practice:
+
+| fee | default | why |
+|---|---|---|
+| hole-cutting, per cut plate | 2,50 kr. | the logistics provider's piece price for cutting to measure |
+| delivery, per normal shipment | 59,00 kr. | a parcel to the home within 2 working days (carrier B2C price) |
+| delivery, per express shipment | 149,00 kr. | next working day |
+| warehouse, per picked line | 8,50 kr. | pick and pack of one order line |
+| administration fee, per delivery | 5 % of the delivery's products | "FSC may add 5 % per delivery" |
+| per citizen with a grant, per year | 1.385,00 kr. | Midtjylland's fee; 1/12 charged per month |
+
+A period starts on the 1st of a month and ends on the last day of a month (or runs until further notice), so
+every month falls in exactly one period or in none (a gap, which stops the invoice run for that month).
+Adding a period after an open-ended one ends the open-ended one the day before; any other overlap is
+refused. Fees of a month that has been invoiced cannot change: credit the invoices first.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from invoicing.models import FeeSchedule, Invoice, InvoiceKind
+from stomi_app.extensions import db
+from stomi_app.models import User
+
+
+class InvoicingError(ValueError):
+    """A rule of invoicing said no; `field` names the form field when there is one."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class FeeAmounts:
+    cutting_fee_oere: int = 250
+    delivery_fee_oere: int = 5_900
+    express_delivery_fee_oere: int = 14_900
+    warehouse_fee_oere: int = 850
+    admin_fee_basis_points: int = 500
+    citizen_fee_yearly_oere: int = 138_500
+    vat_rate_pct: int = 25
+
+
+DEFAULT_FEES = FeeAmounts()
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> date:
+    """'2026-05' → date(2026, 5, 1); anything else is refused."""
+    match = _MONTH.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InvoicingError(_l("Write the month as YYYY-MM, e.g. 2026-05."), "month")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_end(month_start: date) -> date:
+    return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
+
+
+def next_month(month_start: date) -> date:
+    return month_end(month_start) + timedelta(days=1)
+
+
+def schedules() -> list[FeeSchedule]:
+    return list(db.session.scalars(select(FeeSchedule).order_by(FeeSchedule.valid_from.desc())))
+
+
+def schedule_for_month(month_start: date) -> FeeSchedule | None:
+    """The period that covers the whole month (periods are whole months, so it is the one covering the 1st)."""
+    return db.session.scalar(
+        select(FeeSchedule).where(FeeSchedule.valid_from <= month_start,
+                                  or_(FeeSchedule.valid_to.is_(None), FeeSchedule.valid_to >= month_end(month_start)))
+    )
+
+
+def _overlapping(valid_from: date, valid_to: date | None) -> list[FeeSchedule]:
+    query = select(FeeSchedule).where(or_(FeeSchedule.valid_to.is_(None), FeeSchedule.valid_to >= valid_from))
+    if valid_to is not None:
+        query = query.where(FeeSchedule.valid_from <= valid_to)
+    return list(db.session.scalars(query.order_by(FeeSchedule.valid_from)))
+
+
+def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: FeeAmounts = DEFAULT_FEES,
+                 by: User | None = None, note: str = "") -> FeeSchedule:
+    """A new fee period; ends an open-ended earlier period the day before, refuses any other overlap."""
+    if valid_from.day != 1:
+        raise InvoicingError(_l("A fee period starts on the 1st of a month."), "valid_from")
+    if valid_to is not None and (valid_to != month_end(valid_to) or valid_to < valid_from):
+        raise InvoicingError(_l("A fee period ends on the last day of a month, on or after its start."), "valid_to")
+    for name, value in vars(amounts).items():
+        if value < 0:
+            raise InvoicingError(_l("Fees cannot be negative."), name)
+    if amounts.admin_fee_basis_points > 10_000:
+        raise InvoicingError(_l("The administration fee cannot exceed 100 percent."), "admin_fee_basis_points")
+    if not 0 <= amounts.vat_rate_pct <= 100:
+        raise InvoicingError(_l("The VAT rate must be between 0 and 100 percent."), "vat_rate_pct")
+    last_invoiced = db.session.scalar(
+        select(func.max(Invoice.period_end)).where(Invoice.kind == InvoiceKind.INVOICE, Invoice.current_key.is_not(None))
+    )
+    if last_invoiced is not None and valid_from <= last_invoiced:
+        raise InvoicingError(_l("Months up to %(month)s have been invoiced: a new fee period must start after that.",
+                                month=last_invoiced.strftime("%Y-%m")), "valid_from")
+    overlapping = _overlapping(valid_from, valid_to)
+    if len(overlapping) == 1 and overlapping[0].valid_to is None and overlapping[0].valid_from < valid_from:
+        # The usual price change: the period "until further notice" ends where the new one begins.
+        overlapping[0].valid_to = valid_from - timedelta(days=1)
+        overlapping = []
+    if overlapping:
+        other = overlapping[0]
+        until = other.valid_to.isoformat() if other.valid_to else _l("until further notice")
+        raise InvoicingError(_l("The period overlaps the fee period %(start)s – %(end)s.",
+                                start=other.valid_from.isoformat(), end=until), "valid_from")
+    schedule = FeeSchedule(valid_from=valid_from, valid_to=valid_to, created_by_id=getattr(by, "id", None),
+                           note=(note or "").strip(), **vars(amounts))
+    db.session.add(schedule)
+    db.session.flush()
+    return schedule

@@ -1,0 +1,349 @@
+"""The monthly invoice run, credit notes and the gap-free number series: each invoice is one transaction.
+
+For each municipality the run (1) checks that the month has no valid invoice yet, (2) builds the lines from the
+SQL aggregates of invoicing.charges, (3) takes the next number from the counter row, locked FOR UPDATE, (4) renders
+and stores the PDF, UBL XML and CSV, and (5) commits. Anything that fails before the commit rolls the whole
+municipality back, number included, so the series has no gaps and nothing is half-saved. Running a month again
+finds every valid invoice in place and changes nothing; a correction is a credit note (which frees the month for
+that municipality) followed by a new run.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from stdnum import ean
+
+from invoicing.charges import (
+    MonthCharges, build_lines, citizens_with_grant_query, gather, per_order_query, vat_breakdown,
+)
+from invoicing.fees import InvoicingError, month_end, next_month, schedule_for_month
+from invoicing.models import FeeSchedule, Invoice, InvoiceCounter, InvoiceDocument, InvoiceKind, InvoiceLine
+from invoicing.pdf import render_pdf
+from invoicing.seller import seller
+from invoicing.spec import OrderRow, render_csv
+from invoicing.ubl import render_xml
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.models import Citizen, Municipality, User
+from stomi_app.timeutil import local_today
+
+COUNTER = "invoice"
+MEDIA_TYPES = {"pdf": "application/pdf", "xml": "application/xml", "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass
+class MunicipalityResult:
+    code: int
+    name: str
+    status: str  # issued | already | error
+    number: int | None = None
+    lines: int = 0
+    net_oere: int = 0
+    vat_oere: int = 0
+    total_oere: int = 0
+    message: str = ""
+
+
+@dataclass
+class RunResult:
+    month: date
+    results: list[MunicipalityResult] = field(default_factory=list)
+
+    @property
+    def issued(self) -> list[MunicipalityResult]:
+        return [r for r in self.results if r.status == "issued"]
+
+    @property
+    def errors(self) -> list[MunicipalityResult]:
+        return [r for r in self.results if r.status == "error"]
+
+
+def current_key(municipality_id: int, month_start: date) -> str:
+    return f"{municipality_id}:{month_start:%Y-%m}"
+
+
+def next_number() -> int:
+    """The next invoice/credit-note number; the counter row stays locked until this transaction ends."""
+    query = select(InvoiceCounter).where(InvoiceCounter.name == COUNTER).with_for_update()
+    counter = db.session.scalar(query)
+    if counter is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(InvoiceCounter(name=COUNTER, last_number=0))
+        except IntegrityError:
+            pass  # another transaction made it first: lock theirs
+        counter = db.session.scalar(query)
+    counter.last_number += 1
+    db.session.flush()
+    return counter.last_number
+
+
+def valid_gln(value: str | None) -> bool:
+    return bool(value) and len(value) == 13 and ean.is_valid(value)
+
+
+@lru_cache(maxsize=1)
+def _municipality_places() -> dict[int, tuple[str, str]]:
+    from stomi_app.reference import municipality_facts
+
+    return {f.code: (f.city, f.postcode) for f in municipality_facts()}
+
+
+def buyer_place(municipality: Municipality) -> tuple[str, str]:
+    """(city, postcode) of the municipality's town hall town, from the shipped reference data."""
+    return _municipality_places().get(municipality.code, (municipality.name, ""))
+
+
+def check_month(month_start: date, today: date | None = None) -> None:
+    today = today or local_today()
+    if next_month(month_start) > today:
+        raise InvoicingError(_l("%(month)s is not over yet: a month is invoiced from the 1st of the next month.",
+                                month=month_start.strftime("%Y-%m")), "month")
+
+
+def _note(invoice: Invoice) -> str:
+    if invoice.is_credit_note:
+        return _("Credit note for invoice %(number)s. Reason: %(reason)s",
+                 number=invoice.credits_invoice.number, reason=invoice.reason)
+    return _("Stoma supplies delivered to citizens of %(name)s and the service centre's fees, %(month)s.",
+             name=invoice.buyer_name, month=invoice.month_label)
+
+
+def filename(invoice: Invoice, kind: str) -> str:
+    stem = "kreditnota" if invoice.is_credit_note else "faktura"
+    return f"{stem}-{invoice.number}-{invoice.municipality.code}-{invoice.month_label}.{kind}"
+
+
+def attach_documents(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[OrderRow],
+                     citizens: list[tuple[str, str]]) -> None:
+    """Render the PDF, XML and CSV (always in Danish) and store them with the invoice."""
+    s = seller()
+    city, postcode = buyer_place(invoice.municipality)
+    with force_locale("da"):
+        note = _note(invoice)
+        contents = {
+            "pdf": render_pdf(invoice, s, buyer_city=city, buyer_postcode=postcode, note=note,
+                              credited=invoice.credits_invoice),
+            "xml": render_xml(invoice, s, buyer_city=city, buyer_postcode=postcode, note=note,
+                              credited=invoice.credits_invoice),
+            "csv": render_csv(invoice, schedule=schedule, orders=orders, citizens=citizens),
+        }
+    for kind, content in contents.items():
+        invoice.documents.append(InvoiceDocument(kind=kind, filename=filename(invoice, kind), media_type=MEDIA_TYPES[kind],
+                                                 content=content, sha256=hashlib.sha256(content).hexdigest()))
+    db.session.flush()
+
+
+def _order_rows(month_start: date, schedule: FeeSchedule, municipality_ids: set[int]) -> dict[int, list[OrderRow]]:
+    per_order = per_order_query(month_start, schedule.admin_fee_basis_points).subquery()
+    rows = db.session.execute(
+        select(per_order.c.municipality_id, per_order.c.order_id, Citizen.name, Citizen.cpr_masked,
+               per_order.c.delivered_at, per_order.c.express, per_order.c.is_replacement, per_order.c.products,
+               per_order.c.lines, per_order.c.plates, per_order.c.admin_fee)
+        .join(Citizen, Citizen.id == per_order.c.citizen_id)
+        .where(per_order.c.municipality_id.in_(municipality_ids))
+    )
+    result: dict[int, list[OrderRow]] = {}
+    for m_id, order_id, name, cpr_masked, delivered_at, express, replacement, products, lines, plates, admin in rows:
+        result.setdefault(m_id, []).append(OrderRow(order_id, name, cpr_masked, delivered_at, bool(express),
+                                                    bool(replacement), int(products or 0), int(lines or 0),
+                                                    int(plates or 0), int(admin or 0)))
+    return result
+
+
+def _citizen_rows(month_start: date, municipality_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+    ids = citizens_with_grant_query(month_start).subquery()
+    rows = db.session.execute(
+        select(Citizen.municipality_id, Citizen.name, Citizen.cpr_masked)
+        .where(Citizen.id.in_(select(ids.c.citizen_id)), Citizen.municipality_id.in_(municipality_ids))
+    )
+    result: dict[int, list[tuple[str, str]]] = {}
+    for m_id, name, cpr_masked in rows:
+        result.setdefault(m_id, []).append((name, cpr_masked))
+    return result
+
+
+def issue_invoice(municipality: Municipality, month_start: date, charges: MonthCharges, schedule: FeeSchedule, *,
+                  by: User | None = None, today: date | None = None, orders: list[OrderRow] = (),
+                  citizens: list[tuple[str, str]] = ()) -> Invoice:
+    """One municipality's invoice for the month, numbered and with its documents; the caller commits."""
+    if not valid_gln(municipality.ean_gln):
+        raise InvoicingError(_l("%(name)s has no valid EAN number (GLN): add it before the municipality can be invoiced.",
+                                name=municipality.name))
+    today = today or local_today()
+    drafts = build_lines(charges, schedule)
+    if not drafts:
+        raise InvoicingError(_l("Nothing to invoice."))
+    invoice = Invoice(
+        kind=InvoiceKind.INVOICE, municipality=municipality, period_start=month_start, period_end=month_end(month_start),
+        issue_date=today, due_date=today + timedelta(days=seller().payment_days),
+        current_key=current_key(municipality.id, month_start),
+        buyer_name=f"{municipality.name} Kommune", buyer_gln=municipality.ean_gln, buyer_cvr=municipality.cvr,
+        buyer_reference=f"STOMI-{municipality.code}", order_reference=f"STOMI-{month_start:%Y-%m}-{municipality.code}",
+        fee_schedule_id=schedule.id, deliveries=charges.deliveries + charges.express_deliveries,
+        created_by_id=getattr(by, "id", None), net_oere=0, vat_oere=0, total_oere=0,
+    )
+    for position, d in enumerate(drafts, start=1):
+        invoice.lines.append(InvoiceLine(position=position, kind=d.kind, article_number=d.article_number,
+                                         description=d.description, quantity=d.quantity, unit_code=d.unit_code,
+                                         unit_price_oere=d.unit_price_oere, base_quantity=d.base_quantity,
+                                         net_oere=d.net_oere, vat_rate_pct=d.vat_rate_pct))
+    _set_totals(invoice)
+    # The number is taken first (the counter row stays locked until commit); a concurrent run for the same month
+    # then fails on the unique current_key at the flush, and its rollback gives the number back.
+    invoice.number = next_number()
+    db.session.add(invoice)
+    db.session.flush()
+    attach_documents(invoice, schedule=schedule, orders=list(orders), citizens=list(citizens))
+    return invoice
+
+
+def _set_totals(invoice: Invoice) -> None:
+    invoice.net_oere = sum(line.net_oere for line in invoice.lines)
+    invoice.vat_oere = sum(vat for _rate, _taxable, vat in vat_breakdown(invoice.lines))
+    invoice.total_oere = invoice.net_oere + invoice.vat_oere
+
+
+def run_month(month_start: date, *, by: User | None = None, today: date | None = None,
+              progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Invoice every municipality with something to pay for the month; each municipality commits on its own."""
+    check_month(month_start, today)
+    schedule = schedule_for_month(month_start)
+    if schedule is None:
+        raise InvoicingError(_l("No fee period covers %(month)s: add one under fees before the run.",
+                                month=month_start.strftime("%Y-%m")), "month")
+    result = RunResult(month_start)
+    keys = set(db.session.scalars(select(Invoice.current_key).where(Invoice.period_start == month_start,
+                                                                     Invoice.current_key.is_not(None))))
+    charges = gather(month_start, schedule)
+    municipalities = {m.id: m for m in db.session.scalars(select(Municipality).where(Municipality.id.in_(charges)))}
+    ordered = sorted(charges, key=lambda m_id: municipalities[m_id].code)
+    pending = {m_id for m_id in ordered if current_key(m_id, month_start) not in keys}
+    orders = _order_rows(month_start, schedule, pending) if pending else {}
+    citizens = _citizen_rows(month_start, pending) if pending else {}
+    schedule_id = schedule.id
+    for done, m_id in enumerate(ordered, start=1):
+        municipality = db.session.get(Municipality, m_id)
+        outcome = MunicipalityResult(municipality.code, municipality.name, "already")
+        if m_id in pending:
+            try:
+                invoice = issue_invoice(municipality, month_start, charges[m_id], db.session.get(FeeSchedule, schedule_id),
+                                        by=by, today=today, orders=orders.get(m_id, []), citizens=citizens.get(m_id, []))
+                outcome = MunicipalityResult(municipality.code, municipality.name, "issued", invoice.number,
+                                             len(invoice.lines), invoice.net_oere, invoice.vat_oere, invoice.total_oere)
+                db.session.commit()
+            except InvoicingError as exc:
+                db.session.rollback()
+                outcome.status, outcome.message = "error", str(exc)
+            except IntegrityError:
+                db.session.rollback()  # a concurrent run issued it first
+                outcome.message = str(_l("Issued by another run at the same time."))
+            except Exception:
+                db.session.rollback()  # nothing of this municipality is saved; invoices already committed stand
+                raise
+        if outcome.status == "already" and not outcome.number:
+            existing = db.session.scalar(select(Invoice).where(Invoice.current_key == current_key(m_id, month_start)))
+            if existing is not None:
+                outcome.number, outcome.lines = existing.number, len(existing.lines)
+                outcome.net_oere, outcome.vat_oere, outcome.total_oere = existing.net_oere, existing.vat_oere, existing.total_oere
+        result.results.append(outcome)
+        if progress:
+            progress(done, len(ordered))
+    return result
+
+
+def credit_invoice(number: int, *, reason: str, by: User | None = None, today: date | None = None) -> Invoice:
+    """A credit note for the whole invoice; the month is then free for a corrected invoice. The caller commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvoicingError(_l("Write why the invoice is credited."), "reason")
+    invoice = db.session.scalar(select(Invoice).where(Invoice.number == number).with_for_update())
+    if invoice is None:
+        raise InvoicingError(_l("There is no invoice number %(number)s.", number=number))
+    if invoice.is_credit_note:
+        raise InvoicingError(_l("%(number)s is a credit note; only invoices can be credited.", number=number))
+    if credit_note_for(invoice) is not None:
+        raise InvoicingError(_l("Invoice %(number)s has already been credited.", number=number))
+    today = today or local_today()
+    number_taken = next_number()
+    note = Invoice(
+        number=number_taken, kind=InvoiceKind.CREDIT_NOTE, municipality=invoice.municipality, period_start=invoice.period_start,
+        period_end=invoice.period_end, issue_date=today, due_date=today + timedelta(days=seller().payment_days),
+        current_key=None, credits_invoice=invoice, reason=reason, buyer_name=invoice.buyer_name,
+        buyer_gln=invoice.buyer_gln, buyer_cvr=invoice.buyer_cvr, buyer_reference=invoice.buyer_reference,
+        order_reference=invoice.order_reference, fee_schedule_id=invoice.fee_schedule_id, deliveries=invoice.deliveries,
+        net_oere=invoice.net_oere, vat_oere=invoice.vat_oere, total_oere=invoice.total_oere,
+        created_by_id=getattr(by, "id", None),
+    )
+    for line in invoice.lines:
+        note.lines.append(InvoiceLine(position=line.position, kind=line.kind, article_number=line.article_number,
+                                      description=line.description, quantity=line.quantity, unit_code=line.unit_code,
+                                      unit_price_oere=line.unit_price_oere, base_quantity=line.base_quantity,
+                                      net_oere=line.net_oere, vat_rate_pct=line.vat_rate_pct))
+    invoice.current_key = None
+    db.session.add(note)
+    db.session.flush()
+    attach_documents(note, schedule=None, orders=[], citizens=[])
+    return note
+
+
+def credit_note_for(invoice: Invoice) -> Invoice | None:
+    return db.session.scalar(select(Invoice).where(Invoice.credits_invoice_id == invoice.id))
+
+
+def mark_sent(invoice: Invoice, *, by: User | None = None) -> Invoice:
+    if invoice.sent_at is None:
+        invoice.sent_at, invoice.sent_by_id = utcnow(), getattr(by, "id", None)
+        db.session.flush()
+    return invoice
+
+
+def write_documents(invoice: Invoice, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for document in invoice.documents:
+        path = out_dir / document.filename
+        path.write_bytes(document.content)
+        paths.append(path)
+    return paths
+
+
+@dataclass
+class MonthTotal:
+    month: date
+    invoices: int
+    credit_notes: int
+    net_oere: int
+    vat_oere: int
+    total_oere: int
+    unsent: int
+
+
+def month_totals(limit: int = 24) -> list[MonthTotal]:
+    """Per month, newest first: invoices less credit notes, in one GROUP BY."""
+    rows = db.session.execute(
+        select(Invoice.period_start, Invoice.kind, func.count(), func.sum(Invoice.net_oere), func.sum(Invoice.vat_oere),
+               func.sum(Invoice.total_oere), func.count(Invoice.id).filter(Invoice.sent_at.is_(None)))
+        .group_by(Invoice.period_start, Invoice.kind)
+    ).all()
+    months: dict[date, MonthTotal] = {}
+    for month, kind, count, net, vat, total, unsent in rows:
+        t = months.setdefault(month, MonthTotal(month, 0, 0, 0, 0, 0, 0))
+        factor = -1 if kind is InvoiceKind.CREDIT_NOTE else 1
+        if factor < 0:
+            t.credit_notes += count
+        else:
+            t.invoices += count
+        t.net_oere += factor * int(net or 0)
+        t.vat_oere += factor * int(vat or 0)
+        t.total_oere += factor * int(total or 0)
+        t.unsent += int(unsent or 0)
+    return sorted(months.values(), key=lambda t: t.month, reverse=True)[:limit]

@@ -1,0 +1,77 @@
+"""The CSV specification of an invoice for the municipality's own reconciliation: the lines, every order, every citizen.
+
+Semicolon-separated with decimal commas and a UTF-8 byte order mark, so Danish spreadsheet programs open it as it is.
+The order rows carry each delivery's products and fees; their amounts plus the citizen fee and shared-cost lines add
+up to the invoice's total excl. VAT, to the øre.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from invoicing.models import FeeSchedule, Invoice
+from stomi_app.timeutil import local_date
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order_id: int
+    citizen_name: str
+    cpr_masked: str
+    delivered_at: datetime
+    express: bool
+    is_replacement: bool
+    products_oere: int
+    lines: int
+    plates: int
+    admin_fee_oere: int
+
+
+def kr(oere: int | None) -> str:
+    if oere is None:
+        return ""
+    sign = "-" if oere < 0 else ""
+    return f"{sign}{abs(oere) // 100},{abs(oere) % 100:02d}"
+
+
+def order_fees(row: OrderRow, schedule: FeeSchedule) -> dict[str, int]:
+    """The fees of one delivery, the same rules as invoicing.charges (replacements are free)."""
+    if row.is_replacement:
+        return {"products": 0, "cutting": 0, "warehouse": 0, "delivery": 0, "admin": 0}
+    return {
+        "products": row.products_oere,
+        "cutting": row.plates * schedule.cutting_fee_oere,
+        "warehouse": row.lines * schedule.warehouse_fee_oere,
+        "delivery": schedule.express_delivery_fee_oere if row.express else schedule.delivery_fee_oere,
+        "admin": row.admin_fee_oere,
+    }
+
+
+def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[OrderRow],
+               citizens: list[tuple[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Type"), _("Document"), _("Line"), _("Order"), _("Delivered"), _("Citizen"), _("CPR (masked)"),
+                     _("Article"), _("Description"), _("Quantity"), _("Unit price"), _("Products"), _("Cut plates"),
+                     _("Hole-cutting fee"), _("Picked lines"), _("Warehouse fee"), _("Delivery fee"),
+                     _("Administration fee"), _("Amount excl. VAT"), _("VAT %")])
+    number = invoice.number
+    for line in invoice.lines:
+        price = kr(line.unit_price_oere) + (f"/{line.base_quantity}" if line.base_quantity != 1 else "")
+        writer.writerow([_("line"), number, line.position, "", "", "", "", line.article_number or "", line.description,
+                         line.quantity, price, "", "", "", "", "", "", "", kr(line.net_oere), line.vat_rate_pct])
+    for row in sorted(orders, key=lambda r: (r.delivered_at, r.order_id)):
+        fees = order_fees(row, schedule)
+        kind = _("replacement") if row.is_replacement else (_("express") if row.express else _("normal"))
+        writer.writerow([_("order"), number, "", f"{row.order_id:07d}", local_date(row.delivered_at).isoformat(),
+                         row.citizen_name, row.cpr_masked, "", kind, "", "", kr(fees["products"]), row.plates,
+                         kr(fees["cutting"]), row.lines, kr(fees["warehouse"]), kr(fees["delivery"]), kr(fees["admin"]),
+                         kr(sum(fees.values())), ""])
+    for name, cpr_masked in sorted(citizens):
+        writer.writerow([_("citizen"), number, "", "", "", name, cpr_masked, "", _("Citizen with a grant in the month"),
+                         1, "", "", "", "", "", "", "", "", "", ""])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
