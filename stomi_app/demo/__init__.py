@@ -167,5 +167,6 @@ def _area_generators():
     from catalogue.demo import generate_catalogue
     from invoicing.demo import generate_invoicing
     from stomi_app.demo.history import generate_grants_and_orders
+    from stomi_app.demo.nursing import generate_nursing
 
-    return [generate_catalogue, generate_grants_and_orders, generate_invoicing]
+    return [generate_catalogue, generate_grants_and_orders, generate_nursing, generate_invoicing]
