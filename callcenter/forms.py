@@ -55,3 +55,10 @@ class AgentDeliveryForm(DeliveryForm):
                     name=clean_text(self.name.data), address=clean_text(self.address.data),
                     postcode=clean_text(self.postcode.data), city=clean_text(self.city.data),
                     temporary_from=self.temporary_from.data, temporary_to=self.temporary_to.data)
+
+
+class AdviceForm(FlaskForm):
+    question = TextAreaField(_l("The citizen's question"), validators=[Length(max=4000)],
+                             description=_l("In the citizen's own words. The citizen sees it in their conversation with the nurse."))
+    summary = TextAreaField(_l("Your summary for the nurse"), validators=[Length(max=2000)],
+                            description=_l("What the nurse needs to know first. Only staff see it."))

@@ -6,11 +6,11 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from callcenter.models import Contact, ContactOutcome, ContactReason
 from callcenter.search import SearchError, SearchResult, clean_text, mask_cprs, search
-from stomi_app import audit, ordering
+from stomi_app import audit, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption
 from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, Order, OrderStatus, User
@@ -19,6 +19,7 @@ from stomi_app.models.nursing import AdviceQuestion, AdviceStatus
 from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.replacements import create_replacement
 from stomi_app.db import utcnow
+from stomi_app.nursing import OPEN_PROBLEM, RESOLVED_PROBLEM
 from stomi_app.timeutil import TZ, local_today
 
 MAX_NOTE = 2000
@@ -120,11 +121,7 @@ def expected_delivery_dates(order_ids: list[int]) -> dict[int, date]:
 
 def advice_questions(citizen: Citizen, limit: int = 10) -> list[AdviceQuestion]:
     """The citizen's advice threads with the nurses, newest first: the agent sees the nurse's answer too."""
-    return list(db.session.scalars(
-        select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen.id)
-        .options(selectinload(AdviceQuestion.messages)).order_by(AdviceQuestion.created_at.desc(), AdviceQuestion.id.desc())
-        .limit(limit)
-    ))
+    return nursing.citizen_questions(citizen.id)[:limit]
 
 
 @dataclass
@@ -156,7 +153,7 @@ def overview(agent: User, citizen: Citizen, on: date | None = None) -> Overview:
     earlier = [o for o in orders if o.status not in OPEN_STATUSES][:RECENT_ORDERS]
     problems = list(db.session.scalars(
         select(DeliveryProblem).join(Order, Order.id == DeliveryProblem.order_id)
-        .where(Order.citizen_id == citizen.id, DeliveryProblem.status == "open")
+        .where(Order.citizen_id == citizen.id, DeliveryProblem.status == OPEN_PROBLEM)
         .options(joinedload(DeliveryProblem.order)).order_by(DeliveryProblem.reported_at.desc())
     ))
     contacts = list(db.session.scalars(
@@ -255,9 +252,44 @@ def replace_for_problem(agent: User, problem: DeliveryProblem, replace: dict[int
 
 
 def close_problem(agent: User, problem: DeliveryProblem) -> DeliveryProblem:
-    if problem.status == "open":
-        problem.status = "closed"
+    """Settle a problem without a replacement; a cutting error is a stoma nurse's to resolve, not the agent's."""
+    if problem.kind is DeliveryProblemKind.CUTTING:
+        raise ordering.OrderError({"order": _l("A cutting error is resolved by a stoma nurse, who checks the measure.")})
+    if problem.status == OPEN_PROBLEM:
+        problem.status = RESOLVED_PROBLEM
         record_change(agent, problem.order.citizen, "callcenter: delivery problem",
                       f"problem on order {problem.order.number} closed without replacement")
         db.session.flush()
     return problem
+
+
+# --- transfer to a stoma nurse ------------------------------------------------------------------
+
+def transfer_to_advice(agent: User, citizen: Citizen, *, question: str, summary: str) -> AdviceQuestion:
+    """An advice question for a nurse in the citizen's name (their words), with the agent's summary for the nurse.
+
+    The nurse console owns advice (stomi_app.nursing.ask_advice, which also writes the audit entry); the
+    callcenter only adds that a double press of "Transfer" gives one question, not two in the nurses' queue.
+    """
+    question, summary = clean_text(question).strip(), clean_text(summary).strip()
+    errors: dict[str, str] = {}
+    if not question:
+        errors["question"] = _l("Write the citizen's question.")
+    if not summary:
+        errors["summary"] = _l("Write a short summary for the nurse.")
+    elif len(summary) > MAX_NOTE:
+        errors["summary"] = _l("The summary can be at most %(max)s characters.", max=MAX_NOTE)
+    if errors:
+        raise nursing.NursingError(errors)
+    last = db.session.scalar(
+        select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen.id, AdviceQuestion.transferred_by_id == agent.id,
+                                     AdviceQuestion.status == AdviceStatus.OPEN)
+        .order_by(AdviceQuestion.id.desc()).limit(1)
+    )
+    if last is not None and last.summary == summary and last.messages and last.messages[0].text == question:
+        return last
+    try:
+        return nursing.ask_advice(citizen, question, transferred_by=agent, summary=summary)
+    except nursing.NursingError as exc:
+        # The nurse console names the citizen's words "text"; on the agent's form the field is "question".
+        raise nursing.NursingError({("question" if k == "text" else k): v for k, v in exc.errors.items()}) from None

@@ -9,10 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from callcenter import bp, services
-from callcenter.forms import ADVICE_STATUS, OUTCOMES, REASONS, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm
+from callcenter.forms import (
+    ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm,
+)
 from callcenter.search import KIND_LABELS, SearchError, clean_text
 from catalogue.services import variant_by_article_number
-from stomi_app import ordering, replacements
+from stomi_app import nursing, ordering, replacements
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
@@ -127,6 +129,25 @@ def log_contact(citizen_id: int):
     services.open_citizen(current_user, citizen.id)
     db.session.commit()
     return _render_overview(citizen, form, 422)
+
+
+@bp.route("/borger/<int:citizen_id>/raadgivning", methods=["GET", "POST"])
+def transfer_to_advice(citizen_id: int):
+    citizen = _citizen(citizen_id)
+    form = AdviceForm()
+    if form.validate_on_submit():
+        try:
+            services.transfer_to_advice(current_user, citizen, question=form.question.data, summary=form.summary.data)
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            db.session.commit()
+            flash(_("The question is with the stoma nurses. Their answer will show here and in the citizen's portal."), "success")
+            return redirect(url_for(".citizen", citizen_id=citizen.id) + "#advice")
+    return render_template("callcenter/advice.html", citizen=citizen, form=form), (422 if form.errors else 200)
 
 
 # --- ordering on the citizen's behalf ------------------------------------------------------------

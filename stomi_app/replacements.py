@@ -16,6 +16,8 @@ The rule, decided once here so invoicing, statistics and consumption control can
   click or a second agent on the same case gets the replacement that already exists.
 - Cut-to-fit products are cut to the citizen's current measure (a cutting error may have been a wrong
   measure that has since been corrected); without a measure on file, to the original line's measure.
+- A replacement settles the problem (status "replaced"), except a cutting error: that case stays open for
+  a stoma nurse, who checks whether the measure itself was wrong (stomi_app.nursing resolves it).
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from sqlalchemy import func, select
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import User
-from stomi_app.models.orders import DeliveryProblem, Order, OrderChannel, OrderLine, OrderStatus
+from stomi_app.models.orders import DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderLine, OrderStatus
 from stomi_app.ordering import OrderError, current_measure, parse_quantity, set_status
 from stomi_app.timeutil import local_today
 
@@ -131,6 +133,7 @@ def create_replacement(problem: DeliveryProblem, quantities: dict[int, object], 
     db.session.flush()
     replacement.submitted_at = utcnow()
     set_status(replacement, OrderStatus.ACCEPTED, by=by, by_citizen=by is None, reason="replacement")
-    problem.status = REPLACED
+    if problem.kind is not DeliveryProblemKind.CUTTING:
+        problem.status = REPLACED
     db.session.flush()
     return replacement

@@ -153,7 +153,19 @@ def test_close_a_problem_without_replacement(agent_client, delivered):
     url = f"/callcenter/borger/{delivered.citizen_id}/problem/{problem.id}"
     assert agent_client.post(url, data={"action": "close"}).status_code == 302
     db.session.refresh(problem)
-    assert problem.status == "closed"
+    assert problem.status == "resolved"
+
+
+def test_a_cutting_error_stays_open_for_the_nurse_after_a_replacement(agent_client, delivered, shop):
+    problem = _problem(delivered, DeliveryProblemKind.CUTTING)
+    url = f"/callcenter/borger/{delivered.citizen_id}/problem/{problem.id}"
+    assert agent_client.post(url, data={"action": "close"}).status_code == 422
+    assert agent_client.post(url, data={f"replace-{shop.plate.id}": "1", "action": "replace"}).status_code == 302
+    db.session.refresh(problem)
+    assert problem.status == "open"
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.is_replacement.is_(True))) == 1
+    assert agent_client.post(url, data={f"replace-{shop.plate.id}": "1", "action": "replace"}).status_code == 302
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.is_replacement.is_(True))) == 1
 
 
 def test_a_problem_of_another_citizen_is_404(agent_client, delivered, world):
