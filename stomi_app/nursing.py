@@ -242,7 +242,9 @@ def open_task(nurse: User, kind: TaskKind, ref_id: int) -> Task | None:
 
 
 def my_claims(nurse: User) -> list[TaskClaim]:
-    return list(db.session.scalars(select(TaskClaim).where(TaskClaim.nurse_id == nurse.id).order_by(TaskClaim.claimed_at)))
+    """The nurse's claimed tasks that are still open (a grant change or a colleague's portal may have settled one)."""
+    claims = db.session.scalars(select(TaskClaim).where(TaskClaim.nurse_id == nurse.id).order_by(TaskClaim.claimed_at))
+    return [claim for claim in claims if open_task(nurse, claim.kind, claim.ref_id) is not None]
 
 
 # --- claims ---------------------------------------------------------------------------------------

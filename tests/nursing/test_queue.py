@@ -143,6 +143,15 @@ def test_claim_release_and_take_over(measured, shop, world, nurse, nurse_aarhus2
     assert nursing.open_task(nurse, TaskKind.ADVICE, question.id) is None
 
 
+def test_my_claims_lists_only_open_tasks(awaiting, nurse):
+    nursing.claim_task(nurse, nursing.open_task(nurse, TaskKind.ORDER, awaiting.id))
+    db.session.commit()
+    assert [c.ref_id for c in nursing.my_claims(nurse)] == [awaiting.id]
+    ordering.cancel(awaiting)  # settled elsewhere: the claim is left behind but no longer listed
+    db.session.commit()
+    assert nursing.my_claims(nurse) == []
+
+
 def test_release_puts_it_back(measured, world, nurse):
     question = nursing.ask_advice(measured, "Spørgsmål")
     db.session.commit()
