@@ -12,3 +12,4 @@ from stomi_app.models.nursing import (  # noqa: F401,E402
     AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, DischargeRecommendation, GrantRecommendation, NoteKind,
     ProductChangeRequest, RecommendationKind, RecommendationLine, RecommendationStatus, RequestStatus, TaskClaim, TaskKind,
 )
+from stomi_app.models.statistics import StatisticsReport  # noqa: F401,E402
