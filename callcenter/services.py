@@ -197,19 +197,10 @@ def log_contact(agent: User, citizen: Citizen, *, reason: str, note: str, outcom
 
 # --- ordering on the citizen's behalf -----------------------------------------------------------
 
-def ensure_can_order(citizen: Citizen) -> None:
-    """Ordering shares the citizen's data with the warehouse: without consent on file, the agent may not."""
-    if not citizen.has_consent:
-        raise ordering.OrderError({"order": _l(
-            "The citizen has no consent on file (or has withdrawn it), so we cannot order for them. "
-            "The citizen can give consent when logging in on the web, or the municipality can help.")})
-
-
 def send_on_behalf(agent: User, order: Order, *, note: str | None) -> Order:
     """Submit the agent's draft with the same rules as the web; beyond the grant the agent's note is required."""
     if order.status is not OrderStatus.DRAFT:
         return order  # a second press of "Send" or the same order sent from another tab
-    ensure_can_order(order.citizen)
     note = clean_text(note).strip()
     if len(note) > MAX_NOTE:
         raise ordering.OrderError({"note": _l("The note can be at most %(max)s characters.", max=MAX_NOTE)})
