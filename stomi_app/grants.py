@@ -268,8 +268,10 @@ def consumption(citizen_id: int, on: date, exclude_order_id: int | None = None) 
 
 def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8) -> list[tuple[Citizen, LineUse]]:
     """Citizens of one municipality with a grant line at or above `threshold` of its quantity this period."""
+    # By the citizen's home municipality, not the grant's issuer: after a move the old municipality has no access.
     citizen_ids = list(db.session.scalars(
-        select(Grant.citizen_id).where(Grant.municipality_id == municipality_id, Grant.status == GrantStatus.ACTIVE).distinct()
+        select(Grant.citizen_id).join(Citizen, Citizen.id == Grant.citizen_id)
+        .where(Citizen.municipality_id == municipality_id, Grant.status == GrantStatus.ACTIVE).distinct()
     ))
     rows = []
     usage = consumption_for(citizen_ids, on) if citizen_ids else {}
