@@ -13,8 +13,8 @@ Default amounts (2026 prices, excl. VAT), chosen from the planning documents and
 
 A period starts on the 1st of a month and ends on the last day of a month (or runs until further notice), so
 every month falls in exactly one period or in none (a gap, which stops the invoice run for that month).
-Adding a period after an open-ended one ends the open-ended one the day before; any other overlap is
-refused. Fees of a month that has been invoiced cannot change: credit the invoices first.
+Adding a period until further notice after an open-ended one ends the open-ended one the day before; any
+other overlap is refused. Fees of a month that has been invoiced cannot change: credit the invoices first.
 """
 from __future__ import annotations
 
@@ -112,8 +112,10 @@ def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: Fee
         raise InvoicingError(_l("Months up to %(month)s have been invoiced: a new fee period must start after that.",
                                 month=last_invoiced.strftime("%Y-%m")), "valid_from")
     overlapping = _overlapping(valid_from, valid_to)
-    if len(overlapping) == 1 and overlapping[0].valid_to is None and overlapping[0].valid_from < valid_from:
-        # The usual price change: the period "until further notice" ends where the new one begins.
+    if (len(overlapping) == 1 and overlapping[0].valid_to is None and overlapping[0].valid_from < valid_from
+            and valid_to is None):
+        # The usual price change: the period "until further notice" ends where the new one begins. A closed new
+        # period would leave a gap after it, so that is an overlap like any other.
         overlapping[0].valid_to = valid_from - timedelta(days=1)
         overlapping = []
     if overlapping:

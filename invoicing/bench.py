@@ -1,0 +1,62 @@
+"""The invoice run's measures for `stomi bench`: its page rate against reportlab's raw rate, time and peak memory."""
+from __future__ import annotations
+
+import re
+import time
+import tracemalloc
+from io import BytesIO
+
+from sqlalchemy import func, select
+
+PAGE = re.compile(rb"/Type /Page[^s]")
+
+
+def reportlab_raw_pages_per_second(documents: int = 20, rows: int = 120) -> float:
+    """The ceiling: reportlab alone building invoice-sized documents (one table of lines each), nothing else."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Table
+
+    table_rows = [[str(i), "ART-00000", "Et produktnavn af typisk længde, 30 stk.", "3", "450,00 kr.", "25 %",
+                   "1.350,00 kr."] for i in range(rows)]
+    started, made = time.perf_counter(), 0
+    for _ in range(documents):
+        buffer = BytesIO()
+        SimpleDocTemplate(buffer, pagesize=A4).build([Table(table_rows, repeatRows=1)])
+        made += len(PAGE.findall(buffer.getvalue()))
+    return made / (time.perf_counter() - started)
+
+
+def measure_invoice_run(app, tmp: str) -> dict:
+    """Run invoicing for the month before last (the demo data has already invoiced last month) and time it."""
+    from invoicing.models import Invoice, InvoiceDocument
+    from invoicing.run import run_month
+    from stomi_app.extensions import db
+    from stomi_app.timeutil import add_months, local_today
+
+    with app.app_context():
+        month = add_months(local_today().replace(day=1), -2)
+        tracemalloc.start()
+        started = time.perf_counter()
+        result = run_month(month)
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        numbers = [r.number for r in result.issued]
+        pages = sum(len(PAGE.findall(content)) for content in db.session.scalars(
+            select(InvoiceDocument.content).join(Invoice).where(Invoice.number.in_(numbers), InvoiceDocument.kind == "pdf")))
+        invoices = db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number.in_(numbers)))
+        raw = reportlab_raw_pages_per_second()
+        rate = pages / seconds if seconds else 0.0
+        return {
+            "invoice_run": {"month": month.strftime("%Y-%m"), "invoices": invoices, "pdf_pages": pages,
+                            "seconds": round(seconds, 2), "peak_mb": round(peak / 2**20, 1),
+                            "pages_per_second": round(rate, 1), "reportlab_raw_pages_per_second": round(raw, 1)},
+            "invoice_vs_reportlab_ratio": round(rate / raw, 3) if raw else None,
+        }
+
+
+def register() -> None:
+    from stomi_app.bench import hooks
+
+    if measure_invoice_run not in hooks.RUN_MEASURES:
+        hooks.RUN_MEASURES.append(measure_invoice_run)
