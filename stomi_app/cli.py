@@ -29,8 +29,9 @@ def demo_data(scale: str, seed: int, reset: bool) -> None:
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["nurse", "grant_officer", "callcenter", "fsc_admin", "warehouse"]), required=True)
-@click.option("--municipality", "municipality_code", type=int, help="Municipality code (grant officers, municipal nurses).")
+@click.option("--role", type=click.Choice(["nurse", "grant_officer", "municipal_manager", "callcenter", "fsc_admin", "warehouse"]),
+              required=True)
+@click.option("--municipality", "municipality_code", type=int, help="Municipality code (grant officers, municipal managers, municipal nurses).")
 @click.option("--region", "region_code", type=int, help="Region code (hospital nurses).")
 @click.option("--workplace", help="E.g. the hospital's name.")
 @click.password_option()
@@ -60,6 +61,10 @@ def _register_area_commands() -> None:
     from invoicing.cli import register as register_invoicing
 
     register_invoicing(main)
+
+    from stomi_app.statistics.cli import register as register_statistics
+
+    register_statistics(main)
 
 
 _register_area_commands()

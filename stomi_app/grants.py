@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalogue.models import Category, Product, Variant
@@ -222,10 +222,19 @@ def matching_line(lines: list[GrantLine], variant_id: int, category_id: int) -> 
     return by_category
 
 
+def counts_against_grant():
+    """The orders that use up a grant: submitted (pending ones too) and not rejected or cancelled
+    (COUNTING_STATUSES), and not a free replacement. One definition for consumption_for and its SQL twin."""
+    return and_(Order.status.in_(COUNTING_STATUSES), Order.is_replacement.is_(False))
+
+
 def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | None = None) -> dict[int, list[LineUse]]:
     """Used and remaining per grant line in its current period, for each citizen: the one function every screen uses.
 
     Orders count from submission (pending ones too) until rejected or cancelled; free replacements never count.
+    An ordered variant counts against its own grant line before a line for its category (matching_line); a line
+    counts the orders submitted within its period (period_bounds) containing `on`. `utilisation_by_line` computes
+    the same figures in one SQL aggregate for whole municipalities; a test keeps the two equal.
     """
     grants = grants_in_force(citizen_ids, on)
     result: dict[int, list[LineUse]] = defaultdict(list)
@@ -245,8 +254,8 @@ def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | No
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(Variant, Variant.id == OrderLine.variant_id)
         .join(Product, Product.id == Variant.product_id)
-        .where(Order.citizen_id.in_(list(lines_by_citizen)), Order.status.in_(COUNTING_STATUSES),
-               Order.is_replacement.is_(False), Order.submitted_at >= year_start, Order.submitted_at < year_end)
+        .where(Order.citizen_id.in_(list(lines_by_citizen)), counts_against_grant(),
+               Order.submitted_at >= year_start, Order.submitted_at < year_end)
     )
     if exclude_order_id is not None:
         query = query.where(Order.id != exclude_order_id)
@@ -282,3 +291,66 @@ def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8
                 rows.append((citizens[citizen_id], use))
     rows.sort(key=lambda r: (-r[1].utilisation, r[0].name))
     return rows
+
+
+def _in_force_on(on: date):
+    return and_(Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
+                or_(Grant.valid_to.is_(None), Grant.valid_to >= on), GrantLine.replaced_at.is_(None))
+
+
+def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
+    """consumption_for in one SQL aggregate, for every citizen of the given home municipalities (None: all).
+
+    A SELECT with one row per grant line in force on `on`: municipality_id, citizen_id, line_id, granted
+    (the line's quantity), used (packs) and used_oere, counted by the same rules as consumption_for: the orders
+    of `counts_against_grant()`, each order line matched to the citizen's first line for its variant, else the
+    first for its category (grants by valid_from and id, lines by id, as grants_in_force orders them), and
+    counted when the order was submitted within that line's own period containing `on`. Only orders of the
+    calendar year of `on` are read (every grant period lies within it), so the cost does not grow with history.
+    """
+    lines = (
+        select(GrantLine.id.label("line_id"), Grant.id.label("grant_id"), Grant.valid_from.label("valid_from"),
+               Grant.citizen_id.label("citizen_id"), Citizen.municipality_id.label("municipality_id"),
+               GrantLine.variant_id.label("variant_id"), GrantLine.category_id.label("category_id"),
+               GrantLine.quantity.label("granted"), GrantLine.period.label("period"))
+        .join(Grant, Grant.id == GrantLine.grant_id)
+        .join(Citizen, Citizen.id == Grant.citizen_id)
+        .where(_in_force_on(on))
+    )
+    if municipality_ids is not None:
+        lines = lines.where(Citizen.municipality_id.in_(municipality_ids))
+    lines = lines.cte("lines_in_force")
+
+    def first_line(match):
+        candidate = lines.alias()
+        return (select(candidate.c.line_id)
+                .where(candidate.c.citizen_id == Order.citizen_id, match(candidate))
+                .order_by(candidate.c.valid_from, candidate.c.grant_id, candidate.c.line_id)
+                .limit(1).scalar_subquery())
+
+    matched = func.coalesce(first_line(lambda c: c.c.variant_id == OrderLine.variant_id),
+                            first_line(lambda c: c.c.category_id == Product.category_id))
+    year_start, year_end = (start_of_local_day_utc(date(on.year, 1, 1)), start_of_local_day_utc(date(on.year + 1, 1, 1)))
+    used = (
+        select(matched.label("line_id"), Order.submitted_at.label("submitted_at"), OrderLine.quantity.label("quantity"),
+               (OrderLine.quantity * OrderLine.unit_price_oere).label("oere"))
+        .select_from(Order)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Variant, Variant.id == OrderLine.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .where(Order.citizen_id.in_(select(lines.c.citizen_id)), counts_against_grant(),
+               Order.submitted_at >= year_start, Order.submitted_at < year_end)
+        .subquery("used")
+    )
+    windows = []
+    for period in GrantPeriod:
+        start, end = (start_of_local_day_utc(d) for d in period_bounds(period, on))
+        windows.append(and_(lines.c.period == period, used.c.submitted_at >= start, used.c.submitted_at < end))
+    return (
+        select(lines.c.municipality_id, lines.c.citizen_id, lines.c.line_id, lines.c.granted,
+               func.coalesce(func.sum(used.c.quantity), literal(0)).label("used"),
+               func.coalesce(func.sum(used.c.oere), literal(0)).label("used_oere"))
+        .select_from(lines)
+        .outerjoin(used, and_(used.c.line_id == lines.c.line_id, or_(*windows)))
+        .group_by(lines.c.municipality_id, lines.c.citizen_id, lines.c.line_id, lines.c.granted)
+    )

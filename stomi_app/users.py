@@ -38,6 +38,8 @@ def create_staff_user(*, email: str, name: str, role: str | Role, password: str,
             raise UserError(f"unknown region code {region_code}")
     if role is Role.GRANT_OFFICER and municipality is None:
         raise UserError("a grant officer must be bound to a municipality (--municipality)")
+    if role is Role.MUNICIPAL_MANAGER and municipality is None:
+        raise UserError("a municipal manager must be bound to a municipality (--municipality)")
     if role is Role.NURSE and municipality is None and region is None:
         raise UserError("a nurse works at a municipality (--municipality) or a hospital of a region (--region)")
     user = User(email=email, name=name.strip(), role=role, municipality=municipality, region=region,

@@ -40,6 +40,7 @@ START_PAGES = {
     Role.CITIZEN: "citizen_portal.start",
     Role.NURSE: "nurse_console.start",
     Role.GRANT_OFFICER: "municipal_portal.start",
+    Role.MUNICIPAL_MANAGER: "municipal_portal.statistics_home",
     Role.CALLCENTER: "callcenter.start",
     Role.FSC_ADMIN: "fsc_admin.start",
     Role.WAREHOUSE: "fulfilment.start",

@@ -18,6 +18,8 @@ class Role(str, enum.Enum):
     CITIZEN = "citizen"
     NURSE = "nurse"
     GRANT_OFFICER = "grant_officer"
+    # Reads the municipality's statistics and invoices; changes nothing (no grants, no citizen data).
+    MUNICIPAL_MANAGER = "municipal_manager"
     CALLCENTER = "callcenter"
     FSC_ADMIN = "fsc_admin"
     WAREHOUSE = "warehouse"
@@ -33,7 +35,7 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # A grant officer is bound to one municipality; a nurse works at a municipality or at a hospital of a region.
+    # A grant officer or municipal manager is bound to one municipality; a nurse works at a municipality or at a hospital of a region.
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     workplace: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,149 @@
+"""The municipality's statistics: dashboard, exports, the audited citizen list and received monthly reports.
+
+Grant officers and municipal managers of the municipality see these pages; every query is scoped to the user's
+own municipality, and another municipality's code in the URL is a 404. Managers are read-only: the guard below
+keeps them to the pages in MANAGER_ENDPOINTS, whatever else the blueprint has.
+"""
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from municipal_portal import bp
+from stomi_app.audit import record
+from stomi_app.extensions import db
+from stomi_app.models import Municipality, Role
+from stomi_app.statistics import export
+from stomi_app.statistics.dashboard import municipality_dashboard
+from stomi_app.statistics.figures import utilisation_day, utilisation_per_citizen
+from stomi_app.statistics.forms import PeriodForm
+from stomi_app.statistics.report import report_of, reports_of
+from stomi_app.statistics.tables import Money, StatTable, format_cell, is_numeric
+from stomi_app.timeutil import local_today
+
+MANAGER_ENDPOINTS = {
+    "municipal_portal.statistics_home", "municipal_portal.statistics", "municipal_portal.statistics_export",
+    "municipal_portal.statistics_reports", "municipal_portal.statistics_report_document",
+}
+
+
+bp.add_app_template_global(format_cell, "format_cell")
+bp.add_app_template_global(is_numeric, "is_numeric")
+
+
+@bp.before_request
+def _managers_only_read_statistics():
+    if (current_user.is_authenticated and getattr(current_user, "role", None) is Role.MUNICIPAL_MANAGER
+            and request.endpoint not in MANAGER_ENDPOINTS):
+        abort(403)
+
+
+def _own_municipality(code: int) -> Municipality:
+    """The user's municipality if `code` is its code; any other code does not exist as far as they can tell."""
+    municipality = db.session.scalar(select(Municipality).where(Municipality.id == current_user.municipality_id))
+    if municipality is None or municipality.code != code:
+        abort(404)
+    return municipality
+
+
+def _download(content: bytes, filename: str, media_type: str) -> Response:
+    return Response(content, mimetype=media_type.split(";")[0], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": media_type})
+
+
+def _file(tables: list[StatTable], stem: str, fmt: str) -> Response:
+    if fmt == "xlsx":
+        return _download(export.to_xlsx(tables), f"{stem}.xlsx", export.XLSX_MEDIA_TYPE)
+    return _download(export.to_csv(tables), f"{stem}.csv", export.CSV_MEDIA_TYPE)
+
+
+@bp.route("/statistik")
+def statistics_home():
+    municipality = db.session.get(Municipality, current_user.municipality_id)
+    if municipality is None:
+        abort(404)
+    return redirect(url_for("municipal_portal.statistics", code=municipality.code, **request.args.to_dict()))
+
+
+@bp.route("/statistik/<int:code>")
+def statistics(code: int):
+    municipality = _own_municipality(code)
+    form = PeriodForm(request.args)
+    period = form.period()
+    if period is None:
+        return render_template("municipal_portal/statistics.html", municipality=municipality, form=form, dash=None,
+                               errors=form.error_list()), 422
+    dash = municipality_dashboard(municipality, period)
+    query = period.query_args()
+
+    def export_url(key: str, fmt: str) -> str:
+        return url_for("municipal_portal.statistics_export", code=municipality.code, key=key, fmt=fmt, **query)
+
+    return render_template("municipal_portal/statistics.html", municipality=municipality, form=form, dash=dash,
+                           errors=[], query=query, export_url=export_url, running=period.includes(local_today()),
+                           may_export_citizens=current_user.role is Role.GRANT_OFFICER)
+
+
+@bp.route("/statistik/<int:code>/eksport/<key>.<any(csv, xlsx):fmt>")
+def statistics_export(code: int, key: str, fmt: str):
+    municipality = _own_municipality(code)
+    period = PeriodForm(request.args).period()
+    if period is None:
+        abort(400)
+    dash = municipality_dashboard(municipality, period)
+    keys = [t.key for t in dash.tables]
+    if key != "alle" and key not in keys:
+        abort(404)
+    tables = dash.tables if key == "alle" else [dash.table(key)]
+    return _file(tables, f"statistik-{municipality.code}-{period.key}-{key}", fmt)
+
+
+@bp.route("/statistik/<int:code>/borgere.<any(csv, xlsx):fmt>")
+def statistics_citizens(code: int, fmt: str):
+    """Utilisation per citizen: personal data, so grant officers only (managers are stopped by the guard), and every
+    citizen in the file gets an audit event they can see in their own look-up log."""
+    municipality = _own_municipality(code)
+    period = PeriodForm(request.args).period()
+    if period is None:
+        abort(400)
+    on = utilisation_day(period)
+    rows = utilisation_per_citizen(on, municipality.id)
+    table = StatTable("citizens", _("Utilisation per citizen on %(day)s", day=on.isoformat()),
+                      [_("Citizen"), _("CPR number (masked)"), _("Grant lines"), _("Packs granted"), _("Packs used"),
+                       _("Fullest line (%)"), _("Spend"), _("Over the grant"), _("Under 50 %")],
+                      [[r.name, r.cpr_masked, r.lines, r.granted, r.used, r.highest_pct, Money(r.used_oere), r.over,
+                        r.under_half] for r in rows])
+    detail = f"{fmt}; utilisation on {on.isoformat()}; {len(rows)} citizens"
+    purpose = "Statistics: utilisation per citizen (export)"
+    for r in rows:
+        record(current_user, "export", purpose, citizen=_CitizenRef(r.citizen_id), detail=detail)
+    record(current_user, "export", purpose, detail=detail)
+    db.session.commit()
+    return _file([table], f"udnyttelse-{municipality.code}-{on.isoformat()}", fmt)
+
+
+class _CitizenRef:
+    """Enough of a citizen for audit.record (it reads only the id): no need to load every citizen row."""
+
+    def __init__(self, citizen_id: int):
+        self.id = citizen_id
+
+
+@bp.route("/statistik/<int:code>/rapporter")
+def statistics_reports(code: int):
+    municipality = _own_municipality(code)
+    return render_template("municipal_portal/statistics_reports.html", municipality=municipality,
+                           reports=reports_of(municipality.id))
+
+
+@bp.route("/statistik/<int:code>/rapporter/<int:report_id>.<any(pdf, csv):kind>")
+def statistics_report_document(code: int, report_id: int, kind: str):
+    municipality = _own_municipality(code)
+    report = report_of(municipality.id, report_id)
+    if report is None:
+        abort(404)
+    if kind == "pdf":
+        return _download(report.pdf, report.filename("pdf"), "application/pdf")
+    return _download(report.csv, report.filename("csv"), export.CSV_MEDIA_TYPE)

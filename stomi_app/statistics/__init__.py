@@ -1,0 +1,1 @@
+"""Statistics for municipalities and the FSC: periods, SQL aggregates, tables, charts, exports and monthly reports."""

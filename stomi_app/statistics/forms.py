@@ -1,0 +1,59 @@
+"""The period selector: a GET form (bookmarkable, no CSRF) whose errors come from period.parse_period."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import Length, Optional
+
+from stomi_app.statistics.period import Period, PeriodError, parse_period
+
+KIND_CHOICES = [("month", _l("Month")), ("quarter", _l("Quarter")), ("year", _l("Year")), ("custom", _l("Your own period"))]
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    kind = RadioField(_l("Period"), choices=KIND_CHOICES, default="month", validate_choice=False)
+    month = StringField(_l("Month"), description=_l("For example 2026-03"), validators=[Optional(), Length(max=20)])
+    quarter = StringField(_l("Quarter"), description=_l("For example 2026-Q1"), validators=[Optional(), Length(max=20)])
+    year = StringField(_l("Year"), description=_l("For example 2026"), validators=[Optional(), Length(max=20)])
+    from_ = StringField(_l("From"), description=_l("For example 2026-01-15"), validators=[Optional(), Length(max=20)])
+    to = StringField(_l("To (inclusive)"), description=_l("For example 2026-03-31"), validators=[Optional(), Length(max=20)])
+
+    def __init__(self, args):
+        super().__init__(args)
+        # "from" is a Python keyword: the field is from_ in code and "from" in the URL and the page.
+        self.from_.name = self.from_.id = "from"
+        self.from_.data = args.get("from", self.from_.data)
+
+    def period(self, today=None) -> Period | None:
+        """The chosen period, or None with the message put next to the field it concerns."""
+        try:
+            period = parse_period(self._args(), today)
+        except PeriodError as exc:
+            target = self.from_ if exc.field == "from" else self[exc.field]
+            target.errors = list(target.errors) + [exc.message]
+            return None
+        self.show(period)
+        return period
+
+    def _args(self) -> dict:
+        return {"kind": self.kind.raw_data[0] if self.kind.raw_data else "", "month": self.month.data,
+                "quarter": self.quarter.data, "year": self.year.data, "from": self.from_.data, "to": self.to.data}
+
+    def show(self, period: Period) -> None:
+        """Fill the fields with the period shown, so the form says what the page shows."""
+        self.kind.data = period.kind
+        if period.kind == "month":
+            self.month.data = period.key
+        elif period.kind == "quarter":
+            self.quarter.data = period.key
+        elif period.kind == "year":
+            self.year.data = period.key
+        else:
+            self.from_.data, self.to.data = period.start.isoformat(), period.last_day.isoformat()
+
+    def error_list(self) -> list[tuple[str, str]]:
+        return [(f.id, str(m)) for f in self for m in f.errors]
