@@ -17,7 +17,8 @@ from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, cr
 from stomi_app.models import Role
 from stomi_app.timeutil import local_today
 
-restrict_blueprint(bp, Role.GRANT_OFFICER)
+# Municipal managers get in too, but only to the read-only pages listed in statistics_views.MANAGER_ENDPOINTS.
+restrict_blueprint(bp, Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER)
 
 NEAR_LIST_LIMIT = 300
 CHANGE_LABELS = {"created": _l("Created"), "changed": _l("Changed"), "ended": _l("Ended")}
