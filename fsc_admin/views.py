@@ -1,7 +1,7 @@
 """Views of the FSC administration."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import func, select
 
 from fsc_admin import bp
@@ -23,3 +23,13 @@ def start():
     )
     rows = db.session.execute(counts).all()
     return render_template("fsc_admin/start.html", rows=rows)
+
+
+@bp.route("/levering")
+def delivery_sla():
+    from fulfilment.sla import recent_months
+
+    return render_template("fsc_admin/delivery_sla.html", months=recent_months(12),
+                           target=current_app.config["DELIVERY_SLA_TARGET_PCT"],
+                           sla_days=current_app.config["DELIVERY_SLA_DAYS"],
+                           express_days=current_app.config["DELIVERY_SLA_EXPRESS_DAYS"])

@@ -1,15 +1,35 @@
 """The warehouse's web pages (the API client uses HMAC-signed calls instead)."""
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
+
+from flask import abort, render_template, request, Response
 
 from fulfilment import bp
+from fulfilment.instructions import outbox_counts, outbox_rows
+from fulfilment.models import OutboxStatus
+from fulfilment.picklist import picklist_for, render_pdf
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.models import Role
+from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.WAREHOUSE)
 
 
 @bp.route("/")
 def start():
-    return render_template("fulfilment/start.html")
+    return render_template(
+        "fulfilment/start.html", counts=outbox_counts(), pending=outbox_rows(OutboxStatus.PENDING),
+        sent=outbox_rows(OutboxStatus.SENT), today=local_today(),
+    )
+
+
+@bp.route("/plukliste.pdf")
+def picklist_pdf():
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        abort(400)
+    pdf = render_pdf(picklist_for(day))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="plukliste-{day.isoformat()}.pdf"'})

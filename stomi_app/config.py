@@ -72,6 +72,7 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "LOGISTICS_BACKOFF_MAX_SECONDS": float(_env("LOGISTICS_BACKOFF_MAX_SECONDS", "3600")),
         "LOGISTICS_LEASE_SECONDS": float(_env("LOGISTICS_LEASE_SECONDS", "60")),
         "LOGISTICS_BATCH_SIZE": int(_env("LOGISTICS_BATCH_SIZE", "100")),
+        "LOGISTICS_CONCURRENCY": int(_env("LOGISTICS_CONCURRENCY", "4")),
         # Where the simulator (or a test) posts events back to the platform.
         "FULFILMENT_EVENTS_URL": _env("FULFILMENT_EVENTS_URL", "http://127.0.0.1:5000/api/v1/fulfilment/events"),
         # The logistics contract's promise in working days from acceptance to delivery.

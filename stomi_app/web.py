@@ -46,6 +46,7 @@ def _register_blueprints(app: Flask) -> None:
     from citizen_portal import bp as citizen_bp
     from fsc_admin import bp as fsc_admin_bp
     from fulfilment import bp as fulfilment_bp
+    from fulfilment.api import bp as fulfilment_api_bp
     from municipal_portal import bp as municipal_bp
     from nurse_console import bp as nurse_bp
     from stomi_app.auth.views import bp as auth_bp
@@ -59,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(municipal_bp, url_prefix="/kommune")
     app.register_blueprint(callcenter_bp, url_prefix="/callcenter")
     app.register_blueprint(fulfilment_bp, url_prefix="/lager")
+    app.register_blueprint(fulfilment_api_bp, url_prefix="/api/v1")
     app.register_blueprint(fsc_admin_bp, url_prefix="/admin")
     if app.config.get("BENCH_ROUTES"):
         from stomi_app.bench.views import bp as bench_bp

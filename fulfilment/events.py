@@ -1,0 +1,168 @@
+"""Status events from the provider: validated, de-duplicated by event id, applied through the order's status machine.
+
+The rules, as documented in the OpenAPI document:
+- a replayed event id → 200 `duplicate`, nothing changes;
+- an event the status machine allows → 200 `applied`;
+- a late event, whose status the order has already passed (e.g. `picked` after `packed`) → 200 `ignored`,
+  recorded and logged, because retrying it can never help;
+- an early event, whose predecessor has not arrived (e.g. `delivered` before `shipped`) → 409 `out_of_order`,
+  not recorded, so the provider's retry succeeds once the missing event is in.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from fulfilment.dispatch import mark_order_sent
+from fulfilment.models import OutboxStatus, ReceivedEvent, WarehouseInstruction
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.models import Order, OrderStatus
+from stomi_app.ordering import set_status
+from stomi_app.models.orders import ORDER_FLOW
+
+log = logging.getLogger("stomi.fulfilment.events")
+
+EVENT_STATUS = {
+    "picked": OrderStatus.PICKED,
+    "cut": OrderStatus.CUT,
+    "packed": OrderStatus.PACKED,
+    "shipped": OrderStatus.SHIPPED,
+    "delivered": OrderStatus.DELIVERED,
+    "failed": OrderStatus.DELIVERY_FAILED,
+}
+# How far along the warehouse's work each status is: an event at or behind the order's place is late.
+PROGRESS = {
+    OrderStatus.SENT_TO_WAREHOUSE: 0, OrderStatus.PICKED: 1, OrderStatus.CUT: 2, OrderStatus.PACKED: 3,
+    OrderStatus.SHIPPED: 4, OrderStatus.DELIVERY_FAILED: 5, OrderStatus.DELIVERED: 6,
+}
+# A provider's clock may run a little ahead of ours; beyond this an event time is refused.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class EventError(Exception):
+    """An event the API refuses: HTTP status, a machine-readable code and an English message."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class EventResult:
+    result: str  # applied, ignored, duplicate
+    order_number: str
+    order_status: str
+
+    def as_json(self) -> dict:
+        return {"result": self.result, "order_number": self.order_number, "order_status": self.order_status}
+
+
+def _text(data: dict, name: str, max_length: int, required: bool = True) -> str | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise EventError(422, "invalid_event", f"'{name}' must be a non-empty string")
+    if len(value) > max_length:
+        raise EventError(422, "invalid_event", f"'{name}' is longer than {max_length} characters")
+    return value.strip()
+
+
+def _moment(data: dict) -> datetime | None:
+    raw = data.get("occurred_at")
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        raise EventError(422, "invalid_event", "'occurred_at' must be an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise EventError(422, "invalid_event", "'occurred_at' must carry a time zone (e.g. Z)")
+    moment = moment.astimezone(timezone.utc)
+    if moment > utcnow() + CLOCK_SKEW:
+        raise EventError(422, "invalid_event", "'occurred_at' is in the future")
+    return moment
+
+
+def parse_event(data) -> dict:
+    """Check the event's shape; raises EventError(422) with what is wrong."""
+    if not isinstance(data, dict):
+        raise EventError(400, "malformed", "the body must be a JSON object")
+    event = {
+        "event_id": _text(data, "event_id", 100),
+        "type": data.get("type"),
+        "order_number": data.get("order_number"),
+        "occurred_at": _moment(data),
+    }
+    if event["type"] not in EVENT_STATUS:
+        raise EventError(422, "unknown_type", f"'type' must be one of: {', '.join(EVENT_STATUS)}")
+    number = event["order_number"]
+    if not (isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 12):
+        raise EventError(422, "invalid_event", "'order_number' must be the order number as a string of digits")
+    if event["type"] == "shipped":
+        event["tracking_reference"] = _text(data, "tracking_reference", 100)
+        event["carrier"] = _text(data, "carrier", 100)
+    if event["type"] == "failed":
+        event["reason"] = _text(data, "reason", 500)
+    return event
+
+
+def _confirm_receipt(instruction: WarehouseInstruction) -> None:
+    """An event proves the provider has the instruction, even if the dispatcher died before marking it."""
+    message = instruction.outbox
+    if message is not None and message.status is OutboxStatus.PENDING:
+        message.status, message.sent_at, message.claim_token = OutboxStatus.SENT, utcnow(), None
+        message.last_error = None
+    mark_order_sent(instruction.order, reason="confirmed_by_event")
+
+
+def receive_event(data) -> EventResult:
+    """Apply one event (already authenticated). Only flushes; the caller commits."""
+    event = parse_event(data)
+    if db.session.scalar(select(ReceivedEvent.id).where(ReceivedEvent.event_id == event["event_id"])) is not None:
+        order = db.session.get(Order, int(event["order_number"]))
+        return EventResult("duplicate", event["order_number"], order.status.value if order else "unknown")
+    # Row lock: two events for one order, or an event and the dispatcher, must not interleave.
+    order = db.session.scalar(select(Order).where(Order.id == int(event["order_number"])).with_for_update())
+    instruction = order and db.session.scalar(select(WarehouseInstruction).where(WarehouseInstruction.order_id == order.id))
+    if instruction is None:
+        raise EventError(404, "unknown_order", f"no warehouse instruction for order {event['order_number']}")
+    if order.status is OrderStatus.ACCEPTED:
+        _confirm_receipt(instruction)
+    target = EVENT_STATUS[event["type"]]
+    record = ReceivedEvent(event_id=event["event_id"], order_id=order.id, type=event["type"],
+                           occurred_at=event["occurred_at"])
+    if ORDER_FLOW.can_move(order.status, target):
+        _apply(order, target, event)
+        record.outcome = "applied"
+    elif _is_late(order.status, target):
+        record.outcome = "ignored"
+        record.detail = f"late: order is {order.status.value}"
+        log.info("ignored late %s event %s for order %s (%s)", event["type"], event["event_id"], order.number,
+                 order.status.value)
+    else:
+        log.warning("refused out-of-order %s event %s for order %s (%s)", event["type"], event["event_id"],
+                    order.number, order.status.value)
+        raise EventError(409, "out_of_order",
+                         f"order {order.number} is {order.status.value}; '{event['type']}' cannot follow yet")
+    db.session.add(record)
+    db.session.flush()
+    return EventResult(record.outcome, order.number, order.status.value)
+
+
+def _is_late(current: OrderStatus, target: OrderStatus) -> bool:
+    return current in PROGRESS and PROGRESS[target] <= PROGRESS[current]
+
+
+def _apply(order: Order, target: OrderStatus, event: dict) -> None:
+    reason = event.get("reason") or f"warehouse:{event['type']}"
+    set_status(order, target, reason=reason[:500])
+    if target is OrderStatus.SHIPPED:
+        order.tracking_reference, order.carrier = event["tracking_reference"], event["carrier"]
+    if target is OrderStatus.DELIVERED and event["occurred_at"] is not None:
+        # The provider's time of delivery, not the time the event reached us, is what the SLA measures.
+        order.delivered_at = min(event["occurred_at"], utcnow())

@@ -1,0 +1,151 @@
+"""Warehouse instructions: made in the transaction that accepts an order, and the JSON the provider receives."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from fulfilment.models import InstructionLine, OutboxMessage, OutboxStatus, WarehouseInstruction
+from fulfilment.workdays import add_working_days, next_working_day_on_or_after
+from stomi_app.db import utcnow
+from stomi_app.extensions import db
+from stomi_app.models import Order
+from stomi_app.timeutil import local_today
+
+log = logging.getLogger("stomi.fulfilment")
+
+# The parcel must not tell the neighbours what is inside.
+PACKING_NOTE = "Discreet packaging: no product names or logos on the outside."
+
+
+def promised_days(express: bool) -> int:
+    config = current_app.config
+    return config["DELIVERY_SLA_EXPRESS_DAYS"] if express else config["DELIVERY_SLA_DAYS"]
+
+
+def requested_delivery_date(accepted_on: date, working_days: int, *, not_before: date | None = None) -> date:
+    """The contract's promise from the day of acceptance, moved later if the citizen is elsewhere until then."""
+    promised = add_working_days(accepted_on, working_days)
+    if not_before is not None and not_before > promised:
+        return next_working_day_on_or_after(not_before)
+    return promised
+
+
+def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruction:
+    """The instruction and its outbox row for an order that has just been accepted.
+
+    An order becomes accepted once (the status machine has no way back), and the unique order id on the
+    instruction refuses a second one; the caller's flush writes it.
+    """
+    on = on or local_today()
+    citizen = order.citizen
+    consent = citizen.has_consent
+    days = promised_days(order.express)
+    instruction = WarehouseInstruction(
+        order_id=order.id,
+        requested_delivery_date=requested_delivery_date(
+            on, days, not_before=order.temporary_from if order.temporary_address else None),
+        promised_working_days=days,
+        express=order.express,
+        delivery_name=order.delivery_name or citizen.name,
+        delivery_address=order.delivery_address,
+        delivery_postcode=order.delivery_postcode,
+        delivery_city=order.delivery_city,
+        temporary_address=order.temporary_address,
+        temporary_from=order.temporary_from if order.temporary_address else None,
+        temporary_to=order.temporary_to if order.temporary_address else None,
+        # Contact details and the free-text note go to the provider only with consent; the CPR number never does.
+        contact_phone=citizen.phone if consent else None,
+        contact_email=citizen.email if consent else None,
+        delivery_note=order.note if consent else None,
+        minimised=not consent,
+        packing_note=PACKING_NOTE,
+    )
+    for line in order.lines:
+        variant = line.variant
+        cut = variant.is_cut_to_fit and line.cut_shape is not None
+        if variant.is_cut_to_fit and not cut:
+            log.warning("order %s: cut-to-fit %s has no measure; sent uncut", order.number, line.article_number)
+        instruction.lines.append(InstructionLine(
+            variant_id=variant.id, article_number=line.article_number, gtin=variant.gtin, quantity=line.quantity,
+            pack_size=variant.pack_size, unit=variant.unit,
+            cut_shape=line.cut_shape if cut else None,
+            cut_diameter_mm=line.cut_diameter_mm if cut else None,
+            cut_width_mm=line.cut_width_mm if cut else None,
+            cut_height_mm=line.cut_height_mm if cut else None,
+            plates_to_cut=line.quantity * variant.pack_size if cut else None,
+        ))
+    instruction.outbox = OutboxMessage(idempotency_key=uuid.uuid4().hex, next_attempt_at=utcnow())
+    db.session.add(instruction)
+    return instruction
+
+
+def on_order_accepted(order: Order) -> None:
+    """The ACCEPTED hook: runs inside set_status, so the instruction commits (or not) with the acceptance."""
+    create_instruction(order)
+
+
+def _cutting(line: InstructionLine) -> dict | None:
+    if line.cut_shape is None:
+        return None
+    if line.cut_shape.value == "round":
+        return {"shape": "round", "diameter_mm": line.cut_diameter_mm, "plates": line.plates_to_cut}
+    return {"shape": "oval", "width_mm": line.cut_width_mm, "height_mm": line.cut_height_mm, "plates": line.plates_to_cut}
+
+
+def payload(instruction: WarehouseInstruction) -> dict:
+    """The instruction as the provider's API receives it (see fulfilment.openapi): the same on every attempt."""
+    delivery = {
+        "name": instruction.delivery_name,
+        "address": instruction.delivery_address,
+        "postcode": instruction.delivery_postcode,
+        "city": instruction.delivery_city,
+        "country": "DK",
+        "temporary_address": instruction.temporary_address,
+    }
+    if instruction.temporary_address:
+        delivery["temporary_from"] = instruction.temporary_from.isoformat() if instruction.temporary_from else None
+        delivery["temporary_to"] = instruction.temporary_to.isoformat() if instruction.temporary_to else None
+    document = {
+        "instruction_id": instruction.id,
+        "order_number": instruction.order_number,
+        "created_at": instruction.created_at.isoformat().replace("+00:00", "Z"),
+        "requested_delivery_date": instruction.requested_delivery_date.isoformat(),
+        "express": instruction.express,
+        "delivery": delivery,
+        "packing_note": instruction.packing_note,
+        "lines": [],
+    }
+    if not instruction.minimised:
+        contact = {k: v for k, v in (("phone", instruction.contact_phone), ("email", instruction.contact_email)) if v}
+        if contact:
+            document["contact"] = contact
+        if instruction.delivery_note:
+            document["delivery_note"] = instruction.delivery_note
+    for line in instruction.lines:
+        item = {"article_number": line.article_number, "gtin": line.gtin, "quantity": line.quantity,
+                "pack_size": line.pack_size, "unit": line.unit}
+        cutting = _cutting(line)
+        if cutting:
+            item["cutting"] = cutting
+        document["lines"].append(item)
+    return document
+
+
+def outbox_rows(status: OutboxStatus, limit: int = 50) -> list[OutboxMessage]:
+    """Outbox rows in `status` for the warehouse page: the oldest pending first, the newest sent first."""
+    order_by = OutboxMessage.id if status is OutboxStatus.PENDING else OutboxMessage.sent_at.desc()
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == status)
+        .options(joinedload(OutboxMessage.instruction).joinedload(WarehouseInstruction.order))
+        .order_by(order_by).limit(limit)
+    ))
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status))
+    return {status.value: count for status, count in rows}

@@ -1,0 +1,98 @@
+"""Delivery SLA: working days from acceptance to delivery against the contract's promise, per month."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from fulfilment.models import WarehouseInstruction
+from fulfilment.workdays import working_days_between
+from stomi_app.extensions import db
+from stomi_app.models import Order, OrderStatus
+from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
+
+
+@dataclass
+class Delivery:
+    accepted_on: date
+    delivered_on: date
+    working_days: int
+    promised_working_days: int
+    on_time: bool
+    express: bool
+
+
+def delivery_of(accepted_at: datetime, delivered_at: datetime, requested: date, promised: int, express: bool) -> Delivery:
+    """One delivery measured. The promise is the instruction's requested date: the contract's working days
+    from acceptance, or later when the citizen asked for a temporary address from a later day."""
+    accepted_on, delivered_on = local_date(accepted_at), local_date(delivered_at)
+    return Delivery(accepted_on, delivered_on, working_days_between(accepted_on, delivered_on), promised,
+                    delivered_on <= requested, express)
+
+
+@dataclass
+class MonthSla:
+    year: int
+    month: int
+    delivered: int = 0
+    on_time: int = 0
+    express_delivered: int = 0
+    express_on_time: int = 0
+    working_days_sum: int = 0
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def on_time_pct(self) -> float | None:
+        """Share delivered on time, in per cent with one decimal; None for a month without deliveries."""
+        return round(100 * self.on_time / self.delivered, 1) if self.delivered else None
+
+    @property
+    def express_on_time_pct(self) -> float | None:
+        return round(100 * self.express_on_time / self.express_delivered, 1) if self.express_delivered else None
+
+    @property
+    def average_working_days(self) -> float | None:
+        return round(self.working_days_sum / self.delivered, 2) if self.delivered else None
+
+    def add(self, delivery: Delivery) -> None:
+        self.delivered += 1
+        self.on_time += delivery.on_time
+        self.working_days_sum += delivery.working_days
+        if delivery.express:
+            self.express_delivered += 1
+            self.express_on_time += delivery.on_time
+
+
+def sla_by_month(first_month: date, months: int) -> list[MonthSla]:
+    """Orders delivered in each of `months` months from `first_month`, by the Copenhagen date of delivery."""
+    start = date(first_month.year, first_month.month, 1)
+    result = [MonthSla(m.year, m.month) for m in (add_months(start, i) for i in range(months))]
+    index = {(m.year, m.month): m for m in result}
+    rows = db.session.execute(
+        select(Order.delivered_at, WarehouseInstruction.created_at, WarehouseInstruction.requested_delivery_date,
+               WarehouseInstruction.promised_working_days, WarehouseInstruction.express)
+        .join(WarehouseInstruction, WarehouseInstruction.order_id == Order.id)
+        .where(Order.status == OrderStatus.DELIVERED,
+               Order.delivered_at >= start_of_local_day_utc(start),
+               Order.delivered_at < start_of_local_day_utc(add_months(start, months)))
+    )
+    for delivered_at, accepted_at, requested, promised, express in rows:
+        delivery = delivery_of(accepted_at, delivered_at, requested, promised, express)
+        index[(delivery.delivered_on.year, delivery.delivered_on.month)].add(delivery)
+    return result
+
+
+def monthly_on_time(year: int, month: int) -> MonthSla:
+    """The month's deliveries and how many were on time (`.on_time_pct`)."""
+    return sla_by_month(date(year, month, 1), 1)[0]
+
+
+def recent_months(count: int = 12, today: date | None = None) -> list[MonthSla]:
+    """The last `count` months, this month included, newest first."""
+    today = today or local_today()
+    first = add_months(date(today.year, today.month, 1), -(count - 1))
+    return list(reversed(sla_by_month(first, count)))

@@ -1,0 +1,183 @@
+"""The provider's status events: signed, validated, de-duplicated, and moving the order's status machine."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from fulfilment.models import OutboxMessage, OutboxStatus, ReceivedEvent
+from fulfilment.signing import SIGNATURE_HEADER
+from stomi_app.extensions import db
+from stomi_app.models import Order, OrderStatus
+from stomi_app.ordering import new_draft, set_status
+from tests.conftest import make_app
+from tests.fulfilment.conftest import bulk_accepted, signed_post
+
+_ids = iter(range(1, 10_000))
+
+
+def event(order, kind, **extra):
+    return {"event_id": f"evt-{next(_ids)}", "type": kind, "order_number": order.number, **extra}
+
+
+@pytest.fixture
+def secret(app):
+    return app.config["LOGISTICS_SECRET"]
+
+
+@pytest.fixture
+def sent_order(granted, shop):
+    order = bulk_accepted(granted, shop.bag_a, 1)[0]
+    set_status(order, OrderStatus.SENT_TO_WAREHOUSE, reason="dispatched")
+    message = db.session.scalar(select(OutboxMessage))
+    message.status = OutboxStatus.SENT
+    db.session.commit()
+    return order
+
+
+def statuses(order):
+    db.session.expire_all()
+    return [e.to_status.value for e in db.session.get(Order, order.id).events]
+
+
+def test_full_journey_with_tracking_and_delivery_time(client, secret, sent_order):
+    shipped = event(sent_order, "shipped", tracking_reference="00370712345678901234", carrier="PostNord")
+    delivered_at = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    for data in [event(sent_order, "picked"), event(sent_order, "packed"), shipped,
+                 event(sent_order, "delivered", occurred_at=delivered_at.isoformat().replace("+00:00", "Z"))]:
+        response = signed_post(client, secret, data)
+        assert response.status_code == 200, response.json
+        assert response.json["result"] == "applied"
+    assert statuses(sent_order) == ["accepted", "sent_to_warehouse", "picked", "packed", "shipped", "delivered"]
+    order = db.session.get(Order, sent_order.id)
+    assert (order.tracking_reference, order.carrier) == ("00370712345678901234", "PostNord")
+    assert order.delivered_at == delivered_at
+    assert response.json == {"result": "applied", "order_number": order.number, "order_status": "delivered"}
+
+
+def test_cut_step_and_failed_delivery_then_reshipped(client, secret, sent_order):
+    for data in [event(sent_order, "picked"), event(sent_order, "cut"), event(sent_order, "packed"),
+                 event(sent_order, "shipped", tracking_reference="T1", carrier="GLS"),
+                 event(sent_order, "failed", reason="Nobody home, parcel returned"),
+                 event(sent_order, "shipped", tracking_reference="T2", carrier="GLS")]:
+        assert signed_post(client, secret, data).status_code == 200
+    assert statuses(sent_order)[-4:] == ["packed", "shipped", "delivery_failed", "shipped"]
+    order = db.session.get(Order, sent_order.id)
+    assert order.tracking_reference == "T2"
+    assert order.events[-2].reason == "Nobody home, parcel returned"
+
+
+def test_unsigned_and_wrongly_signed_are_refused(client, secret, sent_order):
+    data = event(sent_order, "picked")
+    unsigned = signed_post(client, secret, data, signature=False)
+    assert (unsigned.status_code, unsigned.json["error"]) == (401, "unsigned")
+    wrong = signed_post(client, "not-the-secret", data)
+    assert (wrong.status_code, wrong.json["error"]) == (401, "bad_signature")
+    garbage = signed_post(client, secret, data, signature="sha256=00")
+    assert garbage.status_code == 401
+    # A valid signature of another body does not carry over.
+    from fulfilment.signing import sign
+    import json
+
+    other = signed_post(client, secret, data, signature=sign(secret, json.dumps(event(sent_order, "packed")).encode()))
+    assert other.status_code == 401
+    assert statuses(sent_order)[-1] == "sent_to_warehouse"
+    assert db.session.scalar(select(func.count(ReceivedEvent.id))) == 0
+
+
+BAD_REQUESTS = [
+    (b"{not json", 400, "malformed"),
+    (b"\xff\xfe", 400, "malformed"),
+    (b"[1, 2]", 400, "malformed"),
+    (b'{"event_id": "e1", "type": "teleported", "order_number": "0000001"}', 422, "unknown_type"),
+    (b'{"type": "picked", "order_number": "0000001"}', 422, "invalid_event"),
+    (b'{"event_id": "e1", "type": "picked", "order_number": 1}', 422, "invalid_event"),
+    (b'{"event_id": "e1", "type": "shipped", "order_number": "0000001"}', 422, "invalid_event"),
+    (b'{"event_id": "e1", "type": "failed", "order_number": "0000001", "reason": ""}', 422, "invalid_event"),
+    (b'{"event_id": "e1", "type": "picked", "order_number": "0000001", "occurred_at": "yesterday"}', 422, "invalid_event"),
+    (b'{"event_id": "e1", "type": "picked", "order_number": "0000001", "occurred_at": "2026-03-02T10:00:00"}', 422,
+     "invalid_event"),
+    (b'{"event_id": "e1", "type": "picked", "order_number": "0000001", "occurred_at": "2999-01-01T00:00:00Z"}', 422,
+     "invalid_event"),
+    (b'{"event_id": "e1", "type": "picked", "order_number": "9999999"}', 404, "unknown_order"),
+]
+
+
+def test_bad_requests_get_a_json_error(client, secret, sent_order):
+    # One order for every case (the fixtures cost more than the requests).
+    for raw, status, code in BAD_REQUESTS:
+        response = signed_post(client, secret, raw=raw)
+        assert (response.status_code, response.is_json) == (status, True), raw
+        assert response.json["error"] == code and response.json["message"], raw
+    assert statuses(sent_order)[-1] == "sent_to_warehouse"
+    assert db.session.scalar(select(func.count(ReceivedEvent.id))) == 0
+
+
+def test_order_without_instruction_is_unknown(client, secret, granted):
+    draft = new_draft(granted)
+    db.session.commit()
+    response = signed_post(client, secret, event(draft, "picked"))
+    assert (response.status_code, response.json["error"]) == (404, "unknown_order")
+
+
+def test_replayed_event_id_changes_nothing(client, secret, sent_order):
+    data = event(sent_order, "picked")
+    assert signed_post(client, secret, data).json["result"] == "applied"
+    again = signed_post(client, secret, data)
+    assert again.status_code == 200 and again.json["result"] == "duplicate"
+    assert statuses(sent_order).count("picked") == 1
+    assert db.session.scalar(select(func.count(ReceivedEvent.id))) == 1
+
+
+def test_early_event_is_409_and_succeeds_when_retried_in_order(client, secret, sent_order):
+    delivered = event(sent_order, "delivered")
+    early = signed_post(client, secret, delivered)
+    assert (early.status_code, early.json["error"]) == (409, "out_of_order")
+    assert db.session.scalar(select(func.count(ReceivedEvent.id))) == 0  # not recorded: a retry must work
+    for data in [event(sent_order, "picked"), event(sent_order, "packed"),
+                 event(sent_order, "shipped", tracking_reference="T", carrier="PostNord")]:
+        signed_post(client, secret, data)
+    retried = signed_post(client, secret, delivered)
+    assert retried.status_code == 200 and retried.json["result"] == "applied"
+
+
+def test_late_event_is_ignored_and_recorded(client, secret, sent_order):
+    for data in [event(sent_order, "picked"), event(sent_order, "packed")]:
+        signed_post(client, secret, data)
+    late = event(sent_order, "picked")
+    response = signed_post(client, secret, late)
+    assert response.status_code == 200 and response.json == {"result": "ignored", "order_number": sent_order.number,
+                                                             "order_status": "packed"}
+    record = db.session.scalar(select(ReceivedEvent).where(ReceivedEvent.event_id == late["event_id"]))
+    assert record.outcome == "ignored" and "packed" in record.detail
+    cut_after_packed = signed_post(client, secret, event(sent_order, "cut"))
+    assert cut_after_packed.json["result"] == "ignored"
+
+
+def test_event_before_the_dispatcher_marked_the_row_confirms_receipt(client, secret, granted, shop):
+    order = bulk_accepted(granted, shop.bag_a, 1)[0]  # accepted, outbox pending: the dispatcher died after sending
+    response = signed_post(client, secret, event(order, "picked"))
+    assert response.status_code == 200 and response.json["order_status"] == "picked"
+    assert statuses(order) == ["accepted", "sent_to_warehouse", "picked"]
+    assert db.session.scalar(select(OutboxMessage.status)) is OutboxStatus.SENT
+
+
+def test_cancelled_order_refuses_events(client, secret, granted, shop):
+    order = bulk_accepted(granted, shop.bag_a, 1)[0]
+    set_status(order, OrderStatus.CANCELLED, reason="test")
+    db.session.commit()
+    response = signed_post(client, secret, event(order, "picked"))
+    assert response.status_code == 409
+
+
+def test_works_with_csrf_protection_on_and_only_by_post(database_url, secret, sent_order):
+    strict = make_app(database_url, WTF_CSRF_ENABLED=True)
+    client = strict.test_client()
+    assert signed_post(client, secret, event(sent_order, "picked")).status_code == 200
+    assert client.get("/api/v1/fulfilment/events").status_code == 405
+
+
+def test_signature_header_name_is_documented(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["components"]["securitySchemes"]["HmacSignature"]["name"] == SIGNATURE_HEADER

@@ -1,0 +1,58 @@
+"""The OpenAPI document of the two fulfilment endpoints and its server-rendered page."""
+from __future__ import annotations
+
+import json
+import re
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def test_document_is_openapi_3_with_both_endpoints(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    doc = json.loads(response.data)
+    assert doc["openapi"].startswith("3.")
+    assert {"title", "version"} <= set(doc["info"])
+    assert set(doc["paths"]) == {"/instructions", "/api/v1/fulfilment/events"}
+    instructions = doc["paths"]["/instructions"]
+    assert instructions["servers"][0]["url"] == client.application.config["LOGISTICS_URL"]
+    assert instructions["post"]["parameters"][0]["name"] == "Idempotency-Key"
+    events = doc["paths"]["/api/v1/fulfilment/events"]["post"]
+    assert {"200", "400", "401", "404", "409", "422"} <= set(events["responses"])
+    schemas = doc["components"]["schemas"]
+    for ref in set(_refs(doc)):
+        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+    for name, schema in schemas.items():
+        assert set(schema.get("required", [])) <= set(schema["properties"]), name
+    assert set(schemas["Event"]["properties"]["type"]["enum"]) == {"picked", "cut", "packed", "shipped", "delivered",
+                                                                   "failed"}
+
+
+def test_examples_follow_their_schemas(client):
+    doc = client.get("/api/v1/openapi.json").json
+    for path in doc["paths"].values():
+        body = path["post"]["requestBody"]["content"]["application/json"]
+        schema = doc["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert set(schema["required"]) <= set(body["example"]) <= set(schema["properties"])
+
+
+def test_readable_page_without_inline_scripts(client):
+    page = client.get("/api/v1/docs")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "/api/v1/fulfilment/events" in html and "/instructions" in html and "Idempotency-Key" in html
+    assert 'id="schema-Instruction"' in html and 'href="#schema-Cutting"' in html
+    assert "X-Stomi-Signature" in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all('src="/' in attrs and not body.strip() for attrs, body in scripts)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
