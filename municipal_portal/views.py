@@ -115,8 +115,15 @@ def _apply(form, exc: GrantError) -> None:
         form.form_errors.append(str(exc))
 
 
+def _shown_form(citizen, purpose: str) -> int:
+    """A grant form shows the citizen's grant: audit it as a read (also when a refused POST is shown again)."""
+    record(current_user, "read", purpose, citizen=citizen)
+    db.session.commit()
+    return 422 if request.method == "POST" else 200
+
+
 def _grant_page(form, citizen, grant=None):
-    status = 422 if request.method == "POST" else 200
+    status = _shown_form(citizen, "Grant form (grant officer)")
     return render_template("municipal_portal/grant_form.html", form=form, citizen=citizen, grant=grant,
                            errors=error_list(form), variants=services.variant_choices()), status
 
@@ -159,6 +166,8 @@ def _save(form, citizen, action, purpose: str, message: str, detail):
 def grant_new(citizen_id: int):
     citizen = _citizen_or_404(citizen_id)
     form = GrantForm()
+    if request.method == "GET":
+        form.valid_from.data = local_today()
     category_ids = _with_categories(form)
     if request.method == "POST" and (lines := _submitted_lines(form, category_ids)) is not None:
         done = _save(form, citizen, lambda: create_grant(current_user, citizen, **_grant_values(form, lines)),
@@ -197,7 +206,7 @@ def grant_end(grant_id: int):
                      lambda g: f"grant={g.id} version={g.version} end={form.end_date.data.isoformat()}")
         if done:
             return done
-    status = 422 if request.method == "POST" else 200
+    status = _shown_form(grant.citizen, "End a grant form (grant officer)")
     return render_template("municipal_portal/grant_end.html", form=form, grant=grant, citizen=grant.citizen,
                            errors=error_list(form)), status
 

@@ -10,10 +10,9 @@ from stomi_app.extensions import db
 from stomi_app.grants import create_grant
 from stomi_app.models import Grant, GrantChange, GrantStatus, OrderStatus
 from stomi_app.ordering import new_draft, set_draft_lines, submit
+from stomi_app.timeutil import local_today
 from tests.municipal.conftest import audit_rows, grant_count
 from tests.ordering.conftest import grant_for, line
-
-TODAY = date.today()
 
 
 def grant_form(**overrides) -> dict:
@@ -158,8 +157,10 @@ def test_create_grant_through_the_form(logged_in, citizen, shop):
 
 def test_create_page_offers_five_rows_and_the_default_legal_basis(logged_in, citizen, shop):
     page = logged_in.get(f"/kommune/borger/{citizen.id}/bevilling/ny").get_data(as_text=True)
+    assert [e.citizen_id for e in audit_rows("read")] == [citizen.id]
     assert page.count('data-testid="grant-line-row"') == 5
     assert 'value="Serviceloven § 112"' in page and '<option value="NL-100">' in page
+    assert f'value="{local_today().isoformat()}"' in page  # a new grant starts today unless told otherwise
 
 
 BAD_INPUT = [
