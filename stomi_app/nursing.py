@@ -23,7 +23,6 @@ from stomi_app.ordering import OrderError, parse_mm, record_measure
 from stomi_app.timeutil import local_date, local_today
 
 MAX_TEXT = 4000
-MEASURE_MAX_MM = 100  # the widest cutting range in the catalogue; a larger hole fits no baseplate
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
 NEW_STOMA_DAYS = 56
 REMEASURE_AFTER = timedelta(weeks=6)
@@ -424,9 +423,6 @@ def parse_measure(shape: str, diameter: str | None, width: str | None, height: s
             value = parse_mm(raw, name)
         except OrderError as exc:
             errors.update(exc.errors)
-            continue
-        if value > MEASURE_MAX_MM:
-            errors[name] = _l("The measure must be between 5 and 100 mm.")
             continue
         values[name] = value
     if errors:

@@ -26,6 +26,7 @@ from stomi_app.models.orders import (
 from stomi_app.timeutil import add_months, local_date, local_today
 
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
+MEASURE_MIN_MM, MEASURE_MAX_MM = 5, 100  # the widest cutting range in the catalogue: no baseplate fits outside it
 
 ROUTING_REASONS = {
     "within_grant": _l("Within your grant"),
@@ -102,8 +103,8 @@ def parse_mm(text, field_name: str) -> int:
         raise OrderError({field_name: _l("Enter the measure in whole millimetres, e.g. 32.")}) from None
     if not math.isfinite(value) or value != int(value):
         raise OrderError({field_name: _l("The measure is in whole millimetres (no decimals), e.g. 32.")})
-    if not 5 <= value <= 120:
-        raise OrderError({field_name: _l("The measure must be between 5 and 120 mm.")})
+    if not MEASURE_MIN_MM <= value <= MEASURE_MAX_MM:
+        raise OrderError({field_name: _l("The measure must be between 5 and 100 mm.")})
     return int(value)
 
 
