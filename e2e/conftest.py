@@ -74,18 +74,24 @@ A11Y_ENDPOINT = "/__stomi_a11y__/"
 # successor's navigation is pending, and that is exactly when the harness waits for the report.
 IN_PAGE_SCAN = """
 ;(() => {
-  if (window.top !== window || !/^https?:$/.test(location.protocol) || document.contentType !== "text/html") {
-    return;  // about:blank, frames, PDFs: not ours to check
+  if (window.top !== window || !/^https?:$/.test(location.protocol)) {
+    return;  // frames and about:blank are not documents of their own
   }
-  const state = window.__stomiA11y = {id: Date.now().toString(36) + Math.random().toString(36).slice(2), done: false};
-  const send = (kind, body) => fetch(__ENDPOINT__ + kind, {method: "POST", body: JSON.stringify(body), keepalive: true});
+  const id = Date.now().toString(36) + Math.random().toString(36).slice(2);
+  // No keepalive: its 64 KB cap could drop a long report, and the harness keeps the document alive anyway.
+  const send = (kind, body) => fetch(__ENDPOINT__ + kind, {method: "POST", body: JSON.stringify(body)});
+  if (document.contentType !== "text/html") {
+    send("skip", {id: id, url: location.href});  // a PDF or the like: counted, not checked
+    return;
+  }
+  const state = window.__stomiA11y = {id: id, done: false};
   state.run = async () => {
     const result = await axe.run(document, {runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"]});
     return {
       id: state.id, url: location.href,
       violations: result.violations.map((v) => ({
         id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-        targets: v.nodes.map((n) => n.target.join(" ")),
+        count: v.nodes.length, targets: v.nodes.slice(0, __MAX_TARGETS__).map((n) => n.target.join(" ")),
       })),
     };
   };
@@ -112,10 +118,11 @@ IN_PAGE_SCAN = """
 })();
 """
 # For a11y.scan(): wait for the automatic run (axe refuses to run twice at once), then scan the DOM as it is now.
-SCAN_NOW = """async () => {
+SCAN_NOW = """async (timeoutMs) => {
   const state = window.__stomiA11y;
   if (!state) return null;
-  while (!state.done) await new Promise((resolve) => setTimeout(resolve, 25));
+  const deadline = Date.now() + timeoutMs;
+  while (!state.done && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   return await state.run();
 }"""
 # A document whose scan is still running when the journey leaves it is waited for this long: shorter than
@@ -242,7 +249,7 @@ def format_violations(reports: list[dict]) -> str:
         lines.append(f"  on {report['url']}")
         for v in report["violations"]:
             targets = v["targets"][:MAX_TARGETS]
-            more = len(v["targets"]) - len(targets)
+            more = v.get("count", len(v["targets"])) - len(targets)
             lines.append(f"    - {v['id']} ({v['impact']}): {v['help']}")
             lines.append(f"        at: {', '.join(targets)}" + (f" (+{more} more)" if more > 0 else ""))
             lines.append(f"        see {v['helpUrl']}")
@@ -257,10 +264,31 @@ class A11yScanner:
         self.scanned: list[str] = []  # URL of every document scanned, in order
         self.reports: list[dict] = []  # the scans that found violations
         self.problems: list[str] = []  # documents the harness could not check
-        script = IN_PAGE_SCAN.replace("__ENDPOINT__", json.dumps(A11Y_ENDPOINT)).replace("__TAGS__", json.dumps(WCAG_TAGS))
+        script = (
+            IN_PAGE_SCAN.replace("__ENDPOINT__", json.dumps(A11Y_ENDPOINT))
+            .replace("__TAGS__", json.dumps(WCAG_TAGS))
+            .replace("__MAX_TARGETS__", str(MAX_TARGETS))
+        )
         context.add_init_script(axe_source + "\n" + script)
+        # Documents the main frame committed, and documents that announced themselves: the announcement
+        # ("begin") is a request of its own and may trail the commit, so a navigation away waits for it.
+        self.committed = 0
+        self.announced = 0
+        self._last_url = ""
         self.page = context.new_page()
+        self.page.on("framenavigated", self._on_navigated)
         self.page.route("**/*", self._route)
+
+    def _on_navigated(self, frame) -> None:
+        if frame != self.page.main_frame:
+            return
+        url, last = frame.url, self._last_url
+        self._last_url = url
+        if not url.startswith(("http://", "https://")):
+            return
+        if "#" in url and url.split("#")[0] == last.split("#")[0]:
+            return  # a jump to an anchor on the same page (an error summary's link): same document
+        self.committed += 1
 
     def _route(self, route: Route) -> None:
         request = route.request
@@ -281,6 +309,8 @@ class A11yScanner:
     def _receive(self, route: Route) -> None:
         kind = urlsplit(route.request.url).path.rsplit("/", 1)[-1]
         body = json.loads(route.request.post_data or "{}")
+        if kind in ("begin", "skip"):
+            self.announced += 1
         if kind == "begin":
             self.pending[body["id"]] = body["url"]
         elif kind == "report":
@@ -297,18 +327,21 @@ class A11yScanner:
 
     def _wait_for_pending(self, when: str) -> None:
         deadline = time.monotonic() + SCAN_TIMEOUT
-        while self.pending and time.monotonic() < deadline:
+        while (self.pending or self.announced < self.committed) and time.monotonic() < deadline:
             try:
                 self.page.wait_for_timeout(20)
             except PlaywrightError:
                 return  # the context closed under us at the end of a test: nothing left to wait for
+        if self.announced < self.committed:
+            self.problems.append(f"{self._last_url} was shown but its scan never started ({when})")
+            self.announced = self.committed
         for url in self.pending.values():
             self.problems.append(f"axe did not finish on {url} within {SCAN_TIMEOUT:.0f} s ({when})")
         self.pending.clear()
 
     def scan(self) -> None:
         """Scan the current document as it is now; fail at once on a violation. For changes inside a page."""
-        report = self.page.evaluate(SCAN_NOW)
+        report = self.page.evaluate(SCAN_NOW, SCAN_TIMEOUT * 1000)
         if report is None:
             return
         self.scanned.append(report["url"])

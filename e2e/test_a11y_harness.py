@@ -24,7 +24,8 @@ def test_every_document_on_the_way_is_scanned(page: Page, a11y: A11yScanner, liv
     assert a11y.scanned == [f"{base}/", f"{base}/login", f"{base}/login", f"{base}/login"]
 
 
-def test_a_document_left_before_it_finished_loading_is_scanned(page: Page, a11y: A11yScanner, live_server):
+@pytest.mark.parametrize("leave_by", ["submitting its form", "going to another address"])
+def test_a_document_left_before_it_finished_loading_is_scanned(page: Page, a11y: A11yScanner, live_server, leave_by):
     # Leaving a page that is still being parsed (here: waiting for a script) aborts it, and then its "load"
     # event never comes. Journeys do that whenever they click faster than the page loads.
     def slow_script(route):
@@ -37,7 +38,10 @@ def test_a_document_left_before_it_finished_loading_is_scanned(page: Page, a11y:
     page.route("**/still-loading", lambda route: route.fulfill(body=LOADING_PAGE, content_type="text/html"))
     page.route("**/slow.js", slow_script)
     page.goto("/still-loading", wait_until="commit")
-    page.get_by_role("button", name="Log ind").click()
+    if leave_by == "submitting its form":
+        page.get_by_role("button", name="Log ind").click()
+    else:
+        page.goto("/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log ind for medarbejdere")
     a11y.finish()
     assert a11y.scanned[0] == f"{live_server.url}/still-loading"
@@ -63,3 +67,8 @@ def test_scan_checks_changes_inside_a_page(page: Page, a11y: A11yScanner):
     page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
     with pytest.raises(AccessibilityError, match="image-alt"):
         a11y.scan()
+
+
+def test_a_journey_that_asks_only_for_page_is_checked_too(page: Page, request):
+    # pytest_runtest_call finds the scanner among the test's fixtures; `page` must bring it along.
+    assert isinstance(request.node.funcargs.get("a11y"), A11yScanner)

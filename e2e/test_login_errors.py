@@ -45,3 +45,22 @@ def test_unknown_cpr_is_told_apart_from_a_malformed_one(page: Page):
     expect(page.get_by_label("CPR-nummer")).to_have_accessible_description(
         re.compile(re.escape("Der er ingen borger med dette CPR-nummer i løsningen."))
     )
+
+
+def test_a_page_of_another_role_says_no_access(page: Page):
+    steps.login_citizen(page, "020756-2345")
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ingen adgang")
+    expect(page.get_by_text("Din rolle giver ikke adgang til denne side.")).to_be_visible()
+    expect(steps.who_is_logged_in(page)).to_have_text("Jens Mikkelsen, Borger")
+
+
+def test_a_staff_page_asks_for_login_and_then_opens(page: Page):
+    page.goto("/kommune/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind for medarbejdere")
+    page.get_by_label("E-mail").fill("bevilling.odense@stomi-demo.dk")
+    page.get_by_label("Adgangskode").fill(steps.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log ind", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/kommune/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kommuneportal")
+    expect(page.get_by_role("main").get_by_text("Odense Kommune")).to_be_visible()
