@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +14,9 @@ from fsc_admin.invoicing_forms import AllocationForm, CreditForm, FeeForm, RunFo
 from invoicing.allocation import allocate, allocations, key_day, parse_amount, save_allocation
 from invoicing.charges import percent_label, vat_breakdown
 from invoicing.fees import DEFAULT_FEES, FeeAmounts, InvoicingError, add_schedule, month_end, parse_month, schedules
-from invoicing.models import Invoice, InvoiceDocument
+from invoicing.models import Invoice
 from invoicing.run import credit_invoice, credit_note_for, mark_sent, month_totals, run_month
-from stomi_app import audit
+from invoicing.web import document_response
 from stomi_app.extensions import db
 from stomi_app.models import Region
 from stomi_app.timeutil import local_today
@@ -105,18 +105,6 @@ def invoice_credit(invoice_id: int):
             return redirect(url_for("fsc_admin.invoice_detail", invoice_id=note.id))
     return render_template("fsc_admin/invoice.html", invoice=invoice, breakdown=vat_breakdown(invoice.lines),
                            credit_note=credit_note_for(invoice), credit_form=form), 400
-
-
-def document_response(invoice: Invoice, kind: str) -> Response:
-    document = db.session.scalar(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
-                                                               InvoiceDocument.kind == kind))
-    if document is None:
-        abort(404)
-    if kind == "csv":  # the specification names citizens: a staff read of citizens' data
-        audit.record(current_user, "invoice_specification_download", "invoicing", detail=document.filename)
-        db.session.commit()
-    return Response(document.content, mimetype=document.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
 @bp.route("/fakturering/<int:invoice_id>/dokument/<kind>")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from invoicing.models import Invoice
+from invoicing.web import document_response
 from municipal_portal import bp
 from stomi_app.extensions import db
 
@@ -22,8 +23,6 @@ def invoices():
 
 @bp.route("/fakturaer/<int:invoice_id>/<kind>")
 def invoice_document(invoice_id: int, kind: str):
-    from fsc_admin.invoicing_views import document_response
-
     invoice = db.session.scalar(_own_invoices().where(Invoice.id == invoice_id))
     if invoice is None:  # another municipality's invoice does not exist as far as this officer can tell
         abort(404)

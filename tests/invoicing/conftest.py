@@ -9,9 +9,12 @@ import pytest
 from invoicing.fees import add_schedule
 from stomi_app.extensions import db
 from stomi_app.models import CutShape, Order, OrderLine, OrderStatus
-from tests.ordering.conftest import Shop
+from tests import factories
+from tests.ordering.conftest import Shop, grant_for, line
 
 _keys = itertools.count(1)
+MAY = date(2026, 5, 1)
+JUNE_2 = date(2026, 6, 2)
 
 
 @pytest.fixture
@@ -46,3 +49,26 @@ def delivered(citizen, lines, *, at: datetime, express: bool = False, replacemen
     db.session.add(order)
     db.session.commit()
     return order
+
+
+@pytest.fixture
+def month(world, shop, fees):
+    """May 2026 in Aarhus and Odense, as worked out by hand in the docstring of test_aarhus_to_the_oere."""
+    officer, officer_odense = world[factories.Role.GRANT_OFFICER], world["officer_odense"]
+    birthe, jens = world["citizen"], world["citizen_odense"]
+    grant_for(officer, birthe, line(10, variant=shop.bag_a))
+    part_year = factories.citizen(municipality_code=751, name="Karen Holm")
+    db.session.commit()
+    grant_for(officer, part_year, line(10, variant=shop.bag_a), valid_from=date(2026, 3, 15), valid_to=date(2026, 6, 10))
+    grant_for(officer_odense, jens, line(10, variant=shop.bag_a))
+    o1 = delivered(birthe, [(shop.bag_a, 2, 45000, None), (shop.plate, 1, 80000, 32)], at=utc(2026, 5, 4, 10))
+    delivered(birthe, [(shop.bag_b, 1, 47000, None)], at=utc(2026, 5, 6, 9), express=True)
+    delivered(part_year, [(shop.bag_a, 1, 45010, None)], at=utc(2026, 5, 12, 14))
+    delivered(birthe, [(shop.plate, 1, 0, 32)], at=utc(2026, 5, 14, 8), replacement=True)
+    # 31 May 23:30 in Copenhagen (summer time, UTC+2) is 21:30 UTC: May.
+    delivered(birthe, [(shop.bag_a, 1, 45000, None)], at=utc(2026, 5, 31, 21, 30))
+    # 30 April 23:30 local: April. 1 June 00:30 local is still 31 May in UTC: June.
+    delivered(birthe, [(shop.bag_a, 5, 45000, None)], at=utc(2026, 4, 30, 21, 30))
+    delivered(birthe, [(shop.bag_a, 7, 45000, None)], at=utc(2026, 5, 31, 22, 30))
+    delivered(birthe, [(shop.bag_b, 9, 47000, None)], at=utc(2026, 5, 20, 9), status=OrderStatus.SHIPPED)
+    return {"o1": o1}

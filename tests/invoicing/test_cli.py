@@ -6,10 +6,9 @@ from sqlalchemy import func, select
 from invoicing.models import FeeSchedule, Invoice, SharedCostAllocation
 from stomi_app.cli import main
 from stomi_app.extensions import db
-from tests.invoicing.test_run import month  # noqa: F401  (the constructed month)
 
 
-def test_run_rerun_credit_and_documents(app, month, tmp_path):  # noqa: F811
+def test_run_rerun_credit_and_documents(app, month, tmp_path):
     runner = app.test_cli_runner()
     first = runner.invoke(main, ["invoice-run", "--month", "2026-05", "--out", str(tmp_path)])
     assert first.exit_code == 0, first.output
@@ -26,7 +25,7 @@ def test_run_rerun_credit_and_documents(app, month, tmp_path):  # noqa: F811
     assert "1 issued, 1 already invoiced" in rerun.output
 
 
-def test_refusals_are_clear(app, month):  # noqa: F811
+def test_refusals_are_clear(app, month):
     runner = app.test_cli_runner()
     future = runner.invoke(main, ["invoice-run", "--month", "2999-01"])
     assert future.exit_code == 1 and "2999-01" in future.output

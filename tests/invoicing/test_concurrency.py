@@ -10,12 +10,12 @@ from sqlalchemy import select
 from invoicing.models import Invoice
 from invoicing.run import credit_invoice, run_month
 from stomi_app.extensions import db
-from tests.invoicing.test_run import JUNE_2, MAY, month  # noqa: F401  (the constructed month)
+from tests.invoicing.conftest import JUNE_2, MAY
 
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
 
 
-def test_concurrent_runs_issue_each_invoice_once(app, month):  # noqa: F811
+def test_concurrent_runs_issue_each_invoice_once(app, month):
     april_start = MAY.replace(month=4)
     run_month(april_start, today=JUNE_2)  # Aarhus has April deliveries: an invoice to credit meanwhile
     april = db.session.scalar(select(Invoice).where(Invoice.period_start == april_start))

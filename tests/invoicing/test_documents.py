@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,7 @@ from invoicing.models import Invoice
 from invoicing.run import credit_invoice, run_month
 from invoicing.ubl import CUSTOMIZATION_ID, PROFILE_ID
 from stomi_app.extensions import db
-from tests.invoicing.test_run import JUNE_2, MAY, month  # noqa: F401  (the constructed month)
+from tests.invoicing.conftest import JUNE_2, MAY
 
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
@@ -26,7 +25,7 @@ DANISH_PAYMENT_MEANS = {"1", "10", "31", "42", "48", "49", "50", "58", "59", "93
 
 
 @pytest.fixture
-def issued(month):  # noqa: F811
+def issued(month):
     run_month(MAY, today=JUNE_2)
     invoices = list(db.session.scalars(select(Invoice).order_by(Invoice.number)))
     note = credit_invoice(invoices[-1].number, reason="Forkert periode", today=JUNE_2)

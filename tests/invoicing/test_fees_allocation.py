@@ -12,7 +12,7 @@ from invoicing.models import Invoice
 from invoicing.run import run_month
 from stomi_app.extensions import db
 from stomi_app.models import Region
-from tests.invoicing.test_run import JUNE_2, MAY, month  # noqa: F401  (the constructed month)
+from tests.invoicing.conftest import JUNE_2, MAY
 
 
 def test_periods_are_whole_months_and_never_overlap(world):
@@ -31,7 +31,7 @@ def test_periods_are_whole_months_and_never_overlap(world):
     assert schedule_for_month(date(2025, 12, 1)) is None
 
 
-def test_an_invoiced_month_keeps_its_fees(month):  # noqa: F811
+def test_an_invoiced_month_keeps_its_fees(month):
     run_month(MAY, today=JUNE_2)
     with pytest.raises(InvoicingError, match="faktureret"):
         add_schedule(valid_from=date(2026, 5, 1))
@@ -57,7 +57,7 @@ def test_split_text():
         parse_split("region:35,municipalities:60")
 
 
-def test_set_up_cost_by_citizens_in_a_region_then_on_the_invoices(month):  # noqa: F811
+def test_set_up_cost_by_citizens_in_a_region_then_on_the_invoices(month):
     """1.35 million for Region Syddanmark: 35 % region, the rest by citizens with a grant (only Odense has one)."""
     syd = db.session.scalar(select(Region).where(Region.code == 1083))
     result = allocate(135_000_000, key="citizens", region_pct=35, region=syd, on=date(2026, 5, 31))

@@ -8,14 +8,14 @@ from sqlalchemy import func, select
 from invoicing.models import FeeSchedule, Invoice, SharedCostAllocation
 from invoicing.run import run_month
 from stomi_app.extensions import db
-from tests.invoicing.test_run import JUNE_2, MAY, month  # noqa: F401  (the constructed month)
+from tests.invoicing.conftest import JUNE_2, MAY
 
 
 def _admin(auth):
     assert auth.staff("admin@test.dk").status_code == 302
 
 
-def test_admin_runs_a_month_sees_totals_marks_sent_and_credits(client, auth, month):  # noqa: F811
+def test_admin_runs_a_month_sees_totals_marks_sent_and_credits(client, auth, month):
     _admin(auth)
     assert 'data-testid="invoicing-link"' in client.get("/admin/").get_data(as_text=True)
     response = client.post("/admin/fakturering/koersel", data={"month": "2026-05"})
@@ -73,7 +73,7 @@ def test_allocation_preview_and_save(client, auth, world):
     assert db.session.scalar(select(func.count(SharedCostAllocation.id))) == 1
 
 
-def test_municipality_sees_only_its_own_invoices(client, auth, month):  # noqa: F811
+def test_municipality_sees_only_its_own_invoices(client, auth, month):
     run_month(MAY, today=JUNE_2)
     odense = db.session.scalar(select(Invoice).where(Invoice.buyer_name == "Odense Kommune"))
     aarhus = db.session.scalar(select(Invoice).where(Invoice.buyer_name == "Aarhus Kommune"))
