@@ -127,9 +127,9 @@ def benchmark_table(bench: Benchmark) -> StatTable:
 
 def utilisation_table(f: MunicipalityFigures) -> StatTable:
     u = f.utilisation
-    rows = [[_("Over 100 % of the grant"), u.over, _share(u.over, u.citizens)],
-            [_("50–100 % of the grant"), u.between, _share(u.between, u.citizens)],
-            [_("Under 50 % of the grant"), u.under_half, _share(u.under_half, u.citizens)]]
+    rows = [[_("Over %(share)s of the grant", share="100 %"), u.over, _share(u.over, u.citizens)],
+            [_("%(low)s to %(high)s of the grant", low="50 %", high="100 %"), u.between, _share(u.between, u.citizens)],
+            [_("Under %(share)s of the grant", share="50 %"), u.under_half, _share(u.under_half, u.citizens)]]
     on = format_date(f.utilisation_on, "d. MMMM y") if f.utilisation_on else ""
     return StatTable("utilisation", _("Grant utilisation on %(day)s", day=on),
                      [_("Utilisation"), _("Citizens"), _("Share")], rows,
