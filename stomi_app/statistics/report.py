@@ -75,20 +75,23 @@ def _hex(colour: str):
 
 
 def line_drawing(labels: list[str], current: list[int], previous: list[int], title: str) -> Drawing:
-    width, height = PAGE_WIDTH, 62 * mm
+    width, height = PAGE_WIDTH, 70 * mm
     drawing = Drawing(width, height)
     drawing.add(String(0, height - 10, title, fontName="Helvetica-Bold", fontSize=10))
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 62, 28, width - 76, height - 52
+    # Room below the plot for the slanted month labels, and below those for the legend.
+    chart.x, chart.y, chart.width, chart.height = 62, 56, width - 76, height - 76
     chart.data = [tuple(current), tuple(previous)]
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
     top = nice_ceiling(max(current + previous, default=0))
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, top / 4
     chart.valueAxis.labelTextFormat = whole_kroner
     chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = "Helvetica"
     chart.lines[0].strokeColor, chart.lines[0].strokeWidth = _hex(COLOURS["current"]), 2
     chart.lines[1].strokeColor, chart.lines[1].strokeWidth = _hex(COLOURS["previous"]), 1.2
     chart.lines[1].strokeDashArray = (4, 3)
@@ -116,6 +119,7 @@ def bar_drawing(names: list[str], values: list[int], title: str, empty_text: str
     chart.data = [tuple(reversed(values))]
     chart.categoryAxis.categoryNames = list(reversed(names))
     chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, nice_ceiling(max(values))
     chart.valueAxis.visible = False
@@ -123,6 +127,7 @@ def bar_drawing(names: list[str], values: list[int], title: str, empty_text: str
     chart.bars[0].strokeColor = None
     chart.barLabelFormat = whole_kroner
     chart.barLabels.fontSize = 7
+    chart.barLabels.fontName = "Helvetica"
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
