@@ -165,8 +165,10 @@ def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
 def _area_generators():
     """Each area that has demo data of its own adds it here, in dependency order."""
     from catalogue.demo import generate_catalogue
+    from fulfilment.demo import generate_fulfilment
     from invoicing.demo import generate_invoicing
     from stomi_app.demo.history import generate_grants_and_orders
     from stomi_app.demo.nursing import generate_nursing
 
-    return [generate_catalogue, generate_grants_and_orders, generate_nursing, generate_invoicing]
+    return [generate_catalogue, generate_grants_and_orders, generate_fulfilment, generate_nursing,
+            generate_invoicing]

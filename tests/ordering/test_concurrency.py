@@ -59,12 +59,13 @@ def test_the_same_draft_sent_twice_concurrently_is_one_order(app, officer, citiz
     draft = new_draft(citizen)
     set_draft_lines(draft, {shop.bag_a.id: 1})
     db.session.commit()
+    draft_id = draft.id  # read here: touching the expired object in a thread would use this thread's session
     barrier = threading.Barrier(2)
 
     def send():
         with app.app_context():
-            order = db.session.get(Order, draft.id)
             barrier.wait(timeout=30)
+            order = db.session.get(Order, draft_id)
             submit(order)
             db.session.commit()
             db.session.remove()
@@ -75,5 +76,5 @@ def test_the_same_draft_sent_twice_concurrently_is_one_order(app, officer, citiz
     for t in threads:
         t.join(timeout=60)
     db.session.expire_all()
-    order = db.session.get(Order, draft.id)
+    order = db.session.get(Order, draft_id)
     assert order.status is OrderStatus.ACCEPTED and len(order.events) == 1
