@@ -5,6 +5,8 @@ import os
 import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from stomi_app import create_app
@@ -26,6 +28,23 @@ def instance_dir(tmp_path_factory):
     return path
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never see another client's logged-in user.
+
+    A test that holds an app context makes every request reuse it, and with it `g`, where Flask-Login
+    caches the user: without this, a second client in the same test would act as the first one's user.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            if has_app_context():
+                g.pop("_login_user", None)
+
+
 def make_app(database_url, **overrides):
     config = {
         "TESTING": True,
@@ -36,7 +55,9 @@ def make_app(database_url, **overrides):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")
