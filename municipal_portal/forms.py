@@ -55,8 +55,9 @@ def error_list(form) -> list[tuple[str, str]]:
     return found
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "") else None
+def _optional_id(value):
+    # A forged or garbled choice is no choice (WTForms would add an English coercion message of its own).
+    return int(value) if str(value).isascii() and str(value).isdigit() else None
 
 
 class SearchForm(FlaskForm):
@@ -73,9 +74,9 @@ class GrantLineForm(Form):
     """One row of the grant: a variant (by article number) or a category, how many and per what period."""
 
     article_number = StringField(_l("Article number"), validators=[Optional(), Length(max=40)])
-    category_id = SelectField(_l("or a category"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    category_id = SelectField(_l("or a category"), coerce=_optional_id, validate_choice=False, validators=[Optional()])
     quantity = StringField(_l("Quantity (packs)"), validators=[Optional(), Length(max=10)])
-    period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="month")
+    period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="month", validate_choice=False)
     price_ceiling = StringField(_l("Price ceiling per period (kr., optional)"), validators=[Optional(), Length(max=20)])
 
     def is_blank(self) -> bool:
@@ -101,6 +102,9 @@ class GrantLineForm(Form):
                 ok = False
         else:
             add_error(self.article_number, _l("Enter an article number or choose a category."))
+            ok = False
+        if self.period.data not in {value for value, _label in PERIOD_CHOICES}:
+            add_error(self.period, _l("Choose a period from the list."))
             ok = False
         raw = (self.quantity.data or "").strip()
         quantity = int(raw) if raw.isascii() and raw.isdigit() else None

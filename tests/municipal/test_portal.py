@@ -293,3 +293,18 @@ def test_awaiting_list_is_own_municipality_only(logged_in, officer, citizen, for
     assert order.status is OrderStatus.AWAITING_APPROVAL
     page = logged_in.get("/kommune/afventer").get_data(as_text=True)
     assert "Jens Mikkelsen" not in page and order.number not in page
+
+
+@pytest.mark.parametrize("odd", [
+    {"lines-0-category_id": "abc"}, {"lines-0-period": "weekly"}, {"lines-0-quantity": "1e3"}, {"lines-0-quantity": "٣"},
+    {"lines-0-price_ceiling": "1,5,5"}, {"valid_to": "2026-13-01"}, {"express_per_year": "999"},
+    {"lines-40-article_number": "NL-101", "lines-40-quantity": "1", "lines-40-period": "month"},
+    {"legal_basis": "x" * 500}, {"reason": "y" * 5000},
+])
+def test_odd_input_is_a_message_never_a_500(logged_in, citizen, shop, odd):
+    response = logged_in.post(f"/kommune/borger/{citizen.id}/bevilling/ny", data=grant_form(**odd))
+    page = response.get_data(as_text=True)
+    assert response.status_code in (302, 422), page[:300]
+    if response.status_code == 422:
+        assert 'data-testid="error-summary"' in page and "Not a valid" not in page and "Invalid Choice" not in page
+        assert grant_count() == 0
