@@ -55,6 +55,10 @@ def error_list(form) -> list[tuple[str, str]]:
     return found
 
 
+def _at_most(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(max)d characters."))
+
+
 def _optional_id(value):
     # A forged or garbled choice is no choice (WTForms would add an English coercion message of its own).
     return int(value) if str(value).isascii() and str(value).isdigit() else None
@@ -67,17 +71,17 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name or CPR number"), description=_l("Part of the name, or the full CPR number (10 digits, with or without dash)"),
-                    validators=[Optional(), Length(max=100)])
+                    validators=[Optional(), _at_most(100)])
 
 
 class GrantLineForm(Form):
     """One row of the grant: a variant (by article number) or a category, how many and per what period."""
 
-    article_number = StringField(_l("Article number"), validators=[Optional(), Length(max=40)])
+    article_number = StringField(_l("Article number"), validators=[Optional(), _at_most(40)])
     category_id = SelectField(_l("or a category"), coerce=_optional_id, validate_choice=False, validators=[Optional()])
-    quantity = StringField(_l("Quantity (packs)"), validators=[Optional(), Length(max=10)])
+    quantity = StringField(_l("Quantity (packs)"), validators=[Optional(), _at_most(10)])
     period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="month", validate_choice=False)
-    price_ceiling = StringField(_l("Price ceiling per period (kr., optional)"), validators=[Optional(), Length(max=20)])
+    price_ceiling = StringField(_l("Price ceiling per period (kr., optional)"), validators=[Optional(), _at_most(20)])
 
     def is_blank(self) -> bool:
         return not ((self.article_number.data or "").strip() or self.category_id.data or (self.quantity.data or "").strip()
@@ -130,7 +134,7 @@ class GrantLineForm(Form):
 
 class GrantForm(FlaskForm):
     legal_basis = StringField(_l("Legal basis"), default="Serviceloven § 112",
-                              validators=[InputRequired(message=_l("Enter the legal basis, e.g. Serviceloven § 112.")), Length(max=200)])
+                              validators=[InputRequired(message=_l("Enter the legal basis, e.g. Serviceloven § 112.")), _at_most(200)])
     valid_from = LocalDateField(_l("Valid from"), validators=[InputRequired(message=_l("Enter the first day of the grant."))],
                                 description=_l("For example 2026-03-31"))
     valid_to = LocalDateField(_l("Valid to (optional)"), validators=[Optional()],
@@ -139,7 +143,7 @@ class GrantForm(FlaskForm):
                                     validators=[InputRequired(message=_l("Enter a whole number from 0 to 52.")),
                                                 NumberRange(min=0, max=52, message=_l("Enter a whole number from 0 to 52."))])
     reason = TextAreaField(_l("Reason"), description=_l("Why the grant is made or changed; the citizen and colleagues will read it"),
-                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), Length(max=2000)])
+                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), _at_most(2000)])
     lines = FieldList(FormField(GrantLineForm), min_entries=BLANK_LINE_ROWS, max_entries=30)
 
     def __init__(self, *args, **kwargs):
@@ -171,4 +175,4 @@ class EndGrantForm(FlaskForm):
     end_date = LocalDateField(_l("Last day of the grant"), validators=[InputRequired(message=_l("Enter the last day of the grant."))],
                               description=_l("For example 2026-03-31"))
     reason = TextAreaField(_l("Reason"), description=_l("Why the grant ends; the citizen and colleagues will read it"),
-                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), Length(max=2000)])
+                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), _at_most(2000)])
