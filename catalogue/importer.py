@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from catalogue.models import Category, ContractPrice, Product, Variant
 from catalogue.services import (
-    SYSTEMS,
     CatalogueError,
     check_price_values,
     check_product_values,

@@ -34,4 +34,5 @@ class ProblemForm(FlaskForm):
         ("missing", _l("Something is missing")), ("wrong", _l("Wrong product")),
         ("damaged", _l("Damaged")), ("cutting", _l("The hole is cut wrong")),
     ], validators=[DataRequired()])
-    description = TextAreaField(_l("Describe the problem"), validators=[DataRequired(message=_l("Describe the problem, e.g. which product is missing.")), Length(max=2000)])
+    description = TextAreaField(_l("Describe the problem"), validators=[
+        DataRequired(message=_l("Describe the problem, e.g. which product is missing.")), Length(max=2000)])

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalogue.models import Category, Product, Variant
@@ -15,6 +15,7 @@ from stomi_app.extensions import db
 from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
+from stomi_app.sqlplan import unindexed
 from stomi_app.timeutil import add_months, start_of_local_day_utc
 
 MAX_QUANTITY = 999
@@ -225,7 +226,8 @@ def matching_line(lines: list[GrantLine], variant_id: int, category_id: int) -> 
 def counts_against_grant():
     """The orders that use up a grant: submitted (pending ones too) and not rejected or cancelled
     (COUNTING_STATUSES), and not a free replacement. One definition for consumption_for and its SQL twin."""
-    return and_(Order.status.in_(COUNTING_STATUSES), Order.is_replacement.is_(False))
+    # unindexed: the status index would make SQLite walk all history; citizen and time narrow it down instead.
+    return and_(unindexed(Order.status).in_(COUNTING_STATUSES), Order.is_replacement.is_(False))
 
 
 def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | None = None) -> dict[int, list[LineUse]]:
@@ -320,19 +322,11 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
     if municipality_ids is not None:
         lines = lines.where(Citizen.municipality_id.in_(municipality_ids))
     lines = lines.cte("lines_in_force")
-
-    def first_line(match):
-        candidate = lines.alias()
-        return (select(candidate.c.line_id)
-                .where(candidate.c.citizen_id == Order.citizen_id, match(candidate))
-                .order_by(candidate.c.valid_from, candidate.c.grant_id, candidate.c.line_id)
-                .limit(1).scalar_subquery())
-
-    matched = func.coalesce(first_line(lambda c: c.c.variant_id == OrderLine.variant_id),
-                            first_line(lambda c: c.c.category_id == Product.category_id))
     year_start, year_end = (start_of_local_day_utc(date(on.year, 1, 1)), start_of_local_day_utc(date(on.year + 1, 1, 1)))
-    used = (
-        select(matched.label("line_id"), Order.submitted_at.label("submitted_at"), OrderLine.quantity.label("quantity"),
+    ordered = (
+        select(OrderLine.id.label("order_line_id"), Order.citizen_id.label("citizen_id"),
+               Order.submitted_at.label("submitted_at"), OrderLine.variant_id.label("variant_id"),
+               Product.category_id.label("category_id"), OrderLine.quantity.label("quantity"),
                (OrderLine.quantity * OrderLine.unit_price_oere).label("oere"))
         .select_from(Order)
         .join(OrderLine, OrderLine.order_id == Order.id)
@@ -340,17 +334,37 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
         .join(Product, Product.id == Variant.product_id)
         .where(Order.citizen_id.in_(select(lines.c.citizen_id)), counts_against_grant(),
                Order.submitted_at >= year_start, Order.submitted_at < year_end)
-        .subquery("used")
+        .subquery("ordered")
+    )
+    # Each order line's candidate grant lines, ranked as matching_line chooses: its variant's line first, then its
+    # category's, each in grants_in_force's order; the line ranked 1 is the one it counts against.
+    rank = func.row_number().over(
+        partition_by=ordered.c.order_line_id,
+        order_by=(case((lines.c.variant_id == ordered.c.variant_id, 0), else_=1), lines.c.valid_from,
+                  lines.c.grant_id, lines.c.line_id))
+    matched = (
+        select(lines.c.line_id, lines.c.period, ordered.c.submitted_at, ordered.c.quantity, ordered.c.oere,
+               rank.label("rank"))
+        .select_from(ordered)
+        .join(lines, and_(lines.c.citizen_id == ordered.c.citizen_id,
+                          or_(lines.c.variant_id == ordered.c.variant_id, lines.c.category_id == ordered.c.category_id)))
+        .subquery("matched")
     )
     windows = []
     for period in GrantPeriod:
         start, end = (start_of_local_day_utc(d) for d in period_bounds(period, on))
-        windows.append(and_(lines.c.period == period, used.c.submitted_at >= start, used.c.submitted_at < end))
+        windows.append(and_(matched.c.period == period, matched.c.submitted_at >= start, matched.c.submitted_at < end))
+    used = (
+        select(matched.c.line_id, func.sum(matched.c.quantity).label("used"), func.sum(matched.c.oere).label("oere"))
+        .where(matched.c.rank == 1, or_(*windows))
+        .group_by(matched.c.line_id)
+        .subquery("used")
+    )
     return (
         select(lines.c.municipality_id, lines.c.citizen_id, lines.c.line_id, lines.c.granted,
-               func.coalesce(func.sum(used.c.quantity), literal(0)).label("used"),
-               func.coalesce(func.sum(used.c.oere), literal(0)).label("used_oere"))
+               func.coalesce(used.c.used, literal(0)).label("used"),
+               func.coalesce(used.c.oere, literal(0)).label("used_oere"))
         .select_from(lines)
-        .outerjoin(used, and_(used.c.line_id == lines.c.line_id, or_(*windows)))
-        .group_by(lines.c.municipality_id, lines.c.citizen_id, lines.c.line_id, lines.c.granted)
+        .outerjoin(used, used.c.line_id == lines.c.line_id)
     )
+

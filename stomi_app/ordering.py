@@ -178,16 +178,20 @@ def _check_variant(variant: Variant | None, field_name: str, on: date, measure: 
                    prices: dict) -> dict[str, str]:
     if variant is None:
         return {field_name: _l("This product does not exist in the catalogue.")}
+    name = variant.display_name
     if not variant.active or (variant.discontinued_at is not None and variant.discontinued_at <= on):
-        return {field_name: _l("%(name)s is discontinued and can no longer be ordered. Ask a stoma nurse for an alternative.", name=variant.display_name)}
+        return {field_name: _l("%(name)s is discontinued and can no longer be ordered. Ask a stoma nurse for an alternative.",
+                               name=name)}
     if variant.id not in prices:
-        return {field_name: _l("%(name)s has no contract price today and cannot be ordered.", name=variant.display_name)}
+        return {field_name: _l("%(name)s has no contract price today and cannot be ordered.", name=name)}
     if variant.is_cut_to_fit:
         if measure is None:
-            return {field_name: _l("%(name)s is cut to your measure, but we have no measure for you. Enter your measure first.", name=variant.display_name)}
+            return {field_name: _l("%(name)s is cut to your measure, but we have no measure for you. Enter your measure first.",
+                                   name=name)}
         if not measure_fits(measure, variant):
-            return {field_name: _l("Your measure %(measure)s is outside what %(name)s can be cut to (%(min)s–%(max)s mm). Choose another size or ask a stoma nurse.",
-                                   measure=measure.label(), name=variant.display_name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
+            return {field_name: _l("Your measure %(measure)s is outside what %(name)s can be cut to (%(min)s–%(max)s mm). "
+                                   "Choose another size or ask a stoma nurse.",
+                                   measure=measure.label(), name=name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
     return {}
 
 

@@ -33,7 +33,8 @@ def test_every_string_has_a_danish_translation(tmp_path):
     extracted = _extract(tmp_path)
     danish = _catalogue("da")
     missing = sorted(s for s in extracted if s not in danish)
-    untranslated = sorted(s for s in extracted if s in danish and not (danish[s].string if isinstance(danish[s].string, str) else all(danish[s].string)))
+    untranslated = sorted(s for s in extracted if s in danish
+                          and not (danish[s].string if isinstance(danish[s].string, str) else all(danish[s].string)))
     fuzzy = sorted(s for s in extracted if s in danish and danish[s].fuzzy)
     assert not missing, f"strings missing from translations/da (run ./scripts/i18n.sh): {missing[:20]}"
     assert not untranslated, f"strings without a Danish translation: {untranslated[:20]}"

@@ -8,7 +8,10 @@ from wtforms.validators import DataRequired, Email, Length
 
 
 class StaffLoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter your e-mail address.")), Email(message=_l("Enter a valid e-mail address, e.g. name@kommune.dk."))])
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(message=_l("Enter your e-mail address.")),
+        Email(message=_l("Enter a valid e-mail address, e.g. name@kommune.dk.")),
+    ])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))])
 
 
