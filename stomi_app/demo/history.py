@@ -218,7 +218,7 @@ def _status_for(rng, age: int, has_cut: bool, over: bool) -> tuple[list[S], S | 
     elif age > 3:
         reached = rng.choice([S.SHIPPED, S.SHIPPED, S.PACKED, S.DELIVERED])
     elif age > 1:
-        reached = rng.choice([S.SENT_TO_WAREHOUSE, S.PICKED, S.PACKED])
+        reached = rng.choice([S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT if has_cut else S.PICKED, S.PACKED])
     else:
         reached = S.ACCEPTED
     steps = [s for s in PROGRESS if has_cut or s is not S.CUT]
