@@ -12,6 +12,7 @@ from municipal_portal import bp, services
 from municipal_portal.forms import BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, add_error, error_list
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
+from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
 from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant
 from stomi_app.models import Role
@@ -52,7 +53,7 @@ def _grant_or_404(grant_id: int):
 def start():
     figures = services.start_figures(_municipality_id(), local_today())
     return render_template("municipal_portal/start.html", municipality=current_user.municipality, figures=figures,
-                           form=SearchForm())
+                           form=SearchForm(), discharges=len(open_discharge_recommendations(_municipality_id())))
 
 
 @bp.route("/borgere")

@@ -1,0 +1,85 @@
+"""The grant officer's side of a hospital discharge over HTTP: the list, the recommendation, the grant in one step."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from stomi_app import discharge
+from stomi_app.extensions import db
+from stomi_app.models import Grant, RecommendationStatus
+from stomi_app.timeutil import local_today
+from tests import factories
+from tests.municipal.conftest import audit_rows, grant_count
+from tests.nursing.conftest import nurse_auh  # noqa: F401
+
+
+@pytest.fixture
+def recommendation(shop, nurse_auh):
+    rec, _ = discharge.register_discharge(nurse_auh, discharge.DischargeInput(
+        cpr="010190-1235", name="Karen Lund", address="Skovvej 3", postcode="8210", city="Aarhus V",
+        municipality_id=factories.municipality(751).id, stoma_type="ileostomy", operation_date=local_today() - timedelta(days=6),
+        products=[(shop.bag_a.article_number, "2"), (shop.plate.article_number, "1")], shape="round", diameter_mm="30",
+        note="Højt output første uger"))
+    db.session.commit()
+    return rec
+
+
+def _form(**overrides) -> dict:
+    return {"legal_basis": "Serviceloven § 112", "valid_from": local_today().isoformat()} | overrides
+
+
+def test_the_start_page_and_the_list_show_the_waiting_discharge(logged_in, recommendation):
+    start = logged_in.get("/kommune/").get_data(as_text=True)
+    assert 'data-testid="discharge-count">1<' in start
+    page = logged_in.get("/kommune/udskrivelser").get_data(as_text=True)
+    assert "Karen Lund" in page and "010190-****" in page and "Aarhus Universitetshospital" in page
+    assert f"/kommune/udskrivelse/{recommendation.id}" in page
+
+
+def test_the_recommendation_page_shows_the_products_and_measure_and_is_audited(logged_in, recommendation, shop):
+    response = logged_in.get(f"/kommune/udskrivelse/{recommendation.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert shop.bag_a.article_number in page and shop.plate.article_number in page
+    assert "Ø 30 mm" in page and "Højt output første uger" in page
+    assert [e.citizen_id for e in audit_rows("read")] == [recommendation.citizen_id]
+
+
+def test_granting_makes_the_same_lines_and_closes_the_recommendation_once(logged_in, recommendation, shop):
+    before = grant_count()
+    response = logged_in.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/kommune/borger/{recommendation.citizen_id}")
+    db.session.expire_all()
+    assert grant_count() == before + 1
+    grant = db.session.scalar(select(Grant).where(Grant.citizen_id == recommendation.citizen_id))
+    assert sorted((l.variant_id, l.quantity) for l in grant.lines) == sorted([(shop.bag_a.id, 2), (shop.plate.id, 1)])
+    assert grant.legal_basis == "Serviceloven § 112" and grant.valid_from == local_today()
+    assert recommendation.status is RecommendationStatus.DONE and recommendation.grant_id == grant.id
+    assert any(e.citizen_id == recommendation.citizen_id for e in audit_rows("change"))
+    assert "Karen Lund" not in logged_in.get("/kommune/udskrivelser").get_data(as_text=True)
+
+    again = logged_in.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form())  # a double click
+    assert again.status_code == 422
+    assert "already been handled" in again.get_data(as_text=True) or "allerede" in again.get_data(as_text=True)
+    assert grant_count() == before + 1
+
+
+def test_a_missing_legal_basis_or_date_grants_nothing(logged_in, recommendation):
+    before = grant_count()
+    response = logged_in.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form(legal_basis="", valid_from="31-02"))
+    assert response.status_code == 422
+    assert grant_count() == before
+    db.session.expire_all()
+    assert recommendation.status is RecommendationStatus.OPEN
+
+
+def test_another_municipality_neither_sees_nor_grants_it(auth, world, recommendation):
+    auth.staff("officer.odense@test.dk")
+    assert "Karen Lund" not in auth.client.get("/kommune/udskrivelser").get_data(as_text=True)
+    before = grant_count()
+    assert auth.client.get(f"/kommune/udskrivelse/{recommendation.id}").status_code == 404
+    assert auth.client.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form()).status_code == 404
+    assert grant_count() == before
