@@ -61,7 +61,8 @@ CHROMIUM_ARGS = [
 ]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SERVER_START_TIMEOUT = 30.0
+# Generous: on a busy CI machine importing the app alone can take many seconds.
+SERVER_START_TIMEOUT = 60.0
 # How many selectors of one violation to print: enough to find the element, short enough to read.
 MAX_TARGETS = 5
 
