@@ -39,6 +39,7 @@ from stomi_app.models import (
 )
 from stomi_app.models.orders import COUNTING_STATUSES
 from stomi_app.statistics.period import Period
+from stomi_app.sqlplan import unindexed
 from stomi_app.statistics.sqltime import local_date, month_bucket
 from stomi_app.timeutil import local_today, start_of_local_day_utc
 
@@ -146,22 +147,23 @@ def _scoped(query, municipality_ids: list[int] | None):
 
 def _submitted_in(period: Period):
     start, end = period.window_utc
-    return and_(Order.submitted_at >= start, Order.submitted_at < end, Order.status.in_(COUNTING_STATUSES))
+    return and_(Order.submitted_at >= start, Order.submitted_at < end, unindexed(Order.status).in_(COUNTING_STATUSES))
 
 
 def _line_spend():
     return cast(OrderLine.quantity, BigInteger) * OrderLine.unit_price_oere
 
 
-def _order_lines(period: Period, *extra):
+def _order_lines(period: Period, municipality_ids: list[int] | None, *extra):
     """One row per counted order line of the period: the source every order figure aggregates."""
-    return (
+    query = (
         select(Citizen.municipality_id.label("municipality_id"), Order.id.label("order_id"),
                Order.is_replacement.label("is_replacement"), Order.express.label("express"),
                OrderLine.quantity.label("quantity"), _line_spend().label("spend"), *extra)
         .select_from(Order).join(Citizen, Citizen.id == Order.citizen_id).join(OrderLine, OrderLine.order_id == Order.id)
         .where(_submitted_in(period))
     )
+    return _scoped(query, municipality_ids)
 
 
 def _totals_columns(src):
@@ -180,7 +182,7 @@ def _totals(row) -> Totals:
 
 
 def order_totals(period: Period, municipality_ids: list[int] | None = None) -> dict[int, Totals]:
-    src = _scoped(_order_lines(period), municipality_ids).subquery("src")
+    src = _order_lines(period, municipality_ids).subquery("src")
     query = select(src.c.municipality_id, *_totals_columns(src)).group_by(src.c.municipality_id)
     return {row[0]: _totals(row[1:]) for row in db.session.execute(query)}
 
@@ -190,8 +192,7 @@ def monthly(period: Period, municipality_ids: list[int] | None = None) -> dict[i
     bounds = period.month_bounds()
     # The bucket is computed in a subquery and grouped outside: PostgreSQL would not match a GROUP BY expression
     # whose bound parameters are separate placeholders from the SELECT's.
-    src = _scoped(_order_lines(period, month_bucket(Order.submitted_at, bounds).label("bucket")),
-                  municipality_ids).subquery("src")
+    src = _order_lines(period, municipality_ids, month_bucket(Order.submitted_at, bounds).label("bucket")).subquery("src")
     query = select(src.c.municipality_id, src.c.bucket, *_totals_columns(src)).group_by(src.c.municipality_id, src.c.bucket)
     result: dict[int, list[Totals]] = defaultdict(lambda: [Totals() for _ in bounds])
     for municipality_id, index, *values in db.session.execute(query):
@@ -292,7 +293,7 @@ def delivery_sla(period: Period, municipality_ids: list[int] | None = None) -> d
                WarehouseInstruction.promised_working_days, WarehouseInstruction.express, func.count())
         .select_from(Order).join(Citizen, Citizen.id == Order.citizen_id)
         .join(WarehouseInstruction, WarehouseInstruction.order_id == Order.id)
-        .where(Order.status == S.DELIVERED, Order.delivered_at >= start, Order.delivered_at < end)
+        .where(unindexed(Order.status) == S.DELIVERED, Order.delivered_at >= start, Order.delivered_at < end)
         .group_by(Citizen.municipality_id, accepted_on, delivered_on, WarehouseInstruction.requested_delivery_date,
                   WarehouseInstruction.promised_working_days, WarehouseInstruction.express),
         municipality_ids)

@@ -59,3 +59,4 @@ def month_bucket(column, bounds: list[tuple[date, date]]):
     """
     whens = [(column < start_of_local_day_utc(end), literal(i)) for i, (_start, end) in enumerate(bounds)]
     return case(*whens, else_=literal(None)) if whens else literal(None)
+

@@ -1,0 +1,57 @@
+"""The statistics' measures for `stomi bench`: the municipal dashboard's time (1x and 10x history) and the
+monthly report run's time and peak memory."""
+from __future__ import annotations
+
+import time
+import tracemalloc
+from datetime import date
+
+BENCH_MUNICIPALITY = 751  # Aarhus: the largest municipality of the demo data (871 citizens)
+BENCH_OFFICER = "bevilling.aarhus@stomi-demo.dk"
+
+
+def _last_month() -> date:
+    from stomi_app.timeutil import add_months, local_today
+
+    return add_months(local_today().replace(day=1), -1)
+
+
+def measure_dashboard(app) -> dict:
+    """Median time of the grant officer's dashboard for last month, over HTTP in-process (login, render, all)."""
+    from stomi_app.bench.runner import _timed
+    from stomi_app.demo import DEMO_PASSWORD
+
+    client = app.test_client()
+    client.post("/login", data={"email": BENCH_OFFICER, "password": DEMO_PASSWORD})
+    path = f"/kommune/statistik/{BENCH_MUNICIPALITY}?kind=month&month={_last_month():%Y-%m}"
+    first = client.get(path)  # warms the connection pool and the template cache
+    assert first.status_code == 200, first.status_code
+
+    def once():
+        assert client.get(path).status_code == 200
+
+    return _timed(once, repeats=5)
+
+
+def measure_report_run(app, tmp: str) -> dict:
+    """The monthly report for every municipality: seconds, reports and peak Python memory (tracemalloc)."""
+    from stomi_app.statistics.report import run_month
+
+    with app.app_context():
+        month = _last_month()
+        tracemalloc.start()
+        started = time.perf_counter()
+        made = run_month(month)
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return {"stats_report": {"month": f"{month:%Y-%m}", "reports": len(made), "seconds": round(seconds, 2),
+                                 "peak_mb": round(peak / 2**20, 1)}}
+
+
+def register() -> None:
+    from stomi_app.bench import hooks
+
+    hooks.HISTORY_MEASURES["dashboard"] = measure_dashboard
+    if measure_report_run not in hooks.RUN_MEASURES:
+        hooks.RUN_MEASURES.append(measure_report_run)
