@@ -16,7 +16,7 @@ from stomi_app.statistics.figures import (
     MIN_CITIZENS_SHOWN, Benchmark, MunicipalityFigures, Totals, benchmark, figures_for,
 )
 from stomi_app.statistics.period import Period
-from stomi_app.statistics.tables import Change, Money, Share, StatTable, change
+from stomi_app.statistics.tables import Money, Share, StatTable, change
 
 
 def _locale() -> str:
