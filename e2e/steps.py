@@ -65,3 +65,26 @@ def expect_front_page_after_logout(page: Page, lang: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text({"da": "Du er logget af.", "en": "You are logged out."}[lang])).to_be_visible()
     expect(page.get_by_role("banner").get_by_role("button", name=LOG_OUT)).to_have_count(0)
+
+
+LEFT_THIS_PERIOD = re.compile(r"Bevilget (\d+) .*, (\d+) tilbage i denne periode\.")
+
+
+def order_one_pack_more_than_left(page: Page, category: str) -> tuple[str, int]:
+    """As a logged-in citizen: order one pack more than is left of the grant line for `category` (its heading on
+    the order's first step), with home address and normal delivery, and stop on the check page.
+
+    Reads what is left from the page, so it works whatever earlier journeys ordered. Returns the product's name
+    (as its field is labelled, with the article number) and the packs ordered."""
+    page.goto("/borger/")
+    page.get_by_role("link", name=re.compile(r"^(Ny bestilling|Fortsæt din bestilling)$")).click()
+    group = page.get_by_role("group", name=category, exact=True)
+    granted_and_left = LEFT_THIS_PERIOD.search(group.get_by_text(LEFT_THIS_PERIOD).inner_text())
+    quantity = int(granted_and_left.group(2)) + 1
+    product = group.locator("label").first.inner_text()
+    group.get_by_label(product, exact=True).fill(str(quantity))
+    page.get_by_role("button", name="Næste: levering").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Levering")
+    page.get_by_role("button", name="Næste: tjek din bestilling").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tjek din bestilling, før du sender den")
+    return product, quantity
