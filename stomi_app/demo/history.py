@@ -226,7 +226,7 @@ def _status_for(rng, age: int, has_cut: bool, over: bool) -> tuple[list[S], S | 
 
 
 def _grant_rows(plan: _Plan, cat: _Catalogue, officer_id, rng) -> list[dict]:
-    grants, changes = [], []
+    grants = []
 
     def snapshot(lines, valid_from, valid_to):
         return {"legal_basis": LEGAL_BASIS, "valid_from": valid_from.isoformat(),
