@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalogue.models import Category, Product, Variant
-from stomi_app.db import utcnow
+from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
@@ -307,14 +307,19 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
     (the line's quantity), used (packs) and used_oere, counted by the same rules as consumption_for: the orders
     of `counts_against_grant()`, each order line matched to the citizen's first line for its variant, else the
     first for its category (grants by valid_from and id, lines by id, as grants_in_force orders them), and
-    counted when the order was submitted within that line's own period containing `on`. Only orders of the
-    calendar year of `on` are read (every grant period lies within it), so the cost does not grow with history.
+    counted when the order was submitted within that line's own period containing `on`. Each citizen's orders are
+    read from the start of the longest period among their lines (this month, quarter or year) only, so the cost
+    does not grow with history.
     """
+    window = {period: tuple(literal(start_of_local_day_utc(d), UTCDateTime()) for d in period_bounds(period, on))
+              for period in GrantPeriod}
+    window_start = case(*[(GrantLine.period == period, start) for period, (start, _end) in window.items()])
     lines = (
         select(GrantLine.id.label("line_id"), Grant.id.label("grant_id"), Grant.valid_from.label("valid_from"),
                Grant.citizen_id.label("citizen_id"), Citizen.municipality_id.label("municipality_id"),
                GrantLine.variant_id.label("variant_id"), GrantLine.category_id.label("category_id"),
-               GrantLine.quantity.label("granted"), GrantLine.period.label("period"))
+               GrantLine.quantity.label("granted"), GrantLine.period.label("period"),
+               window_start.label("window_start"))
         .join(Grant, Grant.id == GrantLine.grant_id)
         .join(Citizen, Citizen.id == Grant.citizen_id)
         .where(_in_force_on(on))
@@ -322,18 +327,20 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
     if municipality_ids is not None:
         lines = lines.where(Citizen.municipality_id.in_(municipality_ids))
     lines = lines.cte("lines_in_force")
-    year_start, year_end = (start_of_local_day_utc(date(on.year, 1, 1)), start_of_local_day_utc(date(on.year + 1, 1, 1)))
+    since = (select(lines.c.citizen_id, func.min(lines.c.window_start).label("since"))
+             .group_by(lines.c.citizen_id).subquery("since"))
     ordered = (
         select(OrderLine.id.label("order_line_id"), Order.citizen_id.label("citizen_id"),
                Order.submitted_at.label("submitted_at"), OrderLine.variant_id.label("variant_id"),
                Product.category_id.label("category_id"), OrderLine.quantity.label("quantity"),
                (OrderLine.quantity * OrderLine.unit_price_oere).label("oere"))
-        .select_from(Order)
+        .select_from(since)
+        .join(Order, and_(Order.citizen_id == since.c.citizen_id, Order.submitted_at >= since.c.since,
+                          Order.submitted_at < window[GrantPeriod.YEAR][1]))
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(Variant, Variant.id == OrderLine.variant_id)
         .join(Product, Product.id == Variant.product_id)
-        .where(Order.citizen_id.in_(select(lines.c.citizen_id)), counts_against_grant(),
-               Order.submitted_at >= year_start, Order.submitted_at < year_end)
+        .where(counts_against_grant())
         .subquery("ordered")
     )
     # Each order line's candidate grant lines, ranked as matching_line chooses: its variant's line first, then its
@@ -350,10 +357,8 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
                           or_(lines.c.variant_id == ordered.c.variant_id, lines.c.category_id == ordered.c.category_id)))
         .subquery("matched")
     )
-    windows = []
-    for period in GrantPeriod:
-        start, end = (start_of_local_day_utc(d) for d in period_bounds(period, on))
-        windows.append(and_(matched.c.period == period, matched.c.submitted_at >= start, matched.c.submitted_at < end))
+    windows = [and_(matched.c.period == period, matched.c.submitted_at >= start, matched.c.submitted_at < end)
+               for period, (start, end) in window.items()]
     used = (
         select(matched.c.line_id, func.sum(matched.c.quantity).label("used"), func.sum(matched.c.oere).label("oere"))
         .where(matched.c.rank == 1, or_(*windows))
