@@ -33,6 +33,7 @@ def role_label(role) -> str:
         "citizen": _("Citizen"),
         "nurse": _("Stoma nurse"),
         "grant_officer": _("Grant officer"),
+        "municipal_manager": _("Municipal manager"),
         "callcenter": _("Callcenter agent"),
         "fsc_admin": _("FSC administrator"),
         "warehouse": _("Warehouse"),
