@@ -115,3 +115,19 @@ def test_one_box_beyond_jens_grant_goes_to_approval(ctx, seed):
     set_draft_lines(draft, {use.line.variant_id: use.remaining_quantity + 1}, on=TODAY)
     routing = evaluate(draft, TODAY)
     assert [r.reason for r in routing.lines] == ["over_grant"] and not routing.order_reasons
+
+
+def test_near_or_over_in_sql_matches_consumption_for(ctx):
+    """The list is counted in SQL; on a year of realistic orders it must agree with the one Python function."""
+    generate(2019)
+    from stomi_app.grants import citizens_near_or_over, consumption_for
+
+    checked = 0
+    for municipality_id in set(db.session.scalars(select(Citizen.municipality_id))):
+        ids = list(db.session.scalars(select(Citizen.id).where(Citizen.municipality_id == municipality_id)))
+        expected = {(cid, u.line.id, u.used_quantity, u.used_oere)
+                    for cid, uses in consumption_for(ids, TODAY).items() for u in uses if u.utilisation >= 0.8}
+        got = {(c.id, u.line.id, u.used_quantity, u.used_oere) for c, u in citizens_near_or_over(municipality_id, TODAY)}
+        assert got == expected, municipality_id
+        checked += len(got)
+    assert checked > 10
