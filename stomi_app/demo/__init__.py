@@ -29,6 +29,7 @@ DEMO_STAFF = [
     ("sygeplejerske.ouh@stomi-demo.dk", "Louise Bech", Role.NURSE, None, 1083, "Odense Universitetshospital"),
     ("bevilling.aarhus@stomi-demo.dk", "Peter Vestergaard", Role.GRANT_OFFICER, 751, None, None),
     ("bevilling.odense@stomi-demo.dk", "Hanne Frost", Role.GRANT_OFFICER, 461, None, None),
+    ("leder.aarhus@stomi-demo.dk", "Karen Brandt", Role.MUNICIPAL_MANAGER, 751, None, None),
     ("callcenter@stomi-demo.dk", "Camilla Dahl", Role.CALLCENTER, None, None, "Fælles Servicecenter"),
     ("lager@stomi-demo.dk", "Lagerlogistik A/S", Role.WAREHOUSE, None, None, "Lagerlogistik A/S"),
 ]

@@ -121,3 +121,13 @@ def test_benchmark_shows_aggregates_of_the_region_only(history):
     assert len(own) == 1 and own[0].spend_per_citizen_oere == 103667
     assert all(r.code != 461 for r in bench.rows)  # Odense is in another region
     assert bench.region_citizens == 3 and bench.region_average_oere == 103667
+
+
+def test_delivery_figures_agree_with_fulfilments_own_sla(history):
+    from fulfilment.sla import monthly_on_time
+
+    theirs = monthly_on_time(2026, 10)
+    ours = F.delivery_sla(OCT, None)
+    assert sum(s.delivered for s in ours.values()) == theirs.delivered
+    assert sum(s.on_time for s in ours.values()) == theirs.on_time
+    assert sum(s.working_days_sum for s in ours.values()) == theirs.working_days_sum
