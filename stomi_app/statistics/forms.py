@@ -16,9 +16,9 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     kind = RadioField(_l("Period"), choices=KIND_CHOICES, default="month", validate_choice=False)
-    month = StringField(_l("Month"), description=_l("For example 2026-03"), validators=[Optional(), Length(max=20)])
-    quarter = StringField(_l("Quarter"), description=_l("For example 2026-Q1"), validators=[Optional(), Length(max=20)])
-    year = StringField(_l("Year"), description=_l("For example 2026"), validators=[Optional(), Length(max=20)])
+    month = StringField(_l("Which month"), description=_l("For example 2026-03"), validators=[Optional(), Length(max=20)])
+    quarter = StringField(_l("Which quarter"), description=_l("For example 2026-Q1"), validators=[Optional(), Length(max=20)])
+    year = StringField(_l("Which year"), description=_l("For example 2026"), validators=[Optional(), Length(max=20)])
     from_ = StringField(_l("From"), description=_l("For example 2026-01-15"), validators=[Optional(), Length(max=20)])
     to = StringField(_l("To (inclusive)"), description=_l("For example 2026-03-31"), validators=[Optional(), Length(max=20)])
 
