@@ -70,6 +70,11 @@ def _opt_share(value: float | None) -> Share | None:
     return None if value is None else Share(value)
 
 
+def _pct(value: float | None) -> Share | None:
+    """fulfilment.sla's percentages (one decimal) as shares."""
+    return None if value is None else Share(value / 100)
+
+
 def _opt_money(value: int | None) -> Money | None:
     return None if value is None else Money(value)
 
@@ -85,7 +90,7 @@ def summary_table(f: MunicipalityFigures, p: MunicipalityFigures) -> StatTable:
         row(_("Spend excl. VAT"), Money(f.totals.spend_oere), Money(p.totals.spend_oere)),
         row(_("Spend per citizen with a grant"), _opt_money(f.spend_per_citizen_oere), _opt_money(p.spend_per_citizen_oere)),
         [_("Express share"), _opt_share(f.totals.express_share), _opt_share(p.totals.express_share), None],
-        [_("Delivered on time"), _opt_share(f.sla.on_time_share), _opt_share(p.sla.on_time_share), None],
+        [_("Delivered on time"), _pct(f.sla.on_time_pct), _pct(p.sla.on_time_pct), None],
         row(_("Replacement orders (free)"), f.totals.replacement_orders, p.totals.replacement_orders),
     ], note=_("Orders count in the month they were sent, unless rejected or cancelled. Spend is the contract "
               "price at ordering, excl. VAT. Free replacements are not spend."))
@@ -150,8 +155,8 @@ def approvals_table(f: MunicipalityFigures, p: MunicipalityFigures) -> StatTable
 
 def delivery_table(f: MunicipalityFigures, p: MunicipalityFigures) -> StatTable:
     def row(label, s):
-        return [label, s.delivered, s.on_time, _opt_share(s.on_time_share), s.express_delivered,
-                _opt_share(s.express_on_time_share), s.average_working_days]
+        return [label, s.delivered, s.on_time, _pct(s.on_time_pct), s.express_delivered,
+                _pct(s.express_on_time_pct), s.average_working_days]
 
     return StatTable("delivery", _("Deliveries against the logistics contract"),
                      [_("Period"), _("Delivered"), _("On time"), _("On-time share"), _("Express delivered"),

@@ -32,6 +32,8 @@ from datetime import date
 from sqlalchemy import BigInteger, and_, case, cast, distinct, exists, func, literal, or_, select
 
 from catalogue.models import Category, Product, Variant
+from fulfilment.models import WarehouseInstruction
+from fulfilment.sla import MonthSla, delivery_of
 from stomi_app.extensions import db
 from stomi_app.grants import utilisation_by_line
 from stomi_app.models import (
@@ -96,27 +98,6 @@ class Approvals:
     changes_approved: int = 0
     changes_rejected: int = 0
     changes_open: int = 0
-
-
-@dataclass
-class Sla:
-    delivered: int = 0
-    on_time: int = 0
-    express_delivered: int = 0
-    express_on_time: int = 0
-    working_days_sum: int = 0
-
-    @property
-    def on_time_share(self) -> float | None:
-        return self.on_time / self.delivered if self.delivered else None
-
-    @property
-    def express_on_time_share(self) -> float | None:
-        return self.express_on_time / self.express_delivered if self.express_delivered else None
-
-    @property
-    def average_working_days(self) -> float | None:
-        return self.working_days_sum / self.delivered if self.delivered else None
 
 
 @dataclass
@@ -280,11 +261,10 @@ def approvals(period: Period, municipality_ids: list[int] | None = None) -> dict
     return dict(result)
 
 
-def delivery_sla(period: Period, municipality_ids: list[int] | None = None) -> dict[int, Sla]:
+def delivery_sla(period: Period, municipality_ids: list[int] | None = None) -> dict[int, MonthSla]:
     """Deliveries in the period against the contract's promise, grouped in SQL by local dates, then each distinct
-    (accepted, delivered, requested) combination measured once by fulfilment.sla.delivery_of."""
-    from fulfilment.models import WarehouseInstruction
-    from fulfilment.sla import delivery_of
+    (accepted, delivered, requested) combination measured once by fulfilment.sla.delivery_of and counted into
+    fulfilment's own MonthSla (its year and month are the period's first month; its counts cover the period)."""
 
     start, end = period.window_utc
     accepted_on, delivered_on = local_date(WarehouseInstruction.created_at), local_date(Order.delivered_at)
@@ -297,19 +277,18 @@ def delivery_sla(period: Period, municipality_ids: list[int] | None = None) -> d
         .group_by(Citizen.municipality_id, accepted_on, delivered_on, WarehouseInstruction.requested_delivery_date,
                   WarehouseInstruction.promised_working_days, WarehouseInstruction.express),
         municipality_ids)
-    result: dict[int, Sla] = defaultdict(Sla)
+    result: dict[int, MonthSla] = defaultdict(lambda: empty_sla(period))
     for municipality_id, accepted, delivered, requested, promised, express, count in db.session.execute(query):
         accepted, delivered = _as_date(accepted), _as_date(delivered)
         delivery = delivery_of(start_of_local_day_utc(accepted), start_of_local_day_utc(delivered), requested,
                                promised, bool(express))
-        sla = result[municipality_id]
-        sla.delivered += count
-        sla.on_time += count * delivery.on_time
-        sla.working_days_sum += count * delivery.working_days
-        if delivery.express:
-            sla.express_delivered += count
-            sla.express_on_time += count * delivery.on_time
+        for _ in range(count):
+            result[municipality_id].add(delivery)
     return dict(result)
+
+
+def empty_sla(period: Period) -> MonthSla:
+    return MonthSla(period.start.year, period.start.month)
 
 
 def _as_date(value) -> date:
@@ -374,7 +353,7 @@ class MunicipalityFigures:
     categories: list[CategoryRow] = field(default_factory=list)
     products: list[ProductRow] = field(default_factory=list)
     approvals: Approvals = field(default_factory=Approvals)
-    sla: Sla = field(default_factory=Sla)
+    sla: MonthSla | None = None
     utilisation: Utilisation = field(default_factory=Utilisation)
     utilisation_on: date | None = None
 
@@ -393,7 +372,8 @@ def figures_for(municipalities: list[Municipality], period: Period, *, detail: b
     ids = [m.id for m in municipalities]
     scope = ids if len(ids) < 200 else None  # a national run reads everything anyway: no IN list of every id
     on = utilisation_day(period, today)
-    result = {m.id: MunicipalityFigures(m, period, months=[Totals() for _ in period.months()], utilisation_on=on)
+    result = {m.id: MunicipalityFigures(m, period, months=[Totals() for _ in period.months()], utilisation_on=on,
+                                        sla=empty_sla(period))
               for m in municipalities}
     for mid, count in citizens_with_grant(period, scope).items():
         if mid in result:

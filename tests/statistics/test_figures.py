@@ -71,7 +71,7 @@ def test_delivery_sla_uses_local_delivery_dates(history):
     sla = F.delivery_sla(OCT, [aarhus().id])[aarhus().id]
     # o1 on time after 1 working day; o7 delivered 00:30 local on the day after its promise: late, 3 working days.
     assert (sla.delivered, sla.on_time, sla.working_days_sum) == (2, 1, 4)
-    assert sla.on_time_share == 0.5
+    assert sla.on_time_pct == 50.0
     assert sla.average_working_days == 2.0
 
 
