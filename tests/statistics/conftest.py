@@ -10,7 +10,7 @@ from stomi_app.extensions import db
 from stomi_app.grants import GrantLineInput, create_grant
 from stomi_app.models import GrantPeriod, Order, OrderEvent, OrderLine, OrderStatus, Role
 from tests import factories
-from tests.ordering.conftest import Shop
+from tests.ordering.conftest import shop  # noqa: F401 (the same tiny catalogue as the ordering tests)
 
 _keys = itertools.count(1)
 S = OrderStatus
@@ -64,13 +64,6 @@ def grant(officer, citizen, *lines, valid_from=date(2025, 1, 1), valid_to=None):
 def line(quantity, period=GrantPeriod.MONTH, variant=None, category=None):
     return GrantLineInput(quantity=quantity, period=period, variant_id=variant.id if variant else None,
                           category_id=category.id if category else None)
-
-
-@pytest.fixture
-def shop(world):
-    s = Shop()
-    db.session.commit()
-    return s
 
 
 @pytest.fixture
