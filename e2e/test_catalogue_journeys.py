@@ -23,6 +23,7 @@ def _price_list(tmp_path: Path, name: str, *rows: str) -> Path:
 def _open_import_page(page: Page) -> None:
     steps.login_staff(page, ADMIN)
     expect(page).to_have_url(re.compile(r"/admin/$"))
+    steps.use_language(page, "da")  # an earlier journey may have left the administrator's choice at English
     page.goto("/katalog/admin/")
     page.get_by_role("link", name="Importér en prisliste (CSV)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importér en prisliste")
@@ -98,6 +99,7 @@ def test_citizen_filters_the_catalogue_by_stoma_size(page: Page):
     # 20–70 mm cutting range; Lyngbakke's largest range ends at 60 mm and none is pre-cut to 65 mm.
     steps.login_citizen(page, "150348-1234")
     expect(page).to_have_url(re.compile(r"/borger/$"))
+    steps.use_language(page, "da")  # her stored choice may be English after another journey
     _search_catalogue(page, "Soft 1-dels lukket")
     results = page.get_by_role("table", name=re.compile("Produkter, der passer til søgningen"))
     expect(results.get_by_role("link", name="Lyngbakke Soft 1-dels lukket")).to_be_visible()

@@ -18,6 +18,14 @@ JENS = "020756-2345"
 ORDER_NUMBER = re.compile(r"Dit bestillingsnummer er (\d+)\.")
 
 
+def log_in_citizen(page: Page, cpr: str) -> None:
+    """Log in and land on the start page in Danish (the citizen's stored choice may be English after another journey)."""
+    steps.login_citizen(page, cpr)
+    expect(page).to_have_url(re.compile(r"/borger/$"))
+    steps.use_language(page, "da")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine stomiprodukter")
+
+
 def sent_order_number(page: Page) -> str:
     """The confirmation after "Send bestilling": the order page, thanking and giving the order number."""
     confirmation = page.get_by_role("status").filter(has_text="Tak – din bestilling er sendt")
@@ -29,8 +37,7 @@ def sent_order_number(page: Page) -> str:
 
 
 def test_citizen_reorders_within_the_grant_and_the_order_is_accepted(page: Page):
-    steps.login_citizen(page, BIRTHE)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mine stomiprodukter")
+    log_in_citizen(page, BIRTHE)
     page.get_by_role("button", name="Bestil igen").click()
 
     # "Bestil igen" goes straight to the check page: the same products, home address, normal delivery.
@@ -57,8 +64,7 @@ def test_citizen_reorders_within_the_grant_and_the_order_is_accepted(page: Page)
 
 
 def test_citizen_orders_beyond_the_grant_sees_why_and_the_order_awaits_approval(page: Page):
-    steps.login_citizen(page, JENS)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mine stomiprodukter")
+    log_in_citizen(page, JENS)
     product, quantity = steps.order_one_pack_more_than_left(page, "1-dels tømbar pose")
 
     # Before sending, the citizen is told the order goes to approval, and why for this line.
@@ -81,7 +87,7 @@ def test_citizen_orders_beyond_the_grant_sees_why_and_the_order_awaits_approval(
 
 
 def test_a_quantity_that_is_not_a_number_is_refused_next_to_the_field(page: Page):
-    steps.login_citizen(page, BIRTHE)  # nothing is saved, so her reorder journey is not disturbed
+    log_in_citizen(page, BIRTHE)  # nothing is saved, so her reorder journey is not disturbed
     page.get_by_role("link", name=re.compile(r"^(Ny bestilling|Fortsæt din bestilling)$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hvilke produkter har du brug for?")
     group = page.get_by_role("group", name="1-dels lukket pose", exact=True)

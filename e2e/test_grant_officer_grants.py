@@ -18,9 +18,16 @@ ORDER_NUMBER = re.compile(r"Dit bestillingsnummer er (\d+)\.")
 ARTICLE = re.compile(r"\(([^()]+)\)$")  # a variant's name ends with its article number
 
 
-def test_grant_officer_raises_the_grant_and_the_waiting_order_is_accepted(page: Page):
-    steps.login_citizen(page, JENS)
+def log_in_citizen(page: Page, cpr: str) -> None:
+    """Log in and land on the start page in Danish (the citizen's stored choice may be English after another journey)."""
+    steps.login_citizen(page, cpr)
+    expect(page).to_have_url(re.compile(r"/borger/$"))
+    steps.use_language(page, "da")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mine stomiprodukter")
+
+
+def test_grant_officer_raises_the_grant_and_the_waiting_order_is_accepted(page: Page):
+    log_in_citizen(page, JENS)
     product, _quantity = steps.order_one_pack_more_than_left(page, "1-dels tømbar pose")
     page.get_by_role("button", name="Send bestilling").click()
     number = ORDER_NUMBER.search(page.get_by_role("status").filter(has_text=ORDER_NUMBER).inner_text()).group(1)
@@ -30,6 +37,7 @@ def test_grant_officer_raises_the_grant_and_the_waiting_order_is_accepted(page: 
 
     steps.login_staff(page, OFFICER)
     expect(page).to_have_url(re.compile(r"/kommune/$"))
+    steps.use_language(page, "da")
     page.get_by_role("navigation", name="Kommuneportal").get_by_role("link", name="Find en borger").click()
     page.get_by_label("Navn eller CPR-nummer").fill(JENS)
     page.get_by_role("search").get_by_role("button", name="Søg").click()
@@ -67,7 +75,7 @@ def test_grant_officer_raises_the_grant_and_the_waiting_order_is_accepted(page: 
     steps.expect_front_page_after_logout(page, "da")
 
     # And Jens sees his order accepted.
-    steps.login_citizen(page, JENS)
+    log_in_citizen(page, JENS)
     page.get_by_test_id("open-orders").get_by_role("link", name=f"Bestilling {number}").click()
     expect(page.get_by_test_id("order-status")).to_have_text("Godkendt")
     expect(page.get_by_test_id("approval-reasons")).to_have_count(0)
