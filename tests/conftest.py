@@ -5,12 +5,11 @@ import os
 import re
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from stomi_app import create_app
 from stomi_app.extensions import db
+from stomi_app.testing import IsolatedClient
 from tests.dbutil import throwaway_database
 from tests import factories
 
@@ -26,23 +25,6 @@ def instance_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("instance")
     os.environ["STOMI_INSTANCE_PATH"] = str(path)
     return path
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose requests never see another client's logged-in user.
-
-    A test that holds an app context makes every request reuse it, and with it `g`, where Flask-Login
-    caches the user: without this, a second client in the same test would act as the first one's user.
-    """
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            g.pop("_login_user", None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            if has_app_context():
-                g.pop("_login_user", None)
 
 
 def make_app(database_url, **overrides):
