@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 LINE_WIDTH, LINE_HEIGHT = 640, 260
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 96, 16, 16, 56
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 96, 40, 16, 56
 BAR_ROW, BAR_LABEL_WIDTH, BAR_WIDTH = 28, 190, 640
 # Colours with at least 4.5:1 contrast on white (WCAG AA for the text and 3:1 for the lines).
 COLOURS = {"current": "#004b87", "previous": "#5e5e5e"}
@@ -82,8 +82,8 @@ class LineChart:
         n = len(self.labels)
         step = (self.plot_right - self.plot_left) / max(n - 1, 1)
         xs = [self.plot_left + (step * i if n > 1 else (self.plot_right - self.plot_left) / 2) for i in range(n)]
-        # Every label while they fit; with many months every second or third, so they never overlap.
-        every = max(1, math.ceil(n / 12))
+        # Every label while they fit (about six "jan. 2026" in the width); beyond that every second or third.
+        every = max(1, math.ceil(n / 6))
         self.x_ticks = [Tick(x, label) for i, (x, label) in enumerate(zip(xs, self.labels)) if i % every == 0]
         self.paths = []
         for s in self.series:

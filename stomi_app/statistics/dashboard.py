@@ -17,6 +17,7 @@ from stomi_app.statistics.figures import (
 )
 from stomi_app.statistics.period import Period
 from stomi_app.statistics.tables import Money, Share, StatTable, change
+from stomi_app.timeutil import local_today
 
 
 def _locale() -> str:
@@ -58,7 +59,7 @@ def municipality_dashboard(municipality: Municipality, period: Period, today: da
     bench = benchmark(municipality, period)
     dash = Dashboard(municipality, figures, previous, bench)
     dash.tables = build_tables(figures, previous, bench)
-    dash.charts = build_charts(figures, previous)
+    dash.charts = build_charts(figures, previous, today)
     return dash
 
 
@@ -184,21 +185,28 @@ def _short(label: str, width: int = 28) -> str:
     return label if len(label) <= width else label[:width - 1].rstrip() + "…"
 
 
-def build_charts(f: MunicipalityFigures, p: MunicipalityFigures) -> dict:
+def build_charts(f: MunicipalityFigures, p: MunicipalityFigures, today: date | None = None) -> dict:
+    today = today or local_today()
     labels = [month_label(m) for m in f.period.months()]
+    # A running period's months still to come have no figures yet: no point, rather than a drop to zero.
+    begun = [m <= today for m in f.period.months()]
+
+    def current(values):
+        return [v if b else None for v, b in zip(values, begun)]
+
     empty = _("No orders in this period.") if not f.totals.orders else None
     spend = LineChart(
         "chart-spend", _("Spend per month"),
         _("Spend per month excl. VAT, %(period)s (solid line) and the same months a year earlier (dashed line). "
           "The numbers are in the table below the chart.", period=f.period.label()),
-        labels, [Series(f.period.label(), [m.spend_oere for m in f.months]),
+        labels, [Series(f.period.label(), current([m.spend_oere for m in f.months])),
                  Series(p.period.label(), [m.spend_oere for m in p.months], "previous")],
         format_value=whole_kroner, empty_text=empty).layout()
     orders = LineChart(
         "chart-orders", _("Orders per month"),
         _("Orders per month, %(period)s (solid line) and the same months a year earlier (dashed line). "
           "The numbers are in the table below the chart.", period=f.period.label()),
-        labels, [Series(f.period.label(), [m.orders for m in f.months]),
+        labels, [Series(f.period.label(), current([m.orders for m in f.months])),
                  Series(p.period.label(), [m.orders for m in p.months], "previous")],
         format_value=lambda v: f"{v:,.0f}".replace(",", "."), empty_text=empty).layout()
     locale = _locale()
