@@ -1,8 +1,10 @@
-"""Journey of the callcenter (issue 6): Aase Christensen phones; the agent finds her by CPR number, orders within her
+"""Journeys of the callcenter (issue 6): Aase Christensen phones. The agent finds her by CPR number, orders within her
 grant on her behalf, and transfers her question to a stoma nurse, who sees it and answers; the agent sees the answer.
+She phones again: a pack was missing; the agent finds her by name and sends a free replacement.
 
 Aase is the fixed demo citizen whose last order is 20 days old and within her grant; no other journey orders for her
-(an order within 14 days of another goes to approval), so today's order by phone is accepted.
+(an order within 14 days of another goes to approval), so today's order by phone is accepted. A free replacement
+neither counts against the grant nor as an order for that rule, so the two journeys may run in either order.
 """
 from __future__ import annotations
 
@@ -96,3 +98,36 @@ def test_agent_orders_within_the_grant_by_phone_and_transfers_a_question_to_a_nu
     expect(transferred).to_contain_text("Besvaret")
     expect(transferred).to_contain_text("Stomisygeplejerske (")
     expect(transferred).to_contain_text(answer)
+
+
+def test_agent_registers_a_missing_pack_and_sends_a_free_replacement(page: Page):
+    steps.login_staff(page, AGENT)
+    # Found by name this time: the results list her with her masked CPR number and municipality.
+    page.get_by_label("Find borgeren").fill(AASE)
+    page.get_by_role("button", name="Søg", exact=True).click()
+    hit = page.get_by_test_id("search-results").get_by_role("row").filter(has_text=f"{AASE_CPR[:6]}-****")
+    expect(hit).to_contain_text("Aarhus")
+    hit.get_by_role("link", name=AASE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(AASE)
+
+    # Her newest delivered order (she ordered about every 30 days; the last one 20 days ago).
+    delivered = page.get_by_test_id("recent-orders").get_by_role("row").filter(has_text="Leveret").first
+    number = delivered.get_by_role("link").first.inner_text()
+    delivered.get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bestilling {number}")
+    expect(page.get_by_test_id("order-status")).to_have_text("Leveret")
+    page.get_by_role("link", name="Registrér et problem med leveringen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Registrér et problem med bestilling {number}")
+    page.get_by_label("Hvad er galt?").select_option(label="Noget mangler")
+    page.get_by_label("Beskriv problemet").fill("Der manglede en æske urostomiposer i pakken. (e2e-opkald)")
+    page.get_by_label(re.compile("urostomipose")).fill("1")
+    page.get_by_role("button", name="Registrér problemet").click()
+
+    confirmation = page.get_by_text(re.compile(r"^Problemet er registreret, og en gratis erstatning \(bestilling (\d+)\) er på vej\.$"))
+    expect(confirmation).to_be_visible()
+    replacement = re.search(r"bestilling (\d+)", confirmation.inner_text()).group(1)
+    expect(page.get_by_test_id("problems")).to_contain_text("Noget mangler")
+    page.get_by_role("link", name=replacement).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bestilling {replacement} Gratis erstatning")
+    expect(page.get_by_test_id("order-status")).to_have_text("Godkendt")
+    expect(page.get_by_role("link", name=f"Bestilling {number}")).to_be_visible()  # what it replaces
