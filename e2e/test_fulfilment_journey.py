@@ -1,5 +1,6 @@
 """Journey of fulfilment (issue 7): a citizen's accepted order goes to the logistics provider over real HTTP and comes
-back delivered, with the tracking number, on the citizen's order page.
+back delivered, with the tracking number, on the citizen's order page; the warehouse's pick and cutting list of the
+day holds it.
 
 The logistics simulator (`stomi logistics-simulator`) and one run of the dispatcher (`stomi fulfilment dispatch`)
 are started as subprocesses with the live server's environment, so all three share the database and the instance's
@@ -15,10 +16,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from e2e import handover, steps
 from e2e.handover import BAG, PLATE, NewCitizen
@@ -27,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STOMI = str(Path(sys.executable).parent / "stomi")
 STEP_DELAY = 0.2  # seconds between the simulator's events for one order
 START_TIMEOUT = 20.0
+WAREHOUSE = "lager@stomi-demo.dk"
 DELIVERED_WITHIN = 45.0  # seconds from dispatch to "Leveret" on the page, with room for a loaded machine
 
 
@@ -119,3 +123,20 @@ def test_accepted_order_is_dispatched_and_the_citizen_sees_it_delivered_with_tra
         expect(timeline.nth(index)).to_contain_text(step)
     # Delivered, so a problem can now be reported.
     expect(page.get_by_role("link", name="Meld et problem med leveringen")).to_be_visible()
+    steps.logout(page)
+
+    # The warehouse sees the instruction sent and delivered, and today's pick and cutting list holds the order.
+    steps.login_staff(page, WAREHOUSE)
+    sent = page.get_by_test_id("sent-instructions").get_by_role("row").filter(has_text=number)
+    expect(sent).to_contain_text(re.compile(r"Leveret \(SIM\d{12}\)"))
+    page.get_by_role("button", name="Åbn plukkelisten (PDF)").click()
+    expect(page).to_have_url(re.compile(r"/lager/plukliste\.pdf\?date=\d{4}-\d{2}-\d{2}$"))
+    # The browser shows the PDF in its viewer; read the same document to check what it says.
+    response = page.request.get(page.url)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    pdf = response.body()
+    assert pdf.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Plukkeliste" in text and "Klippeliste" in text
+    # The order's lines, the baseplate cut to the citizen's measure: one pack of 10 plates.
+    assert re.search(rf"{number}\n.*\n{citizen.postcode} {citizen.city}\n{PLATE} × 1 – Ø 28 mm: 10\n{BAG} × 1", text), text
