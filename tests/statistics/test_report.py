@@ -88,3 +88,23 @@ def test_cli_makes_reports_with_a_progress_bar_and_writes_them(app, history, tmp
     assert bad.exit_code != 0 and "2026-03" in bad.output
     future = runner.invoke(main, ["stats-report", "--month", "2099-01"])
     assert future.exit_code != 0
+
+
+def test_bench_measures_are_registered_and_run(app, world, tmp_path):
+    from stomi_app.bench import hooks
+    from stomi_app.demo import DEMO_PASSWORD
+    from stomi_app.models import Role
+    from stomi_app.statistics.bench import measure_dashboard, measure_report_run
+    from stomi_app.users import create_staff_user
+
+    assert hooks.HISTORY_MEASURES["dashboard"] is measure_dashboard
+    assert measure_report_run in hooks.RUN_MEASURES
+    create_staff_user(email="bevilling.aarhus@stomi-demo.dk", name="Bench", role=Role.GRANT_OFFICER,
+                      password=DEMO_PASSWORD, municipality_code=751)
+    for municipality in db.session.scalars(select(Municipality).where(Municipality.code.not_in([751, 461]))):
+        municipality.active = False  # two reports are enough to see the run work; 41 would take a while
+    db.session.commit()
+    assert measure_dashboard(app)["median_ms"] > 0
+    figures = measure_report_run(app, str(tmp_path))["stats_report"]
+    assert figures["reports"] == 2
+    assert figures["peak_mb"] > 0
