@@ -48,7 +48,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Error as PlaywrightError, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error as PlaywrightError, Page, Route, expect, sync_playwright
 
 from tests.dbutil import throwaway_database
 
@@ -100,6 +100,7 @@ IN_PAGE_SCAN = """
   const scanAndReport = async () => {
     if (started) return;
     started = true;
+    send("started", {id: state.id});
     let report;
     try {
       report = await state.run();
@@ -127,9 +128,11 @@ SCAN_NOW = """async (timeoutMs) => {
   return await state.run();
 }"""
 # A document whose scan is still running when the journey leaves it is waited for this long: shorter than
-# ACTION_TIMEOUT, so a stuck scan is reported as such rather than as a click that timed out.
-SCAN_TIMEOUT = 8.0
-ACTION_TIMEOUT = 10_000
+# ACTION_TIMEOUT, so a stuck scan is reported as such rather than as a click that timed out. Both are
+# generous because CI machines run several suites at once; they only cost time when something is wrong.
+SCAN_TIMEOUT = 20.0
+ACTION_TIMEOUT = 30_000
+EXPECT_TIMEOUT = 10_000
 
 
 @dataclass
@@ -225,6 +228,9 @@ def live_server(tmp_path_factory) -> LiveServer:
                     process.wait()
 
 
+expect.set_options(timeout=EXPECT_TIMEOUT)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Browser:
     if not Path(CHROMIUM).exists():
@@ -265,6 +271,7 @@ class A11yScanner:
 
     def __init__(self, context: BrowserContext, axe_source: str):
         self.pending: dict[str, str] = {}  # documents that began but have not reported: id -> URL
+        self.started: set[str] = set()  # documents whose axe run has started (to say why a report is missing)
         self.scanned: list[str] = []  # URL of every document scanned, in order
         self.reports: list[dict] = []  # the scans that found violations
         self.problems: list[str] = []  # documents the harness could not check
@@ -317,6 +324,8 @@ class A11yScanner:
             self.announced += 1
         if kind == "begin":
             self.pending[body["id"]] = body["url"]
+        elif kind == "started":
+            self.started.add(body["id"])
         elif kind == "report":
             self.pending.pop(body["id"], None)
             self._record(body)
@@ -339,8 +348,9 @@ class A11yScanner:
         if self.announced < self.committed:
             self.problems.append(f"{self._last_url} was shown but its scan never started ({when})")
             self.announced = self.committed
-        for url in self.pending.values():
-            self.problems.append(f"axe did not finish on {url} within {SCAN_TIMEOUT:.0f} s ({when})")
+        for id_, url in self.pending.items():
+            state = "axe started but did not report" if id_ in self.started else "axe never started (no load, no beforeunload)"
+            self.problems.append(f"{url}: {state} within {SCAN_TIMEOUT:.0f} s ({when})")
         self.pending.clear()
 
     def scan(self) -> None:

@@ -32,19 +32,27 @@ def use_language(page: Page, lang: str) -> None:
         switch_language(page, lang)
 
 
+def choose_language_before_login(page: Page, lang: str) -> None:
+    """Press the language button on the login page even when the page already shows `lang`.
+
+    Anonymous pages show Danish by default, but logging in then applies the user's stored choice, which
+    an earlier journey may have left at English; a choice made before logging in is kept instead."""
+    switch_language(page, lang)
+
+
 def login_staff(page: Page, email: str, password: str = DEMO_PASSWORD, *, lang: str = "da") -> None:
-    """Fill in and send the staff login form; the journey asserts where it lands."""
+    """Fill in and send the staff login form in `lang`; the journey asserts where it lands."""
     page.goto("/login")
-    use_language(page, lang)
+    choose_language_before_login(page, lang)
     page.get_by_label(EMAIL[lang]).fill(email)
     page.get_by_label(PASSWORD[lang]).fill(password)
     page.get_by_role("button", name=LOG_IN[lang], exact=True).click()
 
 
 def login_citizen(page: Page, cpr: str, *, lang: str = "da") -> None:
-    """Fill in and send the citizen demo login (the stand-in for MitID)."""
+    """Fill in and send the citizen demo login (the stand-in for MitID) in `lang`."""
     page.goto("/login/borger")
-    use_language(page, lang)
+    choose_language_before_login(page, lang)
     page.get_by_label(CPR[lang]).fill(cpr)
     page.get_by_role("button", name=LOG_IN[lang], exact=True).click()
 
