@@ -15,7 +15,7 @@ person would; shared steps (log in, log out, switch language) are in ``e2e/steps
 
 * ``page`` is a Playwright ``Page`` in a fresh browser context (own cookies: sessions never leak between
   tests), with ``base_url`` set to the live server, so ``page.goto("/login")`` works. ``live_server.url``
-  is the base URL if you need it.
+  is the base URL, ``live_server.env`` the environment to run another ``stomi`` command on the same data.
 * **Every HTML document the page shows is checked with axe-core (WCAG 2.0/2.1 A and AA) without you doing
   anything**: after ``goto``, a link click, a form submit, a redirect, a language switch, ``reload`` or
   ``go_back``. axe is injected into every document and runs when it has loaded; when the journey leaves a
@@ -26,8 +26,12 @@ person would; shared steps (log in, log out, switch language) are in ``e2e/steps
   client-side validation) is not a new document: call ``a11y.scan()`` (fixture ``a11y``) in the state you
   want checked; it raises at once on a violation.
 * Never silence a rule: fix the markup or the CSS.
+* Log in with ``steps.login_staff``/``steps.login_citizen``: they choose the language on the login page
+  first, because logging in applies the user's stored language, which another journey may have left at
+  English.
 * Assert what a person sees (headings, text, the URL) through roles and labels (``get_by_role``,
-  ``get_by_label``, ``get_by_text``); never database rows or CSS internals.
+  ``get_by_label``, ``get_by_text``); never database rows or CSS internals. Scope text to
+  ``page.get_by_role("main")`` when the header or footer could repeat it.
 * The demo data is ``stomi demo-data --scale small --seed 1``, loaded once per run and shared by all
   journeys: a journey that changes data must use its own citizen/user or tolerate earlier journeys.
 * The browser is ``/usr/bin/chromium`` (``scripts/test.sh`` installs it with apt-get); never run
