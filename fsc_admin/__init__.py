@@ -6,3 +6,4 @@ bp = Blueprint("fsc_admin", __name__, template_folder="templates")
 from fsc_admin import views  # noqa: E402,F401
 from fsc_admin import invoicing_views  # noqa: E402,F401
 from fsc_admin import statistics_views  # noqa: E402,F401
+from fsc_admin import audit_views  # noqa: E402,F401

@@ -106,3 +106,19 @@ def test_session_cookie_flags(client, world, auth):
     response = auth.staff("admin@test.dk")
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_fsc_admin_searches_the_audit_log_and_that_search_is_audited(world, auth, client):
+    audit.record(world[Role.NURSE], "read", "Rådgivning", citizen=world["citizen"])
+    audit.record(world[Role.CALLCENTER], "read", "Andens opslag", citizen=world["citizen_odense"])
+    db.session.commit()
+    auth.staff("admin@test.dk")
+    html = client.get("/admin/revision?cpr=150348-1234").get_data(as_text=True)
+    assert "Rådgivning" in html and "Andens opslag" not in html and "nurse@test.dk" in html
+    assert "1503481234" not in html
+    searches = db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "search"))
+    assert searches == 1
+    bad = client.get("/admin/revision?cpr=123&from=2026-13-01")
+    assert bad.status_code == 422 and 'id="f-cpr-error"' in bad.get_data(as_text=True)
+    assert 'id="f-from-error"' in bad.get_data(as_text=True)
+    assert client.get("/admin/revision?email=nurse@test.dk&action=read").status_code == 200
