@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow
@@ -94,9 +94,10 @@ class Invoice(Base):
     buyer_cvr: Mapped[str] = mapped_column(String(8))
     buyer_reference: Mapped[str] = mapped_column(String(100))
     order_reference: Mapped[str] = mapped_column(String(100))
-    net_oere: Mapped[int]
-    vat_oere: Mapped[int]
-    total_oere: Mapped[int]
+    # 64-bit: a large municipality's month passes 21,474,836.47 kr., the most a 32-bit øre column holds.
+    net_oere: Mapped[int] = mapped_column(BigInteger)
+    vat_oere: Mapped[int] = mapped_column(BigInteger)
+    total_oere: Mapped[int] = mapped_column(BigInteger)
     fee_schedule_id: Mapped[int | None] = mapped_column(ForeignKey(FeeSchedule.id))
     deliveries: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -139,10 +140,10 @@ class InvoiceLine(Base):
     description: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[int]
     unit_code: Mapped[str] = mapped_column(String(3))  # UN/ECE Recommendation 20 (H87 piece, C62 one, …)
-    unit_price_oere: Mapped[int]
+    unit_price_oere: Mapped[int] = mapped_column(BigInteger)  # a shared-cost line's price is the whole share
     # The yearly citizen fee is priced per 12 citizen-months, so 1/12 never needs a rounded unit price.
     base_quantity: Mapped[int] = mapped_column(default=1)
-    net_oere: Mapped[int]
+    net_oere: Mapped[int] = mapped_column(BigInteger)
     vat_rate_pct: Mapped[int]
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
@@ -172,7 +173,7 @@ class SharedCostAllocation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     description: Mapped[str] = mapped_column(String(200))
-    amount_oere: Mapped[int]
+    amount_oere: Mapped[int] = mapped_column(BigInteger)  # a year's spend (86 million kr.) passes 32 bits in øre
     key: Mapped[str] = mapped_column(String(20))  # citizens | population
     region_share_pct: Mapped[int]
     region_id: Mapped[int | None] = mapped_column(ForeignKey(Region.id))  # None: every municipality in the solution
@@ -197,7 +198,7 @@ class SharedCostShare(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey(Region.id))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey(Municipality.id), index=True)
     weight: Mapped[int]  # citizens with a grant, or population; 0 for the region's share
-    amount_oere: Mapped[int]
+    amount_oere: Mapped[int] = mapped_column(BigInteger)
 
     allocation: Mapped[SharedCostAllocation] = relationship(back_populates="shares")
     region: Mapped[Region | None] = relationship()

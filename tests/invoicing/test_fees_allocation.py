@@ -84,3 +84,17 @@ def test_population_key_over_every_municipality(world):
     parts = {m.code: part for m, part in result.municipality_parts.items()}
     assert parts[751] > parts[461] > parts[741] > 0  # Aarhus > Odense > Samsø
     assert parse_month("2026-05") == MAY
+
+
+def test_amounts_beyond_32_bits_are_kept_to_the_oere(month):
+    """København's month passes 21.474.836,47 kr.: amounts are 64-bit (PostgreSQL would refuse this otherwise)."""
+    syd = db.session.scalar(select(Region).where(Region.code == 1083))
+    yearly_spend = 7_160_000_000  # 71.6 million kr., Syddanmark's yearly spend on stoma products
+    result = allocate(yearly_spend, key="citizens", region_pct=0, region=syd, on=date(2026, 5, 31))
+    save_allocation(result, description="Årets produktforbrug", month=MAY, region=syd)
+    db.session.commit()
+    run_month(MAY, today=JUNE_2)
+    odense = db.session.scalar(select(Invoice).where(Invoice.buyer_name == "Odense Kommune"))
+    assert odense.net_oere == 11542 + yearly_spend
+    assert odense.vat_oere == (odense.net_oere * 25 + 50) // 100
+    assert odense.total_oere == odense.net_oere + odense.vat_oere > 2**31
