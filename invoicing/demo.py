@@ -12,6 +12,11 @@ CONTRACT_START = date(2026, 1, 1)  # the shared contract's start, as in the cata
 
 
 def generate_invoicing(ctx) -> None:
+    from stomi_app.extensions import db
+
+    # The run commits (and on a failure rolls back) per municipality: the demo data made so far must be committed
+    # first, or a failing invoice would take an hour of national demo data with it.
+    db.session.commit()
     started = time.perf_counter()
     if schedule_for_month(CONTRACT_START) is None:
         add_schedule(valid_from=CONTRACT_START, note="Standardgebyrer (demo)")
