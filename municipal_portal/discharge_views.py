@@ -55,7 +55,8 @@ def discharge_grant(recommendation_id: int):
     elif form.validate_on_submit():
         try:
             grant = discharge.grant_from_discharge(
-                current_user, recommendation, legal_basis=form.legal_basis.data, valid_from=form.valid_from.data,
+                # A NUL is no text PostgreSQL can store: dropped, like any other stray control character would be typed.
+                current_user, recommendation, legal_basis=form.legal_basis.data.replace("\x00", ""), valid_from=form.valid_from.data,
                 reason=_("Granted after discharge from %(hospital)s", hospital=recommendation.hospital or "–"))
         except GrantAccessDenied:  # the citizen has moved away since the discharge: no longer this officer's
             db.session.rollback()

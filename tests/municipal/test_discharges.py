@@ -83,3 +83,15 @@ def test_another_municipality_neither_sees_nor_grants_it(auth, world, recommenda
     assert auth.client.get(f"/kommune/udskrivelse/{recommendation.id}").status_code == 404
     assert auth.client.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form()).status_code == 404
     assert grant_count() == before
+
+
+@pytest.mark.parametrize("values", [
+    {"legal_basis": "x" * 5000}, {"legal_basis": "\x00"}, {"legal_basis": "<script>alert(1)</script>\x00"},
+    {"valid_from": "99999-01-01"}, {"valid_from": "2026-02-30"}, {"valid_from": "٣"}, {"csrf_token": "x"},
+])
+def test_hostile_values_are_a_message_or_a_grant_never_a_500(logged_in, recommendation, values):
+    response = logged_in.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form(**values))
+    assert response.status_code in (302, 422)
+    if response.status_code == 302:
+        grant = db.session.scalar(select(Grant).where(Grant.citizen_id == recommendation.citizen_id))
+        assert "\x00" not in grant.legal_basis
