@@ -18,7 +18,7 @@ person would; shared steps (log in, log out, switch language) are in ``e2e/steps
   is the base URL, ``live_server.env`` the environment to run another ``stomi`` command on the same data.
 * **Every HTML document the page shows is checked with axe-core (WCAG 2.0/2.1 A and AA) without you doing
   anything**: after ``goto``, a link click, a form submit, a redirect, a language switch, ``reload`` or
-  ``go_back``. axe is injected into every document and runs when it has loaded; when the journey leaves a
+  ``go_back``. axe is injected into every document and runs when it is parsed; when the journey leaves a
   document, the next request waits until that document's scan has reported, and when the test body ends the
   harness waits for the last one. A violation fails the test with rule id, impact, help text, the first
   selectors and the URL.
@@ -73,7 +73,7 @@ MAX_TARGETS = 5
 A11Y_ENDPOINT = "/__stomi_a11y__/"
 # Appended to axe.min.js and injected into every document by add_init_script (DevTools injection, so the
 # app's strict CSP allows it). Each HTML document announces itself ("begin") as soon as it exists and
-# runs axe once it has loaded, then posts the result ("report"). Both go to A11Y_ENDPOINT, which the
+# runs axe once it is parsed, then posts the result ("report"). Both go to A11Y_ENDPOINT, which the
 # harness answers itself through page.route: nothing reaches the app. The page reports by fetch, not
 # by evaluate() or expose_binding(), because Chromium holds DevTools calls into a document while its
 # successor's navigation is pending, and that is exactly when the harness waits for the report.
@@ -118,8 +118,17 @@ IN_PAGE_SCAN = """
     }
   };
   send("begin", {id: state.id, url: location.href});
-  window.addEventListener("load", scanAndReport, {once: true});
-  // Leaving before "load" aborts the document's remaining downloads and "load" never comes: scan what is there.
+  // Scan once the document is parsed, not at "load": a journey that moves on while fonts or images are
+  // still coming stops the download and "load" never fires. The stylesheets are in by then (the layout's
+  // scripts at the end of <body> wait for them), and the timeout lets the page's own DOMContentLoaded
+  // handlers (DKFDS.init) finish first.
+  const scanSoon = () => setTimeout(scanAndReport, 0);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", scanSoon, {once: true});
+  } else {
+    scanSoon();
+  }
+  // Leaving a page that is still being parsed aborts it and DOMContentLoaded never comes: scan what is there.
   window.addEventListener("beforeunload", scanAndReport, {once: true});
 })();
 """
@@ -292,6 +301,11 @@ class A11yScanner:
         self._last_url = ""
         self.page = context.new_page()
         self.page.on("framenavigated", self._on_navigated)
+        # Requests under way, to say what a page was still waiting for when its scan never started.
+        self.loading: dict[object, str] = {}
+        self.page.on("request", lambda request: self.loading.__setitem__(request, request.url))
+        self.page.on("requestfinished", lambda request: self.loading.pop(request, None))
+        self.page.on("requestfailed", lambda request: self.loading.pop(request, None))
         self.page.route("**/*", self._route)
 
     def _on_navigated(self, frame) -> None:
@@ -353,7 +367,11 @@ class A11yScanner:
             self.problems.append(f"{self._last_url} was shown but its scan never started ({when})")
             self.announced = self.committed
         for id_, url in self.pending.items():
-            state = "axe started but did not report" if id_ in self.started else "axe never started (no load, no beforeunload)"
+            if id_ in self.started:
+                state = "axe started but did not report"
+            else:
+                waiting = ", ".join(sorted(set(self.loading.values()))[:5]) or "nothing"
+                state = f"axe never started (not parsed, no beforeunload; still loading: {waiting})"
             self.problems.append(f"{url}: {state} within {SCAN_TIMEOUT:.0f} s ({when})")
         self.pending.clear()
 
@@ -369,7 +387,7 @@ class A11yScanner:
     def finish(self) -> None:
         """Wait for the last document's scan; fail if any document had violations or could not be checked."""
         try:
-            self.page.wait_for_load_state("load")
+            self.page.wait_for_load_state("domcontentloaded")
             self.page.wait_for_function("() => !window.__stomiA11y || window.__stomiA11y.done", timeout=SCAN_TIMEOUT * 1000)
         except PlaywrightError as exc:
             self.problems.append(f"could not wait for the scan of {self.page.url}: {exc.message.splitlines()[0]}")

@@ -1,6 +1,10 @@
 """The harness itself: every document a journey passes through is scanned, and a violation fails the test."""
 from __future__ import annotations
 
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from playwright.sync_api import Error as PlaywrightError, Page, expect
 
@@ -9,6 +13,8 @@ from e2e.conftest import AccessibilityError, A11yScanner
 LOADING_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Still loading</title></head>
 <body><main><h1>Still loading</h1><form action="/login"><button>Log ind</button></form></main>
 <script src="/slow.js"></script></body></html>"""
+IMAGE_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Images loading</title></head>
+<body><main><h1>Images loading</h1><img src="/slow.gif" alt="Slow"><a href="__LOGIN__">Log ind</a></main></body></html>"""
 BROKEN_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Broken on purpose</title></head>
 <body><main><h1>Broken on purpose</h1><img src="/static/none.png"><a href="/">Forsiden</a></main></body></html>"""
 
@@ -46,6 +52,47 @@ def test_a_document_left_before_it_finished_loading_is_scanned(page: Page, a11y:
     a11y.finish()
     assert a11y.scanned[0] == f"{live_server.url}/still-loading"
     assert a11y.scanned[1].startswith(f"{live_server.url}/login")
+
+
+class _SlowImages(BaseHTTPRequestHandler):
+    """A real server, so the image is really downloading (a request held by page.route is not)."""
+
+    def do_GET(self):
+        if self.path.startswith("/slow.gif"):
+            time.sleep(3)
+            body, kind = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"
+        else:
+            body, kind = IMAGE_PAGE.replace("__LOGIN__", self.server.login_url).encode(), "text/html"
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the browser gave up on the image, as intended
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("leave_by", ["clicking a link", "going to another address"])
+def test_a_document_left_while_its_images_still_load_is_scanned(page: Page, a11y: A11yScanner, live_server, leave_by):
+    # Parsed, but "load" has not fired: moving on stops the download, and "load" never comes.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowImages)
+    server.login_url = f"{live_server.url}/login"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page_url = f"http://127.0.0.1:{server.server_address[1]}/images-loading"
+        page.goto(page_url, wait_until="domcontentloaded")
+        if leave_by == "clicking a link":
+            page.get_by_role("link", name="Log ind").click()
+        else:
+            page.goto("/login")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Log ind for medarbejdere")
+        a11y.finish()
+    finally:
+        server.shutdown()
+    assert a11y.scanned[:2] == [page_url, f"{live_server.url}/login"]
 
 
 def test_a_violation_fails_with_rule_impact_selector_and_url(page: Page, a11y: A11yScanner, live_server):
