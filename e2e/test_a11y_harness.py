@@ -10,6 +10,8 @@ from playwright.sync_api import Error as PlaywrightError, Page, expect
 
 from e2e.conftest import AccessibilityError, A11yScanner
 
+# How long the deliberately slow script and image take: far longer than a journey needs to move on.
+SLOW_MS = 1500
 LOADING_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Still loading</title></head>
 <body><main><h1>Still loading</h1><form action="/login"><button>Log ind</button></form></main>
 <script src="/slow.js"></script></body></html>"""
@@ -35,7 +37,7 @@ def test_a_document_left_before_it_finished_loading_is_scanned(page: Page, a11y:
     # Leaving a page that is still being parsed (here: waiting for a script) aborts it, and then its "load"
     # event never comes. Journeys do that whenever they click faster than the page loads.
     def slow_script(route):
-        page.wait_for_timeout(3000)
+        page.wait_for_timeout(SLOW_MS)
         try:
             route.fulfill(body="/* late */", content_type="text/javascript")
         except PlaywrightError:
@@ -59,7 +61,7 @@ class _SlowImages(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path.startswith("/slow.gif"):
-            time.sleep(3)
+            time.sleep(SLOW_MS / 1000)
             body, kind = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"
         else:
             body, kind = IMAGE_PAGE.replace("__LOGIN__", self.server.login_url).encode(), "text/html"
