@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 import tracemalloc
+from datetime import date
 from io import BytesIO
 
 from sqlalchemy import func, select
@@ -26,31 +27,61 @@ def reportlab_raw_pages_per_second(documents: int = 20, rows: int = 120) -> floa
     return made / (time.perf_counter() - started)
 
 
+def _uninvoiced_month(before: date) -> date:
+    """The newest month before `before` that has no invoice yet (each memory run takes a fresh month)."""
+    from invoicing.models import Invoice
+    from stomi_app.extensions import db
+    from stomi_app.timeutil import add_months
+
+    invoiced = set(db.session.scalars(select(Invoice.period_start).distinct()))
+    month = add_months(before, -1)
+    while month in invoiced:
+        month = add_months(month, -1)
+    return month
+
+
+def measure_invoice_memory(app) -> dict:
+    """Peak Python memory (tracemalloc) of an invoice run, at 1x and at 10x history.
+
+    Kept apart from the timed run: tracemalloc slows Python several times over and would distort the page rate.
+    """
+    from invoicing.run import run_month
+    from stomi_app.timeutil import add_months, local_today
+
+    with app.app_context():
+        month = _uninvoiced_month(add_months(local_today().replace(day=1), -2))
+        tracemalloc.start()
+        try:
+            result = run_month(month)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return {"month": month.strftime("%Y-%m"), "invoices": len(result.issued), "peak_mb": round(peak / 2**20, 1)}
+
+
 def measure_invoice_run(app, tmp: str) -> dict:
     """Run invoicing for the month before last (the demo data has already invoiced last month) and time it."""
-    from invoicing.models import Invoice, InvoiceDocument
+    from invoicing.models import Invoice, InvoiceDocument, InvoiceLine
     from invoicing.run import run_month
     from stomi_app.extensions import db
     from stomi_app.timeutil import add_months, local_today
 
     with app.app_context():
         month = add_months(local_today().replace(day=1), -2)
-        tracemalloc.start()
         started = time.perf_counter()
         result = run_month(month)
         seconds = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
         numbers = [r.number for r in result.issued]
         pages = sum(len(PAGE.findall(content)) for content in db.session.scalars(
             select(InvoiceDocument.content).join(Invoice).where(Invoice.number.in_(numbers), InvoiceDocument.kind == "pdf")))
-        invoices = db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number.in_(numbers)))
+        lines = db.session.scalar(select(func.count()).select_from(InvoiceLine).join(Invoice)
+                                  .where(Invoice.number.in_(numbers)))
         raw = reportlab_raw_pages_per_second()
         rate = pages / seconds if seconds else 0.0
         return {
-            "invoice_run": {"month": month.strftime("%Y-%m"), "invoices": invoices, "pdf_pages": pages,
-                            "seconds": round(seconds, 2), "peak_mb": round(peak / 2**20, 1),
-                            "pages_per_second": round(rate, 1), "reportlab_raw_pages_per_second": round(raw, 1)},
+            "invoice_run": {"month": month.strftime("%Y-%m"), "invoices": len(numbers), "lines": lines, "pdf_pages": pages,
+                            "seconds": round(seconds, 2), "pages_per_second": round(rate, 1),
+                            "reportlab_raw_pages_per_second": round(raw, 1)},
             "invoice_vs_reportlab_ratio": round(rate / raw, 3) if raw else None,
         }
 
@@ -58,5 +89,6 @@ def measure_invoice_run(app, tmp: str) -> dict:
 def register() -> None:
     from stomi_app.bench import hooks
 
+    hooks.HISTORY_MEASURES["invoice_memory"] = measure_invoice_memory
     if measure_invoice_run not in hooks.RUN_MEASURES:
         hooks.RUN_MEASURES.append(measure_invoice_run)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from stdnum import ean
 
@@ -71,19 +71,22 @@ def current_key(municipality_id: int, month_start: date) -> str:
 
 
 def next_number() -> int:
-    """The next invoice/credit-note number; the counter row stays locked until this transaction ends."""
-    query = select(InvoiceCounter).where(InvoiceCounter.name == COUNTER).with_for_update()
-    counter = db.session.scalar(query)
-    if counter is None:
+    """The next invoice/credit-note number; the counter row stays locked until this transaction ends.
+
+    One UPDATE … RETURNING both locks the row and takes the number (one round trip per invoice); the row is
+    created on first use, and a concurrent creator makes us lock theirs.
+    """
+    bump = (update(InvoiceCounter).where(InvoiceCounter.name == COUNTER)
+            .values(last_number=InvoiceCounter.last_number + 1).returning(InvoiceCounter.last_number))
+    number = db.session.scalar(bump, execution_options={"synchronize_session": False})
+    if number is None:
         try:
             with db.session.begin_nested():
                 db.session.add(InvoiceCounter(name=COUNTER, last_number=0))
         except IntegrityError:
             pass  # another transaction made it first: lock theirs
-        counter = db.session.scalar(query)
-    counter.last_number += 1
-    db.session.flush()
-    return counter.last_number
+        number = db.session.scalar(bump, execution_options={"synchronize_session": False})
+    return number
 
 
 def valid_gln(value: str | None) -> bool:
@@ -139,7 +142,6 @@ def attach_documents(invoice: Invoice, *, schedule: FeeSchedule | None, orders: 
     for kind, content in contents.items():
         invoice.documents.append(InvoiceDocument(kind=kind, filename=filename(invoice, kind), media_type=MEDIA_TYPES[kind],
                                                  content=content, sha256=hashlib.sha256(content).hexdigest()))
-    db.session.flush()
 
 
 def _order_rows(month_start: date, schedule: FeeSchedule, municipality_ids: set[int]) -> dict[int, list[OrderRow]]:
@@ -198,11 +200,12 @@ def issue_invoice(municipality: Municipality, month_start: date, charges: MonthC
                                          net_oere=d.net_oere, vat_rate_pct=d.vat_rate_pct))
     _set_totals(invoice)
     # The number is taken first (the counter row stays locked until commit); a concurrent run for the same month
-    # then fails on the unique current_key at the flush, and its rollback gives the number back.
+    # then fails on the unique current_key at the flush, and its rollback gives the number back. The documents are
+    # rendered before anything is flushed, so the invoice, its lines and documents go to the database in one flush.
     invoice.number = next_number()
+    attach_documents(invoice, schedule=schedule, orders=list(orders), citizens=list(citizens))
     db.session.add(invoice)
     db.session.flush()
-    attach_documents(invoice, schedule=schedule, orders=list(orders), citizens=list(citizens))
     return invoice
 
 
@@ -292,6 +295,7 @@ def credit_invoice(number: int, *, reason: str, by: User | None = None, today: d
     db.session.add(note)
     db.session.flush()
     attach_documents(note, schedule=None, orders=[], citizens=[])
+    db.session.flush()
     return note
 
 

@@ -189,3 +189,24 @@ def test_documents_are_stored_with_each_invoice(month):
     assert set(kinds) == {"pdf", "xml", "csv"}
     assert kinds["pdf"].content.startswith(b"%PDF")
     assert kinds["pdf"].filename == f"faktura-{invoice.number}-751-2026-05.pdf"
+
+
+def test_bench_times_the_run_without_tracemalloc_and_measures_memory_on_a_fresh_month(app, month):
+    """`stomi bench`: the timed run invoices the month before last; each memory run takes an uninvoiced older month."""
+    from datetime import datetime, timezone
+
+    import time_machine
+
+    from invoicing.bench import measure_invoice_memory, measure_invoice_run
+    from stomi_app.bench import hooks
+
+    assert hooks.HISTORY_MEASURES["invoice_memory"] is measure_invoice_memory
+    assert measure_invoice_run in hooks.RUN_MEASURES
+    with time_machine.travel(datetime(2026, 7, 5, 10, tzinfo=timezone.utc), tick=False):
+        figures = measure_invoice_run(app, "unused")
+        memory = measure_invoice_memory(app)
+    run = figures["invoice_run"]
+    assert run["month"] == "2026-05" and run["invoices"] == 2 and run["pdf_pages"] == 2
+    assert run["lines"] > 2 and run["pages_per_second"] > 0 and run["reportlab_raw_pages_per_second"] > 0
+    assert figures["invoice_vs_reportlab_ratio"] == round(run["pages_per_second"] / run["reportlab_raw_pages_per_second"], 3)
+    assert memory["month"] == "2026-04" and memory["invoices"] == 2 and memory["peak_mb"] > 0

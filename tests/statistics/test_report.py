@@ -94,11 +94,12 @@ def test_bench_measures_are_registered_and_run(app, world, tmp_path):
     from stomi_app.bench import hooks
     from stomi_app.demo import DEMO_PASSWORD
     from stomi_app.models import Role
-    from stomi_app.statistics.bench import measure_dashboard, measure_report_run
+    from stomi_app.statistics.bench import measure_dashboard, measure_report_memory, measure_report_run
     from stomi_app.users import create_staff_user
 
     assert hooks.HISTORY_MEASURES["dashboard"] is measure_dashboard
     assert measure_report_run in hooks.RUN_MEASURES
+    assert hooks.HISTORY_MEASURES["stats_report_memory"] is measure_report_memory
     create_staff_user(email="bevilling.aarhus@stomi-demo.dk", name="Bench", role=Role.GRANT_OFFICER,
                       password=DEMO_PASSWORD, municipality_code=751)
     for municipality in db.session.scalars(select(Municipality).where(Municipality.code.not_in([751, 461]))):
@@ -106,5 +107,7 @@ def test_bench_measures_are_registered_and_run(app, world, tmp_path):
     db.session.commit()
     assert measure_dashboard(app)["median_ms"] > 0
     figures = measure_report_run(app, str(tmp_path))["stats_report"]
-    assert figures["reports"] == 2
-    assert figures["peak_mb"] > 0
+    assert figures["reports"] == 2 and figures["seconds"] > 0
+    memory = measure_report_memory(app)
+    assert memory["reports"] == 2  # the largest active municipalities, at most three
+    assert memory["peak_mb"] > 0
