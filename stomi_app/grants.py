@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Category, Product, Variant
 from stomi_app.db import UTCDateTime, utcnow
@@ -243,6 +244,9 @@ def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | No
     lines_by_citizen: dict[int, list[GrantLine]] = defaultdict(list)
     for grant in grants:
         for line in grant.lines:
+            # `lines` is a view-only filter of `all_lines`, so it does not fill the line's way back to its grant:
+            # set it here, or every caller that reads line.grant pays a query per line.
+            set_committed_value(line, "grant", grant)
             start, end = period_bounds(line.period, on)
             result[grant.citizen_id].append(LineUse(line, start, end))
             lines_by_citizen[grant.citizen_id].append(line)
@@ -262,12 +266,15 @@ def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | No
     if exclude_order_id is not None:
         query = query.where(Order.id != exclude_order_id)
     uses_by_line = {id(u.line): u for uses in result.values() for u in uses}
+    bounds = {id(u.line): (start_of_local_day_utc(u.period_start), start_of_local_day_utc(u.period_end))
+              for u in uses_by_line.values()}
     for citizen_id, submitted_at, variant_id, category_id, quantity, price in db.session.execute(query):
         line = matching_line(lines_by_citizen[citizen_id], variant_id, category_id)
         if line is None:
             continue
         use = uses_by_line[id(line)]
-        if start_of_local_day_utc(use.period_start) <= submitted_at < start_of_local_day_utc(use.period_end):
+        start, end = bounds[id(line)]
+        if start <= submitted_at < end:
             use.used_quantity += quantity
             use.used_oere += quantity * price
     return result

@@ -75,8 +75,13 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
                reason: str | None = None) -> None:
     """The only way an order changes status: checked against ORDER_FLOW and recorded on the timeline."""
     ORDER_FLOW.check(order.status, target)
-    order.events.append(OrderEvent(from_status=order.status, to_status=target, by_id=getattr(by, "id", None),
-                                   by_citizen=by_citizen, reason=reason))
+    event = OrderEvent(from_status=order.status, to_status=target, by_id=getattr(by, "id", None),
+                       by_citizen=by_citizen, reason=reason)
+    if "events" in order.__dict__:
+        order.events.append(event)
+    else:  # the timeline is not loaded: add the event without reading the whole timeline first
+        event.order = order
+        db.session.add(event)
     order.status = target
     if target is OrderStatus.DELIVERED:
         order.delivered_at = utcnow()
@@ -138,7 +143,7 @@ def new_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
         citizen=citizen, status=OrderStatus.DRAFT, idempotency_key=secrets.token_urlsafe(24),
         channel=OrderChannel.PHONE if placed_by is not None else OrderChannel.WEB, placed_by=placed_by,
         delivery_name=citizen.name, delivery_address=citizen.address, delivery_postcode=citizen.postcode,
-        delivery_city=citizen.city,
+        delivery_city=citizen.city, lines=[], events=[],  # known empty: no query to find that out later
     )
     db.session.add(order)
     db.session.flush()
@@ -406,8 +411,10 @@ def submit(order: Order, *, by: User | None = None, on: date | None = None) -> O
     """
     if order.status is not OrderStatus.DRAFT:
         return order
-    lock_citizen(order.citizen_id)
-    current = db.session.scalar(select(Order.status).where(Order.id == order.id).execution_options(populate_existing=True))
+    # Lock the citizen and re-read the order's status in one round trip (the lock is what serialises submits).
+    current = db.session.scalar(
+        select(Order.status).join(Citizen, Citizen.id == Order.citizen_id).where(Order.id == order.id)
+        .with_for_update(of=Citizen).execution_options(populate_existing=True))
     if current is not OrderStatus.DRAFT:  # sent by a concurrent request while we waited for the lock
         db.session.refresh(order)
         return order

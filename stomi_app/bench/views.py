@@ -36,5 +36,6 @@ def place_order():
     except ordering.OrderError as exc:
         db.session.rollback()
         return jsonify(error=str(exc)), 422
+    answer = {"order": order.number, "status": order.status.value}  # read before the commit expires the order
     db.session.commit()
-    return jsonify(order=order.number, status=order.status.value)
+    return jsonify(answer)
