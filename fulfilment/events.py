@@ -39,6 +39,9 @@ PROGRESS = {
     OrderStatus.SENT_TO_WAREHOUSE: 0, OrderStatus.PICKED: 1, OrderStatus.CUT: 2, OrderStatus.PACKED: 3,
     OrderStatus.SHIPPED: 4, OrderStatus.DELIVERY_FAILED: 5, OrderStatus.DELIVERED: 6,
 }
+# The optional texts of an event with their longest length, and which event types need them.
+EVENT_TEXT = {"tracking_reference": 100, "carrier": 100, "reason": 500}
+NEEDED_TEXT = {"shipped": ("tracking_reference", "carrier"), "failed": ("reason",)}
 # A provider's clock may run a little ahead of ours; beyond this an event time is refused.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -69,7 +72,20 @@ def _text(data: dict, name: str, max_length: int, required: bool = True) -> str 
         raise EventError(422, "invalid_event", f"'{name}' must be a non-empty string")
     if len(value) > max_length:
         raise EventError(422, "invalid_event", f"'{name}' is longer than {max_length} characters")
+    if not _storable(value):
+        raise EventError(422, "invalid_event", f"'{name}' holds a NUL character or an unpaired surrogate")
     return value.strip()
+
+
+def _storable(value: str) -> bool:
+    """PostgreSQL cannot store a NUL character, and no database a lone surrogate (a JSON `\\ud800` escape makes one)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _moment(data: dict) -> datetime | None:
@@ -103,11 +119,12 @@ def parse_event(data) -> dict:
     number = event["order_number"]
     if not (isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 12):
         raise EventError(422, "invalid_event", "'order_number' must be the order number as a string of digits")
-    if event["type"] == "shipped":
-        event["tracking_reference"] = _text(data, "tracking_reference", 100)
-        event["carrier"] = _text(data, "carrier", 100)
-    if event["type"] == "failed":
-        event["reason"] = _text(data, "reason", 500)
+    needed = NEEDED_TEXT.get(event["type"], ())
+    for name, max_length in EVENT_TEXT.items():
+        # Checked on every event, not only where it is used: a value the document forbids is refused, never ignored.
+        value = _text(data, name, max_length, required=name in needed)
+        if name in needed:
+            event[name] = value
     return event
 
 

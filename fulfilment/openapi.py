@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from fulfilment.events import EVENT_STATUS
+from fulfilment.events import EVENT_STATUS, EVENT_TEXT
 from fulfilment.instructions import PACKING_NOTE
 from fulfilment.signing import SIGNATURE_HEADER
 
@@ -99,15 +99,19 @@ SCHEMAS = {
         "type": "object",
         "required": ["event_id", "type", "order_number"],
         "properties": {
-            "event_id": {"type": "string", "maxLength": 100,
+            "event_id": {"type": "string", "minLength": 1, "maxLength": 100,
                          "description": "Unique per event; a replayed id is answered 200 `duplicate` and changes nothing."},
             "type": {"type": "string", "enum": list(EVENT_STATUS)},
             "order_number": {"type": "string", "pattern": "^[0-9]+$"},
             "occurred_at": {"type": "string", "format": "date-time",
                             "description": "When it happened, with a time zone; for `delivered` it is the delivery time."},
-            "tracking_reference": {"type": "string", "maxLength": 100, "description": "Required for `shipped`."},
-            "carrier": {"type": "string", "maxLength": 100, "description": "Required for `shipped`."},
-            "reason": {"type": "string", "maxLength": 500, "description": "Required for `failed`."},
+            # Not blank, and no longer than the platform keeps, on every event type.
+            "tracking_reference": {"type": "string", "minLength": 1, "maxLength": EVENT_TEXT["tracking_reference"],
+                                   "description": "Required for `shipped`."},
+            "carrier": {"type": "string", "minLength": 1, "maxLength": EVENT_TEXT["carrier"],
+                        "description": "Required for `shipped`."},
+            "reason": {"type": "string", "minLength": 1, "maxLength": EVENT_TEXT["reason"],
+                       "description": "Required for `failed`."},
         },
     },
     "EventResult": {
@@ -213,8 +217,8 @@ def openapi_document() -> dict:
                         "401": _error_response("The signature header is missing (`unsigned`) or wrong (`bad_signature`)."),
                         "404": _error_response("No warehouse instruction for this order number (`unknown_order`)."),
                         "409": _error_response("The event cannot follow the order's current status yet (`out_of_order`)."),
-                        "422": _error_response("A field is missing or invalid (`invalid_event`), or the type is "
-                                               "unknown (`unknown_type`)."),
+                        "422": _error_response("A field is missing or invalid (`invalid_event`; a text may not be "
+                                               "blank or hold a NUL character), or the type is unknown (`unknown_type`)."),
                     },
                 },
             },

@@ -101,6 +101,14 @@ BAD_REQUESTS = [
     (b'{"event_id": "e1", "type": "picked", "order_number": "0000001", "occurred_at": "2999-01-01T00:00:00Z"}', 422,
      "invalid_event"),
     (b'{"event_id": "e1", "type": "picked", "order_number": "9999999"}', 404, "unknown_order"),
+    # The document limits the optional texts on every event, not only where they are used (found by schemathesis).
+    (b'{"event_id": "e1", "type": "packed", "order_number": "0000001", "tracking_reference": "' + b"x" * 101 + b'"}', 422,
+     "invalid_event"),
+    (b'{"event_id": "e1", "type": "picked", "order_number": "0000001", "reason": 5}', 422, "invalid_event"),
+    # PostgreSQL cannot store a NUL, no database an unpaired surrogate: refused, never a 500.
+    (b'{"event_id": "e\\u0000", "type": "picked", "order_number": "0000001"}', 422, "invalid_event"),
+    (b'{"event_id": "e\\ud800", "type": "picked", "order_number": "0000001"}', 422, "invalid_event"),
+    (b'{"event_id": "e1", "type": "failed", "order_number": "0000001", "reason": "lost\\u0000"}', 422, "invalid_event"),
 ]
 
 
