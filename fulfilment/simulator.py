@@ -217,13 +217,17 @@ def _handler(state: SimulatorState, player: EventPlayer | None):
                 instruction = json.loads(body)
             except ValueError:
                 return self._refuse(400, "malformed")
+            # Only the shape the simulator itself reads is checked; anything else would hang up on the client.
+            lines = instruction.get("lines") if isinstance(instruction, dict) else None
+            if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+                return self._refuse(400, "malformed")
             with state.lock:
                 state.receipts[key] += 1
                 known = state.instructions.get(key)
                 if known is None:
                     known = state.instructions[key] = {"id": f"SIM-{len(state.instructions) + 1:06d}",
                                                        "order_number": instruction.get("order_number"),
-                                                       "lines": len(instruction.get("lines", []))}
+                                                       "lines": len(lines)}
                 seen = state.receipts[key]
             if seen == 1 and player is not None:
                 player.start_instruction(instruction)
