@@ -109,3 +109,28 @@ def test_order_cancelled_before_dispatch_is_not_sent(granted, shop, provider):
     assert (report.sent, report.cancelled) == (0, 1)
     assert instruction_of(order).outbox.status is OutboxStatus.CANCELLED
     assert provider.state.stats()["requests"] == 0
+
+
+def test_instructions_on_the_wire_follow_the_published_schema(client, granted, shop):
+    """Every shape of instruction the platform sends (cut round and oval, express, temporary address, minimised)."""
+    import jsonschema_rs
+
+    doc = client.get("/api/v1/openapi.json").json
+    # The $refs point into the document's components, so they travel with the schema.
+    schema = {**doc["components"]["schemas"]["Instruction"], "components": doc["components"]}
+    validator = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
+    granted.phone, granted.email, granted.consent_given_at = "20304050", "birthe@example.dk", utcnow()
+    db.session.commit()
+    orders = [place(granted, {shop.plate: 3, shop.bag_a: 2}, at(2026, 3, 6), note="Stil pakken i carporten")]
+    record_measure(granted, shape=CutShape.OVAL, width_mm=40, height_mm=30)
+    granted.consent_withdrawn_at = utcnow()
+    db.session.commit()
+    orders.append(place(granted, {shop.plate: 2}, at(2026, 4, 1), express=True))
+    orders.append(place(granted, {shop.bag_a: 1}, at(2026, 7, 6), temporary={
+        "name": "Birthe Nielsen c/o Hansen", "address": "Strandvejen 4", "postcode": "8400", "city": "Ebeltoft",
+        "temporary_from": date(2026, 7, 11), "temporary_to": date(2026, 7, 25)}))
+    assert [o.status for o in orders] == [OrderStatus.ACCEPTED] * 3
+    for order in orders:
+        sent = json.loads(encode(instruction_of(order)))
+        errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(sent)]
+        assert not errors, (order.number, errors)
