@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_portal import bp
-from stomi_app import privacy
+from stomi_app import labels, privacy
 from stomi_app.audit import lookups_of
 from stomi_app.extensions import db
 
@@ -37,11 +37,12 @@ def consent():
 
 @bp.route("/mine-data/download.json")
 def my_data_json():
-    body = json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2, default=privacy.json_default)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="mine-stomidata.json"'})
 
 
 @bp.route("/mine-data/oversigt")
 def my_data_html():
-    return render_template("citizen_portal/my_data_export.html", data=privacy.export(current_user))
+    return render_template("citizen_portal/my_data_export.html", data=privacy.export(current_user),
+                           advice_status=labels.ADVICE_STATUS, request_status=labels.REQUEST_STATUS)

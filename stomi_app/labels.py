@@ -37,6 +37,75 @@ RECOMMENDATION_KIND = {
 RECOMMENDATION_STATUS = {"open": _l("Waiting for the grant officer"), "done": _l("Granted"), "dismissed": _l("Not followed")}
 NOTE_KIND = {"skin": _l("Skin"), "leak": _l("Leaks"), "cutting": _l("Cutting"), "other": _l("Other")}
 
+# Why staff looked at or changed a citizen's data, as the citizen reads it under "My data": the audit log's purposes
+# (English text written by the code, for staff and the FSC) mapped to readable labels. The role may show, the
+# employee never does. A purpose missing here reads as AUDIT_PURPOSE_FALLBACK; tests/test_audit_purposes.py fails
+# on any purpose the code writes that has no label.
+AUDIT_PURPOSE_FALLBACK = _l("Case handling")
+_NURSE_ORDER = _l("Stoma nurse: decision on your order")
+_NURSE_CHANGE = _l("Stoma nurse: decision on your request for another product")
+_NURSE_SUPPLIER = _l("Stoma nurse: change of supplier")
+_NURSE_CUT_WRONG = _l("Stoma nurse: a delivery that was cut wrongly")
+_NURSE_TASK = _l("Stoma nurse: took on a task about you")
+_NURSE_MEASURE = _l("Stoma nurse: your cutting measure")
+_GRANT_END = _l("Municipality: ending a grant")
+AUDIT_PURPOSE = {
+    # stoma nurses
+    "nurse: clinical profile": _l("Stoma nurse: your stoma, cutting measure and notes"),
+    "nurse: order": _NURSE_ORDER,
+    "nurse: approve an order": _NURSE_ORDER,
+    "nurse: reject an order": _NURSE_ORDER,
+    "nurse: product change": _NURSE_CHANGE,
+    "nurse: approve a product change": _NURSE_CHANGE,
+    "nurse: reject a product change": _NURSE_CHANGE,
+    "nurse: advice": _l("Stoma nurse: your question"),
+    "nurse: answer a question": _l("Stoma nurse: answer to your question"),
+    "nurse: close a conversation": _l("Stoma nurse: closing your question"),
+    "nurse: supplier review": _NURSE_SUPPLIER,
+    "nurse: supplier-change review": _NURSE_SUPPLIER,
+    "nurse: cutting problem": _NURSE_CUT_WRONG,
+    "nurse: cutting problem handled": _NURSE_CUT_WRONG,
+    "nurse: claim a task": _NURSE_TASK,
+    "nurse: take over a task": _NURSE_TASK,
+    "nurse: set the cutting measure": _NURSE_MEASURE,
+    "nurse: confirm the cutting measure": _NURSE_MEASURE,
+    "nurse: stoma type and date of operation": _l("Stoma nurse: your stoma type and date of operation"),
+    "nurse: clinical note": _l("Stoma nurse: a note on your stoma"),
+    "nurse: discharge registration": _l("Stoma nurse: registration at your discharge from hospital"),
+    "nurse: find a citizen": _l("Stoma nurse: search for a citizen"),
+    # the callcenter
+    "callcenter: find citizen": _l("Callcenter: search for a citizen"),
+    "callcenter: citizen overview": _l("Callcenter: overview of your orders and grants"),
+    "callcenter: order status": _l("Callcenter: status of your order"),
+    "callcenter: call log": _l("Callcenter: record of your call"),
+    "callcenter: order on behalf": _l("Callcenter: an order placed for you"),
+    "callcenter: cancel order": _l("Callcenter: cancelling an order"),
+    "callcenter: delivery problem": _l("Callcenter: a problem with a delivery"),
+    "callcenter: free replacement": _l("Callcenter: a replacement delivery"),
+    "callcenter: product change request": _l("Callcenter: your request for another product"),
+    "callcenter: transfer to a stoma nurse": _l("Callcenter: your question passed on to a stoma nurse"),
+    # the municipality
+    "Find a citizen (grant officer)": _l("Municipality: search for a citizen"),
+    "Citizen's grants and consumption (grant officer)": _l("Municipality: your grants and consumption"),
+    "Grant form (grant officer)": _l("Municipality: your grant"),
+    "Grant created (grant officer)": _l("Municipality: a new grant"),
+    "Grant changed (grant officer)": _l("Municipality: a change of your grant"),
+    "Grant ended (grant officer)": _GRANT_END,
+    "End a grant form (grant officer)": _GRANT_END,
+    "Grant from a discharge (grant officer)": _l("Municipality: a grant after your discharge from hospital"),
+    "Discharge recommendation (grant officer)": _l("Municipality: the hospital's recommendation at your discharge"),
+    "grant officer: handle a nurse's recommendation": _l("Municipality: a stoma nurse's recommendation about your grant"),
+    "Statistics: utilisation per citizen (export)": _l("Municipality: statistics on the use of grants"),
+    # the shared service centre
+    "Audit log search (FSC administrator)": _l("Shared service centre: a check of the log of look-ups"),
+    "invoicing": _l("Shared service centre: invoicing"),
+}
+
+
+def audit_purpose_label(purpose: str | None) -> str:
+    """The citizen's reading of an audit purpose, in the current language; unknown ones read as case handling."""
+    return str(AUDIT_PURPOSE.get(purpose or "", AUDIT_PURPOSE_FALLBACK))
+
 
 def label(table: dict, code) -> str:
     key = getattr(code, "value", code)
@@ -49,4 +118,5 @@ def template_globals() -> dict:
         "period_label": lambda code: label(GRANT_PERIOD, code),
         "stoma_label": lambda code: label(STOMA_TYPE, code),
         "problem_label": lambda code: label(DELIVERY_PROBLEM, code),
+        "purpose_label": audit_purpose_label,
     }

@@ -1,13 +1,17 @@
 """The citizen's own data: consent to data sharing, and everything we hold about them, for download."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import select
 
 from stomi_app import cpr
 from stomi_app.audit import lookups_of
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, CuttingMeasure, DeliveryProblem, Grant, Order
+from stomi_app.labels import audit_purpose_label
+from stomi_app.models import (AdviceQuestion, Citizen, CuttingMeasure, DeliveryProblem, Grant, Order, OrderStatus,
+                              ProductChangeRequest)
 
 # The consent text the citizen agrees to; bump the version when the wording changes.
 CONSENT_TEXT_VERSION = "2026-1"
@@ -24,33 +28,51 @@ def withdraw_consent(citizen: Citizen) -> None:
     citizen.consent_withdrawn_at = utcnow()
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
+def json_default(value):
+    """Dates and times in the export, for json.dumps: ISO 8601 (times in UTC, with their offset)."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def export(citizen: Citizen) -> dict:
-    """Everything the platform holds about the citizen, in plain terms (GDPR art. 15)."""
+    """The citizen's data for "Download my data", in plain terms (GDPR art. 15): JSON-ready but for dates and times,
+    which stay `date`/`datetime` so the printable page can show them in Copenhagen time (see json_default).
+
+    What it holds: what the citizen sees in the portal and what they or the callcenter for them wrote (orders with
+    the note placed with them and the decision's reason, product change requests, the questions to a stoma nurse
+    with every answer), and when and why staff looked at their data. What it leaves out on purpose: the notes staff
+    write to each other about the citizen (a nurse's clinical notes and measure notes, the callcenter's summary for
+    the nurse, a nurse's recommendation to the grant officer) and which employee looked. They are personal data
+    too, but a working note is weighed before it is handed out, so they come by a request for access to the FSC,
+    as the page says; the portal never shows them either.
+    """
     grants = db.session.scalars(select(Grant).where(Grant.citizen_id == citizen.id).order_by(Grant.valid_from))
-    orders = db.session.scalars(select(Order).where(Order.citizen_id == citizen.id).order_by(Order.id))
+    orders = db.session.scalars(select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
+                                .order_by(Order.id))
     measures = db.session.scalars(select(CuttingMeasure).where(CuttingMeasure.citizen_id == citizen.id).order_by(CuttingMeasure.id))
     problems = db.session.scalars(
         select(DeliveryProblem).join(Order).where(Order.citizen_id == citizen.id).order_by(DeliveryProblem.id)
     )
+    changes = db.session.scalars(select(ProductChangeRequest).where(ProductChangeRequest.citizen_id == citizen.id)
+                                 .order_by(ProductChangeRequest.id))
+    questions = db.session.scalars(select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen.id)
+                                   .order_by(AdviceQuestion.id))
     return {
-        "exported_at": _iso(utcnow()),
+        "exported_at": utcnow(),
         "person": {
             "cpr": cpr.decrypt(citizen.cpr_encrypted),
             "name": citizen.name, "address": citizen.address, "postcode": citizen.postcode, "city": citizen.city,
             "phone": citizen.phone, "email": citizen.email, "municipality": citizen.municipality.name,
-            "stoma_type": citizen.stoma_type.value, "language": citizen.language,
+            "stoma_type": citizen.stoma_type.value, "operation_date": citizen.operation_date, "language": citizen.language,
         },
         "consent": {
-            "given_at": _iso(citizen.consent_given_at), "withdrawn_at": _iso(citizen.consent_withdrawn_at),
+            "given_at": citizen.consent_given_at, "withdrawn_at": citizen.consent_withdrawn_at,
             "text_version": citizen.consent_text_version,
         },
         "grants": [
             {
-                "legal_basis": g.legal_basis, "valid_from": _iso(g.valid_from), "valid_to": _iso(g.valid_to),
+                "legal_basis": g.legal_basis, "valid_from": g.valid_from, "valid_to": g.valid_to,
                 "status": g.status.value, "version": g.version,
                 "lines": [
                     {"product": l.variant.display_name if l.variant else None,
@@ -63,30 +85,54 @@ def export(citizen: Citizen) -> dict:
         ],
         "orders": [
             {
-                "number": o.number, "status": o.status.value, "submitted_at": _iso(o.submitted_at),
+                "number": o.number, "status": o.status.value, "submitted_at": o.submitted_at,
                 "channel": o.channel.value, "express": o.express, "replacement": o.is_replacement,
                 "delivery": {"name": o.delivery_name, "address": o.delivery_address, "postcode": o.delivery_postcode,
-                             "city": o.delivery_city},
-                "tracking_reference": o.tracking_reference,
+                             "city": o.delivery_city, "temporary_address": o.temporary_address,
+                             "temporary_from": o.temporary_from, "temporary_to": o.temporary_to},
+                # The note the callcenter writes with an order placed by phone is the citizen's reasons, in their
+                # words where possible, and goes on to the carrier with consent: not a note among staff, so it is
+                # the citizen's to see. So is the reason for an approval or rejection (the order page shows it).
+                "note": o.note, "decision_reason": o.decision_reason, "decided_at": o.decided_at,
+                "tracking_reference": o.tracking_reference, "carrier": o.carrier, "delivered_at": o.delivered_at,
                 "lines": [
                     {"article_number": l.article_number, "product": l.product_name, "quantity": l.quantity,
                      "unit_price_oere": l.unit_price_oere, "vat_rate_pct": l.vat_rate_pct, "cut": l.cut_label()}
                     for l in o.lines
                 ],
-                "timeline": [{"status": e.to_status.value, "at": _iso(e.at)} for e in o.events],
+                "timeline": [{"status": e.to_status.value, "at": e.at} for e in o.events],
             }
-            for o in orders if o.status.value != "draft"
+            for o in orders
         ],
         "cutting_measures": [
-            {"measure": m.label(), "entered_at": _iso(m.created_at), "confirmed_at": _iso(m.confirmed_at),
-             "remeasure_on": _iso(m.remeasure_on)}
+            {"measure": m.label(), "entered_at": m.created_at, "confirmed_at": m.confirmed_at, "remeasure_on": m.remeasure_on}
             for m in measures
         ],
         "delivery_problems": [
-            {"order": p.order.number, "kind": p.kind.value, "description": p.description, "reported_at": _iso(p.reported_at),
+            {"order": p.order.number, "kind": p.kind.value, "description": p.description, "reported_at": p.reported_at,
              "status": p.status}
             for p in problems
         ],
-        # When and why staff looked at the citizen's data; which employee is not disclosed.
-        "lookups": [{"at": _iso(e.at), "purpose": e.purpose, "action": e.action} for e in lookups_of(citizen.id, limit=10_000)],
+        "product_change_requests": [
+            {"asked_at": c.created_at, "via_callcenter": c.requested_by_id is not None,
+             "current_product": c.current_variant.display_name if c.current_variant else None,
+             "wanted_product": c.wanted_variant.display_name, "reason": c.reason, "status": c.status.value,
+             "decided_at": c.decided_at, "decision_reason": c.decision_reason, "effect": c.effect}
+            for c in changes
+        ],
+        "questions_to_a_stoma_nurse": [
+            {"asked_at": q.created_at, "status": q.status.value, "closed_at": q.closed_at,
+             "messages": [
+                 {"at": m.at, "from": "stoma_nurse" if m.from_nurse else "you",
+                  # As the conversation shows it in the portal: the answering nurse by name, the citizen's words
+                  # taken down by the callcenter marked as such.
+                  "nurse": m.author.name if m.from_nurse and m.author else None,
+                  "via_callcenter": not m.from_nurse and m.author_id is not None, "text": m.text}
+                 for m in q.messages
+             ]}
+            for q in questions
+        ],
+        # When and why staff looked at the citizen's data, the purpose in the citizen's language; never who.
+        "lookups": [{"at": e.at, "purpose": audit_purpose_label(e.purpose), "purpose_code": e.purpose, "action": e.action}
+                    for e in lookups_of(citizen.id, limit=10_000)],
     }

@@ -13,6 +13,7 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Citizen, Role
 from tests import factories
+from tests.ordering.conftest import shop  # noqa: F401  (fixture)
 
 
 def test_audit_events_cannot_be_changed_or_deleted(world):
@@ -46,7 +47,10 @@ def test_citizen_sees_when_and_why_but_not_who(world, auth, client):
     db.session.commit()
     auth.citizen("150348-1234")
     html = client.get("/borger/mine-data").get_data(as_text=True)
-    assert "Telefonisk bestilling" in html and "Andens opslag" not in html
+    # A purpose without a citizen's label reads as case handling (tests/test_audit_purposes.py has the labels).
+    table = html[html.index('data-testid="lookups"'):]
+    assert table.count("<tr>") == 2 and "Sagsbehandling" in table
+    assert "Telefonisk bestilling" not in html and "Andens opslag" not in html
     assert "agent@test.dk" not in html and "Test callcenter" not in html
 
 
@@ -65,16 +69,58 @@ def test_consent_withdraw_and_give(world, auth, client):
 
 
 def test_download_my_data(world, auth, client):
-    audit.record(world[Role.NURSE], "read", "Rådgivning", citizen=world["citizen"])
+    audit.record(world[Role.NURSE], "read", "nurse: advice", citizen=world["citizen"])
     db.session.commit()
     auth.citizen("150348-1234")
     response = client.get("/borger/mine-data/download.json")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
     assert data["person"]["cpr"] == "1503481234" and data["person"]["name"] == "Birthe Nielsen"
-    assert data["lookups"][0]["purpose"] == "Rådgivning" and "user" not in json.dumps(data["lookups"])
+    assert data["lookups"][0]["purpose"] == "Stomisygeplejerske: dit spørgsmål"
+    assert data["lookups"][0]["purpose_code"] == "nurse: advice" and "user" not in json.dumps(data["lookups"])
     page = client.get("/borger/mine-data/oversigt").get_data(as_text=True)
-    assert "150348-1234" in page
+    assert "150348-1234" in page and "Stomisygeplejerske: dit spørgsmål" in page
+
+
+def test_download_holds_advice_requests_and_order_notes_but_not_staff_notes(world, auth, client, shop):
+    from stomi_app.models import (AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, NoteKind, Order,
+                                  OrderStatus, ProductChangeRequest, RequestStatus)
+
+    citizen, nurse, agent = world["citizen"], world[Role.NURSE], world[Role.CALLCENTER]
+    question = AdviceQuestion(citizen_id=citizen.id, status=AdviceStatus.ANSWERED, transferred_by_id=agent.id,
+                              summary="Agent til sygeplejerske: ringer tit")
+    question.messages = [AdviceMessage(from_nurse=False, author_id=agent.id, text="Huden klør under pladen"),
+                         AdviceMessage(from_nurse=True, author_id=nurse.id, text="Prøv en konveks plade")]
+    db.session.add_all([
+        question,
+        ProductChangeRequest(citizen_id=citizen.id, current_variant_id=shop.bag_a.id, wanted_variant_id=shop.bag_b.id,
+                             reason="Den lækker om natten", status=RequestStatus.REJECTED,
+                             decision_reason="Prøv først et nyt klippemål"),
+        Order(citizen_id=citizen.id, status=OrderStatus.REJECTED, idempotency_key="k1", delivery_name=citizen.name,
+              delivery_address="Testvej 1", delivery_postcode="8000", delivery_city="Aarhus C",
+              note="Stil pakken i carporten", decision_reason="Over bevillingen"),
+        Order(citizen_id=citizen.id, status=OrderStatus.DRAFT, idempotency_key="k2", note="kladde"),
+        ClinicalNote(citizen_id=citizen.id, kind=NoteKind.SKIN, text="Intern journal: rød hud", author_id=nurse.id),
+    ])
+    db.session.commit()
+    auth.citizen("150348-1234")
+    data = json.loads(client.get("/borger/mine-data/download.json").get_data(as_text=True))
+    [advice] = data["questions_to_a_stoma_nurse"]
+    assert [(m["from"], m["via_callcenter"], m["text"]) for m in advice["messages"]] == [
+        ("you", True, "Huden klør under pladen"), ("stoma_nurse", False, "Prøv en konveks plade")]
+    assert advice["messages"][1]["nurse"] == nurse.name and advice["status"] == "answered"
+    [change] = data["product_change_requests"]
+    assert (change["reason"], change["decision_reason"], change["status"]) == (
+        "Den lækker om natten", "Prøv først et nyt klippemål", "rejected")
+    [order] = data["orders"]  # not the draft
+    assert (order["note"], order["decision_reason"]) == ("Stil pakken i carporten", "Over bevillingen")
+    text = json.dumps(data, ensure_ascii=False)
+    assert "ringer tit" not in text and "Intern journal" not in text and nurse.email not in text
+    page = client.get("/borger/mine-data/oversigt").get_data(as_text=True)
+    for shown in ("Prøv en konveks plade", "Huden klør under pladen", "Den lækker om natten",
+                  "Prøv først et nyt klippemål", "Stil pakken i carporten", "Over bevillingen", "Afvist"):
+        assert shown in page, shown
+    assert "ringer tit" not in page and "Intern journal" not in page and "kladde" not in page
 
 
 def test_cpr_key_rotation_keeps_every_number_readable_and_findable(app, world):
