@@ -23,7 +23,7 @@ from stomi_app.models.orders import (
     CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
     OrderEvent, OrderLine, OrderStatus,
 )
-from stomi_app.timeutil import add_months, local_date, local_today
+from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
 MEASURE_MIN_MM, MEASURE_MAX_MM = 5, 100  # the widest cutting range in the catalogue: no baseplate fits outside it
@@ -364,9 +364,7 @@ def evaluate(order: Order, on: date | None = None) -> Routing:
             routing.order_reasons.append("too_soon")
     return routing
 
-
 def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) -> int:
-    from stomi_app.timeutil import start_of_local_day_utc
 
     return db.session.scalar(
         select(func.count(Order.id)).where(
@@ -514,6 +512,18 @@ def find_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order | No
     return db.session.scalar(query.order_by(Order.id.desc()).limit(1))
 
 
+RECENT_ORDERS_DAYS = 730
+
+
+def recently_ordered_variants(citizen_id: int, on: date) -> set[int]:
+    """The variants the citizen has ordered in the last two years: what they use now, read through the
+    (citizen, submitted_at) index so the cost does not grow with years of history."""
+    since = start_of_local_day_utc(on - timedelta(days=RECENT_ORDERS_DAYS))
+    return set(db.session.scalars(
+        select(OrderLine.variant_id).join(Order, Order.id == OrderLine.order_id)
+        .where(Order.citizen_id == citizen_id, Order.submitted_at >= since).distinct()))
+
+
 @dataclass
 class Orderable:
     """A grant line with its use this period and the variants the citizen can order against it."""
@@ -528,14 +538,17 @@ def orderable_for(citizen: Citizen, on: date | None = None) -> list[Orderable]:
 
     on = on or local_today()
     result = []
-    for use in consumption(citizen.id, on):
+    uses = consumption(citizen.id, on)
+    ordered: set[int] | None = None
+    for use in uses:
         if use.line.variant_id is not None:
             variants = [use.line.variant]
         else:
-            ordered = select(OrderLine.variant_id).join(Order).where(Order.citizen_id == citizen.id)
+            if ordered is None:
+                ordered = recently_ordered_variants(citizen.id, on)
             base = (select(Variant).join(Product).where(Product.category_id == use.line.category_id, Variant.active.is_(True))
                     .order_by(Product.name, Variant.article_number))
-            variants = list(db.session.scalars(base.where(Variant.id.in_(ordered))))
+            variants = list(db.session.scalars(base.where(Variant.id.in_(ordered)))) if ordered else []
             if not variants:
                 variants = list(db.session.scalars(base.limit(12)))
         result.append(Orderable(use, variants))

@@ -61,4 +61,7 @@ def multiply_history(factor: int) -> int:
         for table in ("supply_order", "order_line", "order_event"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
     db.session.commit()
+    from stomi_app.demo import refresh_planner_statistics
+
+    refresh_planner_statistics()
     return added

@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from stomi_app import cpr
 from stomi_app.db import utcnow
@@ -156,11 +156,20 @@ def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
     for area_generator in _area_generators():
         area_generator(ctx)
     db.session.commit()
+    refresh_planner_statistics()
     lines = ["", "Demo users (password for all staff: %s):" % DEMO_PASSWORD]
     lines += [f"  {role.value:<14} {email}" for email, _n, role, *_ in DEMO_STAFF]
     lines.append("Demo citizens (log in at /login/borger with the CPR number):")
     lines += [f"  {digits[:6]}-{digits[6:]}  {name}" for digits, name, *_ in DEMO_CITIZENS]
     return "\n".join(lines)
+
+
+def refresh_planner_statistics() -> None:
+    """After a bulk load, let PostgreSQL's planner see the new table sizes now rather than when autovacuum
+    gets round to it (with the empty tables' statistics it picks plans that read all history)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _area_generators():
