@@ -26,17 +26,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from datetime import date, datetime
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
 
 from catalogue.models import Variant
 from invoicing.fees import month_end, next_month
 from invoicing.models import FeeSchedule, SharedCostAllocation, SharedCostShare
-from invoicing.money import div_half_up
+from invoicing.money import div_half_up, kr
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Grant, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import start_of_local_day_utc
@@ -198,10 +197,6 @@ def gather(month_start: date, schedule: FeeSchedule, municipality_ids: set[int] 
     return {k: v for k, v in charges.items() if not v.is_empty}
 
 
-def _kr(oere: int) -> str:
-    return format_currency(Decimal(oere) / 100, "DKK", locale="da_DK")
-
-
 def percent_label(basis_points: int) -> str:
     return format_decimal(basis_points / 100, locale="da_DK") + " %"
 
@@ -232,7 +227,7 @@ def build_lines(c: MonthCharges, schedule: FeeSchedule) -> list[LineDraft]:
                                    1, c.admin_fee_oere, vat))
         if c.citizens and schedule.citizen_fee_yearly_oere:
             lines.append(LineDraft("citizen_fee", _("Fee per citizen with a grant, 1/12 of %(amount)s a year",
-                                                    amount=_kr(schedule.citizen_fee_yearly_oere)),
+                                                    amount=kr(schedule.citizen_fee_yearly_oere)),
                                    c.citizens, schedule.citizen_fee_yearly_oere, vat, base_quantity=12))
         for _share_id, description, amount, rate in c.shared:
             lines.append(LineDraft("shared_cost", _("Shared cost: %(description)s", description=description), 1, amount, rate))

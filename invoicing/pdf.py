@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -17,15 +16,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from invoicing.charges import percent_label, vat_breakdown
 from invoicing.models import Invoice
+from invoicing.money import kr
 from invoicing.seller import Seller
 from invoicing.ubl import payment_terms_text
 
 LOCALE = "da_DK"
 
 
-def money(oere: int) -> str:
-    """Babel's Danish currency format: 138500 → '1.385,00 kr.'."""
-    return format_currency(Decimal(oere) / 100, "DKK", locale=LOCALE)
+money = kr  # the invoice's one format for amounts (invoicing.money.kr)
 
 
 def _date(day) -> str:

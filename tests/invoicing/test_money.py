@@ -1,6 +1,7 @@
 """Rounding and the largest-remainder split: the parts always sum to the whole, to the øre (hypothesis)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -87,3 +88,18 @@ def test_percent_of_matches_exact_half_up(amount, bp):
     exact = Fraction(amount * bp, 10_000)
     assert abs(percent_of(amount, bp) - exact) <= Fraction(1, 2)
     assert percent_of(amount, bp) - exact != Fraction(-1, 2)  # a half always goes up
+
+
+@given(st.integers(min_value=-10**13, max_value=10**13))
+def test_kr_prints_exactly_what_babel_prints(oere):
+    from babel.numbers import format_currency
+
+    from invoicing.money import kr
+
+    assert kr(oere) == format_currency(Decimal(oere) / 100, "DKK", locale="da_DK")
+
+
+def test_kr_examples():
+    from invoicing.money import kr
+
+    assert kr(138500) == "1.385,00\xa0kr." and kr(-5) == "-0,05\xa0kr." and kr(0) == "0,00\xa0kr."
