@@ -87,7 +87,7 @@ def backfill_instructions() -> int:
             "delivery_address": order.delivery_address, "delivery_postcode": order.delivery_postcode,
             "delivery_city": order.delivery_city, "temporary_address": False, "temporary_from": None,
             "temporary_to": None, "contact_phone": citizen.phone if consent else None,
-            "contact_email": citizen.email if consent else None, "delivery_note": order.note if consent else None,
+            "contact_email": citizen.email if consent else None, "delivery_note": None,
             "minimised": not consent, "packing_note": PACKING_NOTE,
         })
         for line in lines_by_order.get(order.id, []):

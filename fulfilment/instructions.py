@@ -58,10 +58,12 @@ def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruc
         temporary_address=order.temporary_address,
         temporary_from=order.temporary_from if order.temporary_address else None,
         temporary_to=order.temporary_to if order.temporary_address else None,
-        # Contact details and the free-text note go to the provider only with consent; the CPR number never does.
+        # Contact details go to the provider only with consent; the CPR number never does. The order's note never
+        # goes: it is written for the stoma nurse or grant officer (why the citizen needs this) and may hold health
+        # details the carrier has no need of. There is no separate note to the carrier yet.
         contact_phone=citizen.phone if consent else None,
         contact_email=citizen.email if consent else None,
-        delivery_note=order.note if consent else None,
+        delivery_note=None,
         minimised=not consent,
         packing_note=PACKING_NOTE,
     )

@@ -36,7 +36,9 @@ SCHEMAS = {
             "express": {"type": "boolean"},
             "delivery": {"$ref": "#/components/schemas/Delivery"},
             "contact": {"$ref": "#/components/schemas/Contact"},
-            "delivery_note": {"type": "string", "description": "The citizen's note to the carrier. Only with consent."},
+            "delivery_note": {"type": "string", "description": (
+                "A note to the carrier. Reserved: not sent at present (the order's note is for staff and may hold "
+                "health details).")},
             "packing_note": {"type": "string", "example": PACKING_NOTE},
             "lines": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/InstructionLine"}},
         },

@@ -22,7 +22,7 @@ def instruction_of(order) -> WarehouseInstruction:
 
 def test_accepted_order_gets_instruction_with_cutting_and_outbox_row(granted, shop):
     granted.phone, granted.email, granted.consent_given_at = "20304050", "birthe@example.dk", utcnow()
-    order = place(granted, {shop.plate: 3, shop.bag_a: 2}, at(2026, 3, 6), note="Stil pakken i carporten")  # a Friday
+    order = place(granted, {shop.plate: 3, shop.bag_a: 2}, at(2026, 3, 6), note="Har fået brok, skal have støttebælte")  # a Friday
     assert order.status is OrderStatus.ACCEPTED
     instruction = instruction_of(order)
     doc = payload(instruction)
@@ -33,7 +33,8 @@ def test_accepted_order_gets_instruction_with_cutting_and_outbox_row(granted, sh
     assert doc["delivery"] == {"name": "Birthe Nielsen", "address": "Testvej 1", "postcode": "8000", "city": "Aarhus C",
                                "country": "DK", "temporary_address": False}
     assert doc["contact"] == {"phone": "20304050", "email": "birthe@example.dk"}
-    assert doc["delivery_note"] == "Stil pakken i carporten"
+    # The order's note is for the nurse or grant officer and may hold health details: it never reaches the carrier.
+    assert "delivery_note" not in doc and "brok" not in encode(instruction).decode()
     lines = {line["article_number"]: line for line in doc["lines"]}
     assert lines["FC-200"] == {"article_number": "FC-200", "gtin": "5701234000037", "quantity": 3, "pack_size": 10,
                                "unit": "box", "cutting": {"shape": "round", "diameter_mm": 32, "plates": 30}}
