@@ -26,6 +26,11 @@ LOCALE = "da_DK"
 money = kr  # the invoice's one format for amounts (invoicing.money.kr)
 
 
+@lru_cache(maxsize=4096)
+def _quantity(value: int) -> str:
+    return format_decimal(value, locale=LOCALE)
+
+
 def _date(day) -> str:
     return day.strftime("%d.%m.%Y")
 
@@ -35,6 +40,7 @@ def _title_style():
     return getSampleStyleSheet()["Title"]
 
 
+@lru_cache(maxsize=8192)  # product names recur on every municipality's invoice
 def _wrapped(text: str, width: float, size: float = 8.5, font: str = "Helvetica") -> str:
     """Plain text broken into lines for a table cell: a fraction of a Paragraph's cost, same look for plain text."""
     return "\n".join(simpleSplit(text, font, size, width))
@@ -94,7 +100,7 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
         price = money(line.unit_price_oere) + (f" / {line.base_quantity}" if line.base_quantity != 1 else "")
         description = _wrapped(line.description, 65 * mm, 8)
         rows.append([str(line.position), line.article_number or "", description,
-                     format_decimal(line.quantity, locale=LOCALE), price, f"{line.vat_rate_pct} %", money(line.net_oere)])
+                     _quantity(line.quantity), price, f"{line.vat_rate_pct} %", money(line.net_oere)])
     lines_table = Table(rows, colWidths=[9 * mm, 22 * mm, 67 * mm, 16 * mm, 26 * mm, 11 * mm, 23 * mm], repeatRows=1)
     lines_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8, 9.5), ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8, 9.5),
