@@ -70,7 +70,9 @@ def test_citizen_orders_beyond_the_grant_sees_why_and_the_order_awaits_approval(
     # Before sending, the citizen is told the order goes to approval, and why for this line.
     expect(page.get_by_test_id("routing-summary")).to_contain_text("En del af bestillingen er uden for din bevilling")
     row = page.get_by_role("table", name="Produkterne i din bestilling").get_by_role("row").filter(has_text=product)
-    expect(row.get_by_role("cell").nth(1)).to_have_text(str(quantity))
+    # The product names the row (a row header); the first cell is the number of packs.
+    expect(row.get_by_role("rowheader")).to_have_text(product)
+    expect(row.get_by_role("cell").nth(0)).to_have_text(str(quantity))
     expect(row).to_contain_text("Mere end der er tilbage af din bevilling i denne periode: det skal godkendes")
 
     page.get_by_role("button", name="Send bestilling").click()
