@@ -7,3 +7,4 @@ from municipal_portal import views  # noqa: E402,F401
 from municipal_portal import invoicing_views  # noqa: E402,F401
 from municipal_portal import statistics_views  # noqa: E402,F401
 from municipal_portal import discharge_views  # noqa: E402,F401
+from municipal_portal import recommendation_views  # noqa: E402,F401

@@ -10,8 +10,12 @@ from sqlalchemy.orm import selectinload
 from catalogue.models import Product, Variant
 from stomi_app import cpr
 from stomi_app.extensions import db
-from stomi_app.grants import consumption
-from stomi_app.models import Citizen, Grant, GrantChange, GrantLine, GrantStatus, Order, OrderStatus
+from stomi_app.approvals import recommendation_details
+from stomi_app.grants import consumption, grants_in_force
+from stomi_app.models import (
+    Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, GrantStatus, Order, OrderStatus, RecommendationKind,
+    RecommendationStatus,
+)
 from stomi_app.ordering import current_measure
 
 SEARCH_LIMIT = 50
@@ -94,6 +98,7 @@ class CitizenOverview:
     uses: dict  # grant line id → LineUse this period
     changes: list[GrantChange]
     orders: list[Order]
+    recommendations: list[GrantRecommendation]  # stoma nurses' open recommendations to this municipality
 
 
 def citizen_overview(citizen: Citizen, on: date) -> CitizenOverview:
@@ -112,7 +117,32 @@ def citizen_overview(citizen: Citizen, on: date) -> CitizenOverview:
         select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
         .options(selectinload(Order.lines)).order_by(Order.submitted_at.desc(), Order.id.desc()).limit(RECENT_ORDERS)
     ))
-    return CitizenOverview(citizen, current_measure(citizen.id), grants, uses, changes, orders)
+    recommendations = list(db.session.scalars(
+        select(GrantRecommendation).where(
+            GrantRecommendation.citizen_id == citizen.id, GrantRecommendation.municipality_id == citizen.municipality_id,
+            GrantRecommendation.status == RecommendationStatus.OPEN, GrantRecommendation.kind != RecommendationKind.DISCHARGE)
+        .order_by(GrantRecommendation.created_at, GrantRecommendation.id)
+    ))
+    return CitizenOverview(citizen, current_measure(citizen.id), grants, uses, changes, orders, recommendations)
+
+
+def recommendation_of(municipality_id: int, recommendation_id: int, *, lock: bool = False) -> GrantRecommendation | None:
+    """A stoma nurse's recommendation to the municipality (open or handled); a discharge has its own page, and another
+    municipality's id finds nothing. `lock` holds the row until commit, so two officers answering at once are told
+    in turn rather than both recorded."""
+    query = (select(GrantRecommendation)
+             .where(GrantRecommendation.id == recommendation_id, GrantRecommendation.municipality_id == municipality_id,
+                    GrantRecommendation.kind != RecommendationKind.DISCHARGE)
+             .options(*recommendation_details()))
+    if lock:  # and read it afresh: a copy already in the session may predate a colleague's answer
+        query = query.with_for_update(of=GrantRecommendation).execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def grant_in_force(citizen_id: int, on: date) -> Grant | None:
+    """The citizen's newest grant in force: the one a followed recommendation is recorded against."""
+    grants = grants_in_force([citizen_id], on)
+    return max(grants, key=lambda g: (g.valid_from, g.id)) if grants else None
 
 
 def awaiting_approval(municipality_id: int) -> list[Order]:

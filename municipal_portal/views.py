@@ -10,11 +10,13 @@ from flask_login import current_user
 from catalogue.services import categories
 from municipal_portal import bp, services
 from municipal_portal.forms import BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, add_error, error_list
+from stomi_app.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
 from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant
+from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.models import Role
 from stomi_app.timeutil import local_today
 
@@ -53,7 +55,8 @@ def _grant_or_404(grant_id: int):
 def start():
     figures = services.start_figures(_municipality_id(), local_today())
     return render_template("municipal_portal/start.html", municipality=current_user.municipality, figures=figures,
-                           form=SearchForm(), discharges=len(open_discharge_recommendations(_municipality_id())))
+                           form=SearchForm(), discharges=len(open_discharge_recommendations(_municipality_id())),
+                           recommendations=count_pending_recommendations(_municipality_id()))
 
 
 @bp.route("/borgere")
@@ -81,7 +84,7 @@ def citizen(citizen_id: int):
     record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen)
     db.session.commit()
     return render_template("municipal_portal/citizen.html", o=overview, today=local_today(), locale=str(get_locale()),
-                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS)
+                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND)
 
 
 def _category_choices() -> tuple[list[tuple], set[int]]:

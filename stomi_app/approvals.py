@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from catalogue.models import ReviewStatus, SupplierChangeReview, Variant
+from catalogue.models import Product, ReviewStatus, SupplierChangeReview, Variant
 from stomi_app import audit
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
@@ -99,17 +99,36 @@ def _recommend(nurse: User, citizen: Citizen, kind: RecommendationKind, lines: l
     return recommendation
 
 
+def _pending_for(municipality_id: int) -> tuple:
+    # One definition of "waiting for this municipality's grant officer", shared by the list and its count.
+    return (GrantRecommendation.municipality_id == municipality_id, GrantRecommendation.status == RecommendationStatus.OPEN,
+            GrantRecommendation.kind != RecommendationKind.DISCHARGE)
+
+
+def recommendation_details() -> list:
+    """Loader options for what a grant officer's page shows of a recommendation, so a list costs a few queries, not a
+    few per row: the products with their category, the products they replace, the citizen, the nurse and the order."""
+    line = selectinload(GrantRecommendation.lines)
+    return [line.selectinload(RecommendationLine.variant).selectinload(Variant.product).selectinload(Product.category),
+            line.selectinload(RecommendationLine.replaces_variant).selectinload(Variant.product),
+            selectinload(GrantRecommendation.citizen), selectinload(GrantRecommendation.created_by),
+            selectinload(GrantRecommendation.order)]
+
+
 def pending_recommendations(municipality_id: int) -> list[GrantRecommendation]:
     """Open recommendations (orders, product and supplier changes) for one municipality's grant officers, oldest first.
     Discharges are listed by `stomi_app.discharge.open_discharge_recommendations`."""
     return list(db.session.scalars(
         select(GrantRecommendation)
-        .where(GrantRecommendation.municipality_id == municipality_id, GrantRecommendation.status == RecommendationStatus.OPEN,
-               GrantRecommendation.kind != RecommendationKind.DISCHARGE)
-        .options(selectinload(GrantRecommendation.lines).selectinload(RecommendationLine.variant).selectinload(Variant.product),
-                 selectinload(GrantRecommendation.citizen), selectinload(GrantRecommendation.created_by))
+        .where(*_pending_for(municipality_id))
+        .options(*recommendation_details())
         .order_by(GrantRecommendation.created_at, GrantRecommendation.id)
     ))
+
+
+def count_pending_recommendations(municipality_id: int) -> int:
+    """How many recommendations `pending_recommendations` lists, counted in the database (for the start page)."""
+    return db.session.scalar(select(func.count(GrantRecommendation.id)).where(*_pending_for(municipality_id))) or 0
 
 
 def recommendations_for_citizen(citizen_id: int) -> list[GrantRecommendation]:

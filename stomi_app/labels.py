@@ -49,6 +49,7 @@ _NURSE_CUT_WRONG = _l("Stoma nurse: a delivery that was cut wrongly")
 _NURSE_TASK = _l("Stoma nurse: took on a task about you")
 _NURSE_MEASURE = _l("Stoma nurse: your cutting measure")
 _GRANT_END = _l("Municipality: ending a grant")
+_NURSE_RECOMMENDATION = _l("Municipality: a stoma nurse's recommendation about your grant")
 AUDIT_PURPOSE = {
     # stoma nurses
     "nurse: clinical profile": _l("Stoma nurse: your stoma, cutting measure and notes"),
@@ -94,7 +95,9 @@ AUDIT_PURPOSE = {
     "End a grant form (grant officer)": _GRANT_END,
     "Grant from a discharge (grant officer)": _l("Municipality: a grant after your discharge from hospital"),
     "Discharge recommendation (grant officer)": _l("Municipality: the hospital's recommendation at your discharge"),
-    "grant officer: handle a nurse's recommendation": _l("Municipality: a stoma nurse's recommendation about your grant"),
+    "grant officer: handle a nurse's recommendation": _NURSE_RECOMMENDATION,
+    "Nurses' recommendations (grant officer)": _NURSE_RECOMMENDATION,
+    "Nurse's recommendation (grant officer)": _NURSE_RECOMMENDATION,
     "Statistics: utilisation per citizen (export)": _l("Municipality: statistics on the use of grants"),
     # the shared service centre
     "Audit log search (FSC administrator)": _l("Shared service centre: a check of the log of look-ups"),

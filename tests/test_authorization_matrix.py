@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from stomi_app.extensions import db
 from stomi_app.models import Role
+from stomi_app.approvals import approve_product_change, request_product_change
 from stomi_app.ordering import new_draft, set_draft_lines, submit
 from tests import factories
 from tests.ordering.conftest import Shop, grant_for, line
@@ -42,7 +43,7 @@ ROUTES: dict[str, object] = {
         "set_stoma", "start", "tasks")},
     **{f"municipal_portal.{e}": (GO,) for e in (
         "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "near_or_over", "search",
-        "statistics_citizens", "discharges", "discharge_grant")},
+        "statistics_citizens", "discharges", "discharge_grant", "recommendations", "recommendation")},
     **{f"municipal_portal.{e}": (GO, MM) for e in (
         "statistics", "statistics_export", "statistics_home",
         "statistics_report_document", "statistics_reports")},
@@ -161,7 +162,11 @@ def foreign(world):
     set_draft_lines(order, {shop.bag_a.id: 1})
     submit(order)
     db.session.commit()
-    return {"citizen": other, "order": order, "grant": grant, "own_citizen": world["citizen"]}
+    odense_nurse = factories.user(NUR, "nurse.ouh@test.dk", region_code=1083, workplace="Odense Universitetshospital")
+    change = request_product_change(other, wanted_variant=shop.plate, reason="Ny plade")
+    recommendation = approve_product_change(odense_nurse, change, quantity="2")
+    db.session.commit()
+    return {"citizen": other, "order": order, "grant": grant, "own_citizen": world["citizen"], "recommendation": recommendation}
 
 
 def test_only_hospital_nurses_register_discharges(app, world):
@@ -177,7 +182,8 @@ def test_foreign_ids_are_404(app, people, foreign):
     cases = {
         CIT: [f"/borger/ordrer/{order.id}", f"/borger/ordrer/{order.id}/problem"],
         GO: [f"/kommune/borger/{other.id}", f"/kommune/bevilling/{grant.id}/ret", f"/kommune/bevilling/{grant.id}/afslut",
-             f"/kommune/borger/{other.id}/bevilling/ny", "/kommune/statistik/461"],
+             f"/kommune/borger/{other.id}/bevilling/ny", "/kommune/statistik/461",
+             f"/kommune/anbefaling/{foreign['recommendation'].id}"],
         MM: ["/kommune/statistik/461", "/kommune/statistik/461/rapporter"],
         NUR: [f"/sygeplejerske/borger/{other.id}"],
         # The callcenter sees every citizen, but an order only under its own citizen.
@@ -190,4 +196,13 @@ def test_foreign_ids_are_404(app, people, foreign):
     citizen = _client_as(app, CIT, people)
     for url in (f"/borger/ordrer/{order.id}/annuller", f"/borger/ordrer/{order.id}/bestil-igen"):
         assert citizen.post(url).status_code == 404, url
+    officer = _client_as(app, GO, people)
+    assert officer.post(f"/kommune/anbefaling/{foreign['recommendation'].id}", data={"dismiss": "1", "note": "x"}).status_code == 404
+
+
+def test_the_own_municipality_reaches_its_recommendation(app, foreign):
+    """The other side of the foreign id: Odense's own grant officer opens the same recommendation."""
+    client = app.test_client()
+    assert client.post("/login", data={"email": "officer.odense@test.dk", "password": factories.PASSWORD}).status_code == 302
+    assert client.get(f"/kommune/anbefaling/{foreign['recommendation'].id}").status_code == 200
 

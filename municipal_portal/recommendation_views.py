@@ -1,0 +1,97 @@
+"""The grant officer's worklist of stoma nurses' recommendations (orders beyond the grant, product and supplier changes):
+read them, change the grant on the citizen's page, then mark each one done or dismiss it with a note why."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from municipal_portal import bp, services
+from municipal_portal.forms import add_error, error_list
+from stomi_app import approvals
+from stomi_app.audit import record
+from stomi_app.extensions import db
+from stomi_app.grants import GrantAccessDenied
+from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
+from stomi_app.nursing import NursingError
+from stomi_app.timeutil import local_today
+
+NOTE_MAX = 2000
+
+
+class HandleRecommendationForm(FlaskForm):
+    """One note and two answers; the service decides whether the note is needed (it is when dismissing)."""
+
+    note = TextAreaField(_l("Note"), description=_l("Required when you dismiss the recommendation: write why it is not followed."),
+                         validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters."))])
+    done = SubmitField(_l("Done (grant changed)"))
+    dismiss = SubmitField(_l("Dismiss"))
+
+
+def _labels() -> dict:
+    return {"kind_labels": RECOMMENDATION_KIND, "status_labels": RECOMMENDATION_STATUS, "locale": str(get_locale())}
+
+
+@bp.route("/anbefalinger")
+def recommendations():
+    waiting = approvals.pending_recommendations(current_user.municipality_id)
+    # Each row shows the nurse's note, which may hold health details: a read of that citizen's data.
+    for recommendation in waiting:
+        record(current_user, "read", "Nurses' recommendations (grant officer)", citizen=recommendation.citizen,
+               detail=f"recommendation={recommendation.id}")
+    db.session.commit()
+    return render_template("municipal_portal/recommendations.html", recommendations=waiting, **_labels())
+
+
+def _recommendation_or_404(recommendation_id: int, *, lock: bool = False):
+    recommendation = services.recommendation_of(current_user.municipality_id, recommendation_id, lock=lock)
+    if recommendation is None:
+        abort(404)
+    return recommendation
+
+
+def _close(form: HandleRecommendationForm, recommendation):
+    """Answer the recommendation; a redirect when it is recorded, else None with the message put on the form."""
+    done = bool(form.done.data)
+    if not done and not form.dismiss.data:  # a POST that pressed neither button
+        form.form_errors.append(_("Choose “Done (grant changed)” or “Dismiss”."))
+        return None
+    try:
+        approvals.close_recommendation(
+            current_user, recommendation, done=done,
+            # A NUL is no text PostgreSQL can store: dropped like any other stray control character.
+            note=(form.note.data or "").replace("\x00", ""),
+            grant=services.grant_in_force(recommendation.citizen_id, local_today()) if done else None)
+    except GrantAccessDenied:  # cannot happen through the scoped look-up; answered as if the id did not exist
+        db.session.rollback()
+        abort(404)
+    except NursingError as exc:  # a missing note, or already handled (a double click, or a colleague was first)
+        db.session.rollback()
+        for key, message in exc.errors.items():
+            if key == "note":
+                add_error(form.note, str(message))
+            else:
+                form.form_errors.append(str(message))
+        return None
+    db.session.commit()
+    flash(_("The recommendation is marked as done.") if done else _("The recommendation is dismissed."), "success")
+    return redirect(url_for("municipal_portal.recommendations"))
+
+
+@bp.route("/anbefaling/<int:recommendation_id>", methods=["GET", "POST"])
+def recommendation(recommendation_id: int):
+    form = HandleRecommendationForm()
+    posted = form.is_submitted()
+    recommendation = _recommendation_or_404(recommendation_id, lock=posted)
+    if posted and form.validate() and (done := _close(form, recommendation)):
+        return done
+    citizen = recommendation.citizen
+    record(current_user, "read", "Nurse's recommendation (grant officer)", citizen=citizen,
+           detail=f"recommendation={recommendation.id}")
+    db.session.commit()
+    errors = error_list(form)
+    return render_template("municipal_portal/recommendation.html", recommendation=recommendation, citizen=citizen, form=form,
+                           errors=errors, **_labels()), (422 if errors else 200)
