@@ -357,3 +357,15 @@ def test_discharge_registers_and_a_duplicate_cpr_attaches(auth, client, nurse_au
     assert db.session.scalar(select(func.count(DischargeRecommendation.id)).where(
         DischargeRecommendation.citizen_id == world["citizen"].id)) == 1
     assert "discharges" in client.get("/sygeplejerske/").get_data(as_text=True)
+
+
+def test_the_nurse_reads_the_grant_officers_answer_on_the_profile(auth, client, awaiting, nurse, officer):
+    recommendation = approvals.approve_order(nurse, awaiting, recommend=True)
+    db.session.commit()
+    _login(auth, nurse)
+    page = client.get(f"/sygeplejerske/borger/{awaiting.citizen_id}").get_data(as_text=True)
+    assert 'data-testid="recommendation-answer"' not in page  # not answered yet
+    approvals.close_recommendation(officer, recommendation, done=False, note="Budgettet rækker ikke <i>nu</i>")
+    db.session.commit()
+    page = client.get(f"/sygeplejerske/borger/{awaiting.citizen_id}").get_data(as_text=True)
+    assert "Budgettet rækker ikke &lt;i&gt;nu&lt;/i&gt;" in page  # shown, and escaped
