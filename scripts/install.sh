@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"  # exact versions (scripts/pin.sh)
 
 # Front-end assets (DKFDS) and axe-core, exactly as locked.
 if [ -f package-lock.json ]; then
