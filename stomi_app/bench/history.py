@@ -1,19 +1,36 @@
 """Multiplying order history inside the database (same citizens, k times the orders), for the flat-cost check."""
 from __future__ import annotations
 
+import math
+from datetime import timezone
+
 from sqlalchemy import func, select, text
 
+from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderEvent, OrderLine
 
 
+def history_years() -> int:
+    """How many whole years the sent orders span (at least one)."""
+    oldest = db.session.scalar(select(func.min(Order.submitted_at)))
+    if oldest is None:
+        return 1
+    if oldest.tzinfo is None:  # aggregates bypass the column type on SQLite
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return max(1, math.ceil((utcnow() - oldest).days / 365))
+
+
 def multiply_history(factor: int) -> int:
-    """Add factor-1 copies of every sent order, each copy moved back one more year; returns orders added.
+    """Add factor-1 copies of every sent order, each copy moved back by one more span of the existing history
+    (whole years, so seasons stay where they are); returns orders added.
 
     Done with INSERT … SELECT so ten times a region's history takes seconds, not an hour of ORM work.
-    Copies are delivered orders: history, not open work.
+    Copies are delivered orders: history, not open work. Because each copy lies before all existing history,
+    the recent months stay as they were: only older history grows.
     """
     dialect = db.engine.dialect.name
+    years = history_years()
     max_order = db.session.scalar(select(func.max(Order.id))) or 0
     max_line = db.session.scalar(select(func.max(OrderLine.id))) or 0
     max_event = db.session.scalar(select(func.max(OrderEvent.id))) or 0
@@ -21,9 +38,9 @@ def multiply_history(factor: int) -> int:
     added = 0
     for k in range(1, factor):
         if dialect == "postgresql":
-            shift = lambda col: f"{col} - interval '{365 * k} days'"  # noqa: E731
+            shift = lambda col: f"{col} - interval '{365 * years * k} days'"  # noqa: E731
         else:
-            shift = lambda col: f"datetime({col}, '-{365 * k} days')"  # noqa: E731
+            shift = lambda col: f"datetime({col}, '-{365 * years * k} days')"  # noqa: E731
         select_cols = []
         for col in order_cols:
             if col == "id":
