@@ -1,7 +1,7 @@
 """Demo catalogue: ~300 variants of invented stoma products from fictional manufacturers, with contract prices."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import insert
 from stdnum import ean
@@ -12,6 +12,10 @@ from stomi_app.extensions import db
 
 CONTRACT_START = date(2026, 1, 1)
 CONTRACT_REFERENCE = "FSC-STOMI-2026"
+# The contract before the current one, so the years of order history before 2026 have prices of their own (the
+# order lines' snapshot keeps what was paid then).
+PREVIOUS_CONTRACT_START = date(2022, 1, 1)
+PREVIOUS_CONTRACT_REFERENCE = "FSC-STOMI-2022"
 
 # Invented names, chosen not to resemble any real manufacturer; article prefixes keep numbers unique.
 MANUFACTURERS = [
@@ -94,6 +98,12 @@ def _price(rng, low: int, high: int) -> int:
     return rng.randrange(low, high + 1) * 100 + rng.choice([0, 0, 50, 95])
 
 
+def previous_price(price_oere: int) -> int:
+    """The previous contract's price: about 4 % below today's, to the nearest 50 øre (no random draw, so the seed's
+    stream and with it the rest of the demo data stay as they were)."""
+    return max(50, round(price_oere * 0.96 / 50) * 50)
+
+
 def _sizes(rng, sizing: str) -> list[dict]:
     """The size variants of one product: cutting ranges, pre-cut sizes or coupling sizes."""
     if sizing in ("flat", "convex"):
@@ -120,7 +130,8 @@ def _sizes(rng, sizing: str) -> list[dict]:
 
 
 def generate_catalogue(ctx) -> None:
-    """Create the stoma categories and the demo assortment, in bulk; deterministic for a seed (ctx.rng only)."""
+    """Create the stoma categories and the demo assortment with the current and the previous contract's prices, in bulk;
+    deterministic for a seed (ctx.rng only)."""
     rng = ctx.rng
     categories = ensure_stoma_categories()
     product_rows, variant_specs = [], []
@@ -166,6 +177,10 @@ def generate_catalogue(ctx) -> None:
     db.session.execute(insert(ContractPrice), [
         {"variant_id": vid, "valid_from": CONTRACT_START, "valid_to": None, "contract_reference": CONTRACT_REFERENCE,
          "price_oere": price, "vat_rate_pct": 25}
+        for vid, price in zip(variant_ids, prices)
+    ] + [
+        {"variant_id": vid, "valid_from": PREVIOUS_CONTRACT_START, "valid_to": CONTRACT_START - timedelta(days=1),
+         "contract_reference": PREVIOUS_CONTRACT_REFERENCE, "price_oere": previous_price(price), "vat_rate_pct": 25}
         for vid, price in zip(variant_ids, prices)
     ])
     ctx.echo(f"{len(variant_ids)} catalogue variants in {len(product_ids)} products")

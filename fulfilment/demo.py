@@ -1,29 +1,44 @@
 """Demo data for fulfilment: instructions for the demo history's orders, so the SLA and warehouse pages have a past.
 
-The history is inserted in bulk, past the ACCEPTED hook; this gives every order that was handed over an
-instruction as the hook would have made it, sent (or, for orders accepted but not yet sent, pending: the
-demo's dispatcher then sends them to the simulator).
+The history is inserted in bulk, past the ACCEPTED hook; every order that was handed over gets the instruction the
+hook would have made, sent (or, for orders accepted but not yet sent, pending: the demo's dispatcher then sends them
+to the simulator). The demo history feeds InstructionRows as it makes its orders, so millions of instructions load in
+the same pass; backfill_instructions gives the same rows to orders that have none.
 """
 from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import exists, func, select
 
 from catalogue.models import Variant
 from fulfilment.instructions import PACKING_NOTE, requested_delivery_date
 from fulfilment.models import InstructionLine, OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
+from stomi_app.demo.bulk import TableWriter, first_free_id
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Order, OrderEvent, OrderLine, OrderStatus
-from stomi_app.timeutil import local_date
+from stomi_app.timeutil import TZ
 
 S = OrderStatus
 HANDED_OVER = (S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED, S.DELIVERED, S.DELIVERY_FAILED)
-CHUNK = 20000
+# Plain names and values: InstructionRows.add runs millions of times, and an Enum member read off its class, or
+# hashed, costs a Python call each time (a tuple is searched by identity first).
+_ACCEPTED, _PENDING, _SENT = S.ACCEPTED, OutboxStatus.PENDING.value, OutboxStatus.SENT.value
+_ONE_MINUTE = timedelta(minutes=1)
+ORDERS_PER_ROUND = 50_000  # orders read at a time by the backfill: memory stays flat however much history there is
+
+INSTRUCTION_COLUMNS = ("id", "order_id", "created_at", "requested_delivery_date", "promised_working_days", "express",
+                       "delivery_name", "delivery_address", "delivery_postcode", "delivery_city", "temporary_address",
+                       "contact_phone", "contact_email", "minimised", "packing_note")
+LINE_COLUMNS = ("id", "instruction_id", "variant_id", "article_number", "gtin", "quantity", "pack_size", "unit",
+                "cut_shape", "cut_diameter_mm", "cut_width_mm", "cut_height_mm", "plates_to_cut")
+OUTBOX_COLUMNS = ("id", "instruction_id", "idempotency_key", "status", "attempts", "next_attempt_at", "last_status_code",
+                  "created_at", "sent_at")
 
 
 def _aware(moment) -> datetime:
@@ -32,94 +47,133 @@ def _aware(moment) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _insert(model, rows: list[dict]) -> None:
-    """Core bulk insert with the caller's ids (children point at them), then the PostgreSQL sequence moved past."""
-    table = model.__table__
-    for offset in range(0, len(rows), CHUNK):
-        db.session.execute(insert(table), rows[offset:offset + CHUNK])
-    if rows and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                f"(SELECT max(id) FROM {table.name}))"))
+@lru_cache(maxsize=65536)
+def _requested(utc_day: date, utc_hour: int, working_days: int) -> date:
+    """requested_delivery_date for a moment given by its UTC date and hour (summer time changes on the hour)."""
+    moment = datetime(utc_day.year, utc_day.month, utc_day.day, utc_hour, tzinfo=timezone.utc)
+    return requested_delivery_date(moment.astimezone(TZ).date(), working_days)
 
 
-def _next_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.__table__.c.id))) or 0) + 1
+class InstructionRows:
+    """Instructions, their lines and outbox rows for accepted orders, as fulfilment.instructions.create_instruction
+    makes them at acceptance (made at acceptance, the promise counted in working days from that Copenhagen day,
+    contact details only with consent, cut-to-fit lines cut to the order line's measure), written in bulk."""
+
+    models = (WarehouseInstruction, InstructionLine, OutboxMessage)
+    sequential_keys = (WarehouseInstruction, InstructionLine)  # keys that only grow as the rows come (bulk loading)
+    label = "warehouse instructions"
+
+    def __init__(self):
+        self.contacts = {}  # citizen id → (phone, e-mail, minimised): no contact details without consent
+        for c in db.session.execute(select(Citizen.id, Citizen.phone, Citizen.email, Citizen.consent_given_at,
+                                           Citizen.consent_withdrawn_at)):
+            consent = c.consent_given_at is not None and (
+                c.consent_withdrawn_at is None or _aware(c.consent_withdrawn_at) < _aware(c.consent_given_at))
+            self.contacts[c.id] = (c.phone, c.email, False) if consent else (None, None, True)
+        self.variants = {v.id: (v.gtin, v.pack_size, v.unit, v.cut_min_mm is not None) for v in db.session.execute(
+            select(Variant.id, Variant.gtin, Variant.pack_size, Variant.unit, Variant.cut_min_mm))}
+        config = current_app.config
+        self.days = {True: config["DELIVERY_SLA_EXPRESS_DAYS"], False: config["DELIVERY_SLA_DAYS"]}
+        self.instructions = TableWriter(WarehouseInstruction, INSTRUCTION_COLUMNS)
+        self.lines = TableWriter(InstructionLine, LINE_COLUMNS, after=(self.instructions,))
+        self.outbox = TableWriter(OutboxMessage, OUTBOX_COLUMNS, after=(self.instructions,))
+        self.next_instruction = first_free_id(WarehouseInstruction)
+        self.next_line = first_free_id(InstructionLine)
+        self.next_outbox = first_free_id(OutboxMessage)
+        # The provider keeps one order per key: keys must never repeat, not even those of a demo made again, so they
+        # start with this run's random part (and, numbered, are cheap to index by the million).
+        self.key_prefix = uuid.uuid4().hex[:16]
+        self.now = utcnow()
+        self._lines: dict[int, tuple] = {}
+
+    def add(self, order_id: int, status: OrderStatus, accepted_at: datetime, express: bool, citizen_id: int,
+            delivery: tuple, lines: tuple) -> None:
+        """One order as it stands; an order not handed over (cancelled, rejected, waiting) gets nothing.
+
+        `delivery` is (name, address, postcode, city); `lines` (variant id, article number, packs, cut shape,
+        Ø, width, height). The same `lines` object may come again (the demo history's earlier years repeat an
+        order): its instruction lines are worked out once until the next spill()."""
+        if status not in HANDED_OVER:
+            return
+        instruction_id = self.next_instruction
+        self.next_instruction += 1
+        days = self.days[express]
+        self.instructions.rows.append((
+            instruction_id, order_id, accepted_at, _requested(accepted_at.date(), accepted_at.hour, days), days, express,
+            *delivery, False, *self.contacts[citizen_id], PACKING_NOTE,
+        ))
+        known = self._lines.get(id(lines))
+        if known is None:
+            known = self._lines[id(lines)] = (lines, [self._line(*line) for line in lines])
+        put_line, line_id = self.lines.rows.append, self.next_line
+        for line in known[1]:
+            put_line((line_id, instruction_id, *line))
+            line_id += 1
+        self.next_line = line_id
+        outbox_id = self.next_outbox
+        self.next_outbox += 1
+        key = f"{self.key_prefix}{outbox_id:016x}"
+        if status is _ACCEPTED:  # accepted, not yet sent: waiting for the dispatcher
+            self.outbox.rows.append((outbox_id, instruction_id, key, _PENDING, 0, self.now, None, accepted_at, None))
+        else:  # sent a minute after acceptance, with the provider's 201
+            self.outbox.rows.append((outbox_id, instruction_id, key, _SENT, 1, accepted_at, 201, accepted_at,
+                                     accepted_at + _ONE_MINUTE))
+
+    def _line(self, variant_id, article_number, quantity, shape, diameter, width, height) -> tuple:
+        """An instruction line without its ids (LINE_COLUMNS[2:]): a cut-to-fit line is cut to the order's measure."""
+        gtin, pack_size, unit, cut_to_fit = self.variants[variant_id]
+        if cut_to_fit and shape is not None:
+            cut = (getattr(shape, "value", shape), diameter, width, height, quantity * pack_size)
+        else:
+            cut = (None, None, None, None, None)
+        return (variant_id, article_number, gtin, quantity, pack_size, unit, *cut)
+
+    def spill(self) -> None:
+        """Write whatever chunk is full (add() only appends)."""
+        self._lines.clear()
+        for writer in (self.instructions, self.lines, self.outbox):
+            writer.spill()
+
+    def close(self) -> int:
+        made = self.instructions.close()
+        self.lines.close()
+        self.outbox.close()
+        return made
 
 
 def backfill_instructions() -> int:
     """An instruction (and outbox row) for every handed-over order that has none; returns how many were made."""
-    has_instruction = select(WarehouseInstruction.order_id)
-    orders = db.session.execute(
-        select(Order.id, Order.status, Order.express, Order.citizen_id, Order.delivery_name, Order.delivery_address,
-               Order.delivery_postcode, Order.delivery_city, Order.note, OrderEvent.at)
-        .join(OrderEvent, (OrderEvent.order_id == Order.id) & (OrderEvent.to_status == S.ACCEPTED))
-        .where(Order.status.in_(HANDED_OVER), Order.id.not_in(has_instruction))
-        .order_by(Order.id)
-    ).all()
-    if not orders:
+    missing = (Order.status.in_(HANDED_OVER), ~exists().where(WarehouseInstruction.order_id == Order.id))
+    low, high = db.session.execute(select(func.min(Order.id), func.max(Order.id)).where(*missing)).one()
+    if low is None:
         return 0
-    citizens = {row.id: row for row in db.session.execute(
-        select(Citizen.id, Citizen.phone, Citizen.email, Citizen.consent_given_at, Citizen.consent_withdrawn_at))}
-    lines_by_order: dict[int, list] = {}
-    for line in db.session.execute(
-        select(OrderLine.order_id, OrderLine.variant_id, OrderLine.article_number, OrderLine.quantity,
-               OrderLine.cut_shape, OrderLine.cut_diameter_mm, OrderLine.cut_width_mm, OrderLine.cut_height_mm,
-               Variant.gtin, Variant.pack_size, Variant.unit, Variant.cut_min_mm)
-        .join(Variant, Variant.id == OrderLine.variant_id)
-        .where(OrderLine.order_id.in_(select(Order.id).where(Order.status.in_(HANDED_OVER))))
-        .order_by(OrderLine.id)
-    ):
-        lines_by_order.setdefault(line.order_id, []).append(line)
-    config = current_app.config
-    now = utcnow()
-    instruction_id, line_id, outbox_id = _next_id(WarehouseInstruction), _next_id(InstructionLine), _next_id(OutboxMessage)
-    instructions, lines, outbox = [], [], []
-    for order in orders:
-        accepted_at = _aware(order.at)
-        citizen = citizens[order.citizen_id]
-        consent = citizen.consent_given_at is not None and (
-            citizen.consent_withdrawn_at is None or _aware(citizen.consent_withdrawn_at) < _aware(citizen.consent_given_at))
-        days = config["DELIVERY_SLA_EXPRESS_DAYS"] if order.express else config["DELIVERY_SLA_DAYS"]
-        instructions.append({
-            "id": instruction_id, "order_id": order.id, "created_at": accepted_at,
-            "requested_delivery_date": requested_delivery_date(local_date(accepted_at), days),
-            "promised_working_days": days, "express": order.express, "delivery_name": order.delivery_name,
-            "delivery_address": order.delivery_address, "delivery_postcode": order.delivery_postcode,
-            "delivery_city": order.delivery_city, "temporary_address": False, "temporary_from": None,
-            "temporary_to": None, "contact_phone": citizen.phone if consent else None,
-            "contact_email": citizen.email if consent else None, "delivery_note": None,
-            "minimised": not consent, "packing_note": PACKING_NOTE,
-        })
-        for line in lines_by_order.get(order.id, []):
-            cut = line.cut_min_mm is not None and line.cut_shape is not None
-            lines.append({
-                "id": line_id, "instruction_id": instruction_id, "variant_id": line.variant_id,
-                "article_number": line.article_number, "gtin": line.gtin, "quantity": line.quantity,
-                "pack_size": line.pack_size, "unit": line.unit,
-                "cut_shape": getattr(line.cut_shape, "value", line.cut_shape) if cut else None,
-                "cut_diameter_mm": line.cut_diameter_mm if cut else None,
-                "cut_width_mm": line.cut_width_mm if cut else None, "cut_height_mm": line.cut_height_mm if cut else None,
-                "plates_to_cut": line.quantity * line.pack_size if cut else None,
-            })
-            line_id += 1
-        pending = order.status is S.ACCEPTED
-        outbox.append({
-            "id": outbox_id, "instruction_id": instruction_id, "idempotency_key": uuid.uuid4().hex,
-            "status": (OutboxStatus.PENDING if pending else OutboxStatus.SENT).value, "attempts": 0 if pending else 1,
-            "next_attempt_at": now if pending else accepted_at, "claim_token": None, "last_error": None,
-            "last_status_code": None if pending else 201, "created_at": accepted_at,
-            "sent_at": None if pending else accepted_at + timedelta(minutes=1),
-        })
-        instruction_id += 1
-        outbox_id += 1
-    _insert(WarehouseInstruction, instructions)
-    _insert(InstructionLine, lines)
-    _insert(OutboxMessage, outbox)
-    return len(instructions)
+    rows = InstructionRows()
+    for start in range(low, high + 1, ORDERS_PER_ROUND):
+        end = min(start + ORDERS_PER_ROUND - 1, high)
+        lines: dict[int, list[tuple]] = {}
+        for line in db.session.execute(
+            select(OrderLine.order_id, OrderLine.variant_id, OrderLine.article_number, OrderLine.quantity,
+                   OrderLine.cut_shape, OrderLine.cut_diameter_mm, OrderLine.cut_width_mm, OrderLine.cut_height_mm)
+            .where(OrderLine.order_id.between(start, end)).order_by(OrderLine.id)
+        ):
+            lines.setdefault(line[0], []).append(tuple(line[1:]))
+        for order in db.session.execute(
+            select(Order.id, Order.status, OrderEvent.at, Order.express, Order.citizen_id, Order.delivery_name,
+                   Order.delivery_address, Order.delivery_postcode, Order.delivery_city)
+            .join(OrderEvent, (OrderEvent.order_id == Order.id) & (OrderEvent.to_status == S.ACCEPTED))
+            .where(Order.id.between(start, end), *missing).order_by(Order.id)
+        ):
+            rows.add(order.id, order.status, _aware(order.at), order.express, order.citizen_id, tuple(order[5:9]),
+                     tuple(lines.get(order.id, ())))
+        rows.spill()
+    return rows.close()
 
 
 def generate_fulfilment(ctx) -> None:
-    """The demo generator's step (after the order history)."""
-    started = time.monotonic()
+    """The demo generator's step after the order history: instructions for any handed-over order still without one,
+    unless the history fed InstructionRows as it made its orders."""
+    if InstructionRows in ctx.sinks_fed:
+        return
+    started = time.perf_counter()
     made = backfill_instructions()
-    ctx.echo(f"{made} warehouse instructions for the order history in {time.monotonic() - started:.1f} s")
+    ctx.echo(f"{made} warehouse instructions for the order history in {time.perf_counter() - started:.1f} s")

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select, text
+from flask import current_app
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from stomi_app import cpr
 from stomi_app.db import utcnow
+from stomi_app.demo.bulk import TableWriter, first_free_id, is_postgresql, pipelined
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Municipality, Role, StomaType
 from stomi_app.reference import load_municipalities, municipality_facts
@@ -69,6 +73,10 @@ class DemoContext:
     municipalities: dict[int, Municipality]
     citizen_ids: list[int] = field(default_factory=list)
     echo: object = print
+    # Areas that keep rows of their own for every accepted order: each makes a sink the history feeds as it goes;
+    # those fed are listed in sinks_fed.
+    accepted_order_sinks: list = field(default_factory=list)
+    sinks_fed: list = field(default_factory=list)
 
 
 def citizen_counts(scale: str) -> dict[int, int]:
@@ -105,10 +113,32 @@ def _random_cpr(rng: random.Random, used: set[str]) -> str:
 
 
 def reset_database() -> None:
-    """Empty every domain table (not the migration bookkeeping), children first."""
-    for table in reversed(db.metadata.sorted_tables):
+    """Empty every domain table (not the migration bookkeeping), children first.
+
+    On PostgreSQL one TRUNCATE: deleting national history row by row takes many minutes (each deleted order
+    looks for orders that replace it), and restarting the id sequences gives the same ids on every run, as
+    SQLite does once a table is empty. TRUNCATE must wait for every other transaction that has read these
+    tables; if one stays open (a session left idle in a transaction), the rows are deleted instead.
+    """
+    tables = list(reversed(db.metadata.sorted_tables))
+    if is_postgresql():
+        names = ", ".join(db.engine.dialect.identifier_preparer.format_table(t) for t in tables)
+        try:
+            with db.session.begin_nested():
+                db.session.execute(text("SELECT set_config('lock_timeout', '5s', true)"))
+                db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+            db.session.execute(text("SELECT set_config('lock_timeout', '0', true)"))
+            return
+        except OperationalError:  # the lock timed out; the savepoint's rollback undid the timeout too
+            pass
+    for table in tables:
         db.session.execute(table.delete())
     db.session.flush()
+
+
+CITIZEN_COLUMNS = ("id", "cpr_encrypted", "cpr_hash", "cpr_masked", "name", "address", "postcode", "city", "phone",
+                   "email", "municipality_id", "stoma_type", "language", "consent_given_at", "consent_text_version",
+                   "session_version", "created_at")
 
 
 def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
@@ -116,47 +146,51 @@ def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
     rng = ctx.rng
     used = {c[0] for c in DEMO_CITIZENS}
     now = utcnow()
-    rows = []
+    writer = TableWriter(Citizen, CITIZEN_COLUMNS)
     stoma_types = [StomaType.COLOSTOMY] * 5 + [StomaType.ILEOSTOMY] * 3 + [StomaType.UROSTOMY] * 2
+    next_id = first_free_id(Citizen)
+    # The keys read once, not once per citizen.
+    encryption_key, hash_key = (bytes.fromhex(current_app.config[k]) for k in ("CPR_ENCRYPTION_KEY", "CPR_HASH_KEY"))
 
-    def row(digits, name, code, stoma_type, address):
+    def add(digits, name, code, stoma_type, address):
+        nonlocal next_id
         fact = facts[code]
-        return {
-            "cpr_encrypted": cpr.encrypt(digits), "cpr_hash": cpr.lookup_hash(digits), "cpr_masked": cpr.mask(digits),
-            "name": name, "address": address, "postcode": fact.postcode, "city": fact.city,
-            "phone": f"{rng.randrange(20, 99)}{rng.randrange(0, 1_000_000):06d}",
-            "email": None, "municipality_id": ctx.municipalities[code].id, "stoma_type": stoma_type.value,
-            "language": "da", "consent_given_at": now, "consent_text_version": "2026-1",
-            "session_version": 1, "created_at": now,
-        }
+        writer.add((next_id, cpr.encrypt(digits, encryption_key), cpr.lookup_hash(digits, hash_key), cpr.mask(digits),
+                    name, address, fact.postcode, fact.city, f"{rng.randrange(20, 99)}{rng.randrange(0, 1_000_000):06d}",
+                    None, ctx.municipalities[code].id, stoma_type.value, "da", now, "2026-1", 1, now))
+        ctx.citizen_ids.append(next_id)
+        next_id += 1
 
-    for digits, name, code, stoma_type, address in DEMO_CITIZENS:
-        rows.append(row(digits, name, code, stoma_type, address))
-    for code, count in sorted(counts.items()):
-        for _ in range(count):
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            address = f"{rng.choice(STREETS)} {rng.randrange(1, 120)}"
-            rows.append(row(_random_cpr(rng, used), name, code, rng.choice(stoma_types), address))
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Citizen.__table__), rows[start:start + 5000])
-    ctx.citizen_ids = list(db.session.scalars(select(Citizen.id).order_by(Citizen.id)))
+    with pipelined():
+        for digits, name, code, stoma_type, address in DEMO_CITIZENS:
+            add(digits, name, code, stoma_type, address)
+        for code, count in sorted(counts.items()):
+            for _ in range(count):
+                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                address = f"{rng.choice(STREETS)} {rng.randrange(1, 120)}"
+                add(_random_cpr(rng, used), name, code, rng.choice(stoma_types), address)
+        writer.close()
 
 
 def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
+    started = time.perf_counter()
     if reset:
         reset_database()
     municipalities = load_municipalities(national=scale == "national")
-    ctx = DemoContext(rng=random.Random(seed), scale=scale, today=date.today(), municipalities=municipalities, echo=echo)
+    ctx = DemoContext(rng=random.Random(seed), scale=scale, today=date.today(), municipalities=municipalities, echo=echo,
+                      accepted_order_sinks=_accepted_order_sinks())
     for email, name, role, municipality_code, region_code, workplace in DEMO_STAFF:
         create_staff_user(email=email, name=name, role=role, password=DEMO_PASSWORD,
                           municipality_code=municipality_code, region_code=region_code, workplace=workplace)
     counts = citizen_counts(scale)
     _insert_citizens(ctx, counts)
-    echo(f"{len(ctx.citizen_ids)} citizens in {len(counts)} municipalities")
+    echo(f"{len(ctx.citizen_ids)} citizens in {len(counts)} municipalities in {time.perf_counter() - started:.1f} s")
     for area_generator in _area_generators():
         area_generator(ctx)
     db.session.commit()
+    step = time.perf_counter()
     refresh_planner_statistics()
+    echo(f"planner statistics in {time.perf_counter() - step:.1f} s; demo data in {time.perf_counter() - started:.1f} s")
     lines = ["", "Demo users (password for all staff: %s):" % DEMO_PASSWORD]
     lines += [f"  {role.value:<14} {email}" for email, _n, role, *_ in DEMO_STAFF]
     lines.append("Demo citizens (log in at /login/borger with the CPR number):")
@@ -170,6 +204,13 @@ def refresh_planner_statistics() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+
+
+def _accepted_order_sinks():
+    """Areas whose rows follow from each accepted order are loaded in the history's own pass (millions of rows)."""
+    from fulfilment.demo import InstructionRows
+
+    return [InstructionRows]
 
 
 def _area_generators():

@@ -1,18 +1,27 @@
-"""Demo grants, cutting measures and about a year of order history for every demo citizen, inserted in bulk."""
+"""Demo grants, cutting measures and three years of order history for every demo citizen, inserted in bulk.
+
+The newest year (and a fortnight) is drawn order by order, with orders in every status; each year before it repeats
+that year's settled orders one calendar year earlier (same rhythm, the prices of the contract then in force), for
+as long as the citizen's grant was in force. A copy costs a fraction of a drawn order, which is what lets national
+scale (three million orders) load in minutes.
+"""
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from catalogue.models import Category, Product, Variant
+from catalogue.models import Category, ContractPrice, Product, Variant
 from catalogue.services import prices_in_force
+from stomi_app.demo.bulk import TableWriter, constraints_set_aside, first_free_id, pipelined
 from stomi_app.extensions import db
 from stomi_app.models import (
     Citizen, CuttingMeasure, Grant, GrantChange, GrantLine, Order, OrderEvent, OrderLine, Role, StomaType, User,
@@ -48,6 +57,21 @@ FIXED_PLANS = {
     "1112403456": ("bag_urostomy", 2, 1, None),
 }
 PROGRESS = [S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED, S.DELIVERED]
+HISTORY_YEARS = 3
+# _status_for settles every order older than 14 days (delivered, rejected or cancelled). The earlier years repeat
+# orders at least this old only, so no copy stops half-way; the drawn part reaches that much further back.
+SETTLED_AFTER_DAYS = 15
+# At most one order a month: the drawn 12½ months touch at most 14 calendar months. Each earlier year gets a block of
+# this many order ids per citizen below the later ones, so order numbers grow with time as they would have.
+MAX_ORDERS_PER_CITIZEN = 14
+
+ORDER_COLUMNS = ("id", "citizen_id", "status", "channel", "placed_by_id", "idempotency_key", "express", "is_replacement",
+                 "delivery_name", "delivery_address", "delivery_postcode", "delivery_city", "temporary_address",
+                 "created_at", "submitted_at", "decided_at", "decided_by_id", "decision_reason", "delivered_at",
+                 "tracking_reference", "carrier")
+LINE_COLUMNS = ("id", "order_id", "variant_id", "grant_line_id", "quantity", "article_number", "product_name",
+                "unit_price_oere", "vat_rate_pct", "cut_shape", "cut_diameter_mm", "cut_width_mm", "cut_height_mm", "routing")
+EVENT_COLUMNS = ("id", "order_id", "from_status", "to_status", "at", "by_id", "by_citizen", "reason")
 
 
 @dataclass
@@ -59,6 +83,12 @@ class _Line:
     ceiling_oere: int | None = None
     per_order: int | None = None  # boxes in each order (defaults to the period's quantity)
     id: int | None = None
+
+    def __post_init__(self):
+        # Read once: the variant's ORM attributes cost more than everything else about a million order lines.
+        self.variant_id = self.variant.id
+        self.cut_to_fit = self.variant.is_cut_to_fit
+        self.article_number = self.variant.article_number
 
 
 @dataclass
@@ -88,6 +118,24 @@ class _Catalogue:
         self.category_ids = {c.code: c.id for c in db.session.scalars(select(Category))}
         # Display names read the product: computed once here, not per order line.
         self.names = {v.id: v.display_name for vs in self.by_category.values() for v in vs}
+        # Prices by period of validity (a contract's prices share one): a day's prices are those of the periods
+        # that hold it, worked out once per day.
+        self._periods: dict[tuple, dict[int, tuple[int, int]]] = defaultdict(dict)
+        for p in db.session.execute(
+            select(ContractPrice.variant_id, ContractPrice.valid_from, ContractPrice.valid_to, ContractPrice.price_oere,
+                   ContractPrice.vat_rate_pct).where(ContractPrice.variant_id.in_(list(self.names)))):
+            self._periods[(p.valid_from, p.valid_to)][p.variant_id] = (p.price_oere, p.vat_rate_pct)
+        self._prices_on: dict[date, dict[int, tuple[int, int]]] = {}
+
+    def prices_on(self, day: date) -> dict[int, tuple[int, int]]:
+        """Variant id → (price in øre, VAT %) of the contract in force on `day` (before 2026, the previous one)."""
+        prices = self._prices_on.get(day)
+        if prices is None:
+            prices = self._prices_on[day] = {}
+            for (valid_from, valid_to), period in sorted(self._periods.items(), key=lambda item: item[0][0]):
+                if valid_from <= day and (valid_to is None or day <= valid_to):
+                    prices.update(period)
+        return prices
 
 
 def _boxes(rng, category: str, variant: Variant) -> int:
@@ -109,10 +157,12 @@ def _plan(rng, cat: _Catalogue, citizen, today: date, fixed: tuple | None) -> _P
     citizen_id, municipality_id, stoma_type = citizen
     if fixed:
         valid_from = add_months(today, -24)
-    elif rng.random() < 0.1:  # a recent discharge: still in the first months' ordering rules
+    elif (draw := rng.random()) < 0.1:  # a recent discharge: still in the first months' ordering rules
         valid_from = today - timedelta(days=rng.randint(20, 150))
-    else:
-        valid_from = today - timedelta(days=rng.randint(400, 365 * 6))
+    elif draw < 0.15:  # granted during the three years of history
+        valid_from = today - timedelta(days=rng.randint(150, 365 * HISTORY_YEARS))
+    else:  # most have had their stoma, and this grant, for longer
+        valid_from = today - timedelta(days=rng.randint(365 * HISTORY_YEARS + 30, 365 * 12))
     plan = _Plan(citizen_id, municipality_id, valid_from, fixed=bool(fixed))
     stoma_type = StomaType(stoma_type)
     main = MAIN_BAG[stoma_type]
@@ -168,7 +218,8 @@ def _midnight(day: date) -> datetime:
 
 def _at(day: date, rng) -> datetime:
     """A moment during the day (07–21) on a local day, as aware UTC."""
-    return _midnight(day) + timedelta(minutes=rng.randrange(7 * 60, 21 * 60))
+    # random() rather than randrange(): a third of the cost, and this runs for every order
+    return _midnight(day) + timedelta(minutes=7 * 60 + int(rng.random() * 14 * 60))
 
 
 def _order_days(rng, plan: _Plan, today: date, history_start: date) -> list[date]:
@@ -199,21 +250,29 @@ def _line_quantity(line: _Line, day: date, first: bool, last_for_fixed: bool) ->
     return 0
 
 
-def _status_for(rng, age: int, has_cut: bool, over: bool) -> tuple[list[S], S | None]:
-    """The path an order took so far (from draft) and, for a decided request, the decision."""
+# Read as plain names: an Enum member looked up on its class costs a descriptor call, millions of times over.
+AWAITING, ACCEPTED, REJECTED, CANCELLED, DELIVERED, SHIPPED, DRAFT = (
+    S.AWAITING_APPROVAL, S.ACCEPTED, S.REJECTED, S.CANCELLED, S.DELIVERED, S.SHIPPED, S.DRAFT)
+DELIVERED_PATHS = {True: [*PROGRESS], False: [s for s in PROGRESS if s is not S.CUT]}  # by "has a cut line"
+
+
+def _status_for(rng, age: int, has_cut: bool, over: bool, fixed: bool = False) -> tuple[list[S], S | None]:
+    """The path an order took so far (from draft) and, for a decided request, the decision. The fixed demo
+    citizens' orders are never cancelled: their journeys count on what they received."""
     if over:
         if age <= 14:
-            return [S.AWAITING_APPROVAL], None
+            return [AWAITING], None
         if rng.random() < 0.25:
-            return [S.AWAITING_APPROVAL, S.REJECTED], S.REJECTED
-        path = [S.AWAITING_APPROVAL]
+            return [AWAITING, REJECTED], REJECTED
+        path = [AWAITING]
     else:
         path = []
-    if age > 3 and rng.random() < 0.02:
-        return path + [S.CANCELLED] if over else [S.ACCEPTED, S.CANCELLED], None
+    if age > 3 and not fixed and rng.random() < 0.02:
+        return path + [CANCELLED] if over else [ACCEPTED, CANCELLED], None
+    steps = DELIVERED_PATHS[has_cut]
     if age > 14:
-        reached = S.DELIVERED
-    elif age > 7:
+        return path + steps, ACCEPTED if over else None
+    if age > 7:
         reached = rng.choice([S.DELIVERED] * 8 + [S.SHIPPED])
     elif age > 3:
         reached = rng.choice([S.SHIPPED, S.SHIPPED, S.PACKED, S.DELIVERED])
@@ -221,8 +280,7 @@ def _status_for(rng, age: int, has_cut: bool, over: bool) -> tuple[list[S], S | 
         reached = rng.choice([S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT if has_cut else S.PICKED, S.PACKED])
     else:
         reached = S.ACCEPTED
-    steps = [s for s in PROGRESS if has_cut or s is not S.CUT]
-    return path + steps[:steps.index(reached) + 1], S.ACCEPTED if over else None
+    return path + steps[:steps.index(reached) + 1], ACCEPTED if over else None
 
 
 def _grant_rows(plan: _Plan, cat: _Catalogue, officer_id, rng) -> list[dict]:
@@ -255,8 +313,19 @@ def _grant_rows(plan: _Plan, cat: _Catalogue, officer_id, rng) -> list[dict]:
     return grants
 
 
+def history_window(today: date) -> tuple[date, date]:
+    """(start, settled): orders are drawn from `start` to today; those before `settled` are repeated in the earlier
+    years (from `start` a year back to `settled` a year back, and so on: the years join without gap or overlap)."""
+    settled = today - timedelta(days=SETTLED_AFTER_DAYS)
+    return add_months(settled, -12), settled
+
+
 def generate_grants_and_orders(ctx) -> None:
-    """Give every demo citizen a grant that fits their stoma, a measure where cut-to-fit, and a year of orders."""
+    """Give every demo citizen a grant that fits their stoma, a measure where cut-to-fit, and three years of orders.
+
+    Areas that keep rows of their own per accepted order (fulfilment's warehouse instructions) get each such order
+    as it is made, through ctx.accepted_order_sinks, and are loaded in the same pass.
+    """
     started, cpu_started = time.perf_counter(), time.process_time()
     rng, today = ctx.rng, ctx.today
     cat = _Catalogue(today)
@@ -276,160 +345,240 @@ def generate_grants_and_orders(ctx) -> None:
         select(User.role, User.id).where(User.role.in_([Role.NURSE, Role.CALLCENTER])).order_by(User.id.desc())).all())
     plans = [_plan(rng, cat, (c.id, c.municipality_id, c.stoma_type), today, FIXED_PLANS.get(fixed.get(c.id)))
              for c in citizens]
-    active, ended = _insert_grants(rng, plans, cat, officers)
-    measures = _insert_measures(rng, plans, staff.get(Role.NURSE))
-    orders, lines = _insert_orders(rng, plans, citizens, cat, staff, today)
-    ctx.echo(f"{active} grants ({ended} ended), {orders} orders with {lines} lines, {measures} cutting measures "
+    sinks = [make() for make in ctx.accepted_order_sinks]
+    ctx.sinks_fed.extend(ctx.accepted_order_sinks)
+    tables = [Order, OrderLine, OrderEvent, *(model for sink in sinks for model in sink.models)]
+    # PostgreSQL has a core to spare while Python makes the rows, and none while the keys are built afterwards:
+    # the keys of the tables filled in id order, cheapest to keep up, stay (measured at national scale).
+    kept = (OrderEvent, OrderLine, *(model for sink in sinks for model in sink.sequential_keys))
+    with constraints_set_aside(*tables, keep_keys=kept, echo=ctx.echo):
+        step = time.perf_counter()
+        with pipelined(), _no_garbage_collection():
+            active, ended = _insert_grants(rng, plans, cat, officers)
+            measures = _insert_measures(rng, plans, staff.get(Role.NURSE))
+            counts = _insert_orders(rng, plans, citizens, cat, staff, today, sinks)
+            handed_over = [sink.close() for sink in sinks]
+        ctx.echo(f"  {active} grants ({ended} ended), {measures} cutting measures; {counts.orders} orders "
+                 f"({counts.drawn} drawn, the rest earlier years' repeats) with {counts.lines} lines and {counts.events} "
+                 f"events{''.join(f', {n} {sink.label}' for n, sink in zip(handed_over, sinks))} "
+                 f"written in {time.perf_counter() - step:.1f} s")
+    ctx.echo(f"{active} grants, {counts.orders} orders with {counts.lines} lines, {counts.events} events "
              f"in {time.perf_counter() - started:.1f} s ({time.process_time() - cpu_started:.1f} s CPU)")
+
+
+GRANT_COLUMNS = ("id", "citizen_id", "municipality_id", "legal_basis", "valid_from", "valid_to", "status",
+                 "express_per_year", "version", "created_at", "created_by_id", "ended_at", "ended_by_id", "end_reason")
+GRANT_LINE_COLUMNS = ("id", "grant_id", "variant_id", "category_id", "quantity", "period", "price_ceiling_oere", "replaced_at")
+GRANT_CHANGE_COLUMNS = ("grant_id", "version", "action", "at", "by_id", "reason", "snapshot")
+MEASURE_COLUMNS = ("citizen_id", "shape", "diameter_mm", "width_mm", "height_mm", "created_at", "entered_by_citizen",
+                   "entered_by_id", "confirmed_by_id", "confirmed_at", "remeasure_on", "note")
+
+
+@contextmanager
+def _no_garbage_collection():
+    """The pass makes tens of millions of tuples and no reference cycles: the cyclic collector, set off by every
+    few hundred new tuples, would only walk the living ones again and again."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _insert_grants(rng, plans: list[_Plan], cat: _Catalogue, officers: dict) -> tuple[int, int]:
     """Each plan's grant (and any ended earlier one) with its lines and history; sets the plan lines' ids."""
-    grant_cols = {c.name for c in Grant.__table__.columns}
-    grant_rows, line_rows, change_rows = [], [], []
-    next_grant, next_line = _first_free_id(Grant), _first_free_id(GrantLine)
+    grants = TableWriter(Grant, GRANT_COLUMNS)
+    grant_lines = TableWriter(GrantLine, GRANT_LINE_COLUMNS, after=(grants,))
+    changes = TableWriter(GrantChange, GRANT_CHANGE_COLUMNS, after=(grants,))
+    next_grant, next_line, ended = first_free_id(Grant), first_free_id(GrantLine), 0
     for plan in plans:
         for spec in _grant_rows(plan, cat, officers.get(plan.municipality_id), rng):
-            grant_rows.append({k: v for k, v in spec.items() if k in grant_cols} | {"id": next_grant})
+            grants.add((next_grant, *(spec[c] for c in GRANT_COLUMNS[1:])))
+            ended += spec["status"] == "ended"
             for i, (vid, cid, q, period, ceiling) in enumerate(spec["_lines"]):
-                line_rows.append({"id": next_line, "grant_id": next_grant, "variant_id": vid, "category_id": cid,
-                                  "quantity": q, "period": period, "price_ceiling_oere": ceiling, "replaced_at": None})
+                grant_lines.add((next_line, next_grant, vid, cid, q, period, ceiling, None))
                 if spec["status"] == "active":
                     plan.lines[i].id = next_line
                 next_line += 1
             for version, action, reason, day in spec["_changes"]:
-                change_rows.append({"grant_id": next_grant, "version": version, "action": action, "at": _at(day, rng),
-                                    "by_id": spec["created_by_id"], "reason": reason, "snapshot": spec["_snapshot"]})
+                changes.add((next_grant, version, action, _at(day, rng), spec["created_by_id"], reason, spec["_snapshot"]))
             next_grant += 1
-    _bulk(Grant, grant_rows)
-    _bulk(GrantLine, line_rows)
-    _bulk(GrantChange, change_rows)
-    ended = sum(1 for g in grant_rows if g["status"] == "ended")
-    return len(grant_rows) - ended, ended
+    total = grants.close()
+    grant_lines.close()
+    changes.close()
+    return total - ended, ended
 
 
 def _insert_measures(rng, plans: list[_Plan], nurse_id: int | None) -> int:
-    rows = [
-        {"citizen_id": p.citizen_id, "shape": p.measure[0], "diameter_mm": p.measure[1], "width_mm": p.measure[2],
-         "height_mm": p.measure[3], "created_at": _at(p.valid_from, rng), "entered_by_citizen": False,
-         "entered_by_id": nurse_id, "confirmed_by_id": None, "confirmed_at": None, "remeasure_on": None, "note": None}
-        for p in plans if p.measure
-    ]
-    _bulk(CuttingMeasure, rows)
-    return len(rows)
+    writer = TableWriter(CuttingMeasure, MEASURE_COLUMNS)
+    for p in plans:
+        if p.measure:
+            writer.add((p.citizen_id, *p.measure, _at(p.valid_from, rng), False, nurse_id, None, None, None, None))
+    return writer.close()
 
 
-def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: dict, today: date) -> tuple[int, int]:
-    from catalogue.demo import CONTRACT_START
+@dataclass
+class _Counts:
+    orders: int = 0
+    drawn: int = 0
+    lines: int = 0
+    events: int = 0
 
-    # Orders are priced from the contract, so the history starts no earlier than the contract.
-    history_start = max(add_months(today, -12), CONTRACT_START)
+
+def _year_back(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: dict, today: date, sinks) -> _Counts:
+    """Every plan's orders, with their lines and timelines: drawn from 12½ months ago to today, then each settled one
+    again 1 and 2 years earlier where the grant was in force (never for the fixed demo citizens, whose history the
+    journeys know). The citizen's orders are numbered in blocks by year, oldest first.
+
+    This loop makes every order of national scale (three million, with 25 million rows around them): it appends
+    to the writers' lists itself and keeps to local names.
+    """
     by_id = {c.id: c for c in citizens}
-    order_rows, line_rows, event_rows = [], [], []
-    next_order = _first_free_id(Order)
+    orders = TableWriter(Order, ORDER_COLUMNS)
+    lines = TableWriter(OrderLine, LINE_COLUMNS, after=(orders,))
+    events = TableWriter(OrderEvent, EVENT_COLUMNS, after=(orders,))
+    put_order, put_line, put_event = orders.rows.append, lines.rows.append, events.rows.append
+    sink_adds = [sink.add for sink in sinks]
+    start, settled = history_window(today)
+    block = MAX_ORDERS_PER_CITIZEN * len(plans)
+    next_order = first_free_id(Order) + (HISTORY_YEARS - 1) * block
+    next_line, next_event = first_free_id(OrderLine), first_free_id(OrderEvent)
+    agent, nurse = staff.get(Role.CALLCENTER), staff.get(Role.NURSE)
+    within, over_grant = "within_grant", "over_grant"
+    names, prices_on, random = cat.names, cat.prices_on, rng.random
+    no_cut = (None, None, None, None)
+    drawn = 0
     for plan in plans:
         citizen = by_id[plan.citizen_id]
-        days = _order_days(rng, plan, today, history_start)
+        delivery = (citizen.name, citizen.address, citizen.postcode, citizen.city)
+        measure = plan.measure
+        days = _order_days(rng, plan, today, start)
+        if len(days) > MAX_ORDERS_PER_CITIZEN:
+            raise RuntimeError(f"{len(days)} orders for citizen {plan.citizen_id}: more than the id block allows")
+        last = len(days) - 1
+        repeatable = []  # this citizen's settled orders, to repeat in the earlier years
         for n, day in enumerate(days):
-            lines = [[line, q, "within_grant"] for line in plan.lines
-                     if (q := _line_quantity(line, day, n == 0, plan.fixed and n == len(days) - 1))]
-            if not lines:
+            picked = [[line, q, within] for line in plan.lines
+                      if (q := _line_quantity(line, day, n == 0, plan.fixed and n == last))]
+            if not picked:
                 continue
             # Now and then a citizen asks for one box more than the grant: a request someone must decide (more
             # often in the newest order, so the demo has a few still waiting).
-            over = not plan.fixed and rng.random() < (0.1 if n == len(days) - 1 else 0.03)
+            over = not plan.fixed and random() < (0.1 if n == last else 0.03)
             if over:
-                lines[0][1] += 1
-                lines[0][2] = "over_grant"
-            row, path, moments = _order_row(rng, plan, citizen, day, today, lines, over, staff)
-            row |= {"id": next_order, "idempotency_key": f"demo-{next_order:09d}"}
-            order_rows.append(row)
-            for line, quantity, routing in lines:
-                line_rows.append(_order_line_row(next_order, line, quantity, routing, plan.measure, cat))
-            previous = S.DRAFT
-            for step, at in zip(path, moments):
-                event_rows.append(_event_row(next_order, row, previous, step, at))
-                previous = step
+                picked[0][1] += 1
+                picked[0][2] = over_grant
+            order_id = next_order
             next_order += 1
-    _bulk(Order, order_rows)
-    _bulk(OrderLine, line_rows)
-    _bulk(OrderEvent, event_rows)
-    return len(order_rows), len(line_rows)
+            row, path, moments = _order_row(rng, order_id, plan, citizen, day, today, picked, over, agent, nurse)
+            put_order(row)
+            prices = prices_on(day)
+            order_lines = []  # (variant id, the line's columns before the price, those after it)
+            for line, quantity, routing in picked:
+                variant_id = line.variant_id
+                head = (variant_id, line.id, quantity, line.article_number, names[variant_id])
+                tail = (*(measure if measure and line.cut_to_fit else no_cut), routing)
+                order_lines.append((variant_id, head, tail))
+                put_line((next_line, order_id, *head, *prices[variant_id], *tail))
+                next_line += 1
+            placed_by, decided_by, decision_reason = row[4], row[16], row[17]
+            timeline, previous = [], DRAFT
+            for step, at in zip(path, moments):
+                # Who took each step: the citizen or agent sends, a nurse decides, the warehouse moves it on.
+                actor, by_citizen, reason = None, False, None
+                if previous is DRAFT:
+                    actor, by_citizen = placed_by, placed_by is None
+                    reason = over_grant if step is AWAITING else within
+                elif previous is AWAITING and (step is ACCEPTED or step is REJECTED):
+                    actor, reason = decided_by, decision_reason
+                elif step is CANCELLED:
+                    by_citizen, reason = True, "cancelled"
+                event = (previous._value_, step._value_, at, actor, by_citizen, reason)
+                timeline.append(event)
+                put_event((next_event, order_id, *event))
+                next_event += 1
+                previous = step
+            status = path[-1]
+            accepted_at = moments[path.index(ACCEPTED)] if ACCEPTED in path else None
+            packs = None
+            if accepted_at is not None and sink_adds:
+                # (variant id, article number, packs, cut shape, Ø, width, height)
+                packs = tuple((head[0], head[3], head[2], *tail[:4]) for _v, head, tail in order_lines)
+                for add in sink_adds:
+                    add(order_id, status, accepted_at, row[6], citizen.id, delivery, packs)
+            if day < settled and not plan.fixed:
+                repeatable.append((day, row, order_lines, timeline, accepted_at, status, packs))
+            drawn += 1
+        # The earlier years: the same orders, each moved back whole years (all its moments by the same number of days).
+        for years in range(1, HISTORY_YEARS):
+            for day, row, order_lines, timeline, accepted_at, status, packs in repeatable:
+                earlier = _year_back(day, years)
+                if earlier < plan.valid_from:
+                    continue  # before this grant: the citizen did not order like this then
+                shift = timedelta(days=(earlier - day).days)
+                order_id = row[0] - years * block
+                decided, delivered = row[15], row[18]
+                put_order((order_id, *row[1:5], f"demo-{order_id:09d}", *row[6:13], row[13] + shift, row[14] + shift,
+                           decided and decided + shift, *row[16:18], delivered and delivered + shift,
+                           row[19] and f"DAO{int(random() * 1e9):09d}", row[20]))
+                prices = prices_on(earlier)
+                for variant_id, head, tail in order_lines:
+                    put_line((next_line, order_id, *head, *prices[variant_id], *tail))
+                    next_line += 1
+                for from_status, to_status, at, actor, by_citizen, reason in timeline:
+                    put_event((next_event, order_id, from_status, to_status, at + shift, actor, by_citizen, reason))
+                    next_event += 1
+                if accepted_at is not None:
+                    for add in sink_adds:
+                        add(order_id, status, accepted_at + shift, row[6], citizen.id, delivery, packs)
+        orders.spill()
+        lines.spill()
+        events.spill()
+        for sink in sinks:
+            sink.spill()
+    return _Counts(orders=orders.close(), drawn=drawn, lines=lines.close(), events=events.close())
 
 
-def _order_row(rng, plan: _Plan, citizen, day: date, today: date, lines: list, over: bool, staff: dict):
-    """One order of the history: where it got to by today, when, by which channel; also its path and moments."""
-    has_cut = plan.measure is not None and any(line.variant.is_cut_to_fit for line, _q, _r in lines)
-    path, decision = _status_for(rng, (today - day).days, has_cut, over)
+_HOURS = [timedelta(hours=h) for h in range(2, 31)]  # between two steps of an order's progress
+_MINUTES = [timedelta(minutes=m) for m in range(2, 41)]  # from opening the draft to sending it
+
+
+def _order_row(rng, order_id: int, plan: _Plan, citizen, day: date, today: date, lines: list, over: bool,
+               agent: int | None, nurse: int | None) -> tuple[tuple, list[S], list[datetime]]:
+    """One order of the history (ORDER_COLUMNS): where it got to by today, when, by which channel; also its path and
+    the moment of each step."""
+    random = rng.random  # random() rather than randint(): a third of the cost, for millions of draws
+    has_cut = plan.measure is not None and any(line.cut_to_fit for line, _q, _r in lines)
+    path, decision = _status_for(rng, (today - day).days, has_cut, over, plan.fixed)
+    status = path[-1]
     submitted = _at(day, rng)
     moments, moment = [], submitted
     for _step in path:
         moments.append(moment)
-        moment += timedelta(hours=rng.randint(2, 30))
-    phone = not plan.fixed and rng.random() < 0.25
-    express = not plan.fixed and rng.random() < 0.03
+        moment += _HOURS[int(random() * len(_HOURS))]
+    phone = not plan.fixed and random() < 0.25
+    express = not plan.fixed and random() < 0.03
     reason = None
     if decision is not None:
-        reason = ("Afvist: forbruget er drøftet med borgeren" if decision is S.REJECTED
+        reason = ("Afvist: forbruget er drøftet med borgeren" if decision is REJECTED
                   else "Godkendt: øget forbrug efter hudproblemer")
-    row = {
-        "citizen_id": citizen.id, "status": path[-1].value, "channel": "phone" if phone else "web",
-        "placed_by_id": staff.get(Role.CALLCENTER) if phone else None, "express": express, "is_replacement": False,
-        "replaces_order_id": None, "delivery_name": citizen.name, "delivery_address": citizen.address,
-        "delivery_postcode": citizen.postcode, "delivery_city": citizen.city, "temporary_address": False,
-        "temporary_from": None, "temporary_to": None, "note": None,
-        "created_at": submitted - timedelta(minutes=rng.randint(2, 40)), "submitted_at": submitted,
-        "decided_at": moments[path.index(decision)] if decision else None,
-        "decided_by_id": staff.get(Role.NURSE) if decision else None, "decision_reason": reason,
-        "delivered_at": moments[-1] if path[-1] is S.DELIVERED else None,
-        "tracking_reference": f"DAO{rng.randrange(10**9):09d}" if S.SHIPPED in path else None,
-        "carrier": "DAO" if S.SHIPPED in path else None,
-    }
+    created = submitted - _MINUTES[int(random() * len(_MINUTES))]
+    shipped = status is SHIPPED or status is DELIVERED
+    row = (
+        order_id, citizen.id, status._value_, "phone" if phone else "web", agent if phone else None,
+        f"demo-{order_id:09d}", express, False, citizen.name, citizen.address, citizen.postcode, citizen.city, False,
+        created, submitted, moments[path.index(decision)] if decision else None, nurse if decision else None, reason,
+        moments[-1] if status is DELIVERED else None,
+        f"DAO{int(random() * 1e9):09d}" if shipped else None, "DAO" if shipped else None,
+    )
     return row, path, moments
-
-
-def _order_line_row(order_id: int, line: _Line, quantity: int, routing: str, measure, cat: _Catalogue) -> dict:
-    """An order line with the snapshot an order line keeps: article, name, contract price, VAT, cut measure."""
-    v = line.variant
-    price = cat.prices[v.id]
-    shape, diameter, width, height = measure if (measure and v.is_cut_to_fit) else (None, None, None, None)
-    return {"order_id": order_id, "variant_id": v.id, "grant_line_id": line.id, "quantity": quantity,
-            "article_number": v.article_number, "product_name": cat.names[v.id], "unit_price_oere": price.price_oere,
-            "vat_rate_pct": price.vat_rate_pct, "cut_shape": shape, "cut_diameter_mm": diameter, "cut_width_mm": width,
-            "cut_height_mm": height, "routing": routing}
-
-
-def _first_free_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.__table__.c.id))) or 0) + 1
-
-
-def _bulk(model, rows: list[dict], chunk: int = 20000) -> None:
-    """Bulk insert through Core, in chunks.
-
-    Ids are given by the caller so child rows can point at their parents without RETURNING (on SQLite that returns
-    ids in order only one row per statement, which is 100 times slower).
-    """
-    table = model.__table__
-    for offset in range(0, len(rows), chunk):
-        db.session.execute(insert(table), rows[offset:offset + chunk])
-    if rows and "id" in rows[-1] and db.session.get_bind().dialect.name == "postgresql":
-        # Explicit ids do not move the id sequence: move it past them, or the next ordinary insert collides.
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                f"(SELECT max(id) FROM {table.name}))"))
-
-
-def _event_row(order_id: int, row: dict, previous: S, step: S, at: datetime) -> dict:
-    """One step of the timeline, with who took it: the citizen or agent sends, a nurse decides, the warehouse moves."""
-    by_id, by_citizen, reason = None, False, None
-    if previous is S.DRAFT:
-        by_id, by_citizen = row["placed_by_id"], row["placed_by_id"] is None
-        reason = "over_grant" if step is S.AWAITING_APPROVAL else "within_grant"
-    elif previous is S.AWAITING_APPROVAL and step in (S.ACCEPTED, S.REJECTED):
-        by_id, reason = row["decided_by_id"], row["decision_reason"]
-    elif step is S.CANCELLED:
-        by_citizen, reason = True, "cancelled"
-    return {"order_id": order_id, "from_status": previous.value, "to_status": step.value, "at": at, "by_id": by_id,
-            "by_citizen": by_citizen, "reason": reason}
 
 
 def _fixed_citizens() -> dict[int, str]:

@@ -1,8 +1,9 @@
-"""The demo grants and order history: deterministic for a seed, consistent, and usable by the demo journeys."""
+"""The demo grants and order history: deterministic for a seed, consistent over its three years, and usable by the demo
+journeys."""
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,12 +12,13 @@ from catalogue.demo import generate_catalogue
 from catalogue.models import ContractPrice, Variant
 from stomi_app import cpr
 from stomi_app.demo import DemoContext, _insert_citizens, citizen_counts, reset_database
-from stomi_app.demo.history import generate_grants_and_orders
+from stomi_app.demo.history import HISTORY_YEARS, SETTLED_AFTER_DAYS, generate_grants_and_orders, history_window
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.models import Citizen, Grant, GrantStatus, Order, OrderLine, OrderStatus
 from stomi_app.ordering import evaluate, last_order, new_draft, reorder, set_draft_lines
 from stomi_app.reference import load_municipalities
+from stomi_app.timeutil import add_months, local_date
 
 TODAY = date(2026, 11, 22)
 
@@ -47,7 +49,9 @@ def demo(app):
     """One small demo world shared by the read-only tests below (generating it is the slow part)."""
     with app.app_context():
         generate(2019)
-        yield fingerprint()
+        rows = fingerprint()
+        db.session.rollback()  # no transaction left open while the tests make their own demo worlds
+        yield rows
 
 
 def by_cpr(digits: str) -> Citizen:
@@ -76,7 +80,14 @@ def test_every_citizen_has_a_grant_matching_the_stoma(ctx, demo):
 
 def test_orders_are_consistent(ctx, demo):
     generate(2019)
-    prices = {p.variant_id: p for p in db.session.scalars(select(ContractPrice))}
+    prices: dict[int, list[ContractPrice]] = {}
+    for p in db.session.scalars(select(ContractPrice)):
+        prices.setdefault(p.variant_id, []).append(p)
+
+    def price_on(variant_id, day):
+        [price] = [p for p in prices[variant_id] if p.valid_from <= day and (p.valid_to is None or day <= p.valid_to)]
+        return price
+
     orders = list(db.session.scalars(select(Order)))
     assert len(orders) > 100
     statuses = {o.status for o in orders}
@@ -85,7 +96,8 @@ def test_orders_are_consistent(ctx, demo):
         assert order.status is OrderStatus.DRAFT or order.submitted_at is not None
         assert order.lines and order.events and order.events[-1].to_status is order.status
         for line in order.lines:
-            assert line.unit_price_oere == prices[line.variant_id].price_oere
+            # priced from the contract in force on the day (the years before 2026 from the previous contract)
+            assert line.unit_price_oere == price_on(line.variant_id, local_date(order.submitted_at)).price_oere
             assert line.total_oere == line.quantity * line.unit_price_oere
             assert line.article_number == line.variant.article_number and line.product_name == line.variant.display_name
             if line.variant.is_cut_to_fit:
@@ -93,6 +105,30 @@ def test_orders_are_consistent(ctx, demo):
         assert order.total_oere == sum(l.quantity * l.unit_price_oere for l in order.lines)
         if order.status is OrderStatus.DELIVERED:
             assert order.delivered_at is not None and order.tracking_reference
+
+
+def test_three_years_of_history_each_order_within_its_grant(ctx, demo):
+    generate(2019)
+    start, settled = history_window(TODAY)
+    grants = {g.citizen_id: g for g in db.session.scalars(select(Grant).where(Grant.status == GrantStatus.ACTIVE))}
+    fixed = {by_cpr(digits).id for digits in ("1503481234", "0207562345", "1112403456")}
+    orders = list(db.session.scalars(select(Order)))
+    days = [local_date(o.submitted_at) for o in orders]
+    assert min(days) < add_months(settled, -12 * HISTORY_YEARS) + timedelta(days=31)
+    drawn = [o for o, day in zip(orders, days) if day >= start]
+    earlier = [o for o, day in zip(orders, days) if day < start]
+    assert len(earlier) > len(drawn)  # two earlier years, less where a grant began during them
+    for order, day in zip(orders, days):
+        assert day >= grants[order.citizen_id].valid_from  # ordered while the grant was in force
+        if day < TODAY - timedelta(days=SETTLED_AFTER_DAYS):
+            assert order.status in (OrderStatus.DELIVERED, OrderStatus.REJECTED, OrderStatus.CANCELLED)
+    # Order numbers grow with time: the earlier years are numbered below the drawn one.
+    assert max(o.id for o in earlier) < min(o.id for o in drawn)
+    assert len({o.idempotency_key for o in orders}) == len(orders)
+    # The fixed demo citizens keep their one year on a known rhythm, the newest order 20 days old.
+    for citizen_id in fixed:
+        theirs = sorted(local_date(o.submitted_at) for o in orders if o.citizen_id == citizen_id)
+        assert len(theirs) == 12 and theirs[-1] == TODAY - timedelta(days=20) and theirs[0] >= start
 
 
 @pytest.mark.parametrize("seed", [1, 2019])  # 1 is the e2e journeys' seed
