@@ -151,6 +151,8 @@ class TableWriter:
         if self.postgresql:
             statement, oids = self._copy_statement()
             _run(partial(_copy_job, statement, oids, rows))
+        elif db.session.get_bind().dialect.name == "sqlite":
+            self._insert_sqlite(rows)
         else:
             db.session.execute(insert(self.table), [dict(zip(self.columns, row)) for row in rows])
         self.count += len(rows)
@@ -161,6 +163,27 @@ class TableWriter:
         if self.count and "id" in self.columns:
             move_sequence(self.table)
         return self.count
+
+    def _insert_sqlite(self, rows: list[tuple]) -> None:
+        """executemany on the driver's connection, each value through its column type's own bind processor (what a
+        Core insert would store, without building a dict and a parameter set per row)."""
+        dialect = db.session.get_bind().dialect
+        columns = [self.table.c[name] for name in self.columns]
+        processors = [(i, p) for i, c in enumerate(columns) if (p := c.type.bind_processor(dialect)) is not None]
+        names = ", ".join(_quoted(name) for name in self.columns)
+        statement = f"INSERT INTO {_quoted(self.table.name)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+        def processed(row):
+            values = list(row)
+            for i, process in processors:
+                values[i] = process(values[i])
+            return values
+
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        try:
+            cursor.executemany(statement, map(processed, rows))
+        finally:
+            cursor.close()
 
     def _copy_statement(self) -> tuple[str, list[int]]:
         if self._copy is None:
@@ -192,7 +215,12 @@ def constraints_set_aside(*models, keep_keys=(), echo=None):
     Foreign keys from other tables to keys set aside go and come back too. It is all one transaction: a failure
     rolls the definitions back with the rows. Elsewhere nothing changes.
     """
-    if not is_postgresql():
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        with _sqlite_indexes_set_aside(models):
+            yield
+        return
+    if dialect != "postgresql":
         yield
         return
     names = [_quoted(table_of(m).name) for m in models]
@@ -235,3 +263,18 @@ def constraints_set_aside(*models, keep_keys=(), echo=None):
     if echo:
         echo(f"  {len(keys)} keys, {len(indexes)} indexes and {len(foreign_keys)} foreign keys rebuilt, tables analysed "
              f"in {time.perf_counter() - started:.1f} s")
+
+
+@contextmanager
+def _sqlite_indexes_set_aside(models):
+    """SQLite's share of constraints_set_aside: the secondary indexes (keys are part of the table definitions, and
+    the app does not turn SQLite's foreign key checks on)."""
+    tables = [table_of(m).name for m in models]
+    indexes = db.session.execute(text(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({', '.join(f':t{i}' for i in range(len(tables)))})"), {f"t{i}": t for i, t in enumerate(tables)}).all()
+    for name, _sql in indexes:
+        db.session.execute(text(f"DROP INDEX {_quoted(name)}"))
+    yield
+    for _name, sql in indexes:
+        db.session.execute(text(sql))
