@@ -10,11 +10,10 @@ from sqlalchemy.orm import selectinload
 from catalogue.models import Product, Variant
 from stomi_app import cpr
 from stomi_app.extensions import db
-from stomi_app.approvals import recommendation_details
+from stomi_app.approvals import pending_recommendations, recommendation_details
 from stomi_app.grants import consumption, grants_in_force
 from stomi_app.models import (
     Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, GrantStatus, Order, OrderStatus, RecommendationKind,
-    RecommendationStatus,
 )
 from stomi_app.ordering import current_measure
 
@@ -117,12 +116,7 @@ def citizen_overview(citizen: Citizen, on: date) -> CitizenOverview:
         select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
         .options(selectinload(Order.lines)).order_by(Order.submitted_at.desc(), Order.id.desc()).limit(RECENT_ORDERS)
     ))
-    recommendations = list(db.session.scalars(
-        select(GrantRecommendation).where(
-            GrantRecommendation.citizen_id == citizen.id, GrantRecommendation.municipality_id == citizen.municipality_id,
-            GrantRecommendation.status == RecommendationStatus.OPEN, GrantRecommendation.kind != RecommendationKind.DISCHARGE)
-        .order_by(GrantRecommendation.created_at, GrantRecommendation.id)
-    ))
+    recommendations = pending_recommendations(citizen.municipality_id, citizen.id)
     return CitizenOverview(citizen, current_measure(citizen.id), grants, uses, changes, orders, recommendations)
 
 

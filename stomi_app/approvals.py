@@ -115,12 +115,15 @@ def recommendation_details() -> list:
             selectinload(GrantRecommendation.order)]
 
 
-def pending_recommendations(municipality_id: int) -> list[GrantRecommendation]:
-    """Open recommendations (orders, product and supplier changes) for one municipality's grant officers, oldest first.
-    Discharges are listed by `stomi_app.discharge.open_discharge_recommendations`."""
+def pending_recommendations(municipality_id: int, citizen_id: int | None = None) -> list[GrantRecommendation]:
+    """Open recommendations (orders, product and supplier changes) for one municipality's grant officers, oldest first;
+    only one citizen's when `citizen_id` is given. Discharges are listed by
+    `stomi_app.discharge.open_discharge_recommendations`."""
+    query = select(GrantRecommendation).where(*_pending_for(municipality_id))
+    if citizen_id is not None:
+        query = query.where(GrantRecommendation.citizen_id == citizen_id)
     return list(db.session.scalars(
-        select(GrantRecommendation)
-        .where(*_pending_for(municipality_id))
+        query
         .options(*recommendation_details())
         .order_by(GrantRecommendation.created_at, GrantRecommendation.id)
     ))
