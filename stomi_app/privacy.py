@@ -4,14 +4,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
+from catalogue.models import Variant
 from stomi_app import cpr
 from stomi_app.audit import lookups_of
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.labels import audit_purpose_label
-from stomi_app.models import (AdviceQuestion, Citizen, CuttingMeasure, DeliveryProblem, Grant, Order, OrderStatus,
-                              ProductChangeRequest)
+from stomi_app.models import (AdviceMessage, AdviceQuestion, Citizen, CuttingMeasure, DeliveryProblem, Grant, GrantLine,
+                              Order, OrderStatus, ProductChangeRequest)
 
 # The consent text the citizen agrees to; bump the version when the wording changes.
 CONSENT_TEXT_VERSION = "2026-1"
@@ -47,17 +49,31 @@ def export(citizen: Citizen) -> dict:
     too, but a working note is weighed before it is handed out, so they come by a request for access to the FSC,
     as the page says; the portal never shows them either.
     """
-    grants = db.session.scalars(select(Grant).where(Grant.citizen_id == citizen.id).order_by(Grant.valid_from))
-    orders = db.session.scalars(select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT)
-                                .order_by(Order.id))
+    # Every relation the export reads is loaded up front, a statement per kind rather than one per row: a citizen
+    # with years of orders gets the same handful of statements as one with two (tests/test_privacy.py counts them).
+    grants = db.session.scalars(
+        select(Grant).where(Grant.citizen_id == citizen.id).order_by(Grant.valid_from)
+        .options(selectinload(Grant.lines).options(selectinload(GrantLine.variant).selectinload(Variant.product),
+                                                   selectinload(GrantLine.category)))
+    )
+    orders = db.session.scalars(
+        select(Order).where(Order.citizen_id == citizen.id, Order.status != OrderStatus.DRAFT).order_by(Order.id)
+        .options(selectinload(Order.lines), selectinload(Order.events))
+    )
     measures = db.session.scalars(select(CuttingMeasure).where(CuttingMeasure.citizen_id == citizen.id).order_by(CuttingMeasure.id))
     problems = db.session.scalars(
-        select(DeliveryProblem).join(Order).where(Order.citizen_id == citizen.id).order_by(DeliveryProblem.id)
+        select(DeliveryProblem).join(DeliveryProblem.order).where(Order.citizen_id == citizen.id)
+        .options(contains_eager(DeliveryProblem.order)).order_by(DeliveryProblem.id)
     )
-    changes = db.session.scalars(select(ProductChangeRequest).where(ProductChangeRequest.citizen_id == citizen.id)
-                                 .order_by(ProductChangeRequest.id))
-    questions = db.session.scalars(select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen.id)
-                                   .order_by(AdviceQuestion.id))
+    changes = db.session.scalars(
+        select(ProductChangeRequest).where(ProductChangeRequest.citizen_id == citizen.id).order_by(ProductChangeRequest.id)
+        .options(selectinload(ProductChangeRequest.current_variant).selectinload(Variant.product),
+                 selectinload(ProductChangeRequest.wanted_variant).selectinload(Variant.product))
+    )
+    questions = db.session.scalars(
+        select(AdviceQuestion).where(AdviceQuestion.citizen_id == citizen.id).order_by(AdviceQuestion.id)
+        .options(selectinload(AdviceQuestion.messages).selectinload(AdviceMessage.author))
+    )
     return {
         "exported_at": utcnow(),
         "person": {
@@ -91,8 +107,9 @@ def export(citizen: Citizen) -> dict:
                              "city": o.delivery_city, "temporary_address": o.temporary_address,
                              "temporary_from": o.temporary_from, "temporary_to": o.temporary_to},
                 # The note the callcenter writes with an order placed by phone is the citizen's reasons, in their
-                # words where possible, and goes on to the carrier with consent: not a note among staff, so it is
-                # the citizen's to see. So is the reason for an approval or rejection (the order page shows it).
+                # words where possible, for the stoma nurse or grant officer who decides; it never goes to the
+                # logistics provider (fulfilment/instructions.py). Not a note among staff, so it is the citizen's to
+                # see. So is the reason for an approval or rejection (the order page shows it).
                 "note": o.note, "decision_reason": o.decision_reason, "decided_at": o.decided_at,
                 "tracking_reference": o.tracking_reference, "carrier": o.carrier, "delivered_at": o.delivered_at,
                 "lines": [

@@ -1,11 +1,12 @@
-"""Throw-away databases for tests: a temp SQLite file, or a fresh PostgreSQL database per run."""
+"""Databases for tests: throw-away ones (a temp SQLite file, or a fresh PostgreSQL database per run), and counting
+the SQL statements a piece of code sends."""
 from __future__ import annotations
 
 import os
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 
@@ -26,3 +27,18 @@ def throwaway_database(tmp_dir, label: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def count_statements(engine):
+    """Yield a list that collects every SQL statement sent on `engine` inside the block (clear it to start over)."""
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

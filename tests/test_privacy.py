@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stomi_app import audit, cpr
+from stomi_app import audit, cpr, privacy
 from stomi_app.cli import main
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Citizen, Role
+from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, Order, OrderStatus, Role
 from tests import factories
-from tests.ordering.conftest import shop  # noqa: F401  (fixture)
+from tests.dbutil import count_statements
+from tests.ordering.conftest import grant_for, line, shop  # noqa: F401  (fixture)
 
 
 def test_audit_events_cannot_be_changed_or_deleted(world):
@@ -121,6 +122,52 @@ def test_download_holds_advice_requests_and_order_notes_but_not_staff_notes(worl
                   "Prøv først et nyt klippemål", "Stil pakken i carporten", "Over bevillingen", "Afvist"):
         assert shown in page, shown
     assert "ringer tit" not in page and "Intern journal" not in page and "kladde" not in page
+
+
+def _history(citizen, shop, agent, nurse, n: int) -> None:
+    """n delivered orders (two lines, two timeline steps and a delivery problem each), n product change requests and
+    n answered questions to a stoma nurse: everything in the export that comes in rows."""
+    from stomi_app.models import (AdviceMessage, AdviceQuestion, AdviceStatus, DeliveryProblemKind, OrderEvent,
+                                  OrderLine, ProductChangeRequest)
+
+    for i in range(n):
+        order = Order(citizen_id=citizen.id, status=OrderStatus.DELIVERED, idempotency_key=f"{citizen.id}-{i}",
+                      delivery_name=citizen.name, note=f"note {i}", submitted_at=utcnow(), delivered_at=utcnow())
+        order.lines = [OrderLine(variant_id=v.id, quantity=1, article_number=v.article_number, product_name="Pose",
+                                 unit_price_oere=45000, vat_rate_pct=25) for v in (shop.bag_a, shop.plate)]
+        order.events = [OrderEvent(from_status=None, to_status=OrderStatus.ACCEPTED),
+                        OrderEvent(from_status=OrderStatus.ACCEPTED, to_status=OrderStatus.DELIVERED)]
+        question = AdviceQuestion(citizen_id=citizen.id, status=AdviceStatus.ANSWERED)
+        question.messages = [AdviceMessage(from_nurse=False, author_id=agent.id, text=f"spørgsmål {i}"),
+                             AdviceMessage(from_nurse=True, author_id=nurse.id, text=f"svar {i}")]
+        db.session.add_all([order, question, ProductChangeRequest(citizen_id=citizen.id, current_variant_id=shop.bag_a.id,
+                                                                  wanted_variant_id=shop.bag_b.id, reason=f"ønske {i}")])
+        db.session.flush()
+        db.session.add(DeliveryProblem(order_id=order.id, kind=DeliveryProblemKind.MISSING, description=f"mangler {i}"))
+    db.session.commit()
+
+
+def test_export_sends_as_many_statements_for_ten_orders_as_for_two(world, shop):
+    officer, agent, nurse = world[Role.GRANT_OFFICER], world[Role.CALLCENTER], world[Role.NURSE]
+    few, many = world["citizen"], world["citizen_odense"]
+    for citizen, n in ((few, 2), (many, 10)):
+        grant_for(officer if citizen is few else world["officer_odense"], citizen, line(2, variant=shop.bag_a),
+                  line(1, category=shop.plates))
+        _history(citizen, shop, agent, nurse, n)
+    counts, exports = {}, {}
+    for citizen in (few, many):
+        db.session.expire_all()  # nothing read before may be served from the session instead of the database
+        with count_statements(db.engine) as statements:
+            exports[citizen.id] = privacy.export(citizen)
+        counts[citizen.id] = len(statements)
+    assert counts[few.id] == counts[many.id], counts
+    data = exports[many.id]
+    assert len(data["orders"]) == 10 and len(data["delivery_problems"]) == 10
+    assert all(len(o["lines"]) == 2 and len(o["timeline"]) == 2 for o in data["orders"])
+    assert [p["order"] for p in data["delivery_problems"]] == [o["number"] for o in data["orders"]]
+    assert len(data["product_change_requests"]) == 10 and data["product_change_requests"][0]["wanted_product"]
+    assert all(len(q["messages"]) == 2 for q in data["questions_to_a_stoma_nurse"])
+    assert [len(g["lines"]) for g in data["grants"]] == [2]
 
 
 def test_cpr_key_rotation_keeps_every_number_readable_and_findable(app, world):

@@ -5,13 +5,14 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from catalogue import services
 from catalogue.models import ContractPrice, Product, Variant
 from catalogue.services import CatalogueQuery
 from stomi_app.extensions import db
 from tests.catalogue.conftest import gtin
+from tests.dbutil import count_statements
 
 
 def names(page) -> list[str]:
@@ -134,14 +135,7 @@ def _bulk_catalogue(categories, products=400, variants_per_product=5):
 
 def test_two_thousand_variants_stay_fast_in_few_queries(categories):
     assert _bulk_catalogue(categories) == 2000
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with count_statements(db.engine) as statements:
         queries = [CatalogueQuery(), CatalogueQuery(text="produkt 03"), CatalogueQuery(cut_mm=32, convex=False, order="category"),
                    CatalogueQuery(system="two_piece", category_id=categories["belt"].id), CatalogueQuery(text="BULK-01999")]
         started = time.perf_counter()
@@ -150,7 +144,5 @@ def test_two_thousand_variants_stay_fast_in_few_queries(categories):
             page = services.search(q, page=2 if q.text == "" else 1)
             assert len(statements) <= 4  # count, products, their categories, variants: never a query per row
         elapsed = (time.perf_counter() - started) / len(queries)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert page.total == 1
     assert elapsed < 1.0, f"a search took {elapsed:.3f} s on average"
