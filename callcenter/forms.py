@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from callcenter.search import clean_text
 from citizen_portal.forms import DeliveryForm, ProblemForm  # noqa: F401  (the same problem form as the web)
+from stomi_app.text import clean_text
 
 REASONS = [
     ("order", _l("Order")), ("delivery_question", _l("Delivery question")), ("product_question", _l("Product question")),

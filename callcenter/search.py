@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Order
+from stomi_app.text import clean_text
 
 MAX_HITS = 50
 MIN_NAME_LENGTH = 2
@@ -73,11 +74,6 @@ def _citizens(*conditions) -> tuple[list[Citizen], bool]:
         .order_by(Citizen.name, Citizen.id).limit(MAX_HITS + 1)
     ))
     return rows[:MAX_HITS], len(rows) > MAX_HITS
-
-
-def clean_text(text: str | None) -> str:
-    """Typed text without control characters (a NUL byte is refused by PostgreSQL); line breaks kept."""
-    return "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t")
 
 
 def classify(query: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from callcenter.models import Contact, ContactOutcome, ContactReason
-from callcenter.search import SearchError, SearchResult, clean_text, mask_cprs, search
+from callcenter.search import SearchError, SearchResult, mask_cprs, search
 from stomi_app import audit, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption
@@ -20,6 +20,7 @@ from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.replacements import create_replacement
 from stomi_app.db import utcnow
 from stomi_app.nursing import OPEN_PROBLEM, RESOLVED_PROBLEM
+from stomi_app.text import clean_text
 from stomi_app.timeutil import TZ, local_today
 
 MAX_NOTE = 2000

@@ -12,12 +12,13 @@ from callcenter import bp, services
 from callcenter.forms import (
     ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm,
 )
-from callcenter.search import KIND_LABELS, SearchError, clean_text
+from callcenter.search import KIND_LABELS, SearchError
 from catalogue.services import variant_by_article_number
 from stomi_app import nursing, ordering, replacements
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
+from stomi_app.text import clean_text
 
 restrict_blueprint(bp, Role.CALLCENTER)
 

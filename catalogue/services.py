@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from catalogue.models import Category, ContractPrice, Product, ProductArea, ProductSystem, Variant
 from stomi_app.extensions import db
+from stomi_app.text import clean_text
 
 # A stoma's diameter and the cutting ranges of real baseplates lie within these bounds.
 CUT_MIN_LIMIT_MM = 5
@@ -130,7 +131,7 @@ def add_contract_price(variant: Variant, *, valid_from: date, valid_to: date | N
     if clash is not None:
         raise OverlappingPrice(overlap_message(clash), "valid_from")
     price = ContractPrice(variant=variant, valid_from=valid_from, valid_to=valid_to,
-                          contract_reference=clean_text(contract_reference), price_oere=price_oere, vat_rate_pct=vat_rate_pct)
+                          contract_reference=clean_text(contract_reference).strip(), price_oere=price_oere, vat_rate_pct=vat_rate_pct)
     db.session.add(price)
     db.session.flush()
     return price
@@ -146,14 +147,9 @@ def overlap_message(clash: ContractPrice) -> str:
 
 # ---------------------------------------------------------------- products and variants
 
-def clean_text(value) -> str:
-    """Trimmed text without NUL characters (PostgreSQL refuses them in text columns)."""
-    return str(value or "").replace("\x00", "").strip()
-
-
 def normalise_gtin(value: str | None) -> str | None:
     """The GTIN-13 as 13 digits, or None when it is not a valid GTIN-13 (length and check digit)."""
-    digits = clean_text(value).replace(" ", "").replace("-", "")
+    digits = clean_text(value).strip().replace(" ", "").replace("-", "")
     if len(digits) != 13:
         return None
     try:
@@ -181,11 +177,11 @@ def check_product_values(*, category_id: int | None, manufacturer: str | None, n
 def _product_values(values: dict) -> dict:
     return {
         "category_id": values.get("category_id"),
-        "manufacturer": clean_text(values.get("manufacturer")),
-        "name": clean_text(values.get("name")),
-        "description_da": clean_text(values.get("description_da")),
-        "description_en": clean_text(values.get("description_en")),
-        "hmi_number": clean_text(values.get("hmi_number")) or None,
+        "manufacturer": clean_text(values.get("manufacturer")).strip(),
+        "name": clean_text(values.get("name")).strip(),
+        "description_da": clean_text(values.get("description_da")).strip(),
+        "description_en": clean_text(values.get("description_en")).strip(),
+        "hmi_number": clean_text(values.get("hmi_number")).strip() or None,
         "system": values.get("system") or None,
     }
 
@@ -250,9 +246,9 @@ VARIANT_FIELDS = ("article_number", "gtin", "pack_size", "unit", "precut_mm", "c
 
 def _variant_values(values: dict) -> dict:
     clean = {key: values.get(key) for key in VARIANT_FIELDS}
-    clean["article_number"] = clean_text(clean["article_number"])
-    clean["unit"] = clean_text(clean["unit"])
-    clean["gtin"] = clean_text(clean["gtin"])
+    clean["article_number"] = clean_text(clean["article_number"]).strip()
+    clean["unit"] = clean_text(clean["unit"]).strip()
+    clean["gtin"] = clean_text(clean["gtin"]).strip()
     clean["convex"] = bool(clean["convex"])
     return clean
 
@@ -363,7 +359,7 @@ class Page:
 
 def _variant_conditions(query: CatalogueQuery) -> list:
     conditions = []
-    text = clean_text(query.text)
+    text = clean_text(query.text).strip()
     if text:
         digits = text.replace(" ", "").replace("-", "")
         matches = [
@@ -448,4 +444,4 @@ def categories() -> list[Category]:
 
 
 def variant_by_article_number(article_number: str) -> Variant | None:
-    return db.session.scalar(select(Variant).where(Variant.article_number == clean_text(article_number)))
+    return db.session.scalar(select(Variant).where(Variant.article_number == clean_text(article_number).strip()))

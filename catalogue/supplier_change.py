@@ -10,9 +10,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.models import ReviewStatus, SupplierChangeReview, Variant, VariantSuccessor
-from catalogue.services import CatalogueError, CatalogueValidationError, clean_text
+from catalogue.services import CatalogueError, CatalogueValidationError
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.text import clean_text
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _split_articles(text: str) -> list[str]:
 
 def map_successors_by_article_numbers(old_article: str, new_articles: str, *, by, on: date) -> MappingResult:
     """The administrator's form: article numbers in, a mapping and review tasks out."""
-    old_article = clean_text(old_article)
+    old_article = clean_text(old_article).strip()
     wanted = list(dict.fromkeys(_split_articles(new_articles)))
     found = {v.article_number: v for v in db.session.scalars(
         select(Variant).where(Variant.article_number.in_([old_article, *wanted])).options(selectinload(Variant.product)))}

@@ -19,6 +19,7 @@ from stomi_app.grants import GrantAccessDenied, GrantError
 from stomi_app.models import DischargeRecommendation, RecommendationStatus
 from stomi_app.nursing import NursingError
 from stomi_app.ordering import current_measure
+from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 
 
@@ -55,8 +56,7 @@ def discharge_grant(recommendation_id: int):
     elif form.validate_on_submit():
         try:
             grant = discharge.grant_from_discharge(
-                # A NUL is no text PostgreSQL can store: dropped, like any other stray control character would be typed.
-                current_user, recommendation, legal_basis=form.legal_basis.data.replace("\x00", ""), valid_from=form.valid_from.data,
+                current_user, recommendation, legal_basis=clean_text(form.legal_basis.data), valid_from=form.valid_from.data,
                 reason=_("Granted after discharge from %(hospital)s", hospital=recommendation.hospital or "–"))
         except GrantAccessDenied:  # the citizen has moved away since the discharge: no longer this officer's
             db.session.rollback()

@@ -17,6 +17,7 @@ from stomi_app.extensions import db
 from stomi_app.grants import GrantAccessDenied
 from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
 from stomi_app.nursing import NursingError
+from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 
 NOTE_MAX = 2000
@@ -62,8 +63,7 @@ def _close(form: HandleRecommendationForm, recommendation):
     try:
         approvals.close_recommendation(
             current_user, recommendation, done=done,
-            # A NUL is no text PostgreSQL can store: dropped like any other stray control character.
-            note=(form.note.data or "").replace("\x00", ""),
+            note=clean_text(form.note.data),
             grant=services.grant_in_force(recommendation.citizen_id, local_today()) if done else None)
     except GrantAccessDenied:  # cannot happen through the scoped look-up; answered as if the id did not exist
         db.session.rollback()
