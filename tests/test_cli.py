@@ -1,9 +1,10 @@
-"""The `stomi` commands: demo data is deterministic, create-user checks its input."""
+"""The `stomi` commands: demo data is deterministic and fills the worklists, create-user checks its input."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from stomi_app.cli import main
+from stomi_app.demo import DEMO_PASSWORD
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Municipality, Role, User
 
@@ -26,6 +27,16 @@ def test_demo_data_small_is_deterministic_and_rerunnable(app):
         assert db.session.scalar(select(func.count(Municipality.id))) == 41
         roles = set(db.session.scalars(select(User.role)))
         assert roles >= {Role.FSC_ADMIN, Role.NURSE, Role.GRANT_OFFICER, Role.CALLCENTER, Role.WAREHOUSE}
+    # Aarhus's grant officer has the municipal nurse's recommendations of every kind waiting (not only discharges).
+    client = app.test_client()
+    assert client.post("/login", data={"email": "bevilling.aarhus@stomi-demo.dk", "password": DEMO_PASSWORD}).status_code == 302
+    page = client.get("/kommune/anbefalinger").get_data(as_text=True)
+    worklist = page[page.index('data-testid="recommendations"'):]
+    assert worklist.count("<tr>") == 1 + 3  # the heading row and one a kind
+    for kind in ("Anbefalet ændring af bevilling efter en bestilling", "Anbefalet produktskift",
+                 "Anbefalet afløser efter leverandørskift"):
+        assert kind in worklist, kind
+    assert "Mette Lauridsen" in worklist
 
 
 def test_region_scale_counts_follow_the_documents():
