@@ -10,7 +10,7 @@ the header row repeated on each page and the seller, the invoice and "page N" in
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from babel.numbers import format_decimal
@@ -242,7 +242,9 @@ def _payment_terms(sheet: _Sheet, y: float, label: str, text: str) -> float:
 
 
 def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: str, note: str,
-               credited: Invoice | None = None) -> bytes:
+               credited: Invoice | None = None, lines: Sequence | None = None) -> bytes:
+    """The document as PDF bytes; `lines` are the invoice's lines when the caller has them at hand (the run)."""
+    lines = invoice.lines if lines is None else lines
     buffer = io.BytesIO()
     title = _("Credit note") if invoice.is_credit_note else _("Invoice")
     canvas = Canvas(buffer, pagesize=A4)
@@ -262,8 +264,8 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
                     f"{phone} {s.phone} · {s.email}"]
     buyer_lines = [invoice.buyer_name, f"{buyer_postcode} {buyer_city}", f"{ean_label} {invoice.buyer_gln}",
                    f"CVR {invoice.buyer_cvr}"]
-    for x, lines in ((LEFT + PAD, seller_lines), (LEFT + 87 * mm + PAD, buyer_lines)):
-        for number, line in enumerate(lines):  # the parties' names in bold
+    for x, party in ((LEFT + PAD, seller_lines), (LEFT + 87 * mm + PAD, buyer_lines)):
+        for number, line in enumerate(party):  # the parties' names in bold
             sheet.set_font(BOLD if number == 0 else REGULAR, SIZE)
             sheet.left(x, y - SIZE - number * LEADING, line)
     y -= max(len(seller_lines), len(buyer_lines)) * LEADING + 5 * mm
@@ -291,7 +293,7 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
 
     labels = [_("No."), _("Article"), _("Description"), _("Quantity"), _("Unit price"), _("VAT"), _("Amount")]
     rows = []
-    for line in invoice.lines:
+    for line in lines:
         price = money(line.unit_price_oere) + (f" / {line.base_quantity}" if line.base_quantity != 1 else "")
         rows.append(((str(line.position), line.article_number or "", "", _quantity(line.quantity), price,
                       f"{line.vat_rate_pct} %", money(line.net_oere)),
@@ -299,7 +301,7 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     y = _lines_table(sheet, y, labels, rows)
 
     vat_rows = [[_("VAT rate"), _("Taxable amount"), _("VAT")]]
-    vat_rows += [[percent_label(rate * 100), money(taxable), money(vat)] for rate, taxable, vat in vat_breakdown(invoice.lines)]
+    vat_rows += [[percent_label(rate * 100), money(taxable), money(vat)] for rate, taxable, vat in vat_breakdown(lines)]
     totals = [
         [_("Total excl. VAT"), money(invoice.net_oere)],
         [_("VAT"), money(invoice.vat_oere)],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,7 +53,8 @@ def order_fees(row: OrderRow, schedule: FeeSchedule) -> dict[str, int]:
 
 
 def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[OrderRow],
-               citizens: list[tuple[str, str]]) -> bytes:
+               citizens: list[tuple[str, str]], lines: Sequence | None = None) -> bytes:
+    lines = invoice.lines if lines is None else lines
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Type"), _("Document"), _("Line"), _("Order"), _("Delivered"), _("Citizen"), _("CPR (masked)"),
@@ -64,7 +66,7 @@ def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[O
     line_label, order_label, citizen_label = _("line"), _("order"), _("citizen")
     kinds = {"replacement": _("replacement"), "express": _("express"), "normal": _("normal")}
     in_month = _("Citizen with a grant in the month")
-    for line in invoice.lines:
+    for line in lines:
         price = kr(line.unit_price_oere) + (f"/{line.base_quantity}" if line.base_quantity != 1 else "")
         writer.writerow([line_label, number, line.position, "", "", "", "", line.article_number or "", line.description,
                          line.quantity, price, "", "", "", "", "", "", "", kr(line.net_oere), line.vat_rate_pct])

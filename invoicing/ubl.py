@@ -1,6 +1,7 @@
 """Peppol BIS Billing 3.0 (UBL 2.1) XML for an invoice or a credit note, built from the stored invoice."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -85,8 +86,12 @@ def _customer(root, invoice: Invoice, city: str, postcode: str) -> None:
 
 
 def render_xml(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: str, note: str,
-               credited: Invoice | None = None) -> bytes:
-    """The document as UTF-8 bytes; elements in the order the UBL 2.1 schema requires."""
+               credited: Invoice | None = None, lines: Sequence | None = None) -> bytes:
+    """The document as UTF-8 bytes; elements in the order the UBL 2.1 schema requires.
+
+    `lines` are the invoice's lines when the caller has them at hand (the run), else `invoice.lines`.
+    """
+    lines = invoice.lines if lines is None else lines
     credit = invoice.is_credit_note
     root_name = "CreditNote" if credit else "Invoice"
     # The document's own namespace as the default one (<Invoice xmlns="…">), as in Peppol's examples.
@@ -122,7 +127,7 @@ def render_xml(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", s.bank_reg)
     _cbc(_cac(root, "PaymentTerms"), "Note", payment_terms_text(invoice, s))
 
-    breakdown = vat_breakdown(invoice.lines)
+    breakdown = vat_breakdown(lines)
     tax_total = _cac(root, "TaxTotal")
     _money(tax_total, "TaxAmount", sum(v for _r, _t, v in breakdown))
     for rate, taxable, vat in breakdown:
@@ -136,7 +141,7 @@ def render_xml(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     _money(totals, "TaxInclusiveAmount", invoice.total_oere)
     _money(totals, "PayableAmount", invoice.total_oere)
 
-    for line in invoice.lines:
+    for line in lines:
         element = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
         _cbc(element, "ID", line.position)
         _cbc(element, "CreditedQuantity" if credit else "InvoicedQuantity", line.quantity, unitCode=line.unit_code)
