@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -313,16 +314,32 @@ def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8
     return rows
 
 
+def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None) -> list:
+    """One citizen's grant lines in force on `on` with what is used of them: utilisation_by_line's rows, in
+    grants_in_force's order (which matching_line relies on). The order check's one round trip for the grant."""
+    rows = db.session.execute(_line_usage_statement(on), {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0})
+    return sorted(rows, key=lambda row: (row.valid_from, row.grant_id, row.line_id))
+
+
+@lru_cache(maxsize=4)
+def _line_usage_statement(on: date):
+    # Built once per day and reused: building this statement and its cache key costs several times more than
+    # running it, and every order pays for it. Order ids start at 1, so 0 excludes nothing.
+    return utilisation_by_line(on, citizen_id=bindparam("citizen_id"), exclude_order_id=bindparam("exclude_order_id"))
+
+
 def _in_force_on(on: date):
     return and_(Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
                 or_(Grant.valid_to.is_(None), Grant.valid_to >= on), GrantLine.replaced_at.is_(None))
 
 
-def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
-    """consumption_for in one SQL aggregate, for every citizen of the given home municipalities (None: all).
+def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, citizen_id=None, exclude_order_id=None):
+    """consumption_for in one SQL aggregate, for every citizen of the given home municipalities (None: all), or of one
+    citizen (`citizen_id`, with `exclude_order_id`: the order check's `line_usage`).
 
     A SELECT with one row per grant line in force on `on`: municipality_id, citizen_id, line_id, granted
-    (the line's quantity), used (packs) and used_oere, counted by the same rules as consumption_for: the orders
+    (the line's quantity), used (packs) and used_oere, and the line's own terms (grant_id, valid_from, variant_id,
+    category_id, period, price_ceiling_oere), counted by the same rules as consumption_for: the orders
     of `counts_against_grant()`, each order line matched to the citizen's first line for its variant, else the
     first for its category (grants by valid_from and id, lines by id, as grants_in_force orders them), and
     counted when the order was submitted within that line's own period containing `on`. Each citizen's orders are
@@ -337,13 +354,15 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
                Grant.citizen_id.label("citizen_id"), Citizen.municipality_id.label("municipality_id"),
                GrantLine.variant_id.label("variant_id"), GrantLine.category_id.label("category_id"),
                GrantLine.quantity.label("granted"), GrantLine.period.label("period"),
-               window_start.label("window_start"))
+               GrantLine.price_ceiling_oere.label("price_ceiling_oere"), window_start.label("window_start"))
         .join(Grant, Grant.id == GrantLine.grant_id)
         .join(Citizen, Citizen.id == Grant.citizen_id)
         .where(_in_force_on(on))
     )
     if municipality_ids is not None:
         lines = lines.where(Citizen.municipality_id.in_(municipality_ids))
+    if citizen_id is not None:
+        lines = lines.where(Grant.citizen_id == citizen_id)
     lines = lines.cte("lines_in_force")
     since = (select(lines.c.citizen_id, func.min(lines.c.window_start).label("since"))
              .group_by(lines.c.citizen_id).subquery("since"))
@@ -358,7 +377,7 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(Variant, Variant.id == OrderLine.variant_id)
         .join(Product, Product.id == Variant.product_id)
-        .where(counts_against_grant())
+        .where(counts_against_grant(), *([Order.id != exclude_order_id] if exclude_order_id is not None else []))
         .subquery("ordered")
     )
     # Each order line's candidate grant lines, ranked as matching_line chooses: its variant's line first, then its
@@ -386,7 +405,9 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None):
     return (
         select(lines.c.municipality_id, lines.c.citizen_id, lines.c.line_id, lines.c.granted,
                func.coalesce(used.c.used, literal(0)).label("used"),
-               func.coalesce(used.c.oere, literal(0)).label("used_oere"))
+               func.coalesce(used.c.oere, literal(0)).label("used_oere"),
+               lines.c.grant_id, lines.c.valid_from, lines.c.variant_id, lines.c.category_id, lines.c.period,
+               lines.c.price_ceiling_oere)
         .select_from(lines)
         .outerjoin(used, used.c.line_id == lines.c.line_id)
     )

@@ -1,15 +1,16 @@
 """Benchmark-only routes, registered only with STOMI_BENCH_ROUTES=1 (never in production).
 
 `/bench/ceiling` does the least a write request can do: one INSERT and one COMMIT. `/bench/order`
-places an order through the real ordering service. Their ratio shows what the platform's own rules cost.
+places an order through the real ordering service (`ordering.place_order`: the same checks and routing as the
+pages' submit). Their ratio shows what the platform's own rules cost.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from stomi_app import ordering
 from stomi_app.extensions import csrf, db
-from stomi_app.models import AuditEvent, Citizen
+from stomi_app.models import AuditEvent
 
 bp = Blueprint("bench", __name__)
 
@@ -26,13 +27,9 @@ def ceiling():
 @csrf.exempt
 def place_order():
     payload = request.get_json(silent=True) or {}
-    citizen = db.session.get(Citizen, int(payload.get("citizen_id", 0)))
-    if citizen is None:
-        abort(404)
-    draft = ordering.new_draft(citizen)
     try:
-        ordering.set_draft_lines(draft, {int(k): v for k, v in payload.get("lines", {}).items()})
-        order = ordering.submit(draft)
+        order = ordering.place_order(int(payload.get("citizen_id", 0)),
+                                     {int(k): v for k, v in payload.get("lines", {}).items()})
     except ordering.OrderError as exc:
         db.session.rollback()
         return jsonify(error=str(exc)), 422

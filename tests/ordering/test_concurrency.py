@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderRules, OrderStatus
-from stomi_app.ordering import new_draft, set_draft_lines, submit
+from stomi_app.ordering import new_draft, place_order, set_draft_lines, submit
 from tests.ordering.conftest import grant_for, line
 
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
@@ -78,3 +78,34 @@ def test_the_same_draft_sent_twice_concurrently_is_one_order(app, officer, citiz
     db.session.expire_all()
     order = db.session.get(Order, draft_id)
     assert order.status is OrderStatus.ACCEPTED and len(order.events) == 1
+
+
+def test_fifty_concurrent_one_step_orders_for_room_for_ten(app, officer, citizen, shop):
+    db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
+                              max_months_per_order=12, min_days_between_orders=0))
+    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    citizen_id, variant_id = citizen.id, shop.bag_a.id
+    barrier = threading.Barrier(50)
+    errors = []
+
+    def send():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                place_order(citizen_id, {variant_id: 1})
+                db.session.commit()
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    statuses = list(db.session.scalars(select(Order.status).where(Order.citizen_id == citizen_id)))
+    assert statuses.count(OrderStatus.ACCEPTED) == 10
+    assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 40
