@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from lxml import etree as ET  # libxml2 serialises in C: the ElementTree serialiser was most of the XML's time
@@ -23,9 +23,11 @@ GLN_SCHEME, CVR_SCHEME = "0088", "0184"  # ISO 6523 ICD: GS1 GLN; Danish CVR (DI
 PAYMENT_MEANS_BANK_ACCOUNT = "42"  # payment to a bank account: allowed for Danish suppliers (DK-R-005), reg. no. + account
 CURRENCY = "DKK"
 
+
 def amount(oere: int) -> str:
-    """Øre as a UBL amount with exactly two decimals."""
-    return str((Decimal(oere) / 100).quantize(Decimal("0.01")))
+    """Øre as a UBL amount with exactly two decimals: -5 → "-0.05"."""
+    sign, oere = ("-", -oere) if oere < 0 else ("", oere)
+    return f"{sign}{oere // 100}.{oere % 100:02d}"
 
 
 def _cbc(parent, name: str, text, **attrs) -> ET._Element:
@@ -141,22 +143,54 @@ def render_xml(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     _money(totals, "TaxInclusiveAmount", invoice.total_oere)
     _money(totals, "PayableAmount", invoice.total_oere)
 
+    copy_line = _line_prototype(credit).__deepcopy__  # what copy.deepcopy calls, without its memo bookkeeping
     for line in lines:
-        element = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
-        _cbc(element, "ID", line.position)
-        _cbc(element, "CreditedQuantity" if credit else "InvoicedQuantity", line.quantity, unitCode=line.unit_code)
-        _money(element, "LineExtensionAmount", line.net_oere)
-        item = _cac(element, "Item")
-        _cbc(item, "Name", line.description[:200])
+        element = copy_line(None)
+        (_line, number, quantity, net, item, name, identification, article, _category, category, percent, _scheme,
+         _vat, price, price_amount, base_quantity) = element.iter()
+        number.text = str(line.position)
+        quantity.text = str(line.quantity)
+        quantity.set("unitCode", line.unit_code)
+        net.text = amount(line.net_oere)
+        name.text = line.description[:200]
         if line.article_number:
-            _cbc(_cac(item, "SellersItemIdentification"), "ID", line.article_number)
-        _tax_category(item, "ClassifiedTaxCategory", line.vat_rate_pct)
-        price = _cac(element, "Price")
-        _money(price, "PriceAmount", line.unit_price_oere)
+            article.text = line.article_number
+        else:
+            item.remove(identification)
+        category.text = "S" if line.vat_rate_pct > 0 else "Z"
+        percent.text = str(line.vat_rate_pct)
+        price_amount.text = amount(line.unit_price_oere)
         if line.base_quantity != 1:
-            _cbc(price, "BaseQuantity", line.base_quantity, unitCode=line.unit_code)
+            base_quantity.text = str(line.base_quantity)
+            base_quantity.set("unitCode", line.unit_code)
+        else:
+            price.remove(base_quantity)
+        root.append(element)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+@lru_cache(maxsize=2)
+def _line_prototype(credit: bool) -> ET._Element:
+    """An invoice (or credit note) line with every element and the fixed texts, to be copied and filled in per line.
+
+    lxml copies a subtree in C: one deepcopy and a few assignments cost a third of making the line's fifteen
+    elements one SubElement call at a time, and a region's run writes thousands of lines. Element order as
+    UBL 2.1 requires; the optional article number and base quantity are removed from the copy when not needed.
+    """
+    element = ET.Element(f"{{{NS['cac']}}}{'CreditNoteLine' if credit else 'InvoiceLine'}",
+                         nsmap={"cac": NS["cac"], "cbc": NS["cbc"]})
+    _cbc(element, "ID", "")
+    _cbc(element, "CreditedQuantity" if credit else "InvoicedQuantity", "")
+    _cbc(element, "LineExtensionAmount", "", currencyID=CURRENCY)
+    item = _cac(element, "Item")
+    _cbc(item, "Name", "")
+    _cbc(_cac(item, "SellersItemIdentification"), "ID", "")
+    _tax_category(item, "ClassifiedTaxCategory", 0)
+    price = _cac(element, "Price")
+    _cbc(price, "PriceAmount", "", currencyID=CURRENCY)
+    _cbc(price, "BaseQuantity", "")
+    return element
 
 
 def payment_terms_text(invoice: Invoice, s: Seller) -> str:
