@@ -71,6 +71,11 @@ def _wrapped(text: str, width: float, size: float = SIZE, font: str = REGULAR) -
     return tuple(simpleSplit(text, font, size, width)) or ("",)
 
 
+@lru_cache(maxsize=16384)  # prices, quantities and the VAT rate recur on every page
+def _width(value: str, font: str, size: float) -> float:
+    return stringWidth(value, font, size)
+
+
 class _Sheet:
     """The canvas of one document and the page being drawn.
 
@@ -94,15 +99,17 @@ class _Sheet:
             self.text.setFont(font, size)
             self.font = (font, size)
 
+    # Each string is placed by its own origin, so textLine (which only adds a line feed, T*) serves: textOut
+    # would measure every string to advance a cursor nobody uses.
     def left(self, x: float, y: float, value: str) -> None:
         if value:
             self.text.setTextOrigin(x, y)
-            self.text.textOut(value)
+            self.text.textLine(value)
 
     def right(self, x: float, y: float, value: str) -> None:
         if value:
-            self.text.setTextOrigin(x - stringWidth(value, *self.font), y)
-            self.text.textOut(value)
+            self.text.setTextOrigin(x - _width(value, *self.font), y)
+            self.text.textLine(value)
 
     def finish_page(self) -> None:
         canvas = self.canvas
