@@ -53,7 +53,8 @@ def _variant_id(variant_or_id: Variant | int) -> int:
     return variant_or_id.id if isinstance(variant_or_id, Variant) else int(variant_or_id)
 
 
-def _in_force_on(on: date):
+def price_in_force_on(on):
+    """The condition for a contract price in force on `on` (a date, or a bound parameter for a statement built once)."""
     return and_(ContractPrice.valid_from <= on, or_(ContractPrice.valid_to.is_(None), ContractPrice.valid_to >= on))
 
 
@@ -61,7 +62,7 @@ def price_in_force(variant_or_id: Variant | int, on: date) -> ContractPrice:
     """The contract price of a variant on a day (both ends inclusive); orders copy what this returns."""
     variant_id = _variant_id(variant_or_id)
     price = db.session.scalar(
-        select(ContractPrice).where(ContractPrice.variant_id == variant_id, _in_force_on(on))
+        select(ContractPrice).where(ContractPrice.variant_id == variant_id, price_in_force_on(on))
         .order_by(ContractPrice.valid_from.desc()).limit(1)
     )
     if price is None:
@@ -75,7 +76,7 @@ def prices_in_force(variant_ids: Iterable[int], on: date) -> dict[int, ContractP
     if not ids:
         return {}
     rows = db.session.scalars(
-        select(ContractPrice).where(ContractPrice.variant_id.in_(ids), _in_force_on(on))
+        select(ContractPrice).where(ContractPrice.variant_id.in_(ids), price_in_force_on(on))
     )
     return {p.variant_id: p for p in rows}
 

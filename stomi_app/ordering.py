@@ -4,15 +4,16 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from catalogue.models import Product, Variant
-from catalogue.services import prices_in_force
+from catalogue.models import ContractPrice
+from catalogue.services import price_in_force_on
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption, grants_in_force, line_usage, matching_line
@@ -91,11 +92,16 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
 
 # --- cutting measure ------------------------------------------------------------------------------
 
+# Statements every order runs are built once, with bound parameters: building a statement and its cache key
+# costs SQLAlchemy about as much as PostgreSQL takes to run it.
+_CURRENT_MEASURE = (
+    select(CuttingMeasure).where(CuttingMeasure.citizen_id == bindparam("citizen_id"))
+    .order_by(CuttingMeasure.id.desc()).limit(1)  # versions are append-only: the newest row is current
+)
+
+
 def current_measure(citizen_id: int) -> CuttingMeasure | None:
-    return db.session.scalar(
-        select(CuttingMeasure).where(CuttingMeasure.citizen_id == citizen_id)
-        .order_by(CuttingMeasure.id.desc()).limit(1)  # versions are append-only: the newest row is current
-    )
+    return db.session.scalar(_CURRENT_MEASURE, {"citizen_id": citizen_id})
 
 
 def parse_mm(text, field_name: str) -> int:
@@ -199,12 +205,25 @@ def _check_variant(variant: Variant | None, field_name: str, on: date, measure: 
     return {}
 
 
-def _load_variants(ids: list[int]) -> dict[int, Variant]:
-    """Variants with their product and category in one round trip (order pages and submit use all three)."""
+_VARIANTS_WITH_PRICES = (
+    select(Variant, ContractPrice)
+    .outerjoin(ContractPrice, and_(ContractPrice.variant_id == Variant.id, price_in_force_on(bindparam("on", type_=Date))))
+    .where(Variant.id.in_(bindparam("ids", expanding=True)))
+    .options(joinedload(Variant.product).joinedload(Product.category))
+)
+
+
+def _load_variants(ids: list[int], on: date) -> tuple[dict[int, Variant], dict[int, ContractPrice]]:
+    """Variants with their product, category and contract price in force on `on`, in one round trip (order pages and
+    submit use all four); a variant without a price in force is left out of the prices."""
     if not ids:
-        return {}
-    query = select(Variant).where(Variant.id.in_(ids)).options(joinedload(Variant.product).joinedload(Product.category))
-    return {v.id: v for v in db.session.scalars(query)}
+        return {}, {}
+    variants, prices = {}, {}
+    for variant, price in db.session.execute(_VARIANTS_WITH_PRICES, {"ids": list(set(ids)), "on": on}):
+        variants[variant.id] = variant
+        if price is not None:
+            prices[variant.id] = price
+    return variants, prices
 
 
 def _checked_quantities(quantities: dict[int, object], on: date, measure: CuttingMeasure | None,
@@ -240,8 +259,7 @@ def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None
         raise OrderError({"order": _l("The order has already been sent.")})
     on = on or local_today()
     measure = current_measure(order.citizen_id)
-    variants = _load_variants([int(k) for k in quantities])
-    prices = prices_in_force(variants, on)
+    variants, prices = _load_variants([int(k) for k in quantities], on)
     wanted = _checked_quantities(quantities, on, measure, variants, prices)
     existing = {line.variant_id: line for line in order.lines}
     for variant_id, line in existing.items():
@@ -306,10 +324,25 @@ def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = ""
 
 # --- routing against the grant ------------------------------------------------------------------
 
+_RULES = select(OrderRules).where(OrderRules.municipality_id == bindparam("municipality_id"))
+
+
+def default_rules(municipality_id: int) -> OrderRules:
+    """The order rules of a municipality that has set none of its own."""
+    return OrderRules(municipality_id=municipality_id, intro_months=6, intro_max_months_per_order=1,
+                      max_months_per_order=3, min_days_between_orders=14)
+
+
 def rules_for(municipality_id: int) -> OrderRules:
-    rules = db.session.scalar(select(OrderRules).where(OrderRules.municipality_id == municipality_id))
-    return rules or OrderRules(municipality_id=municipality_id, intro_months=6, intro_max_months_per_order=1,
-                               max_months_per_order=3, min_days_between_orders=14)
+    return db.session.scalar(_RULES, {"municipality_id": municipality_id}) or default_rules(municipality_id)
+
+
+@dataclass
+class Known:
+    """Facts of the citizen that evaluate would otherwise read itself (place_order reads them with the lock)."""
+
+    rules: OrderRules
+    last_ordinary: date | None  # the local day of the last order that counts, not a replacement
 
 
 def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
@@ -325,7 +358,7 @@ def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
     return bool(db.session.scalar(query))
 
 
-def evaluate(order: Order, on: date | None = None) -> Routing:
+def evaluate(order: Order, on: date | None = None, known: Known | None = None) -> Routing:
     """Route each line: within the grant, or why it needs approval. Reads only; changes nothing.
 
     The grant lines in force and what is used of them come as plain rows (`line_usage`) from the SQL twin
@@ -334,7 +367,7 @@ def evaluate(order: Order, on: date | None = None) -> Routing:
     on = on or local_today()
     citizen = order.citizen
     grant_lines = line_usage(citizen.id, on, exclude_order_id=order.id)
-    rules = rules_for(citizen.municipality_id)
+    rules = known.rules if known else rules_for(citizen.municipality_id)
     in_order: dict[int, tuple[int, int]] = {}  # grant line id → (quantity, øre) already routed in this order
     routing = Routing()
     for line in order.lines:
@@ -366,7 +399,7 @@ def evaluate(order: Order, on: date | None = None) -> Routing:
         if _express_orders_this_year(citizen.id, on, order.id) >= allowance:
             routing.order_reasons.append("express_beyond_grant")
     if not order.is_replacement:
-        last = _last_ordinary_order_date(citizen.id, order.id)
+        last = known.last_ordinary if known else _last_ordinary_order_date(citizen.id, order.id)
         if last is not None and on < last + timedelta(days=rules.min_days_between_orders):
             routing.order_reasons.append("too_soon")
     return routing
@@ -383,20 +416,24 @@ def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) 
     ) or 0
 
 
-def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int) -> date | None:
-    last = db.session.scalar(
-        select(func.max(Order.submitted_at)).where(
-            Order.citizen_id == citizen_id, Order.is_replacement.is_(False), Order.status.in_(COUNTING_STATUSES),
-            Order.id != exclude_order_id,
-        )
-    )
-    if last is None:
-        return None
-    if last.tzinfo is None:  # aggregate results bypass the column type on some engines
-        from datetime import timezone
+_LAST_ORDINARY_ORDER = select(func.max(Order.submitted_at)).where(
+    Order.citizen_id == bindparam("citizen_id"), Order.is_replacement.is_(False), Order.status.in_(COUNTING_STATUSES),
+    Order.id != bindparam("exclude_order_id"),
+)
 
-        last = last.replace(tzinfo=timezone.utc)
-    return local_date(last)
+
+def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int | None) -> date | None:
+    # Order ids start at 1: 0 excludes nothing (an order not yet written has no id).
+    return _local_date_of(db.session.scalar(
+        _LAST_ORDINARY_ORDER, {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0}))
+
+
+def _local_date_of(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # aggregate results bypass the column type on some engines: stored times are UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return local_date(moment)
 
 
 def lock_citizen(citizen_id: int) -> None:
@@ -427,8 +464,7 @@ def submit(order: Order, *, by: User | None = None, on: date | None = None) -> O
     if not order.lines:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
     measure = current_measure(order.citizen_id)
-    variants = _load_variants([line.variant_id for line in order.lines])
-    prices = prices_in_force(variants, on)
+    variants, prices = _load_variants([line.variant_id for line in order.lines], on)
     errors: dict[str, str] = {}
     for line in order.lines:
         errors.update(_check_variant(variants.get(line.variant_id), f"qty-{line.variant_id}", on, measure, prices))
@@ -456,6 +492,21 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
         set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, reason=",".join(sorted(set(reasons))))
 
 
+# What place_order needs to know of the citizen, in the round trip that takes the lock serialising grant decisions
+# for them: the citizen, their current measure, their municipality's order rules and their last ordinary order.
+_CITIZEN_FOR_ORDER = (
+    select(Citizen, CuttingMeasure, OrderRules,
+           select(func.max(Order.submitted_at)).where(
+               Order.citizen_id == Citizen.id, Order.is_replacement.is_(False), Order.status.in_(COUNTING_STATUSES))
+           .correlate(Citizen).scalar_subquery())
+    .outerjoin(CuttingMeasure, CuttingMeasure.id == select(func.max(CuttingMeasure.id))
+               .where(CuttingMeasure.citizen_id == Citizen.id).correlate(Citizen).scalar_subquery())
+    .outerjoin(OrderRules, OrderRules.municipality_id == Citizen.municipality_id)
+    .where(Citizen.id == bindparam("citizen_id"))
+    .with_for_update(of=Citizen)
+)
+
+
 def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool = False, by: User | None = None,
                 on: date | None = None) -> Order:
     """Draft, check and send an order in one step, to the home address: the checks of set_draft_lines and submit and
@@ -465,13 +516,11 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
     callcenter's step-by-step pages keep a draft between requests and end in `submit`.
     """
     on = on or local_today()
-    # The lock that serialises grant decisions for this citizen, taken with the read of the citizen itself.
-    citizen = db.session.scalar(select(Citizen).where(Citizen.id == citizen_id).with_for_update(of=Citizen))
-    if citizen is None:
+    found = db.session.execute(_CITIZEN_FOR_ORDER, {"citizen_id": citizen_id}).first()
+    if found is None:
         raise OrderError({"citizen": _l("There is no such citizen.")})
-    measure = current_measure(citizen_id)
-    variants = _load_variants([int(k) for k in quantities])
-    prices = prices_in_force(variants, on)
+    citizen, measure, rules, last_submitted = found
+    variants, prices = _load_variants([int(k) for k in quantities], on)
     wanted = _checked_quantities(quantities, on, measure, variants, prices)
     if not wanted:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
@@ -487,7 +536,8 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
         _snapshot_line(line, variants[variant_id], prices[variant_id], measure)
         order.lines.append(line)
     with db.session.no_autoflush:  # nothing is written until the order is whole: one INSERT per table
-        _send(order, evaluate(order, on), by)
+        known = Known(rules or default_rules(citizen.municipality_id), _local_date_of(last_submitted))
+        _send(order, evaluate(order, on, known), by)
     db.session.add(order)
     db.session.flush()
     return order
