@@ -36,6 +36,7 @@ from catalogue.models import Variant
 from invoicing.fees import month_end, next_month
 from invoicing.models import FeeSchedule, SharedCostAllocation, SharedCostShare
 from invoicing.money import div_half_up, kr
+from invoicing.spec import OrderRow
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Grant, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import start_of_local_day_utc
@@ -77,6 +78,8 @@ class MonthCharges:
     admin_fee_oere: int = 0
     citizens: int = 0
     shared: list[tuple[int, str, int, int]] = field(default_factory=list)  # share id, description, amount, vat
+    orders: list[OrderRow] = field(default_factory=list)  # the deliveries behind the fees, for the CSV
+    grant_citizens: list[tuple[str, str]] = field(default_factory=list)  # (name, masked CPR) of those in `citizens`
 
     @property
     def is_empty(self) -> bool:
@@ -129,7 +132,8 @@ def citizens_with_grant_query(month_start: date):
 
 
 def gather(month_start: date, schedule: FeeSchedule, municipality_ids: set[int] | None = None) -> dict[int, MonthCharges]:
-    """The month's charges for every municipality (or those given), in a handful of GROUP BY queries."""
+    """The month's charges for every municipality (or those given), in a handful of queries, with the deliveries and
+    citizens they are made of."""
     charges: dict[int, MonthCharges] = {}
 
     def of(municipality_id: int) -> MonthCharges:
@@ -161,30 +165,38 @@ def gather(month_start: date, schedule: FeeSchedule, municipality_ids: set[int] 
     for municipality_id, entries in replacements.items():
         of(municipality_id).replacements = [tuple(e) for e in entries.values()]
 
+    # One row per delivery, with its citizen: summed here into the delivery fees, and kept for the CSV's order rows
+    # (a second GROUP BY over the same orders cost as much as this query).
     per_order = per_order_query(month_start, schedule.admin_fee_basis_points).subquery()
-    delivery_rows = db.session.execute(scoped(
-        select(per_order.c.municipality_id, per_order.c.express, per_order.c.is_replacement, func.count(),
-               func.sum(per_order.c.lines), func.sum(per_order.c.plates), func.sum(per_order.c.admin_fee))
-        .group_by(per_order.c.municipality_id, per_order.c.express, per_order.c.is_replacement),
-        per_order.c.municipality_id))
-    for municipality_id, express, is_replacement, count, lines, plates, admin_fee in delivery_rows:
+    order_rows = db.session.execute(scoped(
+        select(per_order.c.municipality_id, per_order.c.order_id, Citizen.name, Citizen.cpr_masked,
+               per_order.c.delivered_at, per_order.c.express, per_order.c.is_replacement, per_order.c.products,
+               per_order.c.lines, per_order.c.plates, per_order.c.admin_fee)
+        .join(Citizen, Citizen.id == per_order.c.citizen_id), per_order.c.municipality_id))
+    for municipality_id, order_id, name, cpr_masked, delivered_at, express, is_replacement, products, lines, plates, \
+            admin_fee in order_rows:
         c = of(municipality_id)
-        if is_replacement:
-            c.replacement_deliveries += int(count)
+        row = OrderRow(order_id, name, cpr_masked, delivered_at, bool(express), bool(is_replacement), int(products or 0),
+                       int(lines or 0), int(plates or 0), int(admin_fee or 0))
+        c.orders.append(row)
+        if row.is_replacement:
+            c.replacement_deliveries += 1
             continue
-        if express:
-            c.express_deliveries += int(count)
+        if row.express:
+            c.express_deliveries += 1
         else:
-            c.deliveries += int(count)
-        c.picked_lines += int(lines or 0)
-        c.cut_plates += int(plates or 0)
-        c.admin_fee_oere += int(admin_fee or 0)
+            c.deliveries += 1
+        c.picked_lines += row.lines
+        c.cut_plates += row.plates
+        c.admin_fee_oere += row.admin_fee_oere
 
     grant_citizens = citizens_with_grant_query(month_start).subquery()
-    for municipality_id, count in db.session.execute(scoped(
-            select(grant_citizens.c.municipality_id, func.count()).group_by(grant_citizens.c.municipality_id),
-            grant_citizens.c.municipality_id)):
-        of(municipality_id).citizens = int(count)
+    for municipality_id, name, cpr_masked in db.session.execute(scoped(
+            select(Citizen.municipality_id, Citizen.name, Citizen.cpr_masked)
+            .where(Citizen.id.in_(select(grant_citizens.c.citizen_id))), Citizen.municipality_id)):
+        c = of(municipality_id)
+        c.grant_citizens.append((name, cpr_masked))
+        c.citizens += 1
 
     for share_id, municipality_id, description, amount, vat in db.session.execute(scoped(
             select(SharedCostShare.id, SharedCostShare.municipality_id, SharedCostAllocation.description,

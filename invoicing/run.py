@@ -22,9 +22,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from stdnum import ean
 
-from invoicing.charges import (
-    MonthCharges, build_lines, citizens_with_grant_query, gather, per_order_query, vat_breakdown,
-)
+from invoicing.charges import MonthCharges, build_lines, gather, vat_breakdown
 from invoicing.fees import InvoicingError, month_end, next_month, schedule_for_month
 from invoicing.models import FeeSchedule, Invoice, InvoiceCounter, InvoiceDocument, InvoiceKind, InvoiceLine
 from invoicing.pdf import render_pdf
@@ -33,7 +31,7 @@ from invoicing.spec import OrderRow, render_csv
 from invoicing.ubl import render_xml
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Municipality, User
+from stomi_app.models import Municipality, User
 from stomi_app.timeutil import local_today
 
 COUNTER = "invoice"
@@ -151,38 +149,8 @@ def attach_documents(invoice: Invoice, *, schedule: FeeSchedule | None, orders: 
     db.session.expire(invoice, ["documents"])
 
 
-def _order_rows(month_start: date, schedule: FeeSchedule, municipality_ids: set[int]) -> dict[int, list[OrderRow]]:
-    per_order = per_order_query(month_start, schedule.admin_fee_basis_points).subquery()
-    rows = db.session.execute(
-        select(per_order.c.municipality_id, per_order.c.order_id, Citizen.name, Citizen.cpr_masked,
-               per_order.c.delivered_at, per_order.c.express, per_order.c.is_replacement, per_order.c.products,
-               per_order.c.lines, per_order.c.plates, per_order.c.admin_fee)
-        .join(Citizen, Citizen.id == per_order.c.citizen_id)
-        .where(per_order.c.municipality_id.in_(municipality_ids))
-    )
-    result: dict[int, list[OrderRow]] = {}
-    for m_id, order_id, name, cpr_masked, delivered_at, express, replacement, products, lines, plates, admin in rows:
-        result.setdefault(m_id, []).append(OrderRow(order_id, name, cpr_masked, delivered_at, bool(express),
-                                                    bool(replacement), int(products or 0), int(lines or 0),
-                                                    int(plates or 0), int(admin or 0)))
-    return result
-
-
-def _citizen_rows(month_start: date, municipality_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
-    ids = citizens_with_grant_query(month_start).subquery()
-    rows = db.session.execute(
-        select(Citizen.municipality_id, Citizen.name, Citizen.cpr_masked)
-        .where(Citizen.id.in_(select(ids.c.citizen_id)), Citizen.municipality_id.in_(municipality_ids))
-    )
-    result: dict[int, list[tuple[str, str]]] = {}
-    for m_id, name, cpr_masked in rows:
-        result.setdefault(m_id, []).append((name, cpr_masked))
-    return result
-
-
 def issue_invoice(municipality: Municipality, month_start: date, charges: MonthCharges, schedule: FeeSchedule, *,
-                  by: User | None = None, today: date | None = None, orders: list[OrderRow] = (),
-                  citizens: list[tuple[str, str]] = ()) -> tuple[Invoice, int]:
+                  by: User | None = None, today: date | None = None) -> tuple[Invoice, int]:
     """One municipality's invoice for the month, numbered and with its lines and documents, and its number of
     lines; the caller commits."""
     if not valid_gln(municipality.ean_gln):
@@ -210,7 +178,7 @@ def issue_invoice(municipality: Municipality, month_start: date, charges: MonthC
     db.session.add(invoice)
     db.session.flush()
     _store_lines(invoice, lines)
-    attach_documents(invoice, schedule=schedule, orders=list(orders), citizens=list(citizens), lines=lines)
+    attach_documents(invoice, schedule=schedule, orders=charges.orders, citizens=charges.grant_citizens, lines=lines)
     return invoice, len(lines)
 
 
@@ -273,8 +241,6 @@ def run_month(month_start: date, *, by: User | None = None, today: date | None =
     municipalities = {m.id: m for m in db.session.scalars(select(Municipality).where(Municipality.id.in_(charges)))}
     ordered = sorted(charges, key=lambda m_id: municipalities[m_id].code)
     pending = {m_id for m_id in ordered if current_key(m_id, month_start) not in keys}
-    orders = _order_rows(month_start, schedule, pending) if pending else {}
-    citizens = _citizen_rows(month_start, pending) if pending else {}
     schedule_id = schedule.id
     for done, m_id in enumerate(ordered, start=1):
         municipality = db.session.get(Municipality, m_id)
@@ -283,7 +249,7 @@ def run_month(month_start: date, *, by: User | None = None, today: date | None =
             try:
                 invoice, line_count = issue_invoice(
                     municipality, month_start, charges[m_id], db.session.get(FeeSchedule, schedule_id), by=by,
-                    today=today, orders=orders.get(m_id, []), citizens=citizens.get(m_id, []))
+                    today=today)
                 outcome = MunicipalityResult(municipality.code, municipality.name, "issued", invoice.number,
                                              line_count, invoice.net_oere, invoice.vat_oere, invoice.total_oere)
                 db.session.commit()
