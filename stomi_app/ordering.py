@@ -10,6 +10,7 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
@@ -525,14 +526,18 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
     if not wanted:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
     order = Order(
-        citizen=citizen, status=OrderStatus.DRAFT, idempotency_key=secrets.token_urlsafe(24),
-        channel=OrderChannel.PHONE if by is not None else OrderChannel.WEB, placed_by=by, express=express,
-        is_replacement=False, temporary_address=False,
+        citizen_id=citizen.id, status=OrderStatus.DRAFT, idempotency_key=secrets.token_urlsafe(24),
+        channel=OrderChannel.PHONE if by is not None else OrderChannel.WEB, placed_by_id=getattr(by, "id", None),
+        express=express, is_replacement=False, temporary_address=False,
         delivery_name=citizen.name, delivery_address=citizen.address, delivery_postcode=citizen.postcode,
         delivery_city=citizen.city, lines=[], events=[],
     )
+    # Known objects set as loaded, by their keys: the flush has no relationships of theirs to work through.
+    set_committed_value(order, "citizen", citizen)
+    set_committed_value(order, "placed_by", by)
     for variant_id, qty in wanted.items():
-        line = OrderLine(variant_id=variant_id, variant=variants[variant_id], quantity=qty)
+        line = OrderLine(variant_id=variant_id, quantity=qty)
+        set_committed_value(line, "variant", variants[variant_id])
         _snapshot_line(line, variants[variant_id], prices[variant_id], measure)
         order.lines.append(line)
     with db.session.no_autoflush:  # nothing is written until the order is whole: one INSERT per table
