@@ -175,7 +175,7 @@ def _lines_table(sheet: _Sheet, y: float, labels: list[str], rows: list[tuple[tu
             if shaded:
                 sheet.shaded.append((y - height, height))
             baseline = y - LINE_PADDING - LINE_SIZE
-            if first:  # in reading order, so that copied or extracted text reads line by line
+            if first:  # in reading order: the first line left to right, then the rest of the description
                 left(x[0], baseline, cells[0])
                 left(x[1], baseline, cells[1])
                 left(x[DESCRIPTION], baseline, part[0])
