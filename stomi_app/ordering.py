@@ -385,9 +385,10 @@ def evaluate(order: Order, on: date | None = None, known: Known | None = None) -
         months = rules.intro_max_months_per_order if intro else rules.max_months_per_order
         per_order_limit = math.ceil(grant_line.granted / GrantPeriod(grant_line.period).months) * months
         ceiling = grant_line.price_ceiling_oere
-        if qty > grant_line.granted - int(grant_line.used):
+        # What is left never goes below zero (LineUse.remaining_*): a free line still fits an exhausted ceiling.
+        if qty > max(grant_line.granted - int(grant_line.used), 0):
             reason = "over_grant"
-        elif ceiling is not None and oere > ceiling - int(grant_line.used_oere):
+        elif ceiling is not None and oere > max(ceiling - int(grant_line.used_oere), 0):
             reason = "over_price_ceiling"
         elif qty > per_order_limit:
             reason = "over_order_limit"
