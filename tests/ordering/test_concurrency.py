@@ -16,37 +16,46 @@ from tests.ordering.conftest import grant_for, line
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
 
 
-def test_fifty_concurrent_orders_for_room_for_ten(app, officer, citizen, shop):
+def _room_for_ten(officer, citizen, shop):
     db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
                               max_months_per_order=12, min_days_between_orders=0))
     grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+
+
+def _all_at_once(app, jobs) -> list[Exception]:
+    """Run each job in its own thread and app context, all released together; the exceptions they raised."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def run(job):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)  # before taking a pooled connection: the pool is smaller than 50
+                job()
+                db.session.commit()
+            except Exception as exc:  # collected and asserted by the caller
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return errors
+
+
+def test_fifty_concurrent_orders_for_room_for_ten(app, officer, citizen, shop):
+    _room_for_ten(officer, citizen, shop)
     ids = []
     for _ in range(50):
         draft = new_draft(citizen)
         set_draft_lines(draft, {shop.bag_a.id: 1})
         ids.append(draft.id)
     db.session.commit()
-    barrier = threading.Barrier(50)
-    errors = []
-
-    def send(order_id):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)  # before taking a pooled connection: the pool is smaller than 50
-                order = db.session.get(Order, order_id)
-                submit(order)
-                db.session.commit()
-            except Exception as exc:  # collected and asserted below
-                errors.append(exc)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = _all_at_once(app, [lambda order_id=i: submit(db.session.get(Order, order_id)) for i in ids])
     assert not errors, errors[:3]
     db.session.expire_all()
     statuses = list(db.session.scalars(select(Order.status).where(Order.id.in_(ids))))
@@ -81,30 +90,9 @@ def test_the_same_draft_sent_twice_concurrently_is_one_order(app, officer, citiz
 
 
 def test_fifty_concurrent_one_step_orders_for_room_for_ten(app, officer, citizen, shop):
-    db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
-                              max_months_per_order=12, min_days_between_orders=0))
-    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _room_for_ten(officer, citizen, shop)
     citizen_id, variant_id = citizen.id, shop.bag_a.id
-    barrier = threading.Barrier(50)
-    errors = []
-
-    def send():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                place_order(citizen_id, {variant_id: 1})
-                db.session.commit()
-            except Exception as exc:  # collected and asserted below
-                errors.append(exc)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=send) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = _all_at_once(app, [lambda: place_order(citizen_id, {variant_id: 1}) for _ in range(50)])
     assert not errors, errors[:3]
     statuses = list(db.session.scalars(select(Order.status).where(Order.citizen_id == citizen_id)))
     assert statuses.count(OrderStatus.ACCEPTED) == 10
