@@ -17,7 +17,7 @@ from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.grants import LineUse, consumption, grants_in_force, line_usage, matching_line
+from stomi_app.grants import LineUse, consumption, counts_against_grant, grants_in_force, line_usage, matching_line
 from stomi_app.models import Citizen, User
 from stomi_app.models.clinical import CutShape, CuttingMeasure
 from stomi_app.models.grants import Grant, GrantPeriod, GrantStatus, OrderRules
@@ -419,8 +419,7 @@ def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) 
 
 
 _LAST_ORDINARY_ORDER = select(func.max(Order.submitted_at)).where(
-    Order.citizen_id == bindparam("citizen_id"), Order.is_replacement.is_(False), Order.status.in_(COUNTING_STATUSES),
-    Order.id != bindparam("exclude_order_id"),
+    Order.citizen_id == bindparam("citizen_id"), counts_against_grant(), Order.id != bindparam("exclude_order_id"),
 )
 
 
@@ -499,7 +498,7 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
 _CITIZEN_FOR_ORDER = (
     select(Citizen, CuttingMeasure, OrderRules,
            select(func.max(Order.submitted_at)).where(
-               Order.citizen_id == Citizen.id, Order.is_replacement.is_(False), Order.status.in_(COUNTING_STATUSES))
+               Order.citizen_id == Citizen.id, counts_against_grant())
            .correlate(Citizen).scalar_subquery())
     .outerjoin(CuttingMeasure, CuttingMeasure.id == select(func.max(CuttingMeasure.id))
                .where(CuttingMeasure.citizen_id == Citizen.id).correlate(Citizen).scalar_subquery())
