@@ -25,6 +25,7 @@ from stomi_app.models.orders import (
     CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
     OrderEvent, OrderLine, OrderStatus,
 )
+from stomi_app.oneinsert import write_new
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
@@ -544,7 +545,8 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
         known = Known(rules or default_rules(citizen.municipality_id), _local_date_of(last_submitted))
         _send(order, evaluate(order, on, known), by)
     db.session.add(order)
-    db.session.flush()
+    if not write_new(db.session):  # one INSERT for the order and all that comes with it, where the engine allows
+        db.session.flush()
     return order
 
 
