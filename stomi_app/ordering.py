@@ -9,7 +9,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Product, Variant
@@ -220,8 +220,14 @@ def _load_variants(ids: list[int], on: date) -> tuple[dict[int, Variant], dict[i
     submit use all four); a variant without a price in force is left out of the prices."""
     if not ids:
         return {}, {}
+    return _by_variant(db.session.execute(_VARIANTS_WITH_PRICES, {"ids": list(set(ids)), "on": on}))
+
+
+def _by_variant(pairs) -> tuple[dict[int, Variant], dict[int, ContractPrice]]:
     variants, prices = {}, {}
-    for variant, price in db.session.execute(_VARIANTS_WITH_PRICES, {"ids": list(set(ids)), "on": on}):
+    for variant, price in pairs:
+        if variant is None:
+            continue
         variants[variant.id] = variant
         if price is not None:
             prices[variant.id] = price
@@ -494,16 +500,24 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
         set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, reason=",".join(sorted(set(reasons))))
 
 
-# What place_order needs to know of the citizen, in the round trip that takes the lock serialising grant decisions
-# for them: the citizen, their current measure, their municipality's order rules and their last ordinary order.
-_CITIZEN_FOR_ORDER = (
+# What place_order needs to know, in the round trip that takes the lock serialising grant decisions for the citizen:
+# the citizen, their current measure, their municipality's order rules, their last ordinary order, and the
+# variants asked for with their product and contract price on the day (one row per variant found).
+_FACTS_FOR_ORDER = (
     select(Citizen, CuttingMeasure, OrderRules,
            select(func.max(Order.submitted_at)).where(
                Order.citizen_id == Citizen.id, counts_against_grant())
-           .correlate(Citizen).scalar_subquery())
+           .correlate(Citizen).scalar_subquery(),
+           Variant, ContractPrice)
     .outerjoin(CuttingMeasure, CuttingMeasure.id == select(func.max(CuttingMeasure.id))
                .where(CuttingMeasure.citizen_id == Citizen.id).correlate(Citizen).scalar_subquery())
     .outerjoin(OrderRules, OrderRules.municipality_id == Citizen.municipality_id)
+    .outerjoin(Variant, Variant.id.in_(bindparam("ids", expanding=True)))
+    .outerjoin(ContractPrice, and_(ContractPrice.variant_id == Variant.id, price_in_force_on(bindparam("on", type_=Date))))
+    # Only what an order copies or checks: not the citizen's encrypted CPR nor a product's long descriptions.
+    .options(load_only(Citizen.municipality_id, Citizen.name, Citizen.address, Citizen.postcode, Citizen.city,
+                       Citizen.phone, Citizen.email, Citizen.consent_given_at, Citizen.consent_withdrawn_at),
+             joinedload(Variant.product).load_only(Product.category_id, Product.name))
     .where(Citizen.id == bindparam("citizen_id"))
     .with_for_update(of=Citizen)
 )
@@ -518,11 +532,12 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
     callcenter's step-by-step pages keep a draft between requests and end in `submit`.
     """
     on = on or local_today()
-    found = db.session.execute(_CITIZEN_FOR_ORDER, {"citizen_id": citizen_id}).first()
-    if found is None:
+    ids = sorted({int(k) for k in quantities})
+    found = db.session.execute(_FACTS_FOR_ORDER, {"citizen_id": citizen_id, "ids": ids, "on": on}).all()
+    if not found:
         raise OrderError({"citizen": _l("There is no such citizen.")})
-    citizen, measure, rules, last_submitted = found
-    variants, prices = _load_variants([int(k) for k in quantities], on)
+    citizen, measure, rules, last_submitted = found[0][:4]
+    variants, prices = _by_variant(row[4:] for row in found)
     wanted = _checked_quantities(quantities, on, measure, variants, prices)
     if not wanted:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
