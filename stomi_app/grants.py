@@ -317,7 +317,10 @@ def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8
 def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None) -> list:
     """One citizen's grant lines in force on `on` with what is used of them: utilisation_by_line's rows, in
     grants_in_force's order (which matching_line relies on). The order check's one round trip for the grant."""
-    rows = db.session.execute(_line_usage_statement(on), {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0})
+    if db.session.autoflush:  # as session.execute would; the connection's own execute skips the ORM's layer
+        db.session.flush()
+    rows = db.session.connection().execute(
+        _line_usage_statement(on), {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0})
     return sorted(rows, key=lambda row: (row.valid_from, row.grant_id, row.line_id))
 
 
