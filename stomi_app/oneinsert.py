@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from inspect import Parameter, signature
 
-from sqlalchemy import bindparam, func, insert, inspect, select, union_all
+from sqlalchemy import ClauseElement, bindparam, func, insert, inspect, select, union_all
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
@@ -35,8 +36,10 @@ def write_new(session: Session) -> bool:
     """Insert every pending object of the session in one statement; False (nothing written) when not possible."""
     if session.get_bind().dialect.name != "postgresql" or session.dirty or session.deleted or not session.new:
         return False
+    # Held to the end: once expunged, an object only the session held (or only a cycle of backrefs) is gone.
+    new = list(session.new)
     try:
-        tables = _plan(list(session.new))
+        tables = _plan(new)
     except _Unsupported:
         return False
     shape, params = _shape(tables)
@@ -46,7 +49,8 @@ def write_new(session: Session) -> bool:
             raise RuntimeError(f"{table.name}: {len(rows)} rows written, {len(written or ())} keys returned")
         # A sequence hands out keys in the order of the VALUES rows: sorted keys match the rows in order.
         for row, new_key in zip(rows, sorted(written)):
-            row.state.dict[row.state.mapper.primary_key[0].key] = new_key
+            mapper = row.state.mapper
+            row.state.dict[mapper.get_property_by_column(mapper.primary_key[0]).key] = new_key
     everything = [row for _, rows in tables for row in rows]
     for row in everything:
         for attribute, parent, parent_attribute in row.syncs:
@@ -74,10 +78,12 @@ def _plan(objects: list) -> list:
         by_table.setdefault(row.state.mapper.local_table, []).append(row)
     for row in rows.values():
         for rel in row.state.mapper.relationships:
+            if rel.lazy in ("write_only", "dynamic"):  # their new members are kept outside the object's dict
+                raise _Unsupported
             related = row.state.dict.get(rel.key)
             if rel.viewonly or related is None or related == []:
                 continue
-            if rel.direction not in (MANYTOONE, ONETOMANY) or rel.secondary is not None:
+            if rel.direction not in (MANYTOONE, ONETOMANY) or rel.secondary is not None or rel.post_update:
                 raise _Unsupported
             for other in (related if isinstance(related, (list, tuple)) else [related]):
                 other_state = inspect(other)
@@ -116,24 +122,45 @@ def _link(rows: dict, by_table: dict, rel, parent, child) -> None:
 def _column_values(state) -> dict:
     """The row a flush would insert: the values set, else the column's Python default (set on the object too)."""
     mapper, values = state.mapper, {}
+    if mapper.version_id_col is not None:  # the flush counts versions
+        raise _Unsupported
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if column.table is not mapper.local_table:
             raise _Unsupported
         value = state.dict.get(prop.key)
+        if column.primary_key:
+            # Keys are matched to rows by sorting what the table's own sequence handed out: a key given, from a
+            # Sequence default or not from a sequence at all would not sort as the rows were written.
+            if value is not None or column is not column.table.autoincrement_column or column.default is not None:
+                raise _Unsupported
+            continue
+        if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
+            raise _Unsupported  # SQL for the INSERT to run: the flush renders it and expires the attribute
         if value is None:
-            if column.primary_key:
-                continue
+            if column.type.should_evaluate_none:
+                raise _Unsupported  # a JSON null or an SQL NULL, by whether it was set: the flush tells them apart
             default = column.default
             if default is not None and default.is_scalar:
                 value = default.arg
-            elif default is not None and default.is_callable:
-                value = default.arg(None)  # SQLAlchemy wraps a default function to take the execution context
+            elif default is not None and default.is_callable and not _takes_context(default.arg):
+                value = default.arg(None)  # SQLAlchemy wraps a function without arguments to take the context
             elif default is not None or column.server_default is not None:
                 raise _Unsupported  # a default the database computes: the flush knows to fetch it
             state.dict[prop.key] = value
         values[column.key] = value
     return values
+
+
+def _takes_context(function) -> bool:
+    """Whether a default function reads the execution context, which only a flush has: SQLAlchemy's wrapper around
+    one without arguments takes a context too, but its signature is that of the function it wraps."""
+    try:
+        parameters = signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.default is p.empty and p.kind in (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
+               for p in parameters)
 
 
 def _shape(tables: list) -> tuple[tuple, dict]:

@@ -1,13 +1,17 @@
 """Writing new objects in one statement (stomi_app.oneinsert): the same rows a flush writes, or nothing at all."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Sequence, String, Table, func, inspect, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from fulfilment.models import InstructionLine, OutboxMessage, WarehouseInstruction
+from stomi_app import audit
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
+from stomi_app.models import AuditEvent, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
 from stomi_app.oneinsert import write_new
 from stomi_app.timeutil import local_today
 from tests.dbutil import count_statements
@@ -87,6 +91,16 @@ def test_an_accepted_order_writes_its_instruction_lines_and_outbox_row_in_the_sa
     assert written.outbox.instruction_id == written.id and written.outbox.idempotency_key == "outbox-1"
 
 
+def test_a_new_object_only_the_session_holds_is_written(citizen, shop):
+    if not on_postgresql():
+        pytest.skip("one statement is PostgreSQL's")
+    db.session.add(new_order(citizen, shop))
+    audit.record(None, "read", "order by phone", citizen)  # nothing but the session holds the audit event
+    assert write_new(db.session) is True
+    db.session.commit()
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 1
+
+
 def test_a_session_with_a_changed_object_is_left_to_the_flush(citizen, shop):
     order = new_order(citizen, shop)  # reads the citizen first: a read after the change would autoflush it
     citizen.phone = "12345678"
@@ -117,3 +131,195 @@ def test_other_engines_flush(citizen, shop):
 def test_nothing_new_is_nothing_to_write(citizen, shop):
     assert write_new(db.session) is False
 
+
+# --- models of other shapes than the ordering tables' --------------------------------------------------------------
+
+class Scratch(DeclarativeBase):
+    """Tables of the tests' own, made in a test's transaction (PostgreSQL's DDL is transactional) and gone with its rollback."""
+
+
+class Coded(Scratch):
+    """A key the database makes, but not from a sequence: the keys do not sort as the rows were written."""
+
+    __tablename__ = "scratch_coded"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))
+    n: Mapped[int]
+
+
+class Numbered(Scratch):
+    """A key the application gives."""
+
+    __tablename__ = "scratch_numbered"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int]
+
+
+class Counted(Scratch):
+    __tablename__ = "scratch_counted"
+    id: Mapped[int] = mapped_column(Sequence("scratch_counted_ids", start=1000), primary_key=True)
+    n: Mapped[int]
+
+
+class Noted(Scratch):
+    __tablename__ = "scratch_noted"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Versioned(Scratch):
+    __tablename__ = "scratch_versioned"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int | None] = mapped_column()
+    __mapper_args__ = {"version_id_col": version}
+
+
+def _ten_times_n(context):
+    return context.get_current_parameters()["n"] * 10
+
+
+class Derived(Scratch):
+    """A default computed from the row being inserted: it needs the flush's execution context."""
+
+    __tablename__ = "scratch_derived"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int]
+    tens: Mapped[int] = mapped_column(default=_ten_times_n)
+
+
+class Shelf(Scratch):
+    """A write-only collection keeps its new members outside the object's dict."""
+
+    __tablename__ = "scratch_shelf"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    books: WriteOnlyMapped["Book"] = relationship()
+
+
+class Book(Scratch):
+    __tablename__ = "scratch_book"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelf_id: Mapped[int | None] = mapped_column(ForeignKey(Shelf.id))
+
+
+class Album(Scratch):
+    """A row that names one of its photos as its cover: written first, the cover's key set by a later UPDATE."""
+
+    __tablename__ = "scratch_album"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("scratch_photo.id", use_alter=True))
+    photos: Mapped[list["Photo"]] = relationship(foreign_keys="Photo.album_id")
+    cover: Mapped["Photo | None"] = relationship(foreign_keys=[cover_id], post_update=True)
+
+
+class Photo(Scratch):
+    __tablename__ = "scratch_photo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey(Album.id))
+
+
+_renamed = Table("scratch_renamed", Scratch.metadata, Column("id", Integer, primary_key=True),
+                 Column("label_text", String(20), key="label_key"))
+
+
+class Renamed(Scratch):
+    """Attributes named otherwise than their columns' keys, and a column key other than its name."""
+
+    __table__ = _renamed
+    ident = _renamed.c.id
+    label = _renamed.c.label_key
+    parts = relationship("RenamedPart", back_populates="whole")
+
+
+class RenamedPart(Scratch):
+    __tablename__ = "scratch_renamed_part"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    whole_ref: Mapped[int] = mapped_column("whole_col", ForeignKey("scratch_renamed.id"))
+    whole = relationship(Renamed, back_populates="parts")
+
+
+@pytest.fixture
+def scratch(ctx):
+    if not on_postgresql():
+        pytest.skip("other engines always flush")
+    Scratch.metadata.create_all(db.session.connection())
+
+
+def test_keys_that_do_not_sort_as_the_rows_were_written_are_left_to_the_flush(scratch):
+    coded = [Coded(n=n) for n in range(8)]
+    numbered = [Numbered(id=5, n=5), Numbered(id=3, n=3)]
+    db.session.add_all([*coded, *numbered])
+    if not write_new(db.session):
+        db.session.flush()
+    # Each object has the key of its own row.
+    assert [db.session.scalar(select(Coded.n).where(Coded.id == c.id)) for c in coded] == list(range(8))
+    assert [(o.id, o.n) for o in numbered] == [(5, 5), (3, 3)]
+
+
+def test_keys_from_a_sequence_of_the_column_s_own(scratch):
+    counted = [Counted(n=1), Counted(n=2)]
+    db.session.add_all(counted)
+    if not write_new(db.session):
+        db.session.flush()
+    assert [db.session.scalar(select(Counted.n).where(Counted.id == c.id)) for c in counted] == [1, 2]
+    assert min(c.id for c in counted) >= 1000
+
+
+def test_a_value_given_as_sql_is_run_by_the_insert(scratch):
+    derived = Derived(n=func.length("abc"), tens=1)
+    db.session.add(derived)
+    if not write_new(db.session):
+        db.session.flush()
+    assert derived.n == 3
+
+
+def test_a_none_in_a_json_column_is_written_as_the_flush_writes_it(scratch):
+    noted = Noted()  # its note never set: SQL NULL, not JSON null
+    db.session.add(noted)
+    if not write_new(db.session):
+        db.session.flush()
+    assert db.session.scalar(select(Noted.note.is_(None))) is True
+
+
+def test_a_version_counter_starts_at_one(scratch):
+    versioned = Versioned()
+    db.session.add(versioned)
+    if not write_new(db.session):
+        db.session.flush()
+    db.session.expire_all()
+    assert versioned.version == 1
+
+
+def test_a_default_that_reads_the_row_gets_it(scratch):
+    derived = Derived(n=4)
+    db.session.add(derived)
+    if not write_new(db.session):
+        db.session.flush()
+    assert derived.tens == 40
+
+
+def test_a_write_only_collection_gives_its_members_their_key(scratch):
+    shelf = Shelf()
+    shelf.books.add(Book())
+    db.session.add(shelf)
+    if not write_new(db.session):
+        db.session.flush()
+    assert db.session.scalar(select(Book.shelf_id)) == shelf.id is not None
+
+
+def test_a_reference_written_after_the_rows_is_left_to_the_flush(scratch):
+    photo = Photo()
+    album = Album(photos=[photo], cover=photo)
+    db.session.add(album)
+    if not write_new(db.session):
+        db.session.flush()
+    assert album.cover_id == photo.id is not None and photo.album_id == album.id
+
+
+def test_attributes_named_otherwise_than_their_columns(scratch):
+    whole = Renamed(label="w", parts=[RenamedPart(), RenamedPart()])
+    db.session.add(whole)
+    assert write_new(db.session) is True
+    assert inspect(whole).persistent and whole.ident is not None
+    assert [part.whole_ref for part in whole.parts] == [whole.ident, whole.ident]
+    db.session.expire_all()
+    assert db.session.get(Renamed, whole.ident).label == "w"
+    assert [p.whole_ref for p in db.session.scalars(select(RenamedPart))] == [whole.ident, whole.ident]
