@@ -72,6 +72,8 @@ def _plan(objects: list) -> list:
         state = inspect(obj)
         if len(state.mapper.tables) != 1 or len(state.mapper.primary_key) != 1:
             raise _Unsupported
+        if state.mapper.inherits is not None or state.mapper.polymorphic_on is not None:
+            raise _Unsupported  # a subclass's own columns and defaults: the flush knows them
         rows[state] = _Row(state, _column_values(state))
     by_table: dict = {}
     for row in rows.values():

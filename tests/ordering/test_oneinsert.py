@@ -236,6 +236,20 @@ class RenamedPart(Scratch):
     whole = relationship(Renamed, back_populates="parts")
 
 
+class Animal(Scratch):
+    """Single-table inheritance: a subclass's own columns and defaults live in the same table."""
+
+    __tablename__ = "scratch_animal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    wings: Mapped[int | None] = mapped_column()
+    __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "animal"}
+
+
+class Bird(Animal):
+    __mapper_args__ = {"polymorphic_identity": "bird"}
+
+
 @pytest.fixture
 def scratch(ctx):
     if not on_postgresql():
@@ -323,3 +337,10 @@ def test_attributes_named_otherwise_than_their_columns(scratch):
     db.session.expire_all()
     assert db.session.get(Renamed, whole.ident).label == "w"
     assert [p.whole_ref for p in db.session.scalars(select(RenamedPart))] == [whole.ident, whole.ident]
+
+
+def test_rows_of_a_class_hierarchy_are_left_to_the_flush(scratch):
+    db.session.add_all([Animal(), Bird(wings=2)])
+    assert write_new(db.session) is False
+    db.session.flush()
+    assert db.session.execute(select(Animal.kind, Animal.wings).order_by(Animal.id)).all() == [("animal", None), ("bird", 2)]
