@@ -122,36 +122,64 @@ def _link(rows: dict, by_table: dict, rel, parent, child) -> None:
 
 
 def _column_values(state) -> dict:
-    """The row a flush would insert: the values set, else the column's Python default (set on the object too)."""
-    mapper, values = state.mapper, {}
-    if mapper.version_id_col is not None:  # the flush counts versions
+    """The row a flush would insert: the values set, else the column's Python default (set on the object too).
+    Columns left NULL are left out of the INSERT, as they would be NULL anyway."""
+    columns = _columns_of(state.mapper)
+    if columns is None:
         raise _Unsupported
+    values, state_dict = {}, state.dict
+    for prop_key, column_key, on_none, default in columns:
+        value = state_dict.get(prop_key)
+        if on_none == "key":
+            if value is not None:  # a key given would not sort with those the sequence hands out
+                raise _Unsupported
+            continue
+        if value is None:
+            if on_none == "refuse":
+                raise _Unsupported
+            value = default if on_none == "scalar" else default(None) if on_none == "call" else None
+            state_dict[prop_key] = value
+            if value is None:
+                continue
+        elif isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
+            raise _Unsupported  # SQL for the INSERT to run: the flush renders it and expires the attribute
+        values[column_key] = value
+    return values
+
+
+@lru_cache(maxsize=None)
+def _columns_of(mapper) -> tuple | None:
+    """Per column of a class: (attribute, column key, what None means, the default); None when the class is the flush's.
+
+    What None means: "key" (the sequence's), "scalar" or "call" (the column's default), "null", or "refuse" (only
+    the flush can tell: a JSON null against an SQL NULL, a default the database computes or one that reads the
+    execution context).
+    """
+    if mapper.version_id_col is not None:  # the flush counts versions
+        return None
+    columns = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if column.table is not mapper.local_table:
-            raise _Unsupported
-        value = state.dict.get(prop.key)
+            return None
+        default = column.default
         if column.primary_key:
-            # Keys are matched to rows by sorting what the table's own sequence handed out: a key given, from a
-            # Sequence default or not from a sequence at all would not sort as the rows were written.
-            if value is not None or column is not column.table.autoincrement_column or column.default is not None:
-                raise _Unsupported
-            continue
-        if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
-            raise _Unsupported  # SQL for the INSERT to run: the flush renders it and expires the attribute
-        if value is None:
-            if column.type.should_evaluate_none:
-                raise _Unsupported  # a JSON null or an SQL NULL, by whether it was set: the flush tells them apart
-            default = column.default
-            if default is not None and default.is_scalar:
-                value = default.arg
-            elif default is not None and default.is_callable and not _takes_context(default.arg):
-                value = default.arg(None)  # SQLAlchemy wraps a function without arguments to take the context
-            elif default is not None or column.server_default is not None:
-                raise _Unsupported  # a default the database computes: the flush knows to fetch it
-            state.dict[prop.key] = value
-        values[column.key] = value
-    return values
+            # Keys are matched to rows by sorting what the table's own sequence handed out: a key from a Sequence
+            # default or not from a sequence at all would not sort as the rows were written.
+            if column is not column.table.autoincrement_column or default is not None:
+                return None
+            columns.append((prop.key, column.key, "key", None))
+        elif column.type.should_evaluate_none:
+            columns.append((prop.key, column.key, "refuse", None))
+        elif default is not None and default.is_scalar:
+            columns.append((prop.key, column.key, "scalar", default.arg))
+        elif default is not None and default.is_callable and not _takes_context(default.arg):
+            columns.append((prop.key, column.key, "call", default.arg))  # wrapped by SQLAlchemy to take a context
+        elif default is not None or column.server_default is not None:
+            columns.append((prop.key, column.key, "refuse", None))
+        else:
+            columns.append((prop.key, column.key, "null", None))
+    return tuple(columns)
 
 
 def _takes_context(function) -> bool:
