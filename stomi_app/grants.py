@@ -316,7 +316,11 @@ def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8
 
 def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None) -> list:
     """One citizen's grant lines in force on `on` with what is used of them: utilisation_by_line's rows, in
-    grants_in_force's order (which matching_line relies on). The order check's one round trip for the grant."""
+    grants_in_force's order (which matching_line relies on). The order check's one round trip for the grant.
+
+    Each row also has `last_ordinary_at`: when the citizen's last order that counts against the grant was sent (other
+    than `exclude_order_id`; None if none), read in the same snapshot as the use, after the caller's lock.
+    """
     if db.session.autoflush:  # as session.execute would; the connection's own execute skips the ORM's layer
         db.session.flush()
     rows = db.session.connection().execute(
@@ -328,7 +332,15 @@ def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None) -
 def _line_usage_statement(on: date):
     # Built once per day and reused: building this statement and its cache key costs several times more than
     # running it, and every order pays for it. Order ids start at 1, so 0 excludes nothing.
-    return utilisation_by_line(on, citizen_id=bindparam("citizen_id"), exclude_order_id=bindparam("exclude_order_id"))
+    usage = utilisation_by_line(on, citizen_id=bindparam("citizen_id"), exclude_order_id=bindparam("exclude_order_id"))
+    return select(usage.subquery(), last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"))
+                  .scalar_subquery().label("last_ordinary_at"))
+
+
+def last_ordinary_order(citizen_id, exclude_order_id):
+    """When the citizen's last order that counts against the grant was sent, other than `exclude_order_id`."""
+    return select(func.max(Order.submitted_at)).where(
+        Order.citizen_id == citizen_id, counts_against_grant(), Order.id != exclude_order_id)
 
 
 def _in_force_on(on: date):

@@ -17,7 +17,9 @@ from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.grants import LineUse, consumption, counts_against_grant, grants_in_force, line_usage, matching_line
+from stomi_app.grants import (
+    LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line,
+)
 from stomi_app.models import Citizen, User
 from stomi_app.models.clinical import CutShape, CuttingMeasure
 from stomi_app.models.grants import Grant, GrantPeriod, GrantStatus, OrderRules
@@ -345,14 +347,6 @@ def rules_for(municipality_id: int) -> OrderRules:
     return db.session.scalar(_RULES, {"municipality_id": municipality_id}) or default_rules(municipality_id)
 
 
-@dataclass
-class Known:
-    """Facts of the citizen that evaluate would otherwise read itself (place_order reads them with the lock)."""
-
-    rules: OrderRules
-    last_ordinary: date | None  # the local day of the last order that counts, not a replacement
-
-
 def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
     """Whether a grant that covered this product has run out (to explain the routing plainly)."""
     from stomi_app.models.grants import GrantLine
@@ -366,7 +360,7 @@ def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
     return bool(db.session.scalar(query))
 
 
-def evaluate(order: Order, on: date | None = None, known: Known | None = None) -> Routing:
+def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = None) -> Routing:
     """Route each line: within the grant, or why it needs approval. Reads only; changes nothing.
 
     The grant lines in force and what is used of them come as plain rows (`line_usage`) from the SQL twin
@@ -375,7 +369,7 @@ def evaluate(order: Order, on: date | None = None, known: Known | None = None) -
     on = on or local_today()
     citizen = order.citizen
     grant_lines = line_usage(citizen.id, on, exclude_order_id=order.id)
-    rules = known.rules if known else rules_for(citizen.municipality_id)
+    rules = rules or rules_for(citizen.municipality_id)
     in_order: dict[int, tuple[int, int]] = {}  # grant line id → (quantity, øre) already routed in this order
     routing = Routing()
     for line in order.lines:
@@ -408,7 +402,9 @@ def evaluate(order: Order, on: date | None = None, known: Known | None = None) -
         if _express_orders_this_year(citizen.id, on, order.id) >= allowance:
             routing.order_reasons.append("express_beyond_grant")
     if not order.is_replacement:
-        last = known.last_ordinary if known else _last_ordinary_order_date(citizen.id, order.id)
+        # Read with the grant's use, after the citizen's lock: an order sent while this one waited for it counts.
+        last = (_local_date_of(grant_lines[0].last_ordinary_at) if grant_lines
+                else _last_ordinary_order_date(citizen.id, order.id))
         if last is not None and on < last + timedelta(days=rules.min_days_between_orders):
             routing.order_reasons.append("too_soon")
     return routing
@@ -425,9 +421,7 @@ def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) 
     ) or 0
 
 
-_LAST_ORDINARY_ORDER = select(func.max(Order.submitted_at)).where(
-    Order.citizen_id == bindparam("citizen_id"), counts_against_grant(), Order.id != bindparam("exclude_order_id"),
-)
+_LAST_ORDINARY_ORDER = last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"))
 
 
 def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int | None) -> date | None:
@@ -501,14 +495,11 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
 
 
 # What place_order needs to know, in the round trip that takes the lock serialising grant decisions for the citizen:
-# the citizen, their current measure, their municipality's order rules, their last ordinary order, and the
-# variants asked for with their product and contract price on the day (one row per variant found).
+# the citizen, their current measure, their municipality's order rules, and the variants asked for with their
+# product and contract price on the day (one row per variant found). Nothing that other orders change: this
+# statement's snapshot is taken before it waits for the lock; the grant's use and the last order are read after.
 _FACTS_FOR_ORDER = (
-    select(Citizen, CuttingMeasure, OrderRules,
-           select(func.max(Order.submitted_at)).where(
-               Order.citizen_id == Citizen.id, counts_against_grant())
-           .correlate(Citizen).scalar_subquery(),
-           Variant, ContractPrice)
+    select(Citizen, CuttingMeasure, OrderRules, Variant, ContractPrice)
     .outerjoin(CuttingMeasure, CuttingMeasure.id == select(func.max(CuttingMeasure.id))
                .where(CuttingMeasure.citizen_id == Citizen.id).correlate(Citizen).scalar_subquery())
     .outerjoin(OrderRules, OrderRules.municipality_id == Citizen.municipality_id)
@@ -536,8 +527,8 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
     found = db.session.execute(_FACTS_FOR_ORDER, {"citizen_id": citizen_id, "ids": ids, "on": on}).all()
     if not found:
         raise OrderError({"citizen": _l("There is no such citizen.")})
-    citizen, measure, rules, last_submitted = found[0][:4]
-    variants, prices = _by_variant(row[4:] for row in found)
+    citizen, measure, rules = found[0][:3]
+    variants, prices = _by_variant(row[3:] for row in found)
     wanted = _checked_quantities(quantities, on, measure, variants, prices)
     if not wanted:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
@@ -557,8 +548,7 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
         _snapshot_line(line, variants[variant_id], prices[variant_id], measure)
         order.lines.append(line)
     with db.session.no_autoflush:  # nothing is written until the order is whole: one INSERT per table
-        known = Known(rules or default_rules(citizen.municipality_id), _local_date_of(last_submitted))
-        _send(order, evaluate(order, on, known), by)
+        _send(order, evaluate(order, on, rules or default_rules(citizen.municipality_id)), by)
     db.session.add(order)
     if not write_new(db.session):  # one INSERT for the order and all that comes with it, where the engine allows
         db.session.flush()

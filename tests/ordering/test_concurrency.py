@@ -97,3 +97,37 @@ def test_fifty_concurrent_one_step_orders_for_room_for_ten(app, officer, citizen
     statuses = list(db.session.scalars(select(Order.status).where(Order.citizen_id == citizen_id)))
     assert statuses.count(OrderStatus.ACCEPTED) == 10
     assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 40
+
+
+def _room_for_ten_two_weeks_apart(officer, citizen, shop):
+    db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
+                              max_months_per_order=12, min_days_between_orders=14))
+    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+
+
+def test_of_concurrent_one_step_orders_only_the_first_is_not_too_soon(app, officer, citizen, shop):
+    """The rule of days between orders holds under concurrency: an order that waited for the citizen's lock sees
+    the order placed while it waited."""
+    _room_for_ten_two_weeks_apart(officer, citizen, shop)
+    citizen_id, variant_id = citizen.id, shop.bag_a.id
+    errors = _all_at_once(app, [lambda: place_order(citizen_id, {variant_id: 1}) for _ in range(20)])
+    assert not errors, errors[:3]
+    statuses = list(db.session.scalars(select(Order.status).where(Order.citizen_id == citizen_id)))
+    assert statuses.count(OrderStatus.ACCEPTED) == 1
+    assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 19
+
+
+def test_of_concurrent_submits_only_the_first_is_not_too_soon(app, officer, citizen, shop):
+    _room_for_ten_two_weeks_apart(officer, citizen, shop)
+    ids = []
+    for _ in range(20):
+        draft = new_draft(citizen)
+        set_draft_lines(draft, {shop.bag_a.id: 1})
+        ids.append(draft.id)
+    db.session.commit()
+    errors = _all_at_once(app, [lambda order_id=i: submit(db.session.get(Order, order_id)) for i in ids])
+    assert not errors, errors[:3]
+    db.session.expire_all()
+    statuses = list(db.session.scalars(select(Order.status).where(Order.id.in_(ids))))
+    assert statuses.count(OrderStatus.ACCEPTED) == 1
+    assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 19
