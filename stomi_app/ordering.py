@@ -508,6 +508,8 @@ _FACTS_FOR_ORDER = (
     # Only what an order copies or checks: not the citizen's encrypted CPR nor a product's long descriptions.
     .options(load_only(Citizen.municipality_id, Citizen.name, Citizen.address, Citizen.postcode, Citizen.city,
                        Citizen.phone, Citizen.email, Citizen.consent_given_at, Citizen.consent_withdrawn_at),
+             load_only(CuttingMeasure.shape, CuttingMeasure.diameter_mm, CuttingMeasure.width_mm, CuttingMeasure.height_mm),
+             load_only(ContractPrice.price_oere, ContractPrice.vat_rate_pct),
              joinedload(Variant.product).load_only(Product.category_id, Product.name))
     .where(Citizen.id == bindparam("citizen_id"))
     .with_for_update(of=Citizen)
