@@ -344,3 +344,4 @@ def test_rows_of_a_class_hierarchy_are_left_to_the_flush(scratch):
     assert write_new(db.session) is False
     db.session.flush()
     assert db.session.execute(select(Animal.kind, Animal.wings).order_by(Animal.id)).all() == [("animal", None), ("bird", 2)]
+
