@@ -60,8 +60,9 @@ def write_new(session: Session) -> bool:
             session.expunge(row.state.obj())
     for row in everything:
         make_transient_to_detached(row.state.obj())  # as if loaded: what was written, no history
-    for row in everything:
-        session.add(row.state.obj())
+    for row in everything:  # parents first: adding one cascades to its children, each cascade walks its relations
+        if row.state.obj() not in session:
+            session.add(row.state.obj())
     return True
 
 
