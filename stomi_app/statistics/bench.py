@@ -18,7 +18,7 @@ def _last_month() -> date:
 
 def measure_dashboard(app) -> dict:
     """Median time of the grant officer's dashboard for last month, over HTTP in-process (login, render, all)."""
-    from stomi_app.bench.runner import _timed
+    from stomi_app.bench.runner import PAGE_REPEATS, _timed
     from stomi_app.demo import DEMO_PASSWORD
 
     client = app.test_client()
@@ -30,7 +30,7 @@ def measure_dashboard(app) -> dict:
     def once():
         assert client.get(path).status_code == 200
 
-    return _timed(once, repeats=5)
+    return _timed(once, repeats=PAGE_REPEATS)
 
 
 MEMORY_MUNICIPALITIES = 3  # the largest ones: enough to see whether a report's memory grows with history
