@@ -131,3 +131,20 @@ def test_delivery_figures_agree_with_fulfilments_own_sla(history):
     assert sum(s.delivered for s in ours.values()) == theirs.delivered
     assert sum(s.on_time for s in ours.values()) == theirs.on_time
     assert sum(s.working_days_sum for s in ours.values()) == theirs.working_days_sum
+
+
+@pytest.mark.parametrize("figure", ["figures_for", "benchmark", "monthly", "utilisation_per_citizen"])
+def test_statistics_are_planned_for_their_own_period_every_time(history, figure):
+    """A generic plan (PostgreSQL's choice after a prepared statement's fifth run) read years of orders for one
+    month: three times slower at 10× history. Every entry point of the figures asks for custom plans."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    from sqlalchemy import text
+
+    assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+    {"figures_for": lambda: F.figures_for([aarhus()], OCT), "benchmark": lambda: F.benchmark(aarhus(), OCT),
+     "monthly": lambda: F.monthly(OCT, [aarhus().id]),
+     "utilisation_per_citizen": lambda: F.utilisation_per_citizen(date(2026, 10, 15), aarhus().id)}[figure]()
+    assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    db.session.rollback()  # SET LOCAL: the next transaction plans as usual
+    assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
