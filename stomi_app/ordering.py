@@ -519,7 +519,7 @@ _FACTS_FOR_ORDER = (
 def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool = False, by: User | None = None,
                 on: date | None = None) -> Order:
     """Draft, check and send an order in one step, to the home address: the checks of set_draft_lines and submit and
-    the same routing, with each fact read once and the order, its lines and its first event written in one flush.
+    the same routing, with each fact read once and the order, its lines and its first event written together.
 
     For callers that have the whole order at once (an integration, the benchmark); the citizen's and the
     callcenter's step-by-step pages keep a draft between requests and end in `submit`.
@@ -549,7 +549,7 @@ def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool
         set_committed_value(line, "variant", variants[variant_id])
         _snapshot_line(line, variants[variant_id], prices[variant_id], measure)
         order.lines.append(line)
-    with db.session.no_autoflush:  # nothing is written until the order is whole: one INSERT per table
+    with db.session.no_autoflush:  # nothing is written until the order is whole, then all at once
         _send(order, evaluate(order, on, rules or default_rules(citizen.municipality_id)), by)
     db.session.add(order)
     if not write_new(db.session):  # one INSERT for the order and all that comes with it, where the engine allows
