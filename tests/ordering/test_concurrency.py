@@ -16,9 +16,9 @@ from tests.ordering.conftest import grant_for, line
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
 
 
-def _room_for_ten(officer, citizen, shop):
+def _room_for_ten(officer, citizen, shop, min_days_between_orders=0):
     db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
-                              max_months_per_order=12, min_days_between_orders=0))
+                              max_months_per_order=12, min_days_between_orders=min_days_between_orders))
     grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
 
 
@@ -47,10 +47,10 @@ def _all_at_once(app, jobs) -> list[Exception]:
     return errors
 
 
-def test_fifty_concurrent_orders_for_room_for_ten(app, officer, citizen, shop):
-    _room_for_ten(officer, citizen, shop)
+def _drafts_submitted_at_once(app, citizen, shop, count: int) -> list[OrderStatus]:
+    """`count` drafts of one bag each, sent all at once through submit; their statuses afterwards."""
     ids = []
-    for _ in range(50):
+    for _ in range(count):
         draft = new_draft(citizen)
         set_draft_lines(draft, {shop.bag_a.id: 1})
         ids.append(draft.id)
@@ -58,7 +58,12 @@ def test_fifty_concurrent_orders_for_room_for_ten(app, officer, citizen, shop):
     errors = _all_at_once(app, [lambda order_id=i: submit(db.session.get(Order, order_id)) for i in ids])
     assert not errors, errors[:3]
     db.session.expire_all()
-    statuses = list(db.session.scalars(select(Order.status).where(Order.id.in_(ids))))
+    return list(db.session.scalars(select(Order.status).where(Order.id.in_(ids))))
+
+
+def test_fifty_concurrent_orders_for_room_for_ten(app, officer, citizen, shop):
+    _room_for_ten(officer, citizen, shop)
+    statuses = _drafts_submitted_at_once(app, citizen, shop, 50)
     assert statuses.count(OrderStatus.ACCEPTED) == 10
     assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 40
 
@@ -99,16 +104,10 @@ def test_fifty_concurrent_one_step_orders_for_room_for_ten(app, officer, citizen
     assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 40
 
 
-def _room_for_ten_two_weeks_apart(officer, citizen, shop):
-    db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
-                              max_months_per_order=12, min_days_between_orders=14))
-    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
-
-
 def test_of_concurrent_one_step_orders_only_the_first_is_not_too_soon(app, officer, citizen, shop):
     """The rule of days between orders holds under concurrency: an order that waited for the citizen's lock sees
     the order placed while it waited."""
-    _room_for_ten_two_weeks_apart(officer, citizen, shop)
+    _room_for_ten(officer, citizen, shop, min_days_between_orders=14)
     citizen_id, variant_id = citizen.id, shop.bag_a.id
     errors = _all_at_once(app, [lambda: place_order(citizen_id, {variant_id: 1}) for _ in range(20)])
     assert not errors, errors[:3]
@@ -118,16 +117,7 @@ def test_of_concurrent_one_step_orders_only_the_first_is_not_too_soon(app, offic
 
 
 def test_of_concurrent_submits_only_the_first_is_not_too_soon(app, officer, citizen, shop):
-    _room_for_ten_two_weeks_apart(officer, citizen, shop)
-    ids = []
-    for _ in range(20):
-        draft = new_draft(citizen)
-        set_draft_lines(draft, {shop.bag_a.id: 1})
-        ids.append(draft.id)
-    db.session.commit()
-    errors = _all_at_once(app, [lambda order_id=i: submit(db.session.get(Order, order_id)) for i in ids])
-    assert not errors, errors[:3]
-    db.session.expire_all()
-    statuses = list(db.session.scalars(select(Order.status).where(Order.id.in_(ids))))
+    _room_for_ten(officer, citizen, shop, min_days_between_orders=14)
+    statuses = _drafts_submitted_at_once(app, citizen, shop, 20)
     assert statuses.count(OrderStatus.ACCEPTED) == 1
     assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 19
