@@ -9,7 +9,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Product, Variant
@@ -98,10 +98,13 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
 
 # Statements every order runs are built once, with bound parameters: building a statement and its cache key
 # costs SQLAlchemy about as much as PostgreSQL takes to run it.
-_CURRENT_MEASURE = (
-    select(CuttingMeasure).where(CuttingMeasure.citizen_id == bindparam("citizen_id"))
-    .order_by(CuttingMeasure.id.desc()).limit(1)  # versions are append-only: the newest row is current
-)
+def _current_measure_id(citizen_id):
+    """The citizen's current measure: versions are append-only, so the newest row is current."""
+    version = aliased(CuttingMeasure)  # its own name: the outer statement may read cutting_measure too
+    return select(func.max(version.id)).where(version.citizen_id == citizen_id).correlate_except(version).scalar_subquery()
+
+
+_CURRENT_MEASURE = select(CuttingMeasure).where(CuttingMeasure.id == _current_measure_id(bindparam("citizen_id")))
 
 
 def current_measure(citizen_id: int) -> CuttingMeasure | None:
@@ -209,9 +212,12 @@ def _check_variant(variant: Variant | None, field_name: str, on: date, measure: 
     return {}
 
 
+# A variant's contract price on the day `on` (at most one: overlapping prices are refused), for an outer join.
+_PRICE_ON_THE_DAY = and_(ContractPrice.variant_id == Variant.id, price_in_force_on(bindparam("on", type_=Date)))
+
 _VARIANTS_WITH_PRICES = (
     select(Variant, ContractPrice)
-    .outerjoin(ContractPrice, and_(ContractPrice.variant_id == Variant.id, price_in_force_on(bindparam("on", type_=Date))))
+    .outerjoin(ContractPrice, _PRICE_ON_THE_DAY)
     .where(Variant.id.in_(bindparam("ids", expanding=True)))
     .options(joinedload(Variant.product).joinedload(Product.category))
 )
@@ -499,12 +505,11 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
 # product and contract price on the day (one row per variant found). Nothing that other orders change: this
 # statement's snapshot is taken before it waits for the lock; the grant's use and the last order are read after.
 _FACTS_FOR_ORDER = (
-    select(Citizen, CuttingMeasure, OrderRules, Variant, ContractPrice)
-    .outerjoin(CuttingMeasure, CuttingMeasure.id == select(func.max(CuttingMeasure.id))
-               .where(CuttingMeasure.citizen_id == Citizen.id).correlate(Citizen).scalar_subquery())
+    select(Citizen, CuttingMeasure, OrderRules, Variant, ContractPrice).select_from(Citizen)
+    .outerjoin(CuttingMeasure, CuttingMeasure.id == _current_measure_id(Citizen.id))
     .outerjoin(OrderRules, OrderRules.municipality_id == Citizen.municipality_id)
     .outerjoin(Variant, Variant.id.in_(bindparam("ids", expanding=True)))
-    .outerjoin(ContractPrice, and_(ContractPrice.variant_id == Variant.id, price_in_force_on(bindparam("on", type_=Date))))
+    .outerjoin(ContractPrice, _PRICE_ON_THE_DAY)
     # Only what an order copies or checks: not the citizen's encrypted CPR nor a product's long descriptions.
     .options(load_only(Citizen.municipality_id, Citizen.name, Citizen.address, Citizen.postcode, Citizen.city,
                        Citizen.phone, Citizen.email, Citizen.consent_given_at, Citizen.consent_withdrawn_at),
