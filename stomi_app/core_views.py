@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from stomi_app.extensions import db
+from stomi_app.outage import unavailable
 
 bp = Blueprint("core", __name__)
 
@@ -23,9 +24,8 @@ def index():
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means "not healthy", never a 500
-        db.session.rollback()
-        return jsonify(status="error", database="unavailable"), 503
+    except Exception as exc:  # any database failure means "not healthy", never a 500
+        return unavailable(exc)
     return jsonify(status="ok", database="ok")
 
 

@@ -13,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from stomi_app.db import Base
+from stomi_app.outage import database_down
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -31,7 +32,8 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # During an outage the user's stored preference cannot be read: the session's choice or Danish.
+    if not database_down() and current_user and getattr(current_user, "is_authenticated", False):
         preferred = getattr(current_user, "language", None)
         if preferred in languages:
             return preferred

@@ -1,15 +1,18 @@
 """Wires the blueprints, error pages, security headers and template helpers into the app."""
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, abort, current_app, render_template, request, send_from_directory
+from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_babel import format_currency, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from stomi_app import outage
 from stomi_app.labels import template_globals
+from stomi_app.outage import DATABASE_DOWN, database_down, is_database_down_error, is_machine_request, unavailable
 
 DKFDS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "dkfds" / "dist"
 
@@ -69,47 +72,76 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bench_bp)
 
 
-def _error_page(code: int, title: str, message: str):
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+# The JSON API's error codes, for the answers Flask and Werkzeug give before (or instead of) a view.
+MACHINE_ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                  413: "too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error"}
+
+
+def _error_page(exc, title, message):
+    """The error page for people, or a JSON error for the API; `title` and `message` are lazy strings, evaluated
+    only here, because choosing the language may load the user, and the database may be what failed."""
+    code = getattr(exc, "code", None) or 500
+    if is_machine_request():
+        description = getattr(exc, "description", None) or "The request failed."
+        response = jsonify(error=MACHINE_ERRORS.get(code, "error"), message=str(description))
+        if code == 405 and hasattr(exc, "get_headers"):
+            response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "allow"})
+        return response, code
+    try:
+        return render_template("errors/error.html", code=code, title=str(title), message=str(message)), code
+    except DATABASE_DOWN as down:  # the layout loads the user: an error page while the database is down
+        return unavailable(down)
 
 
 def _register_errors(app: Flask) -> None:
-    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _
+
+    outage.init_app(app)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return _error_page(400, _("The form has expired"), _("Go back, reload the page and try again. Nothing was saved."))
+        return _error_page(exc, _("The form has expired"), _("Go back, reload the page and try again. Nothing was saved."))
 
     @app.errorhandler(400)
     def bad_request(exc):
-        return _error_page(400, _("Bad request"), _("The request could not be understood. Nothing was saved."))
+        return _error_page(exc, _("Bad request"), _("The request could not be understood. Nothing was saved."))
 
     @app.errorhandler(403)
     def forbidden(exc):
-        return _error_page(403, _("No access"), _("Your role does not give access to this page."))
+        return _error_page(exc, _("No access"), _("Your role does not give access to this page."))
 
     @app.errorhandler(404)
     def not_found(exc):
-        return _error_page(404, _("Page not found"), _("The page does not exist, or you do not have access to it."))
+        return _error_page(exc, _("Page not found"), _("The page does not exist, or you do not have access to it."))
 
     @app.errorhandler(405)
     def not_allowed(exc):
-        return _error_page(405, _("Not allowed"), _("This action is not allowed here."))
+        return _error_page(exc, _("Not allowed"), _("This action is not allowed here."))
 
     @app.errorhandler(413)
     def too_large(exc):
-        return _error_page(413, _("File too large"), _("The file is larger than allowed. Nothing was saved."))
+        return _error_page(exc, _("File too large"), _("The file is larger than allowed. Nothing was saved."))
+
+    @app.errorhandler(415)
+    def unsupported_media_type(exc):
+        return _error_page(exc, _("Bad request"), _("The request could not be understood. Nothing was saved."))
 
     @app.errorhandler(429)
     def too_many(exc):
-        return _error_page(429, _("Too many attempts"), _("Wait a minute and try again."))
+        return _error_page(exc, _("Too many attempts"), _("Wait a minute and try again."))
 
     @app.errorhandler(500)
     def server_error(exc):
         from stomi_app.extensions import db
 
-        db.session.rollback()
-        return _error_page(500, _("Something went wrong"), _("Nothing was saved. Try again, or call the callcenter."))
+        # Flask hands an exception no handler took (one raised in an after_request hook or in another error
+        # handler) to this one, wrapped: a database outage there is still a 503.
+        original = getattr(exc, "original_exception", None)
+        if is_database_down_error(original):
+            return unavailable(original)
+        with suppress(Exception):
+            db.session.rollback()
+        return _error_page(exc, _("Something went wrong"), _("Nothing was saved. Try again, or call the callcenter."))
 
 
 def init_app(app: Flask) -> None:
@@ -130,7 +162,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        # During an outage the user cannot be loaded; the 503 answer already says no-store.
+        if not database_down() and current_user and getattr(current_user, "is_authenticated", False):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
