@@ -173,6 +173,8 @@ def order_products(citizen_id: int):
                     quantities[variant.id] = "1"
             draft = draft or ordering.new_draft(citizen, placed_by=current_user)
             ordering.set_draft_lines(draft, quantities)
+        except ordering.DraftAlreadySent as exc:
+            return _already_sent(citizen, exc)
         except ordering.OrderError as exc:
             db.session.rollback()
             errors = exc.errors
@@ -191,6 +193,13 @@ def order_products(citizen_id: int):
     return render_template("callcenter/order_products.html", citizen=citizen, orderables=orderables, extra_lines=extra_lines,
                            values=values, errors=errors, article=article,
                            measure=ordering.current_measure(citizen.id)), (422 if errors else 200)
+
+
+def _already_sent(citizen: Citizen, exc: ordering.DraftAlreadySent):
+    """An edit that lost the race with "Send" (another tab): say so and show the order as it was sent."""
+    db.session.rollback()
+    flash(_("The order was already sent, so it was not changed."), "info")
+    return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=exc.order.id))
 
 
 def _require_draft(citizen: Citizen):
@@ -213,6 +222,8 @@ def order_delivery(citizen_id: int):
     elif form.validate_on_submit():
         try:
             ordering.set_delivery(draft, **form.delivery_arguments())
+        except ordering.DraftAlreadySent as exc:
+            return _already_sent(citizen, exc)
         except ordering.OrderError as exc:
             db.session.rollback()
             for name, message in exc.errors.items():
@@ -284,7 +295,7 @@ def order_detail(citizen_id: int, order_id: int):
         expected=services.expected_delivery_dates([order.id]).get(order.id), problems=problems,
         replacement_orders=replacement_orders, routing_reasons=ordering.ROUTING_REASONS,
         order_reasons=ordering.ORDER_REASONS, order_level_reasons=ordering.order_reasons_of(order),
-        cancellable=order.status in ordering.CITIZEN_CANCELLABLE,
+        cancellable=ordering.cancellable(order),
     )
 
 
@@ -310,6 +321,8 @@ def order_again(citizen_id: int, order_id: int):
     previous = _order(citizen, order_id)
     try:
         ordering.reorder(previous, placed_by=current_user)
+    except ordering.DraftAlreadySent as exc:
+        return _already_sent(citizen, exc)
     except ordering.OrderError as exc:
         db.session.rollback()
         _flash_errors(exc)

@@ -62,6 +62,8 @@ def order_products():
                     quantities[variant.id] = "1"
             draft = draft or ordering.new_draft(current_user)
             ordering.set_draft_lines(draft, quantities)
+        except ordering.DraftAlreadySent as exc:
+            return _already_sent(exc)
         except ordering.OrderError as exc:
             db.session.rollback()
             errors = exc.errors
@@ -79,6 +81,13 @@ def order_products():
     extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
     return render_template("citizen_portal/order_products.html", orderables=orderables, extra_lines=extra_lines,
                            values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id)), (422 if errors else 200)
+
+
+def _already_sent(exc: ordering.DraftAlreadySent):
+    """An edit that lost the race with "Send" (another tab): say so and show the order as it was sent."""
+    db.session.rollback()
+    flash(exc.errors["order"], "info")
+    return redirect(url_for(".order_detail", order_id=exc.order.id))
 
 
 def _require_draft():
@@ -109,6 +118,8 @@ def order_delivery():
                 name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
                 temporary_from=form.temporary_from.data, temporary_to=form.temporary_to.data,
             )
+        except ordering.DraftAlreadySent as exc:
+            return _already_sent(exc)
         except ordering.OrderError as exc:
             db.session.rollback()
             for name, message in exc.errors.items():
@@ -167,7 +178,7 @@ def order_detail(order_id: int):
     return render_template("citizen_portal/order_detail.html", order=order, just_sent=request.args.get("sent") == "1",
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
                            order_level_reasons=ordering.order_reasons_of(order),
-                           cancellable=order.status in ordering.CITIZEN_CANCELLABLE)
+                           cancellable=ordering.cancellable(order))
 
 
 @bp.route("/ordrer/<int:order_id>/annuller", methods=["POST"])
@@ -189,6 +200,8 @@ def order_again(order_id: int):
     previous = _my_order(order_id)
     try:
         ordering.reorder(previous)
+    except ordering.DraftAlreadySent as exc:
+        return _already_sent(exc)
     except ordering.OrderError as exc:
         db.session.rollback()
         for message in exc.errors.values():

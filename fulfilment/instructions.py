@@ -91,6 +91,32 @@ def on_order_accepted(order: Order) -> None:
     create_instruction(order)
 
 
+def _outbox_of(order_id: int):
+    return select(OutboxMessage).join(WarehouseInstruction, WarehouseInstruction.id == OutboxMessage.instruction_id).where(
+        WarehouseInstruction.order_id == order_id)
+
+
+def has_left(message: OutboxMessage) -> bool:
+    """Whether the instruction may be with the provider: once a dispatcher has claimed it to send, it may have
+    arrived even if no answer came back (a time-out, a dispatcher that died), so from then on it counts as gone."""
+    return message.status is OutboxStatus.SENT or message.attempts > 0  # a claim counts an attempt
+
+
+def stop_instruction(order: Order, stop: bool) -> bool:
+    """The STOP hook (stomi_app.ordering.STOP_HOOKS): an accepted order's instruction can be stopped until it has
+    left. With `stop` the outbox row is locked first, so a dispatcher's claim and a cancel take turns: either
+    the claim comes first and the cancel is refused, or the row is withdrawn and the claim passes it by."""
+    query = _outbox_of(order.id)
+    message = db.session.scalar(query.with_for_update(of=OutboxMessage) if stop else query)
+    if message is None or message.status is OutboxStatus.CANCELLED:
+        return True
+    if has_left(message):
+        return False
+    if stop:
+        message.status = OutboxStatus.CANCELLED
+    return True
+
+
 def _cutting(line: InstructionLine) -> dict | None:
     if line.cut_shape is None:
         return None

@@ -19,14 +19,16 @@ from stomi_app.models import (
     RecommendationLine, RecommendationStatus, RequestStatus, Role, TaskKind, User,
 )
 from stomi_app.nursing import NursingError, check_free, finish_task
-from stomi_app.ordering import set_status
+from stomi_app.ordering import lock_order, set_status
 from stomi_app.timeutil import local_today
 
 # --- orders that wait for approval ----------------------------------------------------------------
 
 
 def _undecided(order: Order) -> None:
-    if order.status is not OrderStatus.AWAITING_APPROVAL:
+    """Refuse a decision on an order that is no longer waiting, read under its lock (a cancel or another
+    decision may have come first)."""
+    if lock_order(order).status is not OrderStatus.AWAITING_APPROVAL:
         raise NursingError({"state": _l("The order has already been decided (%(status)s).",
                                            status=label(ORDER_STATUS, order.status))})
 

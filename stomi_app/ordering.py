@@ -47,6 +47,11 @@ ORDER_REASONS = {
 }
 # Called with the order in the same transaction when it becomes accepted (fulfilment hooks in here).
 ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
+# Asked whether the work an accepted order started elsewhere can still be stopped: called with the order and
+# `stop`; False means it cannot (its warehouse instruction may already be with the provider). With stop=True the
+# caller holds the order's row lock and a True answer has stopped it, in the caller's transaction. Fulfilment
+# hooks in here.
+STOP_HOOKS: list[Callable[[Order, bool], bool]] = []
 
 
 class OrderError(ValueError):
@@ -55,6 +60,14 @@ class OrderError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(str(m) for m in errors.values()))
         self.errors = errors
+
+
+class DraftAlreadySent(OrderError):
+    """A change that reached the draft after it was sent (another tab, a double press): nothing was changed."""
+
+    def __init__(self, order: Order):
+        super().__init__({"order": _l("Your order was already sent, so it was not changed. You can see it here.")})
+        self.order = order
 
 
 @dataclass
@@ -92,6 +105,27 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
     if target is OrderStatus.ACCEPTED:
         for hook in ACCEPTED_HOOKS:
             hook(order)
+
+
+def lock_order(order: Order) -> Order:
+    """Take the order's row lock (held to the end of the transaction) and read the order and its lines again.
+
+    Every change of a draft and every status decision starts here, so two requests on one order take turns and
+    the second sees what the first committed (a send, an edit, a cancel, a decision) instead of what it read
+    before it waited. A submit locks its draft, then the citizen; a request holding the citizen's lock locks only
+    orders that are no drafts, so the two cannot wait for each other. SQLite serialises writers anyway; there it only reads again.
+    """
+    db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    for line in order.__dict__.get("lines", ()):
+        db.session.expire(line)
+    db.session.expire(order)
+    return order
+
+
+def _lock_draft(order: Order) -> None:
+    """Lock the draft before changing it; a draft that has been sent meanwhile is refused, unchanged."""
+    if order.status is not OrderStatus.DRAFT or lock_order(order).status is not OrderStatus.DRAFT:
+        raise DraftAlreadySent(order)
 
 
 # --- cutting measure ------------------------------------------------------------------------------
@@ -271,8 +305,7 @@ def set_draft_lines(order: Order, quantities: dict[int, object], on: date | None
 
     Every field is checked before anything changes, so a bad quantity saves nothing.
     """
-    if order.status is not OrderStatus.DRAFT:
-        raise OrderError({"order": _l("The order has already been sent.")})
+    _lock_draft(order)
     on = on or local_today()
     measure = current_measure(order.citizen_id)
     variants, prices = _load_variants([int(k) for k in quantities], on)
@@ -301,8 +334,7 @@ def add_to_draft(order: Order, variant_id: int, quantity: int = 1, on: date | No
 def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = "", address: str = "", postcode: str = "",
                  city: str = "", temporary_from: date | None = None, temporary_to: date | None = None,
                  on: date | None = None) -> Order:
-    if order.status is not OrderStatus.DRAFT:
-        raise OrderError({"order": _l("The order has already been sent.")})
+    _lock_draft(order)
     on = on or local_today()
     citizen = order.citizen
     if not temporary:
@@ -459,15 +491,9 @@ def submit(order: Order, *, by: User | None = None, on: date | None = None) -> O
 
     Idempotent: an order that was already sent is returned unchanged (double click, replayed POST).
     """
-    if order.status is not OrderStatus.DRAFT:
-        return order
-    # Lock the citizen and re-read the order's status in one round trip (the lock is what serialises submits).
-    current = db.session.scalar(
-        select(Order.status).join(Citizen, Citizen.id == Order.citizen_id).where(Order.id == order.id)
-        .with_for_update(of=Citizen).execution_options(populate_existing=True))
-    if current is not OrderStatus.DRAFT:  # sent by a concurrent request while we waited for the lock
-        db.session.refresh(order)
-        return order
+    if order.status is not OrderStatus.DRAFT or lock_order(order).status is not OrderStatus.DRAFT:
+        return order  # sent before, or by a concurrent request while this one waited for the lock
+    lock_citizen(order.citizen_id)  # serialises grant decisions: what is used of the grant is read after it
     on = on or local_today()
     if not order.lines:
         raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
@@ -575,8 +601,10 @@ def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[
     on = on or local_today()
     lock_citizen(citizen.id)
     accepted = []
+    # Locked and read again: an order the citizen cancelled or a nurse decided meanwhile is no longer waiting.
     waiting = db.session.scalars(
         select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.AWAITING_APPROVAL).order_by(Order.id)
+        .with_for_update(of=Order).execution_options(populate_existing=True)
     )
     for order in waiting:
         routing = evaluate(order, on)
@@ -589,8 +617,22 @@ def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[
     return accepted
 
 
-def cancel(order: Order, *, by: User | None = None, reason: str | None = None) -> Order:
+def cancellable(order: Order) -> bool:
+    """Whether the citizen (or an agent for them) can still cancel the order: not yet decided, or accepted and
+    its warehouse instruction not yet on its way to the provider."""
     if order.status not in CITIZEN_CANCELLABLE:
+        return False
+    return order.status is not OrderStatus.ACCEPTED or all(hook(order, False) for hook in STOP_HOOKS)
+
+
+def cancel(order: Order, *, by: User | None = None, reason: str | None = None) -> Order:
+    """Cancel under the order's lock: an accepted order only while its instruction can be stopped, so goods the
+    provider ships always belong to an order that is delivered and invoiced."""
+    lock_order(order)
+    if order.status is OrderStatus.CANCELLED:
+        return order  # a second press, or cancelled in another tab meanwhile
+    if order.status not in CITIZEN_CANCELLABLE or (
+            order.status is OrderStatus.ACCEPTED and not all(hook(order, True) for hook in STOP_HOOKS)):
         raise OrderError({"order": _l("The order has been sent to the warehouse and can no longer be cancelled. Call the callcenter.")})
     set_status(order, OrderStatus.CANCELLED, by=by, by_citizen=by is None, reason=reason or "cancelled")
     db.session.flush()
