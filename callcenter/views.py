@@ -42,10 +42,6 @@ def _order(citizen: Citizen, order_id: int) -> Order:
     return order
 
 
-def _quantities(prefix: str) -> dict[int, str]:
-    return {int(k[len(prefix):]): v for k, v in request.form.items() if k.startswith(prefix) and k[len(prefix):].isdigit()}
-
-
 def _flash_errors(exc: ordering.OrderError) -> None:
     for message in exc.errors.values():
         flash(str(message), "error")
@@ -161,7 +157,7 @@ def order_products(citizen_id: int):
     values = {line.variant_id: line.quantity for line in draft.lines} if draft else {}
     article = ""
     if request.method == "POST":
-        quantities = _quantities("qty-")
+        quantities = ordering.quantities_from(request.form)
         article = clean_text(request.form.get("article_number", "")).strip()[:50]
         values.update(quantities)
         try:
@@ -345,7 +341,7 @@ def order_problem(citizen_id: int, order_id: int):
         return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
     form = ProblemForm()
     errors: dict = {}
-    values = _quantities("replace-")
+    values = ordering.quantities_from(request.form, "replace-")
     if form.validate_on_submit():
         try:
             problem, replacement = services.register_problem(current_user, order, kind=form.kind.data,
@@ -381,7 +377,7 @@ def problem_detail(citizen_id: int, problem_id: int):
     citizen = _citizen(citizen_id)
     problem = _problem(citizen, problem_id)
     errors: dict = {}
-    values = _quantities("replace-")
+    values = ordering.quantities_from(request.form, "replace-")
     if request.method == "POST":
         try:
             if request.form.get("action") == "close":

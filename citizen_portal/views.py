@@ -50,7 +50,7 @@ def order_products():
     values = {line.variant_id: line.quantity for line in draft.lines} if draft else {}
     article = ""
     if request.method == "POST":
-        quantities = {int(k[4:]): v for k, v in request.form.items() if k.startswith("qty-") and k[4:].isdigit()}
+        quantities = ordering.quantities_from(request.form)
         article = request.form.get("article_number", "").strip()
         values.update(quantities)
         try:

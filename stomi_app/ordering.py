@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,6 +16,7 @@ from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names come from the catalogue
 from stomi_app.grants import (
     LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line,
 )
@@ -28,6 +28,7 @@ from stomi_app.models.orders import (
     OrderEvent, OrderLine, OrderStatus,
 )
 from stomi_app.oneinsert import write_new
+from stomi_app.userinput import record_id
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
@@ -201,13 +202,23 @@ def open_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
     return find_draft(citizen, placed_by=placed_by) or new_draft(citizen, placed_by=placed_by)
 
 
+def quantities_from(form, prefix: str = "qty-") -> dict[int, str]:
+    """The packs typed per variant id in fields named `prefix` + id; a field whose id no record can have (a forged
+    `qty-2147483648`, five thousand digits) is left out, as a product that does not exist."""
+    found = {}
+    for name, value in form.items():
+        if name.startswith(prefix) and (variant_id := record_id(name[len(prefix):])) is not None:
+            found[variant_id] = value
+    return found
+
+
 def parse_quantity(text, field_name: str) -> int:
     raw = str(text if text is not None else "").strip()
     if raw == "":
         return 0
     if not (raw.isascii() and raw.isdigit()):
         raise OrderError({field_name: _l("Enter a whole number of packs, e.g. 2.")})
-    value = int(raw)
+    value = int(raw) if len(raw) <= 9 else MAX_QUANTITY + 1  # int() refuses thousands of digits outright
     if value > MAX_QUANTITY:
         raise OrderError({field_name: _l("At most %(max)s packs of one product in an order.", max=MAX_QUANTITY)})
     return value

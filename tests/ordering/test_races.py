@@ -217,3 +217,41 @@ def test_a_decision_after_a_cancel_in_another_request_is_refused(app, granted, s
     db.session.rollback()
     assert db.session.get(Order, order_id).status is OrderStatus.CANCELLED
 
+
+
+def test_an_agent_editing_while_another_tab_sends_changes_nothing_sent(app, granted, shop, world):
+    """The callcenter's ordering pages take the same lock: an edit after the send is refused with a message."""
+    from tests import factories
+
+    agent = world[factories.Role.CALLCENTER]
+    citizen_id, bag_a, bag_b = granted.id, shop.bag_a.article_number, shop.bag_b.id
+    send_tab, edit_tab = app.test_client(), app.test_client()
+    for tab in (send_tab, edit_tab):
+        assert tab.post("/login", data={"email": agent.email, "password": factories.PASSWORD}).status_code == 302
+    for _ in range(8):
+        draft = new_draft(granted, placed_by=agent)
+        set_draft_lines(draft, {shop.bag_a.id: 1})
+        db.session.commit()
+        order_id, key = draft.id, draft.idempotency_key
+        base = f"/callcenter/borger/{citizen_id}/bestil"
+        sent, edited = _at_once(lambda: send_tab.post(f"{base}/send", data={"idempotency_key": key, "note": ""}),
+                                lambda: edit_tab.post(base, data={f"qty-{bag_b}": "1", "action": "update"}))
+        assert not isinstance(sent, Exception) and not isinstance(edited, Exception), (sent, edited)
+        assert sent.status_code < 500 and edited.status_code < 500, (sent.status_code, edited.status_code)
+        db.session.expire_all()
+        order = db.session.get(Order, order_id)
+        if order.status is OrderStatus.ACCEPTED:
+            assert [(l.article_number, l.quantity) for l in order.lines] == [(bag_a, 1)]
+            assert _instruction_lines(order.id) == [(bag_a, 1)]
+        if order.status is not OrderStatus.DRAFT:
+            assert all(l.routing is not None for l in order.lines)
+        db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.CANCELLED))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("field", ["qty-2147483648", "qty-" + "9" * 5000, "qty-²"])
+def test_a_forged_quantity_field_is_no_product_and_no_error(app, granted, shop, field):
+    tab = _tab(app)
+    answer = tab.post("/borger/bestil", data={field: "1", f"qty-{shop.bag_a.id}": "1"})
+    assert answer.status_code == 302
+    assert tab.post("/borger/bestil", data={f"qty-{shop.bag_a.id}": "9" * 5000}).status_code == 422
