@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
-from fulfilment.events import EventError, receive_event
+from fulfilment.events import EVENT_MAX_BYTES, EventError, receive_event
 from fulfilment.openapi import openapi_document
 from fulfilment.signing import SIGNATURE_HEADER, verify
 from stomi_app.extensions import csrf, db
@@ -26,6 +26,7 @@ def _error(status: int, code: str, message: str):
 
 @bp.post("/fulfilment/events")
 def events():
+    request.max_content_length = EVENT_MAX_BYTES
     body = request.get_data(cache=False)
     header = request.headers.get(SIGNATURE_HEADER)
     if not header:
@@ -33,10 +34,14 @@ def events():
     if not verify(current_app.config["LOGISTICS_SECRET"], body, header):
         log.warning("event with a wrong signature from %s", request.remote_addr)
         return _error(401, "bad_signature", "the signature does not match the body")
+    if not request.is_json:
+        return _error(415, "unsupported_media_type", "the body must be sent as Content-Type: application/json")
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return _error(400, "malformed", "the body is not valid JSON")
+    except RecursionError:  # nested deeper than Python's parser recurses: no event looks like that
+        return _error(400, "malformed", "the body is nested too deeply")
     try:
         result = receive_event(data)
         db.session.commit()

@@ -42,8 +42,15 @@ PROGRESS = {
 # The optional texts of an event with their longest length, and which event types need them.
 EVENT_TEXT = {"tracking_reference": 100, "carrier": 100, "reason": 500}
 NEEDED_TEXT = {"shipped": ("tracking_reference", "carrier"), "failed": ("reason",)}
-# A provider's clock may run a little ahead of ours; beyond this an event time is refused.
+# How far the provider's clock may be from ours, either way: an event time later than now, or earlier than the order's
+# acceptance, by more than this is refused (422). Earlier than acceptance would date a delivery into a month that may
+# already be invoiced. Stated in the OpenAPI document.
 CLOCK_SKEW = timedelta(minutes=10)
+# supply_order.id is a 32-bit integer: a larger order number names no order (and PostgreSQL would refuse the query).
+MAX_ORDER_ID = 2**31 - 1
+ORDER_NUMBER_MAX_DIGITS = 12
+# An event is well under 2 KB; a larger body is refused (413) before it is read, let alone parsed.
+EVENT_MAX_BYTES = 64 * 1024
 
 
 class EventError(Exception):
@@ -92,16 +99,23 @@ def _moment(data: dict) -> datetime | None:
     raw = data.get("occurred_at")
     if raw is None:
         return None
+    if not isinstance(raw, str):
+        raise EventError(422, "invalid_event", "'occurred_at' must be an ISO 8601 date-time string")
     try:
-        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise EventError(422, "invalid_event", "'occurred_at' must carry a time zone (e.g. Z)")
+        moment = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's end by its offset
         raise EventError(422, "invalid_event", "'occurred_at' must be an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise EventError(422, "invalid_event", "'occurred_at' must carry a time zone (e.g. Z)")
-    moment = moment.astimezone(timezone.utc)
     if moment > utcnow() + CLOCK_SKEW:
-        raise EventError(422, "invalid_event", "'occurred_at' is in the future")
+        raise EventError(422, "invalid_time", f"'occurred_at' is in the future (more than {_skew()} ahead of the "
+                                              "platform's clock)")
     return moment
+
+
+def _skew() -> str:
+    return f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes"
 
 
 def parse_event(data) -> dict:
@@ -114,11 +128,15 @@ def parse_event(data) -> dict:
         "order_number": data.get("order_number"),
         "occurred_at": _moment(data),
     }
-    if event["type"] not in EVENT_STATUS:
+    # A list or an object is no type name (and cannot be looked up in a dict).
+    if not isinstance(event["type"], str) or event["type"] not in EVENT_STATUS:
         raise EventError(422, "unknown_type", f"'type' must be one of: {', '.join(EVENT_STATUS)}")
     number = event["order_number"]
-    if not (isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 12):
+    if not (isinstance(number, str) and number.isascii() and number.isdigit()
+            and len(number) <= ORDER_NUMBER_MAX_DIGITS):
         raise EventError(422, "invalid_event", "'order_number' must be the order number as a string of digits")
+    if int(number) > MAX_ORDER_ID:
+        raise EventError(404, "unknown_order", f"no warehouse instruction for order {number}")
     needed = NEEDED_TEXT.get(event["type"], ())
     for name, max_length in EVENT_TEXT.items():
         # Checked on every event, not only where it is used: a value the document forbids is refused, never ignored.
@@ -148,13 +166,18 @@ def receive_event(data) -> EventResult:
     instruction = order and db.session.scalar(select(WarehouseInstruction).where(WarehouseInstruction.order_id == order.id))
     if instruction is None:
         raise EventError(404, "unknown_order", f"no warehouse instruction for order {event['order_number']}")
+    accepted = instruction.created_at
+    if event["occurred_at"] is not None and event["occurred_at"] < accepted - CLOCK_SKEW:
+        raise EventError(422, "invalid_time",
+                         f"'occurred_at' is before order {order.number} was accepted "
+                         f"({accepted.isoformat().replace('+00:00', 'Z')}, allowing {_skew()} of clock difference)")
     if order.status is OrderStatus.ACCEPTED:
         _confirm_receipt(instruction)
     target = EVENT_STATUS[event["type"]]
     record = ReceivedEvent(event_id=event["event_id"], order_id=order.id, type=event["type"],
                            occurred_at=event["occurred_at"])
     if ORDER_FLOW.can_move(order.status, target):
-        _apply(order, target, event)
+        _apply(order, target, event, accepted)
         record.outcome = "applied"
     elif _is_late(order.status, target):
         record.outcome = "ignored"
@@ -175,11 +198,12 @@ def _is_late(current: OrderStatus, target: OrderStatus) -> bool:
     return current in PROGRESS and PROGRESS[target] <= PROGRESS[current]
 
 
-def _apply(order: Order, target: OrderStatus, event: dict) -> None:
+def _apply(order: Order, target: OrderStatus, event: dict, accepted: datetime) -> None:
     reason = event.get("reason") or f"warehouse:{event['type']}"
     set_status(order, target, reason=reason[:500])
     if target is OrderStatus.SHIPPED:
         order.tracking_reference, order.carrier = event["tracking_reference"], event["carrier"]
     if target is OrderStatus.DELIVERED and event["occurred_at"] is not None:
-        # The provider's time of delivery, not the time the event reached us, is what the SLA measures.
-        order.delivered_at = min(event["occurred_at"], utcnow())
+        # The provider's time of delivery, not the time the event reached us, is what the SLA measures; within the
+        # clock tolerance, but never before the acceptance, so it never lands in a month invoiced before the order.
+        order.delivered_at = max(min(event["occurred_at"], utcnow()), accepted)

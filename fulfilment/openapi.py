@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from fulfilment.events import EVENT_STATUS, EVENT_TEXT
+from fulfilment.events import (CLOCK_SKEW, EVENT_MAX_BYTES, EVENT_STATUS, EVENT_TEXT, MAX_ORDER_ID,
+                               ORDER_NUMBER_MAX_DIGITS)
 from fulfilment.instructions import PACKING_NOTE
 from fulfilment.signing import SIGNATURE_HEADER
 
@@ -15,6 +16,14 @@ def _error_response(description: str) -> dict:
 SIGNATURE_TEXT = (
     f"`{SIGNATURE_HEADER}: sha256=<hex>`: HMAC-SHA256 of the raw request body with the secret shared between the "
     "platform and the provider (`LOGISTICS_SECRET`), in lower-case hexadecimal. Both directions are signed."
+)
+
+SKEW_MINUTES = int(CLOCK_SKEW.total_seconds() // 60)
+TIME_RULE = (
+    f"The platform allows {SKEW_MINUTES} minutes of difference between the provider's clock and its own: an "
+    f"`occurred_at` more than {SKEW_MINUTES} minutes after the platform's now, or more than {SKEW_MINUTES} minutes "
+    "before the order was accepted (the instruction's `created_at`), is refused with 422 `invalid_time`. A delivery "
+    "time within the tolerance but before the acceptance is recorded as the acceptance time."
 )
 
 SCHEMAS = {
@@ -104,9 +113,11 @@ SCHEMAS = {
             "event_id": {"type": "string", "minLength": 1, "maxLength": 100,
                          "description": "Unique per event; a replayed id is answered 200 `duplicate` and changes nothing."},
             "type": {"type": "string", "enum": list(EVENT_STATUS)},
-            "order_number": {"type": "string", "pattern": "^[0-9]+$"},
+            "order_number": {"type": "string", "pattern": "^[0-9]+$", "maxLength": ORDER_NUMBER_MAX_DIGITS,
+                             "description": f"As in the instruction; a number above {MAX_ORDER_ID} names no order (404)."},
             "occurred_at": {"type": "string", "format": "date-time",
-                            "description": "When it happened, with a time zone; for `delivered` it is the delivery time."},
+                            "description": "When it happened, with a time zone; for `delivered` it is the delivery "
+                                           "time. " + TIME_RULE},
             # Not blank, and no longer than the platform keeps, on every event type.
             "tracking_reference": {"type": "string", "minLength": 1, "maxLength": EVENT_TEXT["tracking_reference"],
                                    "description": "Required for `shipped`."},
@@ -215,12 +226,19 @@ def openapi_document() -> dict:
                     "responses": {
                         "200": {"description": "Applied, ignored as late, or a duplicate event id.",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventResult"}}}},
-                        "400": _error_response("The body is not a JSON object."),
+                        "400": _error_response("The body is not JSON, is nested too deeply, or is not a JSON object "
+                                               "(`malformed`)."),
                         "401": _error_response("The signature header is missing (`unsigned`) or wrong (`bad_signature`)."),
                         "404": _error_response("No warehouse instruction for this order number (`unknown_order`)."),
                         "409": _error_response("The event cannot follow the order's current status yet (`out_of_order`)."),
+                        "413": _error_response(f"The body is larger than {EVENT_MAX_BYTES} bytes (`too_large`)."),
+                        "415": _error_response("The body is not sent as `application/json` (`unsupported_media_type`)."),
                         "422": _error_response("A field is missing or invalid (`invalid_event`; a text may not be "
-                                               "blank or hold a NUL character), or the type is unknown (`unknown_type`)."),
+                                               "blank or hold a NUL character), the type is unknown (`unknown_type`), "
+                                               "or `occurred_at` is outside the clock tolerance (`invalid_time`). "
+                                               + TIME_RULE),
+                        "503": _error_response("The platform's database is unavailable (`unavailable`); retry after "
+                                               "the `Retry-After` header's seconds."),
                     },
                 },
             },
