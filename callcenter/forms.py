@@ -1,12 +1,12 @@
 """Forms of the callcenter (quantities per product are read from the request: their number varies)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from citizen_portal.forms import DeliveryForm, ProblemForm  # noqa: F401  (the same problem form as the web)
+from stomi_app.forms import BaseForm
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.text import clean_text
 
 REASONS = [
@@ -22,12 +22,12 @@ OUTCOMES = [
 ADVICE_STATUS = {"open": _l("Waiting for a stoma nurse"), "answered": _l("Answered by a stoma nurse"), "closed": _l("Closed")}
 
 
-class SearchForm(FlaskForm):
+class SearchForm(BaseForm):
     q = StringField(_l("Find the citizen"), validators=[Length(max=200)],
                     description=_l("CPR number, birth date and name (e.g. 150348 Birthe), name, phone or order number"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     # Choices are checked by the service, which gives the agent a clear message for each field.
     reason = SelectField(_l("Why did the citizen call?"), choices=REASONS, validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
@@ -57,7 +57,7 @@ class AgentDeliveryForm(DeliveryForm):
                     temporary_from=self.temporary_from.data, temporary_to=self.temporary_to.data)
 
 
-class AdviceForm(FlaskForm):
+class AdviceForm(BaseForm):
     question = TextAreaField(_l("The citizen's question"), validators=[Length(max=4000)],
                              description=_l("In the citizen's own words. The citizen sees it in their conversation with the nurse."))
     summary = TextAreaField(_l("Your summary for the nurse"), validators=[Length(max=2000)],

@@ -5,12 +5,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from stomi_app import cpr
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Order
 from stomi_app.text import clean_text
 

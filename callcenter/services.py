@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +12,7 @@ from callcenter.search import SearchError, SearchResult, mask_cprs, search
 from stomi_app import audit, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, Order, OrderStatus, User
 from stomi_app.models.clinical import CuttingMeasure
 from stomi_app.models.nursing import AdviceQuestion, AdviceStatus
@@ -22,6 +22,7 @@ from stomi_app.db import utcnow
 from stomi_app.nursing import OPEN_PROBLEM, RESOLVED_PROBLEM
 from stomi_app.text import clean_text
 from stomi_app.timeutil import TZ, local_today
+from stomi_app.userinput import record_id
 
 MAX_NOTE = 2000
 RECENT_ORDERS = 10
@@ -70,9 +71,8 @@ def search_parts(event: AuditEvent) -> tuple[str, str]:
 
 def search_event(agent: User, event_id) -> AuditEvent | None:
     """The agent's own search, by the id carried in a result link; anybody else's is ignored."""
-    try:
-        event_id = int(event_id)
-    except (TypeError, ValueError):
+    event_id = record_id(event_id)
+    if event_id is None:
         return None
     return db.session.scalar(select(AuditEvent).where(AuditEvent.id == event_id, AuditEvent.user_id == agent.id,
                                                       AuditEvent.action == "search"))

@@ -1,8 +1,6 @@
 """Forms of the catalogue: search and filters, products, variants, prices, import, supplier change."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +8,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from catalogue.importer import parse_price_oere
 from catalogue.services import CUT_MAX_LIMIT_MM, CUT_MIN_LIMIT_MM
+from stomi_app.forms import BaseForm
+from stomi_app.i18n import lazy_gettext as _l
 
 UNITS = [SelectChoice("box", _l("Box")), SelectChoice("piece", _l("Piece")), SelectChoice("pack", _l("Pack"))]
 SYSTEM_CHOICES = [SelectChoice("", _l("Neither (accessory)")), SelectChoice("one_piece", _l("One-piece")),
@@ -20,7 +20,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
-class SearchForm(FlaskForm):
+class SearchForm(BaseForm):
     """GET form: bookmarkable, so no CSRF token (it changes nothing)."""
 
     class Meta:
@@ -47,7 +47,7 @@ class SearchForm(FlaskForm):
             raise ValidationError(_l("Choose a category from the list."))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(BaseForm):
     category_id = SelectField(_l("Category"), coerce=_optional_int, validators=[InputRequired(message=_l("Choose a category."))])
     manufacturer = StringField(_l("Manufacturer"), validators=[DataRequired(message=_l("Enter the manufacturer.")), Length(max=100)])
     name = StringField(_l("Product name"), validators=[DataRequired(message=_l("Enter the product name.")), Length(max=200)])
@@ -59,7 +59,7 @@ class ProductForm(FlaskForm):
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=4000)])
 
 
-class VariantForm(FlaskForm):
+class VariantForm(BaseForm):
     article_number = StringField(_l("Article number"), description=_l("The supplier's article number"),
                                  validators=[DataRequired(message=_l("Enter the supplier's article number.")), Length(max=40)])
     gtin = StringField(_l("GTIN (EAN-13)"), description=_l("13 digits, as under the barcode"),
@@ -76,7 +76,7 @@ class VariantForm(FlaskForm):
     convex = BooleanField(_l("Convex"))
 
 
-class PriceForm(FlaskForm):
+class PriceForm(BaseForm):
     valid_from = DateField(_l("Valid from"), validators=[InputRequired(message=_l("Enter the first day of the price period."))])
     valid_to = DateField(_l("Valid to (inclusive)"), description=_l("Leave empty if the price has no end date"), validators=[Optional()])
     contract_reference = StringField(_l("Contract reference"),
@@ -96,17 +96,17 @@ class PriceForm(FlaskForm):
         field.oere = oere
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that changes something: only the CSRF token."""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Price list (CSV file)"), description=_l("UTF-8 or Windows-1252, separated by ; or ,, at most 5 MB"),
                      validators=[FileRequired(message=_l("Choose a CSV file."))])
     close_open_prices = BooleanField(_l("End open-ended prices the day before the new period starts"))
 
 
-class SuccessorForm(FlaskForm):
+class SuccessorForm(BaseForm):
     old_article_number = StringField(_l("Ending variant (article number)"),
                                      validators=[DataRequired(message=_l("Enter the article number of the ending variant.")), Length(max=40)])
     new_article_numbers = StringField(_l("Equivalent variants (article numbers)"),

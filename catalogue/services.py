@@ -170,7 +170,7 @@ def check_product_values(*, category_id: int | None, manufacturer: str | None, n
         errors["name"] = _("Enter the product name.")
     if system not in (None, "", *SYSTEMS):
         errors["system"] = _("Choose one-piece, two-piece or neither.")
-    if hmi_number and not hmi_number.strip().isdigit():
+    if hmi_number and not (hmi_number.strip().isascii() and hmi_number.strip().isdigit()):
         errors["hmi_number"] = _("The HMI number consists of digits only.")
     return errors
 
@@ -368,7 +368,7 @@ def _variant_conditions(query: CatalogueQuery) -> list:
             Variant.article_number.icontains(text, autoescape=True),
             Product.hmi_number == text,
         ]
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
             # A full GTIN (often read by a scanner) is an exact match; a fragment of one may be typed.
             matches.append(Variant.gtin.contains(digits, autoescape=True))
         conditions.append(or_(*matches))

@@ -15,6 +15,7 @@ from catalogue.models import Product, Variant
 from stomi_app.auth.roles import role_required
 from stomi_app.extensions import db, login_manager
 from stomi_app.models import Role
+from stomi_app.userinput import whole_number
 
 admin_only = role_required(Role.FSC_ADMIN)
 
@@ -64,8 +65,7 @@ def _search_page(*, admin: bool):
         order=clean(form.order) or "name",
         include_inactive=admin,
     )
-    page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() else 1
+    page_number = whole_number(request.args.get("page"), low=1) or 1
     page = services.search(query, page=page_number)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("catalogue/browse.html", form=form, page=page, admin=admin, page_args=args,

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -12,20 +11,22 @@ from catalogue.services import variant_by_article_number
 from citizen_portal import bp
 from stomi_app import approvals, labels, nursing
 from stomi_app.extensions import db
+from stomi_app.forms import BaseForm
 from stomi_app.grants import consumption
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.timeutil import local_today
 
 
-class AskForm(FlaskForm):
+class AskForm(BaseForm):
     text = TextAreaField(_l("Your question"), validators=[Optional(), Length(max=nursing.MAX_TEXT)],
                          description=_l("For example about leaks, sore skin or which product suits you. A stoma nurse answers here."))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(BaseForm):
     text = TextAreaField(_l("Write back"), validators=[Optional(), Length(max=nursing.MAX_TEXT)])
 
 
-class ProductChangeForm(FlaskForm):
+class ProductChangeForm(BaseForm):
     current = SelectField(_l("The product you have now"), validators=[Optional()], validate_choice=False)
     wanted = StringField(_l("Article number of the product you would like"), validators=[Optional(), Length(max=40)],
                          description=_l("Find it in the shared catalogue."))

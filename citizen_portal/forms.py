@@ -1,13 +1,14 @@
 """Forms of the citizen portal (quantities per product are read from the request: their number varies)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from stomi_app.forms import BaseForm
+from stomi_app.i18n import lazy_gettext as _l
 
-class DeliveryForm(FlaskForm):
+
+class DeliveryForm(BaseForm):
     address_choice = RadioField(_l("Where should we deliver?"), choices=[("home", _l("My home address")),
                                                                           ("temporary", _l("A temporary address"))],
                                 default="home")
@@ -22,14 +23,14 @@ class DeliveryForm(FlaskForm):
                                                 ("express", _l("Express delivery (next working day)"))], default="normal")
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(BaseForm):
     shape = RadioField(_l("Shape of the hole"), choices=[("round", _l("Round")), ("oval", _l("Oval"))], default="round")
     diameter_mm = StringField(_l("Diameter in mm"), validators=[Optional(), Length(max=10)])
     width_mm = StringField(_l("Width in mm"), validators=[Optional(), Length(max=10)])
     height_mm = StringField(_l("Height in mm"), validators=[Optional(), Length(max=10)])
 
 
-class ProblemForm(FlaskForm):
+class ProblemForm(BaseForm):
     kind = SelectField(_l("What is wrong?"), choices=[
         ("missing", _l("Something is missing")), ("wrong", _l("Wrong product")),
         ("damaged", _l("Damaged")), ("cutting", _l("The hole is cut wrong")),

@@ -1,7 +1,7 @@
 """The FSC administrator's search of the audit log (by citizen CPR, staff e-mail, action and period)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import render_template, request
 from flask_babel import gettext as _
@@ -13,21 +13,16 @@ from stomi_app import cpr
 from stomi_app.audit import record
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Citizen, User
+from stomi_app.text import clean_text
 from stomi_app.timeutil import start_of_local_day_utc
+from stomi_app.userinput import iso_day
 
 PAGE_SIZE = 100
 
 
-def _parse_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @bp.route("/revision")
 def audit_log():
-    args = {k: (request.args.get(k) or "").strip()[:200] for k in ("cpr", "email", "action", "from", "to")}
+    args = {k: clean_text(request.args.get(k)).strip()[:200] for k in ("cpr", "email", "action", "from", "to")}
     errors: dict[str, str] = {}
     query = select(AuditEvent, User.email, Citizen.cpr_masked).outerjoin(User, User.id == AuditEvent.user_id)
     query = query.outerjoin(Citizen, Citizen.id == AuditEvent.citizen_id)
@@ -44,7 +39,7 @@ def audit_log():
         query = query.where(func.lower(User.email) == args["email"].lower())
     if args["action"]:
         query = query.where(AuditEvent.action == args["action"])
-    start, end = _parse_day(args["from"]), _parse_day(args["to"])
+    start, end = iso_day(args["from"]), iso_day(args["to"])
     if args["from"] and start is None:
         errors["from"] = _("Enter a date as YYYY-MM-DD.")
     if args["to"] and end is None:

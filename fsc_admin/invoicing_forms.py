@@ -1,22 +1,23 @@
 """Forms of the FSC administrator's invoicing pages: the run, credit notes, fee periods, shared-cost allocation."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from stomi_app.forms import BaseForm
+from stomi_app.i18n import lazy_gettext as _l
 
-class RunForm(FlaskForm):
+
+class RunForm(BaseForm):
     month = StringField(_l("Month"), validators=[DataRequired()], description=_l("As YYYY-MM, e.g. 2026-05. The month must be over."))
 
 
-class CreditForm(FlaskForm):
+class CreditForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)],
                            description=_l("Printed on the credit note, e.g. a delivery registered too late."))
 
 
-class FeeForm(FlaskForm):
+class FeeForm(BaseForm):
     valid_from = StringField(_l("First month"), validators=[DataRequired()], description=_l("As YYYY-MM."))
     valid_to = StringField(_l("Last month"), validators=[Optional()], description=_l("As YYYY-MM; empty: until further notice."))
     cutting = StringField(_l("Hole-cutting per cut plate (kr.)"), validators=[DataRequired()])
@@ -29,7 +30,7 @@ class FeeForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 
 
-class AllocationForm(FlaskForm):
+class AllocationForm(BaseForm):
     amount = StringField(_l("Amount (kr.)"), validators=[DataRequired()], description=_l("The shared cost to split, e.g. 1350000,00."))
     key = SelectField(_l("Allocation key for the municipalities"), choices=[
         ("citizens", _l("Citizens with a grant")), ("population", _l("Population"))])

@@ -1,8 +1,6 @@
 """The warehouse's web pages (the API client uses HMAC-signed calls instead)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, render_template, request, Response
 
 from fulfilment import bp
@@ -12,6 +10,7 @@ from fulfilment.picklist import picklist_for, render_pdf
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.models import Role
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import iso_day
 
 restrict_blueprint(bp, Role.WAREHOUSE)
 
@@ -26,9 +25,8 @@ def start():
 
 @bp.route("/plukliste.pdf")
 def picklist_pdf():
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
+    day = iso_day(request.args.get("date"))
+    if day is None:  # unreadable, or a year the platform has no deliveries in (year 1 or 9999 overflowed to a 500)
         abort(400)
     pdf = render_pdf(picklist_for(day))
     return Response(pdf, mimetype="application/pdf", headers={

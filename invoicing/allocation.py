@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from invoicing.fees import InvoicingError, month_end
 from invoicing.models import Invoice, SharedCostAllocation, SharedCostShare
 from invoicing.money import largest_remainder
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Grant, Municipality, Region, User
+from stomi_app.userinput import whole_number
 
 KEYS = ("citizens", "population")
 
@@ -60,9 +61,10 @@ def parse_split(text: str) -> int:
     parts = {}
     for item in (text or "").split(","):
         name, _sep, pct = item.partition(":")
-        if name.strip() not in ("region", "municipalities") or not pct.strip().isdigit():
+        share = whole_number(pct, high=100)
+        if name.strip() not in ("region", "municipalities") or share is None:
             raise InvoicingError(_l("Write the split as region:35,municipalities:65."), "split")
-        parts[name.strip()] = int(pct)
+        parts[name.strip()] = share
     if set(parts) != {"region", "municipalities"} or sum(parts.values()) != 100:
         raise InvoicingError(_l("The region's and the municipalities' percentages must add up to 100."), "split")
     return parts["region"]

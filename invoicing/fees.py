@@ -23,12 +23,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from invoicing.models import FeeSchedule, Invoice, InvoiceKind
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import User
+from stomi_app.userinput import year_in_range, year_range_message
 
 
 class InvoicingError(ValueError):
@@ -53,7 +54,7 @@ class FeeAmounts:
 
 DEFAULT_FEES = FeeAmounts()
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 def parse_month(text: str) -> date:
@@ -61,6 +62,8 @@ def parse_month(text: str) -> date:
     match = _MONTH.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise InvoicingError(_l("Write the month as YYYY-MM, e.g. 2026-05."), "month")
+    if not year_in_range(int(match.group(1))):  # month 9999-12 has no next month: the run overflowed to a 500
+        raise InvoicingError(year_range_message(), "month")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from stdnum import ean
@@ -31,6 +31,7 @@ from invoicing.spec import OrderRow, render_csv
 from invoicing.ubl import render_xml
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Municipality, User
 from stomi_app.timeutil import local_today
 

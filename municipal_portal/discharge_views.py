@@ -3,9 +3,8 @@ from one with the recommended products (the same catalogue variants, so nothing 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
@@ -15,7 +14,9 @@ from municipal_portal.forms import LocalDateField, add_error, error_list
 from stomi_app import discharge
 from stomi_app.audit import record
 from stomi_app.extensions import db
+from stomi_app.forms import BaseForm
 from stomi_app.grants import GrantAccessDenied, GrantError
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import DischargeRecommendation, RecommendationStatus
 from stomi_app.nursing import NursingError
 from stomi_app.ordering import current_measure
@@ -23,7 +24,7 @@ from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 
 
-class DischargeGrantForm(FlaskForm):
+class DischargeGrantForm(BaseForm):
     legal_basis = StringField(_l("Legal basis"), default="Serviceloven § 112",
                               validators=[InputRequired(message=_l("Enter the legal basis, e.g. Serviceloven § 112.")), Length(max=200)])
     valid_from = LocalDateField(_l("Valid from"), validators=[InputRequired(message=_l("Enter the first day of the grant."))],

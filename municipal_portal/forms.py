@@ -1,15 +1,16 @@
 """Forms of the municipal portal: citizen search, a grant with a fixed number of line rows, ending a grant."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from catalogue.importer import parse_price_oere
 from catalogue.services import variant_by_article_number
-from stomi_app.grants import MAX_QUANTITY, GrantLineInput
+from stomi_app.forms import BaseForm, BaseSubForm
+from stomi_app.grants import MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import GrantPeriod
+from stomi_app.userinput import MAX_AMOUNT_OERE, record_id, whole_number
 
 BLANK_LINE_ROWS = 5
 PERIOD_CHOICES = [("month", _l("Per month")), ("quarter", _l("Per 3 months")), ("year", _l("Per year"))]
@@ -61,10 +62,10 @@ def _at_most(n: int) -> Length:
 
 def _optional_id(value):
     # A forged or garbled choice is no choice (WTForms would add an English coercion message of its own).
-    return int(value) if str(value).isascii() and str(value).isdigit() else None
+    return record_id(value)
 
 
-class SearchForm(FlaskForm):
+class SearchForm(BaseForm):
     """GET form: a search changes nothing, so it needs no CSRF token and can be bookmarked."""
 
     class Meta:
@@ -74,7 +75,7 @@ class SearchForm(FlaskForm):
                     validators=[Optional(), _at_most(100)])
 
 
-class GrantLineForm(Form):
+class GrantLineForm(BaseSubForm):
     """One row of the grant: a variant (by article number) or a category, how many and per what period."""
 
     article_number = StringField(_l("Article number"), validators=[Optional(), _at_most(40)])
@@ -111,8 +112,8 @@ class GrantLineForm(Form):
             add_error(self.period, _l("Choose a period from the list."))
             ok = False
         raw = (self.quantity.data or "").strip()
-        quantity = int(raw) if raw.isascii() and raw.isdigit() else None
-        if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+        quantity = whole_number(raw, low=1, high=MAX_QUANTITY)
+        if quantity is None:
             add_error(self.quantity, _l("The quantity must be a whole number from 1 to %(max)s.", max=MAX_QUANTITY))
             ok = False
         ceiling = None
@@ -125,6 +126,9 @@ class GrantLineForm(Form):
             elif ceiling <= 0:
                 add_error(self.price_ceiling, _l("A price ceiling must be above 0 kr."))
                 ok = False
+            elif ceiling > MAX_AMOUNT_OERE:
+                add_error(self.price_ceiling, price_ceiling_too_high())
+                ok = False
         if not ok:
             return None
         return GrantLineInput(quantity=quantity, period=GrantPeriod(self.period.data),
@@ -132,7 +136,7 @@ class GrantLineForm(Form):
                               category_id=None if variant else self.category_id.data, price_ceiling_oere=ceiling)
 
 
-class GrantForm(FlaskForm):
+class GrantForm(BaseForm):
     legal_basis = StringField(_l("Legal basis"), default="Serviceloven § 112",
                               validators=[InputRequired(message=_l("Enter the legal basis, e.g. Serviceloven § 112.")), _at_most(200)])
     valid_from = LocalDateField(_l("Valid from"), validators=[InputRequired(message=_l("Enter the first day of the grant."))],
@@ -171,7 +175,7 @@ class GrantForm(FlaskForm):
         return inputs if ok else None
 
 
-class EndGrantForm(FlaskForm):
+class EndGrantForm(BaseForm):
     end_date = LocalDateField(_l("Last day of the grant"), validators=[InputRequired(message=_l("Enter the last day of the grant."))],
                               description=_l("For example 2026-03-31"))
     reason = TextAreaField(_l("Reason"), description=_l("Why the grant ends; the citizen and colleagues will read it"),

@@ -3,9 +3,8 @@ read them, change the grant on the citizen's page, then mark each one done or di
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
@@ -14,7 +13,9 @@ from municipal_portal.forms import add_error, error_list
 from stomi_app import approvals
 from stomi_app.audit import record
 from stomi_app.extensions import db
+from stomi_app.forms import BaseForm
 from stomi_app.grants import GrantAccessDenied
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
 from stomi_app.nursing import NursingError
 from stomi_app.text import clean_text
@@ -23,7 +24,7 @@ from stomi_app.timeutil import local_today
 NOTE_MAX = 2000
 
 
-class HandleRecommendationForm(FlaskForm):
+class HandleRecommendationForm(BaseForm):
     """One note and two answers; the service decides whether the note is needed (it is when dismissing)."""
 
     note = TextAreaField(_l("Note"), description=_l("Required when you dismiss the recommendation: write why it is not followed."),

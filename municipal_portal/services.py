@@ -53,7 +53,7 @@ def start_figures(municipality_id: int, on: date) -> StartFigures:
 def looks_like_cpr(text: str) -> bool:
     """Digits (with an optional dash or spaces) are meant as a CPR number, anything else as a name."""
     compact = text.replace("-", "").replace(" ", "")
-    return bool(compact) and compact.isdigit()
+    return bool(compact) and compact.isascii() and compact.isdigit()
 
 
 def search_citizens(municipality_id: int, text: str) -> tuple[list[Citizen], str]:

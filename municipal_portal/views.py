@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from datetime import timedelta
 
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from catalogue.services import categories
@@ -16,6 +16,7 @@ from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
 from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.models import Role
 from stomi_app.timeutil import local_today

@@ -11,6 +11,8 @@ from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, apply_errors, sto
 from stomi_app import discharge, nursing
 from stomi_app.extensions import db
 from stomi_app.models import Municipality
+from stomi_app.text import clean_text
+from stomi_app.userinput import record_id
 
 
 def _form() -> DischargeForm:
@@ -26,14 +28,15 @@ def discharge_new():
     if not nursing.is_hospital_nurse(current_user):
         abort(403)
     form = _form()
-    rows = [(request.form.get(f"article-{i}", ""), request.form.get(f"qty-{i}", "")) for i in range(DISCHARGE_ROWS)]
+    # The rows are read from the request (not a form class): they are cleaned here as every form field is.
+    rows = [(clean_text(request.form.get(f"article-{i}")), clean_text(request.form.get(f"qty-{i}"))) for i in range(DISCHARGE_ROWS)]
     errors: dict = {}
     if request.method == "POST":
         form.validate()  # reads the values (an unreadable date becomes None with its message); the service judges
         data = discharge.DischargeInput(
             cpr=form.cpr.data or "", name=form.name.data or "", address=form.address.data or "",
             postcode=form.postcode.data or "", city=form.city.data or "", phone=form.phone.data or "",
-            municipality_id=int(form.municipality_id.data) if (form.municipality_id.data or "").isdigit() else None,
+            municipality_id=record_id(form.municipality_id.data),
             stoma_type=form.stoma_type.data or "", operation_date=form.operation_date.data, products=rows,
             shape=form.shape.data or "round", diameter_mm=form.diameter_mm.data or "", width_mm=form.width_mm.data or "",
             height_mm=form.height_mm.data or "", note=form.note.data or "",

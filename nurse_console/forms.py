@@ -1,11 +1,11 @@
 """Forms of the nurse console (rows whose number varies, like order lines, are read from the request)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from stomi_app.forms import BaseForm
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import NOTE_KIND, STOMA_TYPE
 
 DISCHARGE_ROWS = 6  # product lines on the discharge form; more are rare at discharge
@@ -24,7 +24,7 @@ def stoma_choices():
     return [("", _l("Choose"))] + [(code, text) for code, text in STOMA_TYPE.items()]
 
 
-def apply_errors(form: FlaskForm, errors: dict) -> dict:
+def apply_errors(form: BaseForm, errors: dict) -> dict:
     """Put a service's messages next to their fields; return those that belong to no field."""
     rest = {}
     for name, message in errors.items():
@@ -36,7 +36,7 @@ def apply_errors(form: FlaskForm, errors: dict) -> dict:
     return rest
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
@@ -45,14 +45,14 @@ class QueueFilterForm(FlaskForm):
     hospital = SelectField(_l("Hospital (discharged from)"), validators=[Optional()])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(BaseForm):
     class Meta:
         csrf = False
 
     q = StringField(_l("CPR number or name"), validators=[Optional(), Length(max=100)])
 
 
-class OrderDecisionForm(FlaskForm):
+class OrderDecisionForm(BaseForm):
     decision = RadioField(_l("Decision"), choices=[
         ("approve", _l("Approve this order once")),
         ("recommend", _l("Approve this order once and recommend a grant change to the grant officer")),
@@ -64,7 +64,7 @@ class OrderDecisionForm(FlaskForm):
                          description=_l("Only with a recommendation: the clinical reason for a larger or other grant."))
 
 
-class ProductChangeDecisionForm(FlaskForm):
+class ProductChangeDecisionForm(BaseForm):
     decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve the change")), ("reject", _l("Reject the change"))],
                           default="approve")
     reason = TextAreaField(_l("Reason (the citizen reads it)"), validators=[Optional(), Length(max=2000)],
@@ -73,27 +73,27 @@ class ProductChangeDecisionForm(FlaskForm):
                            description=_l("Leave empty to keep the quantity of the product it replaces."))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     text = TextAreaField(_l("Your answer"), validators=[Optional(), Length(max=4000)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     successor = RadioField(_l("Successor for this citizen"), validators=[Optional()], choices=[])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("Required if none of the suggested products is right."))
 
 
-class ProblemForm(FlaskForm):
+class ProblemForm(BaseForm):
     note = TextAreaField(_l("What did you do?"), validators=[Optional(), Length(max=4000)],
                          description=_l("E.g. new measure set, the citizen was advised to cut by hand until the next delivery."))
 
 
-class StomaForm(FlaskForm):
+class StomaForm(BaseForm):
     stoma_type = SelectField(_l("Type of stoma"), validators=[Optional()], validate_choice=False)
     operation_date = DateField(_l("Date of operation"), validators=[Optional()], description=_l("For example 2026-11-02"))
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(BaseForm):
     shape = RadioField(_l("Shape of the hole"), choices=[("round", _l("Round")), ("oval", _l("Oval"))], default="round")
     diameter_mm = StringField(_l("Diameter in mm"), validators=[Optional(), Length(max=10)])
     width_mm = StringField(_l("Width in mm"), validators=[Optional(), Length(max=10)])
@@ -103,18 +103,18 @@ class MeasureForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class ConfirmMeasureForm(FlaskForm):
+class ConfirmMeasureForm(BaseForm):
     measure_id = HiddenField()
     remeasure_on = DateField(_l("Re-measure on"), validators=[Optional()],
                              description=_l("Leave empty for the default: 6 weeks after the measure while the stoma is new."))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(BaseForm):
     kind = SelectField(_l("About"), choices=list(NOTE_KIND.items()), default="skin")
     text = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
 
 
-class DischargeForm(FlaskForm):
+class DischargeForm(BaseForm):
     """Every rule is the service's (stomi_app.discharge), so all messages come at once; the form only reads values."""
 
     cpr = StringField(_l("CPR number"), validators=[Optional(), Length(max=20)], description=_l("10 digits, e.g. 010150-1234"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from catalogue.models import SupplierChangeReview
@@ -11,8 +11,10 @@ from nurse_console.forms import AnswerForm, OrderDecisionForm, ProblemForm, Prod
 from stomi_app import approvals, audit, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AdviceQuestion, CuttingMeasure, Order, ProductChangeRequest, TaskKind
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import record_id
 
 # The routing reasons in a nurse's words (the citizen's own wording speaks to "you").
 ROUTING = {
@@ -153,7 +155,7 @@ def review_task(ref_id: int):
     form.successor.choices = [(str(v.id), v.display_name) for v in review.suggested_variants]
     errors = {}
     if form.validate_on_submit():
-        successor = int(form.successor.data) if str(form.successor.data or "").isdigit() else None
+        successor = record_id(form.successor.data)
         done, errors = _decide(
             form, lambda: approvals.decide_supplier_review(current_user, review, successor_id=successor, note=form.note.data),
             _("The supplier-change review is done."))

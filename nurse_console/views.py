@@ -17,6 +17,7 @@ from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import record_id
 
 restrict_blueprint(bp, Role.NURSE)
 
@@ -208,8 +209,7 @@ def set_measure(citizen_id: int):
 @bp.route("/borger/<int:citizen_id>/maal/bekraeft", methods=["POST"])
 def confirm_measure(citizen_id: int):
     def act(citizen, form):
-        measure_id = form.measure_id.data
-        measure = db.session.get(CuttingMeasure, int(measure_id)) if str(measure_id or "").isdigit() else None
+        measure = db.session.get(CuttingMeasure, measure_id) if (measure_id := record_id(form.measure_id.data)) else None
         if measure is None or measure.citizen_id != citizen.id:
             abort(404)
         nursing.confirm_measure(current_user, measure, remeasure_on=form.remeasure_on.data)

@@ -23,7 +23,7 @@ def normalise(value: str) -> str:
     if value is None:
         raise InvalidCPR("empty")
     digits = stdnum_cpr.compact(str(value))
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):  # "٠" and "²" are digits too
         raise InvalidCPR("format")
     try:
         stdnum_cpr.get_birth_date(digits)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from catalogue.models import Variant
 from stomi_app import audit, cpr
 from stomi_app.extensions import db
 from stomi_app.grants import MAX_QUANTITY, GrantLineInput, create_grant
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
     Citizen, CutShape, CuttingMeasure, DischargeRecommendation, Grant, GrantPeriod, GrantRecommendation, Municipality, RecommendationLine,
     RecommendationStatus, StomaType, User,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,13 +13,22 @@ from sqlalchemy.orm.attributes import set_committed_value
 from catalogue.models import Category, Product, Variant
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
 from stomi_app.sqlplan import unindexed
 from stomi_app.timeutil import add_months, start_of_local_day_utc
+from stomi_app.userinput import MAX_AMOUNT_OERE
 
 MAX_QUANTITY = 999
+
+
+def price_ceiling_too_high():
+    """The message for a price ceiling above MAX_AMOUNT_OERE, with the bound as money (the form's and the rule's)."""
+    from stomi_app.web import format_money
+
+    return _l("A price ceiling can be at most %(max)s.", max=format_money(MAX_AMOUNT_OERE))
 
 
 class GrantError(ValueError):
@@ -102,6 +110,8 @@ def _validate(valid_from: date, valid_to: date | None, legal_basis: str, lines: 
             raise GrantError(_l("The quantity must be a whole number from 1 to %(max)s.", max=MAX_QUANTITY), "lines")
         if line.price_ceiling_oere is not None and line.price_ceiling_oere <= 0:
             raise GrantError(_l("A price ceiling must be above 0 kr."), "lines")
+        if line.price_ceiling_oere is not None and line.price_ceiling_oere > MAX_AMOUNT_OERE:
+            raise GrantError(price_ceiling_too_high(), "lines")
         key = (line.variant_id, line.category_id)
         if key in seen:
             raise GrantError(_l("The same product or category is on two lines."), "lines")

@@ -1,7 +1,8 @@
 """Human labels for the domain's codes (statuses, periods, stoma types), shared by every audience."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from stomi_app.i18n import lazy_gettext as _l
+
 
 ORDER_STATUS = {
     "draft": _l("Not sent"),

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -14,6 +13,7 @@ from catalogue.models import ReviewStatus, SupplierChangeReview
 from stomi_app import audit
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
     AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CutShape, CuttingMeasure, DeliveryProblem,
     DeliveryProblemKind, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import User
 from stomi_app.models.orders import DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderLine, OrderStatus
 from stomi_app.ordering import OrderError, current_measure, parse_quantity, set_status

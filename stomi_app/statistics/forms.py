@@ -1,17 +1,17 @@
 """The period selector: a GET form (bookmarkable, no CSRF) whose errors come from period.parse_period."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import Length, Optional
 
+from stomi_app.forms import BaseForm, clean_text_filter
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.statistics.period import Period, PeriodError, parse_period
 
 KIND_CHOICES = [("month", _l("Month")), ("quarter", _l("Quarter")), ("year", _l("Year")), ("custom", _l("Your own period"))]
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -26,7 +26,7 @@ class PeriodForm(FlaskForm):
         super().__init__(args)
         # "from" is a Python keyword: the field is from_ in code and "from" in the URL and the page.
         self.from_.name = self.from_.id = "from"
-        self.from_.data = args.get("from", self.from_.data)
+        self.from_.data = clean_text_filter(args.get("from", self.from_.data))  # read past the form's own filters
 
     def period(self, today=None) -> Period | None:
         """The chosen period, or None with the message put next to the field it concerns."""

@@ -5,12 +5,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
 
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
+from stomi_app.userinput import year_in_range, year_range_message
 
 KINDS = ("month", "quarter", "year", "custom")
-FIRST_YEAR = 2000
 # A custom period is drawn as one point per month: beyond three years the chart and the scan stop being useful.
 MAX_CUSTOM_MONTHS = 36
 
@@ -104,36 +105,46 @@ def default_period(today: date | None = None) -> Period:
     return month_period(add_months(date(today.year, today.month, 1), -1))
 
 
-def parse_month(text: str | None, field: str = "month") -> date:
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < FIRST_YEAR:
+def _check_year(year: int, field: str, today: date | None) -> None:
+    """Years from 2000 to next year: a period's end and its comparison year must stay within the calendar
+    (year 9999 ended in a 500 when its end was computed), and nothing is recorded outside those years."""
+    if not year_in_range(year, today):
+        raise PeriodError(year_range_message(today), field)
+
+
+def parse_month(text: str | None, field: str = "month", today: date | None = None) -> date:
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "", flags=re.ASCII)
+    if not match or not 1 <= int(match.group(2)) <= 12:
         raise PeriodError(_l("Enter a month like 2026-03."), field)
+    _check_year(int(match.group(1)), field, today)
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def _parse_quarter(text: str | None) -> date:
-    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text or "")
-    if not match or int(match.group(1)) < FIRST_YEAR:
+def _parse_quarter(text: str | None, today: date) -> date:
+    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text or "", flags=re.ASCII)
+    if not match:
         raise PeriodError(_l("Enter a quarter like 2026-Q1."), "quarter")
+    _check_year(int(match.group(1)), "quarter", today)
     return date(int(match.group(1)), 3 * (int(match.group(2)) - 1) + 1, 1)
 
 
-def _parse_year(text: str | None) -> date:
-    match = re.fullmatch(r"\s*(\d{4})\s*", text or "")
-    if not match or int(match.group(1)) < FIRST_YEAR:
+def _parse_year(text: str | None, today: date) -> date:
+    match = re.fullmatch(r"\s*(\d{4})\s*", text or "", flags=re.ASCII)
+    if not match:
         raise PeriodError(_l("Enter a year like 2026."), "year")
+    _check_year(int(match.group(1)), "year", today)
     return date(int(match.group(1)), 1, 1)
 
 
-def _parse_day(text: str | None, field: str) -> date:
+def _parse_day(text: str | None, field: str, today: date) -> date:
     text = (text or "").strip()
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if day.year >= FIRST_YEAR:
-            return day
+        _check_year(day.year, field, today)
+        return day
     raise PeriodError(_l("Enter a date like 2026-03-31."), field)
 
 
@@ -149,17 +160,17 @@ def parse_period(args, today: date | None = None) -> Period:
     if kind not in KINDS:
         raise PeriodError(_l("Choose a month, a quarter, a year or your own period."), "kind")
     if kind == "month":
-        start = parse_month(args.get("month"))
+        start = parse_month(args.get("month"), today=today)
         period = Period(kind, start, add_months(start, 1), _key(kind, start, start))
     elif kind == "quarter":
-        start = _parse_quarter(args.get("quarter"))
+        start = _parse_quarter(args.get("quarter"), today)
         period = Period(kind, start, add_months(start, 3), _key(kind, start, start))
     elif kind == "year":
-        start = _parse_year(args.get("year"))
+        start = _parse_year(args.get("year"), today)
         period = Period(kind, start, add_months(start, 12), _key(kind, start, start))
     else:
-        start = _parse_day(args.get("from"), "from")
-        last = _parse_day(args.get("to"), "to")
+        start = _parse_day(args.get("from"), "from", today)
+        last = _parse_day(args.get("to"), "to", today)
         if last < start:
             raise PeriodError(_l("The end date must be on or after the start date."), "to")
         end = last + timedelta(days=1)
