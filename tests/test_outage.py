@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
+from contextlib import suppress
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from fulfilment.signing import SIGNATURE_HEADER, sign
@@ -125,3 +129,79 @@ def test_recovers_without_a_restart(instance_dir, tmp_path):
     assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
     login = client.post("/login/borger", data={"cpr": CPR})
     assert login.status_code == 302 and client.get("/borger/").status_code == 200
+
+
+class CuttableLink:
+    """A TCP relay to the test database that can be cut (every open connection dropped, new ones refused) and
+    restored on the same port: a database restart as the app's pooled connections see it."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.sockets: list[socket.socket] = []
+        self.listener = self._listen(0)
+        self.port = self.listener.getsockname()[1]
+
+    def _listen(self, port: int) -> socket.socket:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen()
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return listener
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # cut
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with suppress(OSError):
+                sink.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        with suppress(OSError):  # wakes the accepting thread (a close alone leaves it listening on Linux)
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for sock in self.sockets:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self.sockets.clear()
+
+    def restore(self) -> None:
+        self.listener = self._listen(self.port)
+
+
+def test_postgresql_restart_is_an_outage_and_then_recovered(app, client, world, database_url):
+    url = make_url(database_url)
+    if not url.drivername.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (STOMI_TEST_DATABASE_URL)")
+    link = CuttableLink(url.host or "127.0.0.1", url.port or 5432)
+    try:
+        relayed = make_app(url.set(host="127.0.0.1", port=link.port).render_as_string(hide_password=False))
+        Auth(client).citizen(CPR)
+        citizen = carried_over(client, relayed)
+        assert citizen.get("/borger/").status_code == 200  # the pool now holds a live connection
+        link.cut()
+        assert_outage_page(citizen.get("/borger/"))
+        assert relayed.test_client().get("/healthz").status_code == 503
+        link.restore()
+        assert citizen.get("/borger/").status_code == 200
+        assert relayed.test_client().get("/healthz").json == {"status": "ok", "database": "ok"}
+        with relayed.app_context():
+            db.engine.dispose()
+    finally:
+        link.cut()
