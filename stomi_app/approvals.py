@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +11,7 @@ from catalogue.models import Product, ReviewStatus, SupplierChangeReview, Varian
 from stomi_app import audit
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import ORDER_STATUS, label
 from stomi_app.grants import MAX_QUANTITY, GrantAccessDenied, grants_in_force
 from stomi_app.models import (
@@ -21,6 +21,7 @@ from stomi_app.models import (
 from stomi_app.nursing import NursingError, check_free, finish_task
 from stomi_app.ordering import lock_order, set_status
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import whole_number
 
 # --- orders that wait for approval ----------------------------------------------------------------
 
@@ -43,10 +44,10 @@ def _reason(text: str | None, *, required: bool, field_name: str = "reason") -> 
 
 
 def _quantity(raw, field_name: str) -> int:
-    text = str(raw if raw is not None else "").strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_QUANTITY:
+    quantity = whole_number(raw, low=1, high=MAX_QUANTITY)
+    if quantity is None:
         raise NursingError({field_name: _l("Enter a whole number of packs from 1 to %(max)s.", max=MAX_QUANTITY)})
-    return int(text)
+    return quantity
 
 
 def approve_order(nurse: User, order: Order, *, reason: str | None = None, recommend: bool = False,

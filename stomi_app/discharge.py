@@ -20,6 +20,7 @@ from stomi_app.models import (
 from stomi_app.nursing import NursingError, is_hospital_nurse, parse_measure, set_measure
 from stomi_app.ordering import measure_fits
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import whole_number
 
 
 class NotAHospitalNurse(PermissionError):
@@ -75,10 +76,11 @@ def _products(rows: list[tuple[str, str]], errors: dict) -> list[tuple[Variant, 
             errors[f"article-{index}"] = _l("No product in the catalogue has the article number %(article)s.", article=article or "–")
         elif any(v.id == variant.id for v, _ in chosen):
             errors[f"article-{index}"] = _l("The product is already on another line.")
-        if not (quantity.isascii() and quantity.isdigit() and 0 < int(quantity) <= MAX_QUANTITY):
+        packs = whole_number(quantity, low=1, high=MAX_QUANTITY)
+        if packs is None:
             errors[f"qty-{index}"] = _l("Enter a whole number of packs from 1 to %(max)s.", max=MAX_QUANTITY)
         elif variant is not None and variant.active and f"article-{index}" not in errors:
-            chosen.append((variant, int(quantity)))
+            chosen.append((variant, packs))
     if not chosen and not any(key.startswith(("article-", "qty-")) for key in errors):
         errors["article-0"] = _l("Recommend at least one product.")
     return chosen

@@ -251,3 +251,23 @@ def test_an_unknown_article_number_on_the_discharge_form_is_shown_as_text(as_hos
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "&lt;b&gt;x&lt;/b&gt;" in page and MARKUP not in page
+
+
+def test_a_quantity_of_thousands_of_digits_on_the_discharge_is_a_message(as_hospital_nurse, shop):
+    # Python refuses to read an int of more than 4,300 digits: the parse must not get that far.
+    response = as_hospital_nurse.post("/sygeplejerske/udskrivelse", data=_discharge_form(shop, **{"qty-0": "1" * 5000}))
+    assert response.status_code == 422 and 'id="qty-0-error"' in response.get_data(as_text=True)
+
+
+def test_lazy_translations_are_imported_from_the_escaping_module():
+    """A module importing Flask-Babel's lazy_gettext would again show a typed <b> in bold."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    packages = ("stomi_app", "catalogue", "citizen_portal", "nurse_console", "municipal_portal", "callcenter", "fulfilment",
+                "fsc_admin", "invoicing")
+    pattern = re.compile(r"^from flask_babel import[^\n]*\blazy_(n)?gettext\b", re.MULTILINE)
+    offenders = [str(path.relative_to(root)) for package in packages for path in (root / package).rglob("*.py")
+                 if pattern.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
