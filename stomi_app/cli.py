@@ -155,7 +155,16 @@ def cpr_rotate_keys() -> None:
 @click.option("--database-url", default=None, help="A database to EMPTY and use (default: a temporary SQLite file).")
 @click.option("--out", default=None, help="Write the JSON result here.")
 def bench(scale: str, database_url: str | None, out: str | None) -> None:
-    """Run the benchmark suite: ratios against ceilings measured in the same run."""
-    from stomi_app.bench.runner import run
+    """Run the benchmark suite (from a checkout: devtools/ is not installed): ratios against ceilings measured in the
+    same run."""
+    import sys
+    from pathlib import Path
+
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "devtools" / "bench").is_dir():
+        raise click.ClickException("The bench runs from a checkout of the project: devtools/ is not installed.")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    from devtools.bench.runner import run
 
     run(scale=scale, database_url=database_url, out=out, echo=click.echo)

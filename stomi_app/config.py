@@ -54,7 +54,6 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SESSION_COOKIE_SECURE": _bool(_env("SESSION_COOKIE_SECURE", "0")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("SESSION_HOURS", "8"))),
         "WTF_CSRF_TIME_LIMIT": None,
-        "BENCH_ROUTES": _bool(_env("BENCH_ROUTES", "0")),
         "STAFF_IDLE_MINUTES": int(_env("STAFF_IDLE_MINUTES", "30")),
         "CALLCENTER_PHONE": _env("CALLCENTER_PHONE", "70 20 30 40"),
         "CALLCENTER_HOURS": "07:00–16:00",

@@ -42,8 +42,6 @@ def select_locale() -> str:
 
 def init_app(app) -> None:
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        cache_prebuilt_statements()
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -51,18 +49,3 @@ def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
-
-# psycopg turns a statement's %(name)s placeholders into PostgreSQL's $n by a regular-expression pass, and caches the
-# result only for statements up to 4 KB with at most 50 parameters, to keep one-off ORM INSERTs of many rows out of
-# its cache (psycopg discussion 628). The grant check every order runs (4.7 KB) and the one INSERT of an accepted
-# order (more than 50 parameters) are prebuilt and the same every time: parsing them anew was a third of the grant
-# check's cost in Python. Larger limits let them be cached; its cache keeps at most 128 statements.
-PSYCOPG_CACHED_STATEMENT_LENGTH = 16384
-PSYCOPG_CACHED_STATEMENT_PARAMS = 200
-
-
-def cache_prebuilt_statements() -> None:
-    from psycopg import _queries
-
-    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, PSYCOPG_CACHED_STATEMENT_LENGTH)
-    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_STATEMENT_PARAMS)

@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Date, and_, bindparam, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import aliased, joinedload
 
 from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
@@ -27,7 +26,6 @@ from stomi_app.models.orders import (
     CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
     OrderEvent, OrderLine, OrderStatus,
 )
-from stomi_app.oneinsert import write_new
 from stomi_app.userinput import record_id
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
@@ -535,68 +533,6 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
     else:
         reasons = [r.reason for r in routing.lines if r.reason != "within_grant"] + routing.order_reasons
         set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, reason=",".join(sorted(set(reasons))))
-
-
-# What place_order needs to know, in the round trip that takes the lock serialising grant decisions for the citizen:
-# the citizen, their current measure, their municipality's order rules, and the variants asked for with their
-# product and contract price on the day (one row per variant found). Nothing that other orders change: this
-# statement's snapshot is taken before it waits for the lock; the grant's use and the last order are read after.
-_FACTS_FOR_ORDER = (
-    select(Citizen, CuttingMeasure, OrderRules, Variant, ContractPrice).select_from(Citizen)
-    .outerjoin(CuttingMeasure, CuttingMeasure.id == _current_measure_id(Citizen.id))
-    .outerjoin(OrderRules, OrderRules.municipality_id == Citizen.municipality_id)
-    .outerjoin(Variant, Variant.id.in_(bindparam("ids", expanding=True)))
-    .outerjoin(ContractPrice, _PRICE_ON_THE_DAY)
-    # Only what an order copies or checks: not the citizen's encrypted CPR nor a product's long descriptions.
-    .options(load_only(Citizen.municipality_id, Citizen.name, Citizen.address, Citizen.postcode, Citizen.city,
-                       Citizen.phone, Citizen.email, Citizen.consent_given_at, Citizen.consent_withdrawn_at),
-             load_only(CuttingMeasure.shape, CuttingMeasure.diameter_mm, CuttingMeasure.width_mm, CuttingMeasure.height_mm),
-             load_only(ContractPrice.price_oere, ContractPrice.vat_rate_pct),
-             joinedload(Variant.product).load_only(Product.category_id, Product.name))
-    .where(Citizen.id == bindparam("citizen_id"))
-    .with_for_update(of=Citizen)
-)
-
-
-def place_order(citizen_id: int, quantities: dict[int, object], *, express: bool = False, by: User | None = None,
-                on: date | None = None) -> Order:
-    """Draft, check and send an order in one step, to the home address: the checks of set_draft_lines and submit and
-    the same routing, with each fact read once and the order, its lines and its first event written together.
-
-    For callers that have the whole order at once (an integration, the benchmark); the citizen's and the
-    callcenter's step-by-step pages keep a draft between requests and end in `submit`.
-    """
-    on = on or local_today()
-    ids = sorted({int(k) for k in quantities})
-    found = db.session.execute(_FACTS_FOR_ORDER, {"citizen_id": citizen_id, "ids": ids, "on": on}).all()
-    if not found:
-        raise OrderError({"citizen": _l("There is no such citizen.")})
-    citizen, measure, rules = found[0][:3]
-    variants, prices = _by_variant(row[3:] for row in found)
-    wanted = _checked_quantities(quantities, on, measure, variants, prices)
-    if not wanted:
-        raise OrderError({"order": _l("Your order is empty. Choose at least one product.")})
-    order = Order(
-        citizen_id=citizen.id, status=OrderStatus.DRAFT, idempotency_key=secrets.token_urlsafe(24),
-        channel=OrderChannel.PHONE if by is not None else OrderChannel.WEB, placed_by_id=getattr(by, "id", None),
-        express=express, is_replacement=False, temporary_address=False,
-        delivery_name=citizen.name, delivery_address=citizen.address, delivery_postcode=citizen.postcode,
-        delivery_city=citizen.city, lines=[], events=[],
-    )
-    # Known objects set as loaded, by their keys: the flush has no relationships of theirs to work through.
-    set_committed_value(order, "citizen", citizen)
-    set_committed_value(order, "placed_by", by)
-    for variant_id, qty in wanted.items():
-        line = OrderLine(variant_id=variant_id, quantity=qty)
-        set_committed_value(line, "variant", variants[variant_id])
-        _snapshot_line(line, variants[variant_id], prices[variant_id], measure)
-        order.lines.append(line)
-    with db.session.no_autoflush:  # nothing is written until the order is whole, then all at once
-        _send(order, evaluate(order, on, rules or default_rules(citizen.municipality_id)), by)
-    db.session.add(order)
-    if not write_new(db.session):  # one INSERT for the order and all that comes with it, where the engine allows
-        db.session.flush()
-    return order
 
 
 def order_reasons_of(order: Order) -> list[str]:

@@ -66,10 +66,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(fulfilment_bp, url_prefix="/lager")
     app.register_blueprint(fulfilment_api_bp, url_prefix="/api/v1")
     app.register_blueprint(fsc_admin_bp, url_prefix="/admin")
-    if app.config.get("BENCH_ROUTES"):
-        from stomi_app.bench.views import bp as bench_bp
-
-        app.register_blueprint(bench_bp)
 
 
 # The JSON API's error codes, for the answers Flask and Werkzeug give before (or instead of) a view.

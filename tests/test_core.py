@@ -68,19 +68,3 @@ def test_unknown_page_is_a_friendly_404(client, app):
 def test_dkfds_assets_are_served(client, app):
     assert client.get("/static/dkfds/css/dkfds-borgerdk.min.css").status_code == 200
     assert client.get("/static/dkfds/js/dkfds.min.js").status_code == 200
-
-
-def test_the_prebuilt_order_statements_are_parsed_once(ctx):
-    """psycopg caches the parsing of a statement only below its limits; the order check's statement is over them
-    by default (stomi_app.extensions.cache_prebuilt_statements raises them)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("psycopg's statement cache")
-    from psycopg import _queries
-
-    from stomi_app.grants import line_usage
-
-    line_usage(1, date(2026, 3, 2))
-    before = _queries._query2pg.cache_info()
-    line_usage(1, date(2026, 3, 2))
-    after = _queries._query2pg.cache_info()
-    assert after.hits > before.hits and after.misses == before.misses

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import time_machine
 from sqlalchemy import func, select
 
-from stomi_app.bench.history import history_years, multiply_history
+from devtools.bench.history import history_years, multiply_history
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderLine, OrderStatus
 

@@ -197,11 +197,11 @@ def test_bench_times_the_run_without_tracemalloc_and_measures_memory_on_a_fresh_
 
     import time_machine
 
-    from invoicing.bench import measure_invoice_memory, measure_invoice_run
-    from stomi_app.bench import hooks
+    from devtools.bench import runner
+    from devtools.bench.invoicing_measures import measure_invoice_memory, measure_invoice_run
 
-    assert hooks.HISTORY_MEASURES["invoice_memory"] is measure_invoice_memory
-    assert measure_invoice_run in hooks.RUN_MEASURES
+    assert runner.HISTORY_MEASURES["invoice_memory"] is measure_invoice_memory
+    assert measure_invoice_run in runner.RUN_MEASURES
     with time_machine.travel(datetime(2026, 7, 5, 10, tzinfo=timezone.utc), tick=False):
         figures = measure_invoice_run(app, "unused", repeats=2)
         memory = measure_invoice_memory(app)

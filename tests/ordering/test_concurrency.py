@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderRules, OrderStatus
-from stomi_app.ordering import new_draft, place_order, set_draft_lines, submit
+from stomi_app.ordering import new_draft, set_draft_lines, submit
 from tests.ordering.conftest import grant_for, line
 
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
@@ -92,28 +92,6 @@ def test_the_same_draft_sent_twice_concurrently_is_one_order(app, officer, citiz
     db.session.expire_all()
     order = db.session.get(Order, draft_id)
     assert order.status is OrderStatus.ACCEPTED and len(order.events) == 1
-
-
-def test_fifty_concurrent_one_step_orders_for_room_for_ten(app, officer, citizen, shop):
-    _room_for_ten(officer, citizen, shop)
-    citizen_id, variant_id = citizen.id, shop.bag_a.id
-    errors = _all_at_once(app, [lambda: place_order(citizen_id, {variant_id: 1}) for _ in range(50)])
-    assert not errors, errors[:3]
-    statuses = list(db.session.scalars(select(Order.status).where(Order.citizen_id == citizen_id)))
-    assert statuses.count(OrderStatus.ACCEPTED) == 10
-    assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 40
-
-
-def test_of_concurrent_one_step_orders_only_the_first_is_not_too_soon(app, officer, citizen, shop):
-    """The rule of days between orders holds under concurrency: an order that waited for the citizen's lock sees
-    the order placed while it waited."""
-    _room_for_ten(officer, citizen, shop, min_days_between_orders=14)
-    citizen_id, variant_id = citizen.id, shop.bag_a.id
-    errors = _all_at_once(app, [lambda: place_order(citizen_id, {variant_id: 1}) for _ in range(20)])
-    assert not errors, errors[:3]
-    statuses = list(db.session.scalars(select(Order.status).where(Order.citizen_id == citizen_id)))
-    assert statuses.count(OrderStatus.ACCEPTED) == 1
-    assert statuses.count(OrderStatus.AWAITING_APPROVAL) == 19
 
 
 def test_of_concurrent_submits_only_the_first_is_not_too_soon(app, officer, citizen, shop):

@@ -12,7 +12,7 @@ from stomi_app.extensions import db
 from stomi_app.grants import change_grant
 from stomi_app.models import CutShape, GrantPeriod, Order, OrderRules, OrderStatus
 from stomi_app.ordering import (
-    OrderError, cancel, evaluate, new_draft, place_order, record_measure, reorder, set_delivery, set_draft_lines, set_status,
+    OrderError, cancel, evaluate, new_draft, record_measure, reorder, set_delivery, set_draft_lines, set_status,
     submit,
 )
 from stomi_app.statemachine import IllegalTransition
@@ -22,28 +22,13 @@ CPH = ZoneInfo("Europe/Copenhagen")
 NOON = lambda y, m, d: datetime(y, m, d, 12, tzinfo=CPH)  # noqa: E731
 
 
-PATH = {"one_step": False}
-
-
-@pytest.fixture(autouse=True, params=["steps", "one_step"])
-def ordering_path(request):
-    """Every rule here holds on both ways of placing an order: the pages' draft steps ending in submit, and
-    place_order's one step."""
-    PATH["one_step"] = request.param == "one_step"
-    yield request.param
-    PATH["one_step"] = False
-
-
 def place(citizen, quantities, when, express=False):
     with time_machine.travel(when, tick=False):
-        if PATH["one_step"]:
-            order = place_order(citizen.id, {v.id: q for v, q in quantities.items()}, express=express)
-        else:
-            order = new_draft(citizen)
-            set_draft_lines(order, {v.id: q for v, q in quantities.items()})
-            if express:
-                set_delivery(order, express=True, temporary=False)
-            submit(order)
+        order = new_draft(citizen)
+        set_draft_lines(order, {v.id: q for v, q in quantities.items()})
+        if express:
+            set_delivery(order, express=True, temporary=False)
+        submit(order)
         db.session.commit()
     return order
 
@@ -273,40 +258,3 @@ def test_evaluate_changes_nothing(officer, citizen, shop):
     set_draft_lines(draft, {shop.bag_a.id: 9})
     routing = evaluate(draft)
     assert not routing.within_grant and draft.lines[0].routing == "within_grant" and draft.status is OrderStatus.DRAFT
-
-
-def test_one_step_order_goes_to_the_home_address_and_the_warehouse(officer, citizen, shop):
-    from fulfilment.models import WarehouseInstruction
-
-    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
-    with time_machine.travel(NOON(2026, 3, 2), tick=False):
-        order = place_order(citizen.id, {shop.bag_a.id: "2"})
-        db.session.commit()
-    assert order.status is OrderStatus.ACCEPTED and order.submitted_at is not None
-    assert (order.delivery_address, order.delivery_postcode) == (citizen.address, citizen.postcode)
-    assert [(l.article_number, l.quantity, l.unit_price_oere, l.routing) for l in order.lines] == [
-        ("NL-100", 2, 45000, "within_grant")]
-    instruction = db.session.scalar(select(WarehouseInstruction).where(WarehouseInstruction.order_id == order.id))
-    assert [(l.article_number, l.quantity) for l in instruction.lines] == [("NL-100", 2)]
-
-
-@pytest.mark.parametrize("quantities, field", [
-    ({"bag_a": "1", "bag_b": "abc"}, "qty-bag_b"),
-    ({"bag_a": "0", "bag_b": ""}, "order"),
-    ({"old": "1"}, "qty-old"),
-])
-def test_one_step_order_with_bad_input_saves_nothing(officer, citizen, shop, quantities, field):
-    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
-    ids = {name: getattr(shop, name).id for name in ("bag_a", "bag_b", "old")}
-    with pytest.raises(OrderError) as exc:
-        place_order(citizen.id, {ids[name]: raw for name, raw in quantities.items()})
-    expected = field if field == "order" else f"qty-{ids[field.removeprefix('qty-')]}"
-    assert list(exc.value.errors) == [expected]
-    db.session.rollback()
-    assert db.session.scalar(select(func.count(Order.id))) == 0
-
-
-def test_one_step_order_for_an_unknown_citizen_is_refused(shop):
-    with pytest.raises(OrderError) as exc:
-        place_order(999999, {shop.bag_a.id: 1})
-    assert list(exc.value.errors) == ["citizen"]

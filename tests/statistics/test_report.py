@@ -91,15 +91,15 @@ def test_cli_makes_reports_with_a_progress_bar_and_writes_them(app, history, tmp
 
 
 def test_bench_measures_are_registered_and_run(app, world, tmp_path):
-    from stomi_app.bench import hooks
+    from devtools.bench import runner
+    from devtools.bench.statistics_measures import measure_dashboard, measure_report_memory, measure_report_run
     from stomi_app.demo import DEMO_PASSWORD
     from stomi_app.models import Role
-    from stomi_app.statistics.bench import measure_dashboard, measure_report_memory, measure_report_run
     from stomi_app.users import create_staff_user
 
-    assert hooks.HISTORY_MEASURES["dashboard"] is measure_dashboard
-    assert measure_report_run in hooks.RUN_MEASURES
-    assert hooks.HISTORY_MEASURES["stats_report_memory"] is measure_report_memory
+    assert runner.HISTORY_MEASURES["dashboard"] is measure_dashboard
+    assert measure_report_run in runner.RUN_MEASURES
+    assert runner.HISTORY_MEASURES["stats_report_memory"] is measure_report_memory
     create_staff_user(email="bevilling.aarhus@stomi-demo.dk", name="Bench", role=Role.GRANT_OFFICER,
                       password=DEMO_PASSWORD, municipality_code=751)
     for municipality in db.session.scalars(select(Municipality).where(Municipality.code.not_in([751, 461]))):

@@ -1,4 +1,4 @@
-"""The statistics' measures for `stomi bench`: the municipal dashboard's time (1x and 10x history) and the
+"""The statistics' measures for the bench: the municipal dashboard's time (1x and 10x history) and the
 monthly report run's time and peak memory."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _last_month() -> date:
 
 def measure_dashboard(app) -> dict:
     """Median time of the grant officer's dashboard for last month, over HTTP in-process (login, render, all)."""
-    from stomi_app.bench.runner import PAGE_REPEATS, _timed
+    from devtools.bench.timing import PAGE_REPEATS, timed
     from stomi_app.demo import DEMO_PASSWORD
 
     client = app.test_client()
@@ -30,7 +30,7 @@ def measure_dashboard(app) -> dict:
     def once():
         assert client.get(path).status_code == 200
 
-    return _timed(once, repeats=PAGE_REPEATS)
+    return timed(once, repeats=PAGE_REPEATS)
 
 
 MEMORY_MUNICIPALITIES = 3  # the largest ones: enough to see whether a report's memory grows with history
@@ -75,12 +75,3 @@ def measure_report_run(app, tmp: str, repeats: int = 3) -> dict:
             times.append(round(time.perf_counter() - started, 2))
         return {"stats_report": {"month": f"{month:%Y-%m}", "reports": len(made), "seconds": sorted(times)[len(times) // 2],
                                  "seconds_min": min(times), "seconds_max": max(times)}}
-
-
-def register() -> None:
-    from stomi_app.bench import hooks
-
-    hooks.HISTORY_MEASURES["dashboard"] = measure_dashboard
-    hooks.HISTORY_MEASURES["stats_report_memory"] = measure_report_memory
-    if measure_report_run not in hooks.RUN_MEASURES:
-        hooks.RUN_MEASURES.append(measure_report_run)

@@ -15,6 +15,9 @@ from pathlib import Path
 import requests
 
 
+CHECKOUT = Path(__file__).resolve().parents[2]  # devtools/ is imported from the checkout, not installed
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -23,13 +26,13 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict, workers: int = 2):
-    """Run the app under gunicorn (as in production) with the bench routes, and stop it afterwards."""
+    """Run the app under gunicorn (as in production) with the bench's ceiling route, and stop it afterwards."""
     port = free_port()
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
         [str(gunicorn_bin), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "stomi_app.wsgi:app"],
-        env={**os.environ, **env, "STOMI_BENCH_ROUTES": "1", "STOMI_RATELIMIT_ENABLED": "0"},
+         "--chdir", str(CHECKOUT), "devtools.bench.wsgi:app"],
+        env={**os.environ, **env, "STOMI_RATELIMIT_ENABLED": "0"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -76,8 +79,14 @@ class LoadResult:
                 "p95_ms": round(self.percentile(95), 1), "p99_ms": round(self.percentile(99), 1)}
 
 
-def load(url: str, payloads, *, clients: int = 20, per_client: int = 25, timeout: float = 30.0) -> LoadResult:
-    """`clients` threads, each with its own keep-alive session, POST `per_client` JSON bodies to `url`."""
+def post_json(url: str, timeout: float = 30.0):
+    """A request for `load`: POST an empty JSON body to `url` (the ceiling)."""
+    return lambda session, index, n: session.post(url, json={}, timeout=timeout).status_code < 500
+
+
+def load(request, *, clients: int = 20, per_client: int = 25, timeout: float = 30.0) -> LoadResult:
+    """`clients` threads, each with its own keep-alive session, make `per_client` requests each:
+    `request(session, client_index, n)` sends one (it may be several HTTP requests) and says whether it went well."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -89,10 +98,9 @@ def load(url: str, payloads, *, clients: int = 20, per_client: int = 25, timeout
         mine, bad = [], 0
         start_gate.wait()
         for n in range(per_client):
-            body = payloads(index, n)
             t0 = time.perf_counter()
             try:
-                ok = session.post(url, json=body, timeout=timeout).status_code < 500
+                ok = request(session, index, n)
             except requests.RequestException:
                 ok = False
             mine.append((time.perf_counter() - t0) * 1000)

@@ -1,4 +1,4 @@
-"""The invoice run's measures for `stomi bench`: its page rate against reportlab's raw rate, time and peak memory."""
+"""The invoice run's measures for the bench: its page rate against reportlab's raw rate, time and peak memory."""
 from __future__ import annotations
 
 import re
@@ -94,11 +94,3 @@ def measure_invoice_run(app, tmp: str, repeats: int = 3) -> dict:
             "invoice_run": {**median_run, "ratio_min": min(ratios), "ratio_max": max(ratios), "runs": runs},
             "invoice_vs_reportlab_ratio": median_run["ratio"],
         }
-
-
-def register() -> None:
-    from stomi_app.bench import hooks
-
-    hooks.HISTORY_MEASURES["invoice_memory"] = measure_invoice_memory
-    if measure_invoice_run not in hooks.RUN_MEASURES:
-        hooks.RUN_MEASURES.append(measure_invoice_run)

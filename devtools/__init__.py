@@ -1,0 +1,1 @@
+"""Tools for developers, not installed in production: the benchmark suite."""

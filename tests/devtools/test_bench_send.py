@@ -1,0 +1,27 @@
+"""The bench's order measure is the citizen's real send: a prepared draft sent through gunicorn, confirmation shown."""
+from __future__ import annotations
+
+from datetime import date
+
+import requests
+from sqlalchemy import select
+
+from devtools.bench import http
+from devtools.bench.runner import _prepare_sends, _send_draft
+from stomi_app.extensions import db
+from stomi_app.models import Order, OrderStatus
+from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401  (fixtures)
+
+
+def test_a_prepared_draft_is_sent_through_the_pages_of_a_real_server(app, database_url, instance_dir, officer, citizen,
+                                                                      shop, tmp_path):
+    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    prepared = _prepare_sends(app, [(citizen.id, "1503481234", {str(shop.bag_a.id): 1})])
+    env = {"STOMI_DATABASE_URL": database_url, "STOMI_INSTANCE_PATH": str(instance_dir)}
+    with http.gunicorn(env, workers=1) as base:
+        send = _send_draft(base, prepared, app.config["SESSION_COOKIE_NAME"])
+        assert send(requests.Session(), 0, 0) is True  # CSRF checked by the server: the prepared token is valid there
+        assert requests.post(f"{base}/bench/ceiling", json={}, timeout=10).status_code == 200
+    order = db.session.scalar(select(Order).where(Order.citizen_id == citizen.id))
+    db.session.refresh(order)
+    assert order.status is OrderStatus.ACCEPTED and [l.article_number for l in order.lines] == ["NL-100"]
