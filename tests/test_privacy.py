@@ -182,19 +182,6 @@ def test_cpr_key_rotation_keeps_every_number_readable_and_findable(app, world):
         assert citizen.cpr_hash == cpr.lookup_hash(before[citizen.id])
 
 
-def test_staff_idle_timeout(database_url, instance_dir, world):
-    from tests.conftest import make_app
-
-    strict = make_app(database_url, STAFF_IDLE_MINUTES=0)
-    client = strict.test_client()
-    client.post("/login", data={"email": "admin@test.dk", "password": factories.PASSWORD})
-    with client.session_transaction() as sess:
-        sess["seen"] = sess.get("seen", 0) - 120
-    response = client.get("/admin/")
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
-    assert client.get("/admin/").status_code == 302
-
-
 def test_session_cookie_flags(client, world, auth):
     response = auth.staff("admin@test.dk")
     cookie = response.headers.get("Set-Cookie", "")

@@ -1,4 +1,4 @@
-"""Login rules: password check, lock-out after repeated failures, log out everywhere."""
+"""Login rules: password check and lock-out after repeated failures."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, User
+from stomi_app.models import User
 
 
 class LoginError(Exception):
@@ -44,21 +44,3 @@ def authenticate_staff(email: str, password: str, *, max_failures: int, lockout_
     user.failed_logins = 0
     user.locked_until = None
     return user
-
-
-def logout_everywhere(user) -> None:
-    """Invalidate every session of this user (their session id carries the version)."""
-    user.session_version += 1
-
-
-def load_principal(session_id: str):
-    """Turn the id stored in the session back into a User or Citizen (None when stale)."""
-    kind, _, rest = (session_id or "").partition(":")
-    model = {"user": User, "citizen": Citizen}.get(kind)
-    ident, _, version = rest.partition(":")
-    if model is None or not ident.isdigit() or not version.isdigit():
-        return None
-    principal = db.session.get(model, int(ident))
-    if principal is None or principal.session_version != int(version) or not principal.is_active:
-        return None
-    return principal

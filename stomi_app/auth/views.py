@@ -1,17 +1,16 @@
 """Login and logout pages for staff and citizens."""
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from stomi_app import cpr
+from stomi_app.auth import sessions
 from stomi_app.auth.forms import CitizenDemoLoginForm, StaffLoginForm
 from stomi_app.auth.identity import DemoIdentityProvider
 from stomi_app.auth.roles import START_PAGES
-from stomi_app.auth.services import LoginError, authenticate_staff, load_principal, logout_everywhere
+from stomi_app.auth.services import LoginError, authenticate_staff
 from stomi_app.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="../templates")
@@ -23,29 +22,36 @@ login_manager.blueprint_login_views = {"citizen_portal": "auth.citizen_login"}
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):
-    return load_principal(session_id)
+def _load_user(token: str):
+    return sessions.resume(token)
 
 
 @bp.before_app_request
 def _staff_idle_timeout():
-    """Staff sessions end after a period without activity (a shared PC on a ward must not stay open)."""
-    if not current_user.is_authenticated or current_user.is_citizen:
+    """Say so when the idle time-out has just ended this staff session (sessions.resume deleted it)."""
+    if current_user.is_authenticated or not sessions.staff_timed_out():
         return None
-    now = int(time.time())
-    idle_limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
-    last_seen = session.get("seen", now)
-    if now - last_seen > idle_limit:
-        lang = session.get("lang")
-        logout_user()
-        session.clear()
-        if lang:
-            session["lang"] = lang
-        flash(_("You were logged out after %(minutes)s minutes without activity. Log in again.",
-                minutes=current_app.config["STAFF_IDLE_MINUTES"]), "info")
-        return redirect(url_for("auth.login"))
-    session["seen"] = now
-    return None
+    _clear_session()
+    flash(_("You were logged out after %(minutes)s minutes without activity. Log in again.",
+            minutes=current_app.config["STAFF_IDLE_MINUTES"]), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _clear_session() -> None:
+    """Forget everything in the cookie but the chosen language."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _log_in(principal) -> None:
+    sessions.start(principal)
+    db.session.commit()
+    session.permanent = True
+    login_user(principal)
+    session["lang"] = session.get("lang") or principal.language
 
 
 def _safe_next(default: str) -> str:
@@ -90,10 +96,7 @@ def login():
             else:
                 error = _("The e-mail or password is wrong.")
         else:
-            db.session.commit()
-            session.permanent = True
-            login_user(user)
-            session["lang"] = session.get("lang") or user.language
+            _log_in(user)
             return redirect(_safe_next(start_page_url()))
     status = 200 if not (error or form.errors) else 422
     return render_template("auth/login.html", form=form, error=error), status
@@ -116,9 +119,7 @@ def citizen_login():
             if citizen is None:
                 form.cpr.errors.append(_("No citizen with this CPR number is registered in the solution."))
             else:
-                session.permanent = True
-                login_user(citizen)
-                session["lang"] = session.get("lang") or citizen.language
+                _log_in(citizen)
                 return redirect(_safe_next(url_for("citizen_portal.start")))
     status = 422 if form.errors else 200
     return render_template("auth/citizen_login.html", form=form), status
@@ -126,11 +127,10 @@ def citizen_login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    if current_user.is_authenticated:
+        sessions.end(current_user)
+        db.session.commit()
+    _clear_session()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.index"))
 
@@ -138,6 +138,8 @@ def logout():
 @bp.route("/logout/everywhere", methods=["POST"])
 @login_required
 def logout_all():
-    logout_everywhere(current_user)
+    sessions.end_all(current_user)
     db.session.commit()
-    return logout()
+    _clear_session()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("core.index"))

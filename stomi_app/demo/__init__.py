@@ -138,7 +138,7 @@ def reset_database() -> None:
 
 CITIZEN_COLUMNS = ("id", "cpr_encrypted", "cpr_hash", "cpr_masked", "name", "address", "postcode", "city", "phone",
                    "email", "municipality_id", "stoma_type", "language", "consent_given_at", "consent_text_version",
-                   "session_version", "created_at")
+                   "created_at")
 
 
 def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
@@ -157,7 +157,7 @@ def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
         fact = facts[code]
         writer.add((next_id, cpr.encrypt(digits, encryption_key), cpr.lookup_hash(digits, hash_key), cpr.mask(digits),
                     name, address, fact.postcode, fact.city, f"{rng.randrange(20, 99)}{rng.randrange(0, 1_000_000):06d}",
-                    None, ctx.municipalities[code].id, stoma_type.value, "da", now, "2026-1", 1, now))
+                    None, ctx.municipalities[code].id, stoma_type.value, "da", now, "2026-1", now))
         ctx.citizen_ids.append(next_id)
         next_id += 1
 

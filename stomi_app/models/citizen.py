@@ -4,12 +4,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow
 from stomi_app.models.geo import Municipality
+from stomi_app.models.sessions import LoginPrincipal
 from stomi_app.models.users import Role
 
 
@@ -19,7 +19,7 @@ class StomaType(str, enum.Enum):
     UROSTOMY = "urostomy"
 
 
-class Citizen(UserMixin, Base):
+class Citizen(LoginPrincipal, Base):
     __tablename__ = "citizen"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,15 +44,11 @@ class Citizen(UserMixin, Base):
     consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_text_version: Mapped[str | None] = mapped_column(String(20))
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     municipality: Mapped[Municipality] = relationship()
 
     role = Role.CITIZEN
-
-    def get_id(self) -> str:
-        return f"citizen:{self.id}:{self.session_version}"
 
     @property
     def is_citizen(self) -> bool:

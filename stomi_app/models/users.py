@@ -5,13 +5,13 @@ import enum
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from stomi_app.db import Base, UTCDateTime, utcnow
 from stomi_app.models.geo import Municipality, Region
+from stomi_app.models.sessions import LoginPrincipal
 
 
 class Role(str, enum.Enum):
@@ -25,7 +25,7 @@ class Role(str, enum.Enum):
     WAREHOUSE = "warehouse"
 
 
-class User(UserMixin, Base):
+class User(LoginPrincipal, Base):
     """A member of staff (or the warehouse's API client) who logs in with e-mail and password."""
 
     __tablename__ = "user_account"
@@ -43,8 +43,6 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped by "log out everywhere": every session carrying an older value is refused.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     municipality: Mapped[Municipality | None] = relationship()
@@ -57,9 +55,6 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    def get_id(self) -> str:
-        return f"user:{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
