@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from stomi_app.extensions import db
 from stomi_app.outage import unavailable
+from stomi_app.redirects import local_target
 
 bp = Blueprint("core", __name__)
 
@@ -37,10 +38,7 @@ def set_language():
         if current_user.is_authenticated and current_user.language != lang:
             current_user.language = lang
             db.session.commit()
-    target = request.form.get("next") or url_for("core.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(local_target(request.form.get("next"), url_for("core.index")))
 
 
 @bp.route("/tilgaengelighed")

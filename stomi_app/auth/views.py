@@ -12,6 +12,7 @@ from stomi_app.auth.identity import DemoIdentityProvider
 from stomi_app.auth.roles import START_PAGES
 from stomi_app.auth.services import LoginError, authenticate_staff
 from stomi_app.extensions import db, limiter, login_manager
+from stomi_app.redirects import local_target
 
 bp = Blueprint("auth", __name__, template_folder="../templates")
 
@@ -54,12 +55,8 @@ def _log_in(principal) -> None:
     session["lang"] = session.get("lang") or principal.language
 
 
-def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    # Only same-site relative paths: never redirect to another host.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+def _next_or(default: str) -> str:
+    return local_target(request.args.get("next"), default)
 
 
 def start_page_url() -> str:
@@ -97,7 +94,7 @@ def login():
                 error = _("The e-mail or password is wrong.")
         else:
             _log_in(user)
-            return redirect(_safe_next(start_page_url()))
+            return redirect(_next_or(start_page_url()))
     status = 200 if not (error or form.errors) else 422
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -120,7 +117,7 @@ def citizen_login():
                 form.cpr.errors.append(_("No citizen with this CPR number is registered in the solution."))
             else:
                 _log_in(citizen)
-                return redirect(_safe_next(url_for("citizen_portal.start")))
+                return redirect(_next_or(url_for("citizen_portal.start")))
     status = 422 if form.errors else 200
     return render_template("auth/citizen_login.html", form=form), status
 
