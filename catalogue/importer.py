@@ -21,6 +21,7 @@ from catalogue.services import (
     normalise_gtin,
     prices_in_force,
 )
+from stomi_app import safecsv
 from stomi_app.extensions import db
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -44,7 +45,7 @@ EXPORT_COLUMNS = [
 TEXT_COLUMNS = {"category_code", "manufacturer", "product_name", "article_number", "unit", "contract_reference",
                 "hmi_number", "system", "description_da", "description_en"}
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection, e.g. =cmd|' /C calc'!A0).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = safecsv.FORMULA_START  # refused on import: the export would have to neutralise them
 TEXT_LIMITS = {"manufacturer": 100, "product_name": 200, "article_number": 40, "unit": 20, "contract_reference": 60,
                "hmi_number": 20, "category_code": 60, "description_da": 4000, "description_en": 4000}
 # Which CSV column a service-level field error belongs to.
@@ -460,11 +461,6 @@ def _apply(rows: list[_Row], by_article: dict[str, Variant], products: dict, rep
 
 # ---------------------------------------------------------------- the export
 
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe, so it is shown as text."""
-    return "'" + cell if cell and cell.startswith(FORMULA_STARTS) else cell
-
-
 def _format_oere(oere: int | None) -> str:
     if oere is None:
         return ""
@@ -484,7 +480,7 @@ def export_catalogue(on: date, *, include_inactive: bool = True) -> str:
     for chunk in _chunks(ids):
         prices.update(prices_in_force(chunk, on))
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = safecsv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for variant, product, category in rows:
         price = prices.get(variant.id)
@@ -500,5 +496,5 @@ def export_catalogue(on: date, *, include_inactive: bool = True) -> str:
             "active": "ja" if variant.active and product.active else "nej",
             "description_da": product.description_da, "description_en": product.description_en,
         }
-        writer.writerow([neutralise("" if record[c] is None else str(record[c])) for c in EXPORT_COLUMNS])
+        writer.writerow(["" if record[c] is None else str(record[c]) for c in EXPORT_COLUMNS])
     return out.getvalue()

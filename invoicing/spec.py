@@ -6,7 +6,6 @@ up to the invoice's total excl. VAT, to the øre.
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from invoicing.models import FeeSchedule, Invoice
+from stomi_app import safecsv
 from stomi_app.timeutil import local_date
 
 
@@ -56,7 +56,7 @@ def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[O
                citizens: list[tuple[str, str]], lines: Sequence | None = None) -> bytes:
     lines = invoice.lines if lines is None else lines
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = safecsv.writer(out)  # citizen names and product texts are neutralised, amounts stay numbers
     writer.writerow([_("Type"), _("Document"), _("Line"), _("Order"), _("Delivered"), _("Citizen"), _("CPR (masked)"),
                      _("Article"), _("Description"), _("Quantity"), _("Unit price"), _("Products"), _("Cut plates"),
                      _("Hole-cutting fee"), _("Picked lines"), _("Warehouse fee"), _("Delivery fee"),

@@ -6,7 +6,6 @@ numbers as numbers (kroner, fractions with a percentage format), one sheet per t
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from decimal import Decimal
@@ -14,18 +13,13 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from stomi_app import safecsv
+from stomi_app.safecsv import neutralise
 from stomi_app.statistics.tables import Change, Money, Share, StatTable
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is read as a formula (or DDE) by Excel, LibreOffice and Google Sheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def neutralise(text: str) -> str:
-    """OWASP's advice for CSV injection: a leading apostrophe makes a formula-like text plain text."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _csv_cell(value) -> str:
@@ -42,7 +36,7 @@ def _csv_cell(value) -> str:
         return str(value)
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",")
-    return neutralise(str(value))
+    return str(value)
 
 
 def _csv_header(table: StatTable, index: int, header: str) -> str:
@@ -58,13 +52,13 @@ def _csv_header(table: StatTable, index: int, header: str) -> str:
 def to_csv(tables: list[StatTable]) -> bytes:
     """One table, or several one after the other (each with its title row and a blank line between)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = safecsv.writer(out)
     for n, table in enumerate(tables):
         if len(tables) > 1:
             if n:
                 writer.writerow([])
-            writer.writerow([neutralise(table.title)])
-        writer.writerow([neutralise(_csv_header(table, i, h)) for i, h in enumerate(table.headers)])
+            writer.writerow([table.title])
+        writer.writerow([_csv_header(table, i, h) for i, h in enumerate(table.headers)])
         for row in table.rows + table.footer:
             writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

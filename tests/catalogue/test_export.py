@@ -8,12 +8,14 @@ from datetime import date
 import pytest
 
 from catalogue import importer
-from catalogue.importer import export_catalogue, neutralise
+from catalogue.importer import export_catalogue
+from stomi_app.safecsv import neutralise
 from stomi_app.extensions import db
 
 
 @pytest.mark.parametrize("cell,expected", [
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-1", "-1"), ("-12,50", "-12,50"), ("-1+2", "'-1+2"),
+    ("\nx", "'\nx"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Soft pose", "Soft pose"), ("", ""), ("a=b", "a=b"),
 ])
 def test_neutralise(cell, expected):

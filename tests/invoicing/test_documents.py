@@ -142,3 +142,24 @@ def test_csv_reconciles_with_the_invoice(issued):
     assert sum(to_oere(r[amount]) for r in orders) + fixed == aarhus.net_oere
     citizens = [r for r in body if r[0] == kinds[-1]]
     assert len(citizens) == 2
+
+
+def test_csv_neutralises_a_formula_in_a_name_and_keeps_negative_amounts_numbers(issued):
+    """A citizen named like a formula reaches the bookkeeper's spreadsheet as text; a credit note's amounts stay numbers."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from invoicing.spec import OrderRow, render_csv
+
+    row = OrderRow(order_id=7, citizen_name='=HYPERLINK("http://evil","x")', cpr_masked="010150-****",
+                   delivered_at=datetime(2026, 5, 4, 10, tzinfo=timezone.utc), express=False, is_replacement=False,
+                   products_oere=-45000, lines=1, plates=0, admin_fee_oere=0)
+    schedule = SimpleNamespace(cutting_fee_oere=0, warehouse_fee_oere=0, delivery_fee_oere=0, express_delivery_fee_oere=0)
+    content = render_csv(SimpleNamespace(number="F-1", lines=[]), schedule=schedule, orders=[row],
+                         citizens=[("@SUM(A1)", "010150-****")], lines=[])
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][5] == '\'=HYPERLINK("http://evil","x")' and rows[2][5] == "'@SUM(A1)"
+    assert rows[1][11] == "-450,00" and rows[1][18] == "-450,00"
+    credit = next(i for i in issued if i.is_credit_note)
+    body = list(csv.reader(io.StringIO(_doc(credit, "csv").decode("utf-8-sig")), delimiter=";"))[1:]
+    assert body and not any(cell.startswith("'") for r in body for cell in r)  # nothing in a real document is formula-like
