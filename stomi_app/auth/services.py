@@ -1,13 +1,24 @@
-"""Login rules: password check and lock-out after repeated failures."""
+"""Login rules: password check and lock-out after repeated failures, alike for known and unknown e-mails."""
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import User
+from stomi_app.models import FailedLogins, User
+from stomi_app.models.users import password_hash_method
+
+# One stand-in hash per hashing method, made on first use: checking a password against it costs what checking a
+# real account's costs.
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 class LoginError(Exception):
@@ -22,25 +33,59 @@ class LoginError(Exception):
 def authenticate_staff(email: str, password: str, *, max_failures: int, lockout_minutes: int) -> User:
     """Return the user for a correct e-mail and password, counting failures toward a lock-out.
 
-    An unknown e-mail and a wrong password give the same error so accounts cannot be enumerated.
+    A stranger cannot tell whether an address belongs to staff: an unknown address and a wrong password give the
+    same error, failures are counted and locked per address whether an account has it or not, and every attempt
+    checks one password hash (a stand-in of the same method for an unknown address, or a locked one), so that
+    each refusal takes as long.
     """
-    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    address = (email or "").strip().lower()
     now = utcnow()
-    if user is None:
-        raise LoginError("bad_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginError("locked", user.locked_until)
-    if not user.check_password(password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-            db.session.commit()
-            raise LoginError("locked", user.locked_until)
+    period = timedelta(minutes=lockout_minutes)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    correct = check_password_hash(user.password_hash if user else dummy_password_hash(), password or "")
+    failures = db.session.get(FailedLogins, _address_key(address))
+    if failures is not None and failures.locked_until is not None and failures.locked_until > now:
+        raise LoginError("locked", failures.locked_until)
+    if user is None or not correct:
+        locked_until = _count_failure(address, now, period, max_failures)
         db.session.commit()
+        if locked_until is not None:
+            raise LoginError("locked", locked_until)
         raise LoginError("bad_credentials")
     if not user.active:
         raise LoginError("inactive")
-    user.failed_logins = 0
-    user.locked_until = None
+    if failures is not None:
+        db.session.delete(failures)
     return user
+
+
+def dummy_password_hash() -> str:
+    method = password_hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
+def _address_key(address: str) -> str:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def _count_failure(address: str, now: datetime, period: timedelta, max_failures: int) -> datetime | None:
+    """Count one failure for `address`; return the end of the lock-out when this one starts it."""
+    db.session.execute(delete(FailedLogins).where(FailedLogins.last_failure_at < now - period))
+    key = _address_key(address)
+    failures = db.session.get(FailedLogins, key, with_for_update=True, populate_existing=True)
+    if failures is None:
+        try:
+            with db.session.begin_nested():
+                failures = FailedLogins(address_key=key, count=0, last_failure_at=now)
+                db.session.add(failures)
+        except IntegrityError:  # a concurrent failure for the same address made the row first
+            failures = db.session.get(FailedLogins, key, with_for_update=True, populate_existing=True)
+    failures.count += 1
+    failures.last_failure_at = now
+    if failures.count < max_failures:
+        return None
+    failures.count = 0
+    failures.locked_until = now + period
+    return failures.locked_until

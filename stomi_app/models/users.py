@@ -25,6 +25,12 @@ class Role(str, enum.Enum):
     WAREHOUSE = "warehouse"
 
 
+def password_hash_method() -> str:
+    """Werkzeug's hashing method for new passwords (and the login's stand-in for unknown e-mails)."""
+    # scrypt in production; tests configure a cheap method so fixtures don't spend seconds hashing.
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
 class User(LoginPrincipal, Base):
     """A member of staff (or the warehouse's API client) who logs in with e-mail and password."""
 
@@ -41,17 +47,13 @@ class User(LoginPrincipal, Base):
     workplace: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2), default="da")
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     municipality: Mapped[Municipality | None] = relationship()
     region: Mapped[Region | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        # scrypt in production; tests configure a cheap method so fixtures don't spend seconds hashing.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -67,3 +69,17 @@ class User(LoginPrincipal, Base):
     @property
     def display_name(self) -> str:
         return self.name
+
+
+class FailedLogins(Base):
+    """Failed staff logins for one e-mail address, whether an account has it or not: were only real accounts
+    counted and locked, the lock-out would tell a stranger which addresses belong to staff."""
+
+    __tablename__ = "failed_logins"
+
+    # HMAC-SHA256 of the lower-cased address under the app's secret key: the addresses strangers typed are not kept.
+    address_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    # Failures older than the lock-out period are forgotten (and their rows deleted).
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
