@@ -29,7 +29,7 @@ from invoicing.models import FeeSchedule, Invoice, InvoiceKind
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import User
-from stomi_app.userinput import year_in_range, year_range_message
+from stomi_app.userinput import FIRST_YEAR
 
 
 class InvoicingError(ValueError):
@@ -60,10 +60,10 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 def parse_month(text: str) -> date:
     """'2026-05' → date(2026, 5, 1); anything else is refused."""
     match = _MONTH.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    # Fee periods are planned years ahead and the run says itself that a future month is not over, so only years
+    # nothing was invoiced in and the calendar's last year are refused (month 9999-12 has no next month: a 500).
+    if not match or not 1 <= int(match.group(2)) <= 12 or not FIRST_YEAR <= int(match.group(1)) < date.max.year:
         raise InvoicingError(_l("Write the month as YYYY-MM, e.g. 2026-05."), "month")
-    if not year_in_range(int(match.group(1))):  # month 9999-12 has no next month: the run overflowed to a 500
-        raise InvoicingError(year_range_message(), "month")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

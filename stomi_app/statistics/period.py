@@ -9,7 +9,7 @@ from flask_babel import format_date
 
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
-from stomi_app.userinput import year_in_range, year_range_message
+from stomi_app.userinput import last_year, year_in_range, year_range_message
 
 KINDS = ("month", "quarter", "year", "custom")
 # A custom period is drawn as one point per month: beyond three years the chart and the scan stop being useful.
@@ -105,9 +105,16 @@ def default_period(today: date | None = None) -> Period:
     return month_period(add_months(date(today.year, today.month, 1), -1))
 
 
-def _check_year(year: int, field: str, today: date | None) -> None:
+def _not_begun():
+    return _l("The period has not begun yet: choose one that starts today or earlier.")
+
+
+def _check_year(year: int, field: str, today: date | None, *, starts: bool = True) -> None:
     """Years from 2000 to next year: a period's end and its comparison year must stay within the calendar
-    (year 9999 ended in a 500 when its end was computed), and nothing is recorded outside those years."""
+    (year 9999 ended in a 500 when its end was computed), and nothing is recorded outside those years. A period
+    that starts in a later year has simply not begun."""
+    if starts and year > last_year(today):
+        raise PeriodError(_not_begun(), field)
     if not year_in_range(year, today):
         raise PeriodError(year_range_message(today), field)
 
@@ -143,7 +150,7 @@ def _parse_day(text: str | None, field: str, today: date) -> date:
             day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        _check_year(day.year, field, today)
+        _check_year(day.year, field, today, starts=field == "from")  # an end far ahead is out of range, not "not begun"
         return day
     raise PeriodError(_l("Enter a date like 2026-03-31."), field)
 
@@ -179,5 +186,5 @@ def parse_period(args, today: date | None = None) -> Period:
         period = Period(kind, start, end, _key(kind, start, end))
     if period.start > today:
         field = {"month": "month", "quarter": "quarter", "year": "year", "custom": "from"}[kind]
-        raise PeriodError(_l("The period has not begun yet: choose one that starts today or earlier."), field)
+        raise PeriodError(_not_begun(), field)
     return period
