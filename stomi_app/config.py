@@ -37,7 +37,12 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "CPR_ENCRYPTION_KEY": _env("CPR_ENCRYPTION_KEY") or _instance_secret(instance_path, "cpr_key", 32),
         "CPR_HASH_KEY": _env("CPR_HASH_KEY") or _instance_secret(instance_path, "cpr_hash_key", 32),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pre-ping: a connection the server dropped (a restart) is replaced, not handed to a request. A host that
+        # does not answer at all must cost a request seconds, not the kernel's two-minute TCP timeout: the request
+        # then gets the outage page while the worker stays free.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **(
+            {"connect_args": {"connect_timeout": int(_env("DATABASE_CONNECT_TIMEOUT", "5"))}}
+            if database_url.startswith("postgresql") else {})},
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
