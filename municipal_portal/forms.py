@@ -66,10 +66,7 @@ def _optional_id(value):
 
 
 class SearchForm(BaseForm):
-    """GET form: a search changes nothing, so it needs no CSRF token and can be bookmarked."""
-
-    class Meta:
-        csrf = False
+    """Posted, never in the URL: the text may be a CPR number, and URLs end up in logs and the browser's history."""
 
     q = StringField(_l("Name or CPR number"), description=_l("Part of the name, or the full CPR number (10 digits, with or without dash)"),
                     validators=[Optional(), _at_most(100)])

@@ -76,6 +76,13 @@ def search_citizens(municipality_id: int, text: str) -> tuple[list[Citizen], str
     return found, f"name={text[:100]}"
 
 
+def citizens_of(municipality_id: int, ids: list[int]) -> list[Citizen]:
+    """The citizens with these ids who live in the municipality, in the order given (a search's hits, again)."""
+    found = {c.id: c for c in db.session.scalars(
+        select(Citizen).where(Citizen.id.in_([int(i) for i in ids]), Citizen.municipality_id == municipality_id))}
+    return [found[int(i)] for i in ids if int(i) in found]
+
+
 def citizen_of(municipality_id: int, citizen_id: int) -> Citizen | None:
     return db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.municipality_id == municipality_id))
 

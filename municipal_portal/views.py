@@ -1,7 +1,7 @@
 """Views of the municipal portal; every query is scoped to the officer's own municipality."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from datetime import timedelta
 
 from flask_babel import get_locale, gettext as _
@@ -60,22 +60,28 @@ def start():
                            recommendations=count_pending_recommendations(_municipality_id()))
 
 
-@bp.route("/borgere")
+# The last search's hits, kept as citizen ids only (as the callcenter keeps its search): never the typed text.
+SEARCH_KEY = "municipal_search"
+
+
+@bp.route("/borgere", methods=["GET", "POST"])
 def search():
-    form = SearchForm(request.args)
-    results, searched = [], False
-    if "q" in request.args and form.validate():
+    form = SearchForm()
+    if form.validate_on_submit():
         try:
             results, criterion = services.search_citizens(_municipality_id(), form.q.data)
         except services.CriterionError as exc:
             add_error(form.q, _("Enter a name or a CPR number.") if exc.kind == "empty" else
                       _("A CPR number is 10 digits forming a real birth date, e.g. 150348-1234."))
         else:
-            searched = True
             record(current_user, "search", "Find a citizen (grant officer)", detail=f"{criterion}; hits={len(results)}")
             db.session.commit()
-    return render_template("municipal_portal/search.html", form=form, results=results, searched=searched,
-                           errors=error_list(form)), 422 if form.q.errors else 200
+            session[SEARCH_KEY] = [c.id for c in results]
+            return redirect(url_for(".search"))
+    ids = session.get(SEARCH_KEY) if request.method == "GET" else None
+    results = services.citizens_of(_municipality_id(), ids) if ids else []
+    return render_template("municipal_portal/search.html", form=form, results=results, searched=ids is not None,
+                           errors=error_list(form)), 422 if form.errors else 200
 
 
 @bp.route("/borger/<int:citizen_id>")

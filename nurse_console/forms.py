@@ -46,8 +46,7 @@ class QueueFilterForm(BaseForm):
 
 
 class SearchForm(BaseForm):
-    class Meta:
-        csrf = False
+    """Posted, never in the URL: the text may be a CPR number, and URLs end up in logs and the browser's history."""
 
     q = StringField(_l("CPR number or name"), validators=[Optional(), Length(max=100)])
 

@@ -1,7 +1,7 @@
 """Views of the nurse console: start page with counts, the queue, claims, citizen search and the clinical profile."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -119,13 +119,22 @@ def release(kind: str, ref_id: int):
     return redirect(url_for(".tasks"))
 
 
-@bp.route("/borgere")
+# The last search's hits, kept as citizen ids only (as the callcenter keeps its search): never the typed text.
+SEARCH_KEY = "nurse_search"
+
+
+@bp.route("/borgere", methods=["GET", "POST"])
 def search():
-    form = SearchForm(request.args)
-    found = nursing.search_citizens(current_user, form.q.data) if form.q.data else []
-    if form.q.data:
+    form = SearchForm()
+    if form.validate_on_submit() and form.q.data:
+        found = nursing.search_citizens(current_user, form.q.data)
         db.session.commit()  # the search is audited
-    return render_template("nurse_console/search.html", form=form, found=found, searched=bool(form.q.data))
+        session[SEARCH_KEY] = [c.id for c in found]
+        return redirect(url_for(".search"))
+    ids = session.get(SEARCH_KEY) if request.method == "GET" else None
+    found = nursing.visible_citizens_by_id(current_user, ids) if ids else []
+    return render_template("nurse_console/search.html", form=form, found=found, searched=ids is not None), \
+        (422 if form.errors else 200)
 
 
 # --- the clinical profile ---------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_nul_in_the_legal_basis_of_a_grant_from_a_discharge_is_stripped(as_offic
 
 @pytest.mark.parametrize("q", ["Bir\x00the", "\x00", "150348\x00-1234"])
 def test_nul_in_the_grant_officers_search_is_stripped(as_officer, citizen, q):
-    response = as_officer.get("/kommune/borgere", query_string={"q": q})
+    response = as_officer.post("/kommune/borgere", data={"q": q}, follow_redirects=True)
     assert response.status_code in (200, 422)
     if q.replace("\x00", ""):
         assert "Birthe" in response.get_data(as_text=True)
@@ -225,7 +225,7 @@ def test_a_garbled_catalogue_page_number_shows_the_first_page(as_officer, page):
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_the_audit_log_refuses_days_outside_the_platforms_years(auth, world, day):
     auth.staff(factories.STAFF[factories.Role.FSC_ADMIN][0])
-    response = auth.client.get("/admin/revision", query_string={"from": day, "to": day, "email": "a\x00b"})
+    response = auth.client.post("/admin/revision", data={"from": day, "to": day, "email": "a\x00b"})
     assert response.status_code == 422 and 'id="f-from-error"' in response.get_data(as_text=True)
 
 

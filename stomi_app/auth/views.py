@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from stomi_app import cpr
 from stomi_app.auth import sessions
@@ -20,6 +20,14 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = None
 # Citizens are sent to their own login, staff to the e-mail login.
 login_manager.blueprint_login_views = {"citizen_portal": "auth.citizen_login"}
+
+
+@login_manager.unauthorized_handler
+def _to_login():
+    """The audience's login page, with `next` the page's path only: a query string may hold a CPR number, and
+    `next` ends up in a URL, the browser's history and the server log."""
+    view = login_manager.blueprint_login_views.get(request.blueprint) or login_manager.login_view
+    return redirect(login_url(view, next_url=request.path))
 
 
 @login_manager.user_loader
