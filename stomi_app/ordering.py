@@ -114,10 +114,13 @@ def lock_order(order: Order) -> Order:
     before it waited. A submit locks its draft, then the citizen; a request holding the citizen's lock locks only
     orders that are no drafts, so the two cannot wait for each other. SQLite serialises writers anyway; there it only reads again.
     """
-    db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    db.session.flush()  # what this request changed is written first, then everything else is read again
     for line in order.__dict__.get("lines", ()):
         db.session.expire(line)
-    db.session.expire(order)
+    db.session.expire(order, [name for name in ("lines", "events") if name in order.__dict__])
+    # One round trip: the lock and the order's columns as committed by whoever held the lock before.
+    db.session.scalars(select(Order).where(Order.id == order.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()  # fetched: only then is it read into `order`
     return order
 
 
