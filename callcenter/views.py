@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from fulfilment.instructions import expected_delivery
 from callcenter import bp, services
 from callcenter.forms import (
     ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm,
@@ -234,6 +235,7 @@ def order_delivery(citizen_id: int):
 def _render_check(citizen: Citizen, draft: Order, *, note: str = "", errors: dict | None = None):
     routing = ordering.evaluate(draft)
     return render_template("callcenter/order_check.html", citizen=citizen, order=draft, routing=routing, note=note,
+                           expected=expected_delivery(draft),
                            errors=errors or {}, routing_reasons=ordering.ROUTING_REASONS,
                            order_reasons=ordering.ORDER_REASONS), (422 if errors else 200)
 
@@ -288,7 +290,7 @@ def order_detail(citizen_id: int, order_id: int):
     replacement_orders = list(db.session.scalars(select(Order).where(Order.replaces_order_id == order.id).order_by(Order.id)))
     return render_template(
         "callcenter/order_detail.html", citizen=citizen, order=order, just_sent=request.args.get("sent") == "1",
-        expected=services.expected_delivery_dates([order.id]).get(order.id), problems=problems,
+        expected=expected_delivery(order), problems=problems,
         replacement_orders=replacement_orders, routing_reasons=ordering.ROUTING_REASONS,
         order_reasons=ordering.ORDER_REASONS, order_level_reasons=ordering.order_reasons_of(order),
         cancellable=ordering.cancellable(order),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from catalogue.services import variant_by_article_number
 from citizen_portal import bp
+from fulfilment.instructions import expected_delivery
 from citizen_portal.forms import DeliveryForm, MeasureForm, ProblemForm
 from stomi_app import ordering
 from stomi_app.auth.roles import restrict_blueprint
@@ -137,7 +138,7 @@ def order_check():
     if draft is None:
         return redirect(url_for(".order_products"))
     routing = ordering.evaluate(draft)
-    return render_template("citizen_portal/order_check.html", order=draft, routing=routing,
+    return render_template("citizen_portal/order_check.html", order=draft, routing=routing, expected=expected_delivery(draft),
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS)
 
 
@@ -176,6 +177,7 @@ def order_detail(order_id: int):
     if order.status is OrderStatus.DRAFT:
         return redirect(url_for(".order_check"))
     return render_template("citizen_portal/order_detail.html", order=order, just_sent=request.args.get("sent") == "1",
+                           expected=expected_delivery(order),
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
                            order_level_reasons=ordering.order_reasons_of(order),
                            cancellable=ordering.cancellable(order))

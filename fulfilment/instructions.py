@@ -35,6 +35,19 @@ def requested_delivery_date(accepted_on: date, working_days: int, *, not_before:
     return promised
 
 
+def expected_delivery(order: Order, on: date | None = None) -> date | None:
+    """The day the order is planned to arrive, as the citizen and the agent are told it: once accepted, the day the
+    warehouse was asked for; before (a draft, or waiting for approval), the day it would be if accepted on `on`
+    (today). None once it has been delivered, cancelled or rejected."""
+    if order.delivered_at is not None or order.status.value in ("cancelled", "rejected"):
+        return None
+    if order.status.value not in ("draft", "awaiting_approval"):
+        return db.session.scalar(select(WarehouseInstruction.requested_delivery_date)
+                                 .where(WarehouseInstruction.order_id == order.id))
+    return requested_delivery_date(on or local_today(), promised_days(order.express),
+                                   not_before=order.temporary_from if order.temporary_address else None)
+
+
 def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruction:
     """The instruction and its outbox row for an order that has just been accepted.
 

@@ -29,6 +29,10 @@ from stomi_app.models.orders import (
 from stomi_app.userinput import record_id
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
+# How far ahead a temporary address may start, and how long it may last: a stay with family or at a summer house is
+# planned weeks or months ahead, not years; a date years off is a typing error that would hold the order back.
+TEMPORARY_ADDRESS_MAX_MONTHS_AHEAD = 6
+TEMPORARY_ADDRESS_MAX_MONTHS = 6
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
 MEASURE_MIN_MM, MEASURE_MAX_MM = 5, 100  # the widest cutting range in the catalogue: no baseplate fits outside it
 
@@ -79,10 +83,16 @@ class LineRouting:
 class Routing:
     lines: list[LineRouting] = field(default_factory=list)
     order_reasons: list[str] = field(default_factory=list)
+    free_from: date | None = None  # with "too_soon": the first day the same order would not need approval for it
 
     @property
     def within_grant(self) -> bool:
         return not self.order_reasons and all(r.reason == "within_grant" for r in self.lines)
+
+    @property
+    def only_too_soon(self) -> bool:
+        """Every product fits the grant; only the time since the last order needs approval."""
+        return self.order_reasons == ["too_soon"] and all(r.reason == "within_grant" for r in self.lines)
 
 
 # --- the status machine -------------------------------------------------------------------------
@@ -367,10 +377,16 @@ def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = ""
             errors["temporary_from"] = _l("Enter the first day you are at this address.")
         elif temporary_from < on:
             errors["temporary_from"] = _l("The first day cannot be in the past.")
+        elif temporary_from > add_months(on, TEMPORARY_ADDRESS_MAX_MONTHS_AHEAD):
+            errors["temporary_from"] = _l("The first day can be at most %(months)s months ahead. Order again nearer the time.",
+                                          months=TEMPORARY_ADDRESS_MAX_MONTHS_AHEAD)
         if temporary_to is None:
             errors["temporary_to"] = _l("Enter the last day you are at this address.")
         elif temporary_from is not None and temporary_to < temporary_from:
             errors["temporary_to"] = _l("The last day must be on or after the first day.")
+        elif temporary_from is not None and temporary_to > add_months(temporary_from, TEMPORARY_ADDRESS_MAX_MONTHS):
+            errors["temporary_to"] = _l("A temporary address can be used for at most %(months)s months.",
+                                        months=TEMPORARY_ADDRESS_MAX_MONTHS)
         if errors:
             raise OrderError(errors)
         order.temporary_address = True
@@ -457,6 +473,7 @@ def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = No
                 else _last_ordinary_order_date(citizen.id, order.id))
         if last is not None and on < last + timedelta(days=rules.min_days_between_orders):
             routing.order_reasons.append("too_soon")
+            routing.free_from = last + timedelta(days=rules.min_days_between_orders)
     return routing
 
 def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) -> int:

@@ -1,0 +1,97 @@
+"""What the citizen is told before and after sending (issue 19, items 4-6): the day the order should arrive, why an
+order waits when it is only too soon, what happens next when it waits; and how far ahead a temporary address may be."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from stomi_app.extensions import db
+from stomi_app.models import Order, OrderRules
+from tests.citizen.test_portal import _login, _order
+from tests.ordering.conftest import grant_for, line
+
+# Wednesday 2 December 2026, noon in Copenhagen: two working days on is Friday 4 December.
+WEDNESDAY = datetime(2026, 12, 2, 12, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+@pytest.fixture
+def at_wednesday():
+    with time_machine.travel(WEDNESDAY, tick=False):
+        yield
+
+
+def _send(client, key):
+    sent = client.post("/borger/bestil/send", data={"idempotency_key": key})
+    assert sent.status_code == 302
+    return client.get(sent.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_expected_day_is_shown_before_and_after_sending(at_wednesday, auth, client, officer, citizen, shop):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _login(auth, citizen)
+    check, key = _order(client, {shop.bag_a: 1})
+    assert "Forventet levering: fredag 4. december 2026" in check.get_data(as_text=True)
+    assert "Forventet levering: fredag 4. december 2026" in _send(client, key)
+
+
+def test_express_to_a_temporary_address_is_planned_for_its_first_day(at_wednesday, auth, client, officer, citizen, shop):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1), express_per_year=4)
+    _login(auth, citizen)
+    _order(client, {shop.bag_a: 1})
+    data = {"address_choice": "temporary", "speed": "express", "address": "Sommervej 2", "postcode": "8400",
+            "city": "Ebeltoft", "temporary_from": "2027-01-11", "temporary_to": "2027-01-20"}
+    assert client.post("/borger/bestil/levering", data=data).status_code == 302
+    html = client.get("/borger/bestil/tjek").get_data(as_text=True)
+    assert "Forventet levering: mandag 11. januar 2027" in html
+
+
+@pytest.mark.parametrize("start, end, field, message", [
+    ("2030-06-01", "2030-06-10", "temporary_from", "højst ligge 6 måneder frem"),
+    ("2027-06-03", "2027-06-10", "temporary_from", "højst ligge 6 måneder frem"),  # one day past 6 months
+    ("2027-01-11", "2027-07-12", "temporary_to", "højst bruges i 6 måneder"),
+])
+def test_a_temporary_address_far_ahead_or_for_long_is_refused_at_the_field(at_wednesday, auth, client, officer, citizen,
+                                                                         shop, start, end, field, message):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _login(auth, citizen)
+    _order(client, {shop.bag_a: 1})
+    data = {"address_choice": "temporary", "speed": "normal", "address": "Sommervej 2", "postcode": "8400",
+            "city": "Ebeltoft", "temporary_from": start, "temporary_to": end}
+    answer = client.post("/borger/bestil/levering", data=data)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and message in html
+    assert re.search(rf'id="{field}-error"|{field}.*form-error-message', html, re.S)
+    assert not db.session.scalar(select(Order.temporary_address))
+
+
+def test_the_last_allowed_start_of_a_temporary_address_is_accepted(at_wednesday, auth, client, officer, citizen, shop):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _login(auth, citizen)
+    _order(client, {shop.bag_a: 1})
+    data = {"address_choice": "temporary", "speed": "normal", "address": "Sommervej 2", "postcode": "8400",
+            "city": "Ebeltoft", "temporary_from": "2027-06-02", "temporary_to": "2027-12-02"}
+    assert client.post("/borger/bestil/levering", data=data).status_code == 302
+
+
+def test_too_soon_is_not_called_over_the_grant_and_says_from_when(auth, client, officer, citizen, shop):
+    db.session.add(OrderRules(municipality_id=citizen.municipality_id, intro_months=0, intro_max_months_per_order=12,
+                              max_months_per_order=12, min_days_between_orders=14))
+    grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=ZoneInfo("Europe/Copenhagen")), tick=False):
+        _login(auth, citizen)
+        _, key = _order(client, {shop.bag_a: 1})
+        _send(client, key)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        _login(auth, citizen)  # a day later: yesterday's session has ended
+        check, key = _order(client, {shop.bag_a: 1})
+        html = check.get_data(as_text=True)
+        assert "uden for din bevilling" not in html
+        assert "Fra tirsdag 15. december 2026 kan du bestille den uden godkendelse" in html
+        detail = _send(client, key)
+    assert "venter på godkendelse" in detail and "En stomisygeplejerske ser på den" in detail
+    assert "Tak – din bestilling er sendt" not in detail
