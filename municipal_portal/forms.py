@@ -4,12 +4,12 @@ from __future__ import annotations
 from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from catalogue.importer import parse_price_oere
 from catalogue.services import variant_by_article_number
 from stomi_app.forms import BaseForm, BaseSubForm
 from stomi_app.grants import MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import GrantPeriod
+from stomi_app.money import AmountError, parse_oere
 from stomi_app.userinput import MAX_AMOUNT_OERE, record_id, whole_number
 
 BLANK_LINE_ROWS = 5
@@ -116,15 +116,12 @@ class GrantLineForm(BaseSubForm):
         ceiling = None
         raw_ceiling = (self.price_ceiling.data or "").strip()
         if raw_ceiling:
-            ceiling = parse_price_oere(raw_ceiling)
-            if ceiling is None:
-                add_error(self.price_ceiling, _l("Enter an amount in kroner, e.g. 1.250,00."))
-                ok = False
-            elif ceiling <= 0:
-                add_error(self.price_ceiling, _l("A price ceiling must be above 0 kr."))
-                ok = False
-            elif ceiling > MAX_AMOUNT_OERE:
-                add_error(self.price_ceiling, price_ceiling_too_high())
+            try:
+                ceiling = parse_oere(raw_ceiling, minimum=1, maximum=MAX_AMOUNT_OERE)
+            except AmountError as exc:
+                add_error(self.price_ceiling, {"negative": _l("A price ceiling must be above 0 kr."),
+                                               "too_small": _l("A price ceiling must be above 0 kr."),
+                                               "too_large": price_ceiling_too_high()}.get(exc.reason, exc.message))
                 ok = False
         if not ok:
             return None

@@ -19,6 +19,7 @@ from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, cr
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.models import Role
+from stomi_app.money import input_text
 from stomi_app.timeutil import local_today
 
 # Municipal managers get in too, but only to the read-only pages listed in statistics_views.MANAGER_ENDPOINTS.
@@ -110,7 +111,7 @@ def _prefill(form: GrantForm, grant) -> None:
         form.lines.append_entry({
             "article_number": line.variant.article_number if line.variant else "",
             "category_id": line.category_id, "quantity": str(line.quantity), "period": line.period.value,
-            "price_ceiling": f"{line.price_ceiling_oere / 100:.2f}".replace(".", ",") if line.price_ceiling_oere else "",
+            "price_ceiling": input_text(line.price_ceiling_oere),
         })
     for _i in range(BLANK_LINE_ROWS):
         form.lines.append_entry()
