@@ -16,6 +16,8 @@ from e2e import steps
 BIRTHE = "150348-1234"
 JENS = "020756-2345"
 ORDER_NUMBER = re.compile(r"Dit bestillingsnummer er (\d+)\.")
+# A Danish weekday and date, as the pages give the day an order should arrive: "fredag 4. december 2026".
+EXPECTED_DAY = re.compile(r"Forventet levering: (mandag|tirsdag|onsdag|torsdag|fredag) \d{1,2}\. [a-zæøå]+ \d{4}")
 
 
 def log_in_citizen(page: Page, cpr: str) -> None:
@@ -26,9 +28,9 @@ def log_in_citizen(page: Page, cpr: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Mine stomiprodukter")
 
 
-def sent_order_number(page: Page) -> str:
+def sent_order_number(page: Page, heading: str = "Tak – din bestilling er sendt") -> str:
     """The confirmation after "Send bestilling": the order page, thanking and giving the order number."""
-    confirmation = page.get_by_role("status").filter(has_text="Tak – din bestilling er sendt")
+    confirmation = page.get_by_role("status").filter(has_text=heading)
     expect(confirmation).to_contain_text(ORDER_NUMBER)
     number = ORDER_NUMBER.search(confirmation.inner_text()).group(1)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bestilling {number}")
@@ -52,10 +54,14 @@ def test_citizen_reorders_within_the_grant_and_the_order_is_accepted(page: Page)
     # Her closed bags are cut to her measure.
     expect(lines).to_contain_text("Ø 32 mm")
     expect(page.get_by_text("Vestergade 12, 2. th")).to_be_visible()
+    # She is told the day it should arrive (a working day), before she sends and after.
+    expect(page.get_by_test_id("expected-delivery")).to_have_text(EXPECTED_DAY)
+    promised = page.get_by_test_id("expected-delivery").inner_text()
 
     page.get_by_role("button", name="Send bestilling").click()
     number = sent_order_number(page)
     expect(page.get_by_test_id("order-status")).to_have_text("Godkendt")
+    expect(page.get_by_test_id("expected-delivery")).to_have_text(promised)
     expect(page.get_by_test_id("approval-reasons")).to_have_count(0)
 
     # The start page lists it among the open orders.
@@ -76,7 +82,9 @@ def test_citizen_orders_beyond_the_grant_sees_why_and_the_order_awaits_approval(
     expect(row).to_contain_text("Mere end der er tilbage af din bevilling i denne periode: det skal godkendes")
 
     page.get_by_role("button", name="Send bestilling").click()
-    number = sent_order_number(page)
+    # Waiting for approval is not "sent": she is told who decides and where she will see it.
+    number = sent_order_number(page, "Tak – din bestilling er modtaget og venter på godkendelse")
+    expect(page.get_by_role("status")).to_contain_text("En stomisygeplejerske ser på den")
     expect(page.get_by_test_id("order-status")).to_have_text("Afventer godkendelse")
     expect(page.get_by_text("Din bestilling afventer godkendelse. Hvorfor:")).to_be_visible()
     expect(page.get_by_test_id("approval-reasons").get_by_role("listitem").filter(has_text=product)).to_have_text(
