@@ -1,7 +1,7 @@
 """The hospital nurse's discharge registration: citizen, recommended products and cutting measure in one form."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +13,10 @@ from stomi_app.extensions import db
 from stomi_app.models import Municipality
 from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
+
+
+# The registered citizen whose masked identity the nurse was last shown (an id, never the CPR number or the name).
+CONFIRM_KEY = "discharge_confirm"
 
 
 def _form() -> DischargeForm:
@@ -41,8 +45,19 @@ def discharge_new():
             shape=form.shape.data or "round", diameter_mm=form.diameter_mm.data or "", width_mm=form.width_mm.data or "",
             height_mm=form.height_mm.data or "", note=form.note.data or "",
         )
+        # A confirmation counts only for the citizen it was shown for, and only when the nurse ticked it.
+        confirmed = session.get(CONFIRM_KEY) if form.confirm_identity.data else None
         try:
-            recommendation, attached = discharge.register_discharge(current_user, data)
+            recommendation, attached = discharge.register_discharge(current_user, data, confirmed_citizen_id=confirmed)
+        except discharge.ConfirmIdentity as exc:
+            db.session.commit()  # the audited look-up is all the service added
+            session[CONFIRM_KEY] = exc.identity.citizen_id
+            form.confirm_identity.data = False
+            return render_template("nurse_console/discharge.html", form=form, rows=rows, errors={}, identity=exc.identity)
+        except discharge.IdentityMismatch as exc:
+            db.session.commit()  # the audited refusal is all the service added
+            session.pop(CONFIRM_KEY, None)
+            errors = apply_errors(form, exc.errors)
         except nursing.NursingError as exc:
             db.session.rollback()
             errors = apply_errors(form, exc.errors)
@@ -51,9 +66,11 @@ def discharge_new():
                 db.session.rollback()
                 return render_template("nurse_console/discharge.html", form=form, rows=rows, errors=errors), 422
             db.session.commit()
+            session.pop(CONFIRM_KEY, None)
             if attached:
-                flash(_("The citizen was already registered: the recommendation is added to %(name)s's record.",
-                        name=recommendation.citizen.name), "info")
+                flash(_("The citizen was already registered: the recommendation is added to their record. Stoma type, date of "
+                        "operation and cutting measure are not changed; what differs is proposed to the citizen's own stoma nurses."),
+                      "info")
             flash(_("The discharge is registered. The grant officer in %(municipality)s receives the recommendation.",
                     municipality=recommendation.municipality.name), "success")
             return redirect(url_for(".profile", citizen_id=recommendation.citizen_id))

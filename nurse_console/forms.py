@@ -1,7 +1,7 @@
 """Forms of the nurse console (rows whose number varies, like order lines, are read from the request)."""
 from __future__ import annotations
 
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from stomi_app.forms import BaseForm
@@ -17,6 +17,7 @@ TASK_KINDS = {
     "measure": _l("Cutting measure to confirm"),
     "supplier_review": _l("Supplier change"),
     "cutting_problem": _l("Cutting problem"),
+    "discharge_proposal": _l("Changes proposed at a discharge"),
 }
 
 
@@ -131,3 +132,12 @@ class DischargeForm(BaseForm):
     width_mm = StringField(_l("Width in mm"), validators=[Optional(), Length(max=10)])
     height_mm = StringField(_l("Height in mm"), validators=[Optional(), Length(max=10)])
     note = TextAreaField(_l("Note to the grant officer (optional)"), validators=[Optional(), Length(max=2000)])
+    confirm_identity = BooleanField(_l("Yes, this is the citizen being discharged"))
+
+
+class ProposalDecisionForm(BaseForm):
+    decision = RadioField(_l("Decision"), choices=[
+        ("accept", _l("Accept the changes: the citizen's profile is updated")),
+        ("decline", _l("Decline the changes: the profile stays as it is")),
+    ], default="accept")
+    note = TextAreaField(_l("Reason (required when declining)"), validators=[Optional(), Length(max=2000)])

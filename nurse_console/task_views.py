@@ -1,4 +1,4 @@
-"""The nurse's task pages: decide an order, a product change, a supplier-change review, a cutting problem; answer advice."""
+"""The nurse's task pages: decide orders, product changes, supplier reviews, cutting problems, discharge proposals; advice."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -7,8 +7,10 @@ from flask_login import current_user
 
 from catalogue.models import SupplierChangeReview
 from nurse_console import bp
-from nurse_console.forms import AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ReviewForm, apply_errors
-from stomi_app import approvals, audit, nursing, ordering
+from nurse_console.forms import (
+    AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ProposalDecisionForm, ReviewForm, apply_errors,
+)
+from stomi_app import approvals, audit, discharge, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.i18n import lazy_gettext as _l
@@ -84,7 +86,8 @@ def order_task(ref_id: int):
     _read(order, order.citizen, "nurse: order", "order")
     return render_template(
         "nurse_console/order_task.html", order=order, form=form, beyond=beyond, quantities=quantities, errors=errors,
-        routing=ROUTING, order_reasons=ordering.order_reasons_of(order), uses=consumption(order.citizen_id, local_today()),
+        routing=ROUTING, order_reasons=ordering.order_reasons_of(order),
+        uses=consumption(order.citizen_id, ordering.counting_day(order)),  # the period the order counts in
         **_claim_context(TaskKind.ORDER, order),
     ), _status()
 
@@ -186,3 +189,27 @@ def problem_task(ref_id: int):
     return render_template("nurse_console/problem_task.html", problem=problem, citizen=citizen, form=form, errors=errors,
                            measure=ordering.current_measure(citizen.id),
                            **_claim_context(TaskKind.CUTTING_PROBLEM, problem)), _status()
+
+
+# --- what a discharge proposed for a registered citizen -------------------------------------------
+
+@bp.route("/udskrivelsesforslag/<int:ref_id>", methods=["GET", "POST"])
+def proposal_task(ref_id: int):
+    # Only the citizen's own care opens it (not the proposing nurse, nor one who sees the citizen by a handover).
+    task = nursing.open_task(current_user, TaskKind.DISCHARGE_PROPOSAL, ref_id)
+    if task is None:
+        abort(404)
+    proposal = task.record
+    form = ProposalDecisionForm()
+    errors = {}
+    if form.validate_on_submit():
+        accept = form.decision.data == "accept"
+        done, errors = _decide(form, lambda: discharge.decide_proposal(current_user, proposal, accept=accept, note=form.note.data),
+                               _("The changes are accepted: the profile is updated.") if accept
+                               else _("The changes are declined: the profile stays as it is."))
+        if done is not None:
+            return done
+    _read(proposal, proposal.citizen, "nurse: discharge proposal", "discharge proposal")
+    return render_template("nurse_console/proposal_task.html", proposal=proposal, form=form, errors=errors,
+                           measure=ordering.current_measure(proposal.citizen_id),
+                           **_claim_context(TaskKind.DISCHARGE_PROPOSAL, proposal)), _status()

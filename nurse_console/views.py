@@ -12,7 +12,7 @@ from nurse_console.forms import (
 )
 from stomi_app import approvals, audit, labels, nursing
 from stomi_app.auth.roles import restrict_blueprint
-from stomi_app.discharge import discharges_by
+from stomi_app.discharge import discharges_by, open_proposals_of
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
@@ -29,6 +29,7 @@ TASK_PAGES = {
     TaskKind.MEASURE: "nurse_console.measure_task",
     TaskKind.SUPPLIER_REVIEW: "nurse_console.review_task",
     TaskKind.CUTTING_PROBLEM: "nurse_console.problem_task",
+    TaskKind.DISCHARGE_PROPOSAL: "nurse_console.proposal_task",
 }
 
 
@@ -45,7 +46,8 @@ def _task_url_global(kind, ref_id):
 def _labels():
     return {"task_kinds": TASK_KINDS, "is_hospital_nurse": nursing.is_hospital_nurse(current_user), "note_kinds": labels.NOTE_KIND,
             "advice_status": labels.ADVICE_STATUS, "request_status": labels.REQUEST_STATUS,
-            "recommendation_kinds": labels.RECOMMENDATION_KIND, "recommendation_status": labels.RECOMMENDATION_STATUS}
+            "recommendation_kinds": labels.RECOMMENDATION_KIND, "recommendation_status": labels.RECOMMENDATION_STATUS,
+            "proposal_status": labels.PROPOSAL_STATUS}
 
 
 def citizen_or_404(citizen_id: int):
@@ -58,9 +60,12 @@ def citizen_or_404(citizen_id: int):
 @bp.route("/")
 def start():
     counts = nursing.queue_counts(current_user)
+    discharges = discharges_by(current_user, limit=5) if nursing.is_hospital_nurse(current_user) else []
+    # After the handover the citizen's record is no longer hers to open: the discharge is listed without a link.
+    open_ids = {c.id for c in nursing.visible_citizens_by_id(current_user, [d.citizen_id for d in discharges])}
     return render_template("nurse_console/start.html", nurse=current_user, counts=counts, total=sum(counts.values()),
-                           claims=nursing.my_claims(current_user), search=SearchForm(),
-                           discharges=discharges_by(current_user, limit=5) if nursing.is_hospital_nurse(current_user) else [])
+                           claims=nursing.my_claims(current_user), search=SearchForm(), discharges=discharges,
+                           open_ids=open_ids)
 
 
 @bp.route("/opgaver")
@@ -159,11 +164,13 @@ def _render_profile(citizen, forms, status=200):
     staff_ids = {i for m in history for i in (m.entered_by_id, m.confirmed_by_id) if i}
     staff = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(staff_ids)))} if staff_ids else {}
     task = nursing.open_task(current_user, TaskKind.MEASURE, current.id) if current is not None else None
+    proposals = open_proposals_of(citizen.id)
     return render_template(
         "nurse_console/profile.html", citizen=citizen, uses=consumption(citizen.id, today), recent_orders=recent,
         history=history, current=current, notes=nursing.notes_of(citizen.id), today=today,
         questions=nursing.citizen_questions(citizen.id), changes=approvals.product_changes_of(citizen.id),
-        recommendations=approvals.recommendations_for_citizen(citizen.id),
+        recommendations=approvals.recommendations_for_citizen(citizen.id), proposals=proposals,
+        decidable={p.id for p in proposals if nursing.open_task(current_user, TaskKind.DISCHARGE_PROPOSAL, p.id) is not None},
         staff=staff, task=task, claim=task.claim if task else None, kind=TaskKind.MEASURE.value,
         ref_id=current.id if current is not None else None, **forms,
     ), status

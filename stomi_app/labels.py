@@ -28,6 +28,8 @@ DELIVERY_PROBLEM = {
 }
 
 ADVICE_STATUS = {"open": _l("Waiting for a stoma nurse"), "answered": _l("Answered"), "closed": _l("Closed")}
+PROPOSAL_STATUS = {"open": _l("Waiting for a nurse of the citizen's own care"), "accepted": _l("Accepted"),
+                   "declined": _l("Declined")}
 REQUEST_STATUS = {"open": _l("Waiting for a stoma nurse"), "approved": _l("Approved"), "rejected": _l("Rejected")}
 RECOMMENDATION_KIND = {
     "order": _l("Recommended grant change after an order"),
@@ -49,6 +51,7 @@ _NURSE_SUPPLIER = _l("Stoma nurse: change of supplier")
 _NURSE_CUT_WRONG = _l("Stoma nurse: a delivery that was cut wrongly")
 _NURSE_TASK = _l("Stoma nurse: took on a task about you")
 _NURSE_MEASURE = _l("Stoma nurse: your cutting measure")
+_DISCHARGE_PROPOSAL = _l("Stoma nurse: changes to your stoma details proposed at a discharge from hospital")
 _GRANT_END = _l("Municipality: ending a grant")
 _NURSE_RECOMMENDATION = _l("Municipality: a stoma nurse's recommendation about your grant")
 AUDIT_PURPOSE = {
@@ -75,6 +78,11 @@ AUDIT_PURPOSE = {
     "nurse: clinical note": _l("Stoma nurse: a note on your stoma"),
     "nurse: discharge registration": _l("Stoma nurse: registration at your discharge from hospital"),
     "nurse: find a citizen": _l("Stoma nurse: search for a citizen"),
+    "nurse: discharge identity check": _l("Stoma nurse: checking who you are at a discharge from hospital"),
+    "nurse: discharge identity refused": _l("Stoma nurse: a discharge with your CPR number was refused (the name did not match)"),
+    "nurse: discharge proposal": _DISCHARGE_PROPOSAL,
+    "nurse: accept a discharge proposal": _DISCHARGE_PROPOSAL,
+    "nurse: decline a discharge proposal": _DISCHARGE_PROPOSAL,
     # the callcenter
     "callcenter: find citizen": _l("Callcenter: search for a citizen"),
     "callcenter: citizen overview": _l("Callcenter: overview of your orders and grants"),

@@ -16,8 +16,8 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
     AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CutShape, CuttingMeasure, DeliveryProblem,
-    DeliveryProblemKind, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,
-    ProductChangeRequest, RequestStatus, StomaType, TaskClaim, TaskKind, User,
+    DeliveryProblemKind, DischargeProposal, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,
+    ProductChangeRequest, ProposalStatus, RecommendationStatus, RequestStatus, StomaType, TaskClaim, TaskKind, User,
 )
 from stomi_app.ordering import OrderError, parse_mm, record_measure
 from stomi_app.timeutil import local_date, local_today
@@ -26,6 +26,11 @@ MAX_TEXT = 4000
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
 NEW_STOMA_DAYS = 56
 REMEASURE_AFTER = timedelta(weeks=6)
+# How long a hospital nurse still sees a citizen she discharged (who may live outside her region), at most: the
+# handover ends when the home municipality acts on the recommendation, or after these days if it has not. Four
+# weeks covers the supplies a citizen goes home with (about two) and the municipality's handling, and ends before
+# the 6-week re-measure, which is the citizen's own care's.
+HANDOVER_DAYS = 28
 # Lines routed for these reasons need a clinical decision; a lapsed grant or a price ceiling is the municipality's.
 CLINICAL_ROUTING = ("not_granted", "over_grant", "over_order_limit")
 CLINICAL_ORDER_REASONS = ("too_soon",)
@@ -56,17 +61,31 @@ def is_hospital_nurse(nurse: User) -> bool:
     return getattr(nurse, "region_id", None) is not None
 
 
-def visible_citizens(nurse: User):
-    """A condition on Citizen: a municipal nurse sees her municipality; a hospital nurse her region's
-    municipalities and anyone she registered at discharge (who may live elsewhere)."""
+def own_care_citizens(nurse: User):
+    """A condition on Citizen: the citizens in the nurse's own care (a municipal nurse: her municipality; a hospital
+    nurse: her region's municipalities). Only these nurses decide what changes a citizen's clinical profile."""
     conditions = []
     if nurse.municipality_id is not None:
         conditions.append(Citizen.municipality_id == nurse.municipality_id)
     if nurse.region_id is not None:
         conditions.append(Citizen.municipality_id.in_(select(Municipality.id).where(Municipality.region_id == nurse.region_id)))
-        conditions.append(Citizen.id.in_(
-            select(DischargeRecommendation.citizen_id).where(DischargeRecommendation.created_by_id == nurse.id)))
     return or_(*conditions) if conditions else false()
+
+
+def in_handover(nurse: User):
+    """A condition on Citizen: the citizens the nurse discharged whose handover is still going on: the home
+    municipality has not acted on the recommendation yet, and it is at most HANDOVER_DAYS old."""
+    return Citizen.id.in_(select(DischargeRecommendation.citizen_id).where(
+        DischargeRecommendation.created_by_id == nurse.id, DischargeRecommendation.status == RecommendationStatus.OPEN,
+        DischargeRecommendation.created_at >= utcnow() - timedelta(days=HANDOVER_DAYS)))
+
+
+def visible_citizens(nurse: User):
+    """A condition on Citizen: her own care, and for a hospital nurse also those she discharged (who may live
+    elsewhere) while the handover lasts; not for ever, or a discharge would open anyone's record to her."""
+    if nurse.region_id is None:
+        return own_care_citizens(nurse)
+    return or_(own_care_citizens(nurse), in_handover(nurse))
 
 
 def visible_citizen(nurse: User, citizen_id: int) -> Citizen | None:
@@ -141,6 +160,8 @@ class Source:
     model: type
     since: object  # the column that says since when the task has waited
     query: Callable  # (scope condition on Citizen) → select(model, Citizen)
+    # Who may see the task: (nurse) → condition; the citizens she may see, unless the kind says otherwise.
+    audience: Callable | None = None
 
 
 def _clinical_order():
@@ -176,6 +197,11 @@ SOURCES: dict[TaskKind, Source] = {
         select(DeliveryProblem, Citizen).join(Order, Order.id == DeliveryProblem.order_id)
         .join(Citizen, Citizen.id == Order.citizen_id)
         .where(DeliveryProblem.kind == DeliveryProblemKind.CUTTING, DeliveryProblem.status == OPEN_PROBLEM, scope))),
+    # What a discharge proposes for a registered citizen is decided by her own care, never by the proposing nurse.
+    TaskKind.DISCHARGE_PROPOSAL: Source(DischargeProposal, DischargeProposal.created_at, lambda scope: (
+        select(DischargeProposal, Citizen).join(Citizen, Citizen.id == DischargeProposal.citizen_id)
+        .where(DischargeProposal.status == ProposalStatus.OPEN, scope)),
+        audience=lambda nurse: and_(own_care_citizens(nurse), DischargeProposal.proposed_by_id != nurse.id)),
 }
 
 
@@ -192,8 +218,12 @@ class Task:
         return self.record.id
 
 
-def _scope(nurse: User, municipality_id: int | None = None, hospital: str | None = None):
-    conditions = [visible_citizens(nurse)]
+def _audience(nurse: User, source: Source):
+    return source.audience(nurse) if source.audience is not None else visible_citizens(nurse)
+
+
+def _scope(nurse: User, source: Source, municipality_id: int | None = None, hospital: str | None = None):
+    conditions = [_audience(nurse, source)]
     if municipality_id:
         conditions.append(Citizen.municipality_id == municipality_id)
     if hospital:
@@ -205,12 +235,12 @@ def _scope(nurse: User, municipality_id: int | None = None, hospital: str | None
 def queue(nurse: User, *, kind: TaskKind | None = None, municipality_id: int | None = None, hospital: str | None = None,
           limit: int = 300) -> list[Task]:
     """Everything waiting for a nurse that she may see, oldest first (at most `limit` tasks)."""
-    scope = _scope(nurse, municipality_id, hospital)
     tasks: list[Task] = []
     for task_kind, source in SOURCES.items():
         if kind is not None and task_kind is not kind:
             continue
-        query = source.query(scope).options(selectinload(Citizen.municipality)).order_by(source.since, source.model.id).limit(limit)
+        query = (source.query(_scope(nurse, source, municipality_id, hospital)).options(selectinload(Citizen.municipality))
+                 .order_by(source.since, source.model.id).limit(limit))
         for record, citizen in db.session.execute(query):
             tasks.append(Task(task_kind, record, citizen, getattr(record, source.since.key)))
     tasks.sort(key=lambda t: (t.since, t.kind.value, t.ref_id))
@@ -220,8 +250,8 @@ def queue(nurse: User, *, kind: TaskKind | None = None, municipality_id: int | N
 
 
 def queue_counts(nurse: User, *, municipality_id: int | None = None, hospital: str | None = None) -> dict[TaskKind, int]:
-    scope = _scope(nurse, municipality_id, hospital)
-    return {kind: db.session.scalar(select(func.count()).select_from(source.query(scope).subquery())) or 0
+    return {kind: db.session.scalar(select(func.count()).select_from(
+                source.query(_scope(nurse, source, municipality_id, hospital)).subquery())) or 0
             for kind, source in SOURCES.items()}
 
 
@@ -239,7 +269,7 @@ def _attach_claims(tasks: list[Task]) -> None:
 def open_task(nurse: User, kind: TaskKind, ref_id: int) -> Task | None:
     """One task if it is still open and the nurse may see its citizen, else None."""
     source = SOURCES[kind]
-    row = db.session.execute(source.query(visible_citizens(nurse)).where(source.model.id == ref_id)).first()
+    row = db.session.execute(source.query(_audience(nurse, source)).where(source.model.id == ref_id)).first()
     if row is None:
         return None
     task = Task(kind, row[0], row[1], getattr(row[0], source.since.key))

@@ -10,7 +10,8 @@ from stomi_app.models.orders import (  # noqa: F401,E402
     DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus,
 )
 from stomi_app.models.nursing import (  # noqa: F401,E402
-    AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, DischargeRecommendation, GrantRecommendation, NoteKind,
-    ProductChangeRequest, RecommendationKind, RecommendationLine, RecommendationStatus, RequestStatus, TaskClaim, TaskKind,
+    AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, DischargeProposal, DischargeRecommendation, GrantRecommendation,
+    NoteKind, ProductChangeRequest, ProposalStatus, RecommendationKind, RecommendationLine, RecommendationStatus, RequestStatus,
+    TaskClaim, TaskKind,
 )
 from stomi_app.models.statistics import StatisticsReport  # noqa: F401,E402

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
 from stomi_app.db import Base, UTCDateTime, utcnow
-from stomi_app.models.citizen import Citizen
+from stomi_app.models.citizen import Citizen, StomaType
+from stomi_app.models.clinical import CutShape
 from stomi_app.models.geo import Municipality
 from stomi_app.models.grants import Grant, GrantPeriod
 from stomi_app.models.orders import Order
@@ -29,6 +30,7 @@ class TaskKind(str, enum.Enum):
     MEASURE = "measure"
     SUPPLIER_REVIEW = "supplier_review"
     CUTTING_PROBLEM = "cutting_problem"
+    DISCHARGE_PROPOSAL = "discharge_proposal"
 
 
 class TaskClaim(Base):
@@ -185,6 +187,57 @@ class DischargeRecommendation(GrantRecommendation):
         # A SQL-expression discriminator is not filled in by SQLAlchemy: set the column here.
         kwargs.setdefault("kind", RecommendationKind.DISCHARGE)
         super().__init__(**kwargs)
+
+
+class ProposalStatus(str, enum.Enum):
+    OPEN = "open"  # waiting for a nurse of the citizen's own care
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class DischargeProposal(Base):
+    """Clinical facts a discharge gives for a citizen already registered: proposed, never written over the profile.
+
+    A nurse of the citizen's own care accepts (the profile then changes) or declines them. Only the facts that
+    differed from the profile when proposed are set; None means "no change proposed".
+    """
+
+    __tablename__ = "discharge_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey(GrantRecommendation.id), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey(User.id))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    stoma_type: Mapped[StomaType | None] = mapped_column(_enum(StomaType))
+    operation_date: Mapped[date | None]
+    shape: Mapped[CutShape | None] = mapped_column(_enum(CutShape, 10))
+    diameter_mm: Mapped[int | None]
+    width_mm: Mapped[int | None]
+    height_mm: Mapped[int | None]
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.OPEN, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    recommendation: Mapped[DischargeRecommendation] = relationship()
+    citizen: Mapped[Citizen] = relationship()
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def measure(self) -> dict | None:
+        """The proposed cutting measure as keyword arguments for a new version, or None."""
+        if self.shape is None:
+            return None
+        if self.shape is CutShape.ROUND:
+            return {"shape": self.shape, "diameter_mm": self.diameter_mm}
+        return {"shape": self.shape, "width_mm": self.width_mm, "height_mm": self.height_mm}
+
+    def measure_label(self) -> str | None:
+        if self.shape is None:
+            return None
+        return f"Ø {self.diameter_mm} mm" if self.shape is CutShape.ROUND else f"{self.width_mm} × {self.height_mm} mm"
 
 
 class RecommendationLine(Base):

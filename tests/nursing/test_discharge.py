@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from stomi_app import cpr, discharge, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import GrantAccessDenied
-from stomi_app.models import AuditEvent, Citizen, OrderStatus, RecommendationStatus, StomaType
+from stomi_app.models import AuditEvent, Citizen, DischargeRecommendation, OrderStatus, RecommendationStatus, StomaType
 from stomi_app.timeutil import local_today
 from tests import factories
 
@@ -62,12 +62,26 @@ def test_the_discharging_nurse_sees_a_citizen_from_another_region(shop, nurse_au
 
 def test_existing_cpr_attaches_instead_of_duplicating(shop, nurse_auh, world):
     before = _citizens()
-    recommendation, attached = discharge.register_discharge(nurse_auh, _data(shop, cpr="1503481234", name="", address=""))
+    with pytest.raises(discharge.ConfirmIdentity) as shown:  # the registered person is confirmed first
+        discharge.register_discharge(nurse_auh, _data(shop, cpr="1503481234", name="birthe nielsen", address=""))
+    assert shown.value.identity.masked_name == "B*** N***" and shown.value.identity.municipality == "Aarhus"
+    recommendation, attached = discharge.register_discharge(
+        nurse_auh, _data(shop, cpr="1503481234", name="birthe nielsen", address=""), confirmed_citizen_id=world["citizen"].id)
     db.session.commit()
     assert attached and recommendation.citizen_id == world["citizen"].id
     assert _citizens() == before
     assert world["citizen"].name == "Birthe Nielsen"  # identity is the register's, not retyped
-    assert world["citizen"].stoma_type is StomaType.ILEOSTOMY  # the hospital's newest clinical facts
+    assert world["citizen"].stoma_type is StomaType.COLOSTOMY  # the hospital's facts are proposed, not written over
+    assert discharge.proposal_for(recommendation.id).stoma_type is StomaType.ILEOSTOMY
+
+
+def test_existing_cpr_needs_the_registered_name(shop, nurse_auh, world):
+    for name, message in (("", "Skriv borgerens fulde navn."), ("Whoever", "Navnet passer ikke")):
+        with pytest.raises(nursing.NursingError) as refused:
+            discharge.register_discharge(nurse_auh, _data(shop, cpr="1503481234", name=name), confirmed_citizen_id=world["citizen"].id)
+        assert set(refused.value.errors) == {"name"} and str(refused.value.errors["name"]).startswith(message)
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(DischargeRecommendation.id))) == 0
 
 
 @pytest.mark.parametrize("overrides, fields", [

@@ -9,8 +9,8 @@ from catalogue.models import ReviewStatus, SupplierChangeReview
 from stomi_app import approvals, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.models import (
-    AdviceQuestion, CutShape, DeliveryProblem, DeliveryProblemKind, DischargeRecommendation, OrderStatus,
-    RecommendationStatus, TaskKind,
+    AdviceQuestion, CutShape, DeliveryProblem, DeliveryProblemKind, DischargeProposal, DischargeRecommendation, OrderStatus,
+    RecommendationStatus, Role, StomaType, TaskKind,
 )
 from tests import factories
 from tests.nursing.conftest import waiting_order
@@ -41,8 +41,19 @@ def _all_kinds(citizen, shop, officer, world):
     db.session.add(problem)
     db.session.flush()
     _at(problem, "reported_at", 10)
+    hospital_nurse = factories.user(Role.NURSE, region_code=1082, workplace="Regionshospitalet Randers")
+    discharged = DischargeRecommendation(citizen_id=citizen.id, municipality_id=citizen.municipality_id,
+                                         created_by_id=hospital_nurse.id, hospital=hospital_nurse.workplace)
+    db.session.add(discharged)
+    db.session.flush()
+    proposal = DischargeProposal(recommendation_id=discharged.id, citizen_id=citizen.id, proposed_by_id=hospital_nurse.id,
+                                 stoma_type=StomaType.UROSTOMY)
+    db.session.add(proposal)
+    db.session.flush()
+    _at(proposal, "created_at", 5)
     db.session.commit()
-    return {"order": order, "measure": measure, "advice": question, "change": change, "review": review, "problem": problem}
+    return {"order": order, "measure": measure, "advice": question, "change": change, "review": review, "problem": problem,
+            "proposal": proposal}
 
 
 def test_every_kind_reaches_the_queue_oldest_first(measured, shop, officer, world, nurse):
@@ -52,6 +63,7 @@ def test_every_kind_reaches_the_queue_oldest_first(measured, shop, officer, worl
         (TaskKind.SUPPLIER_REVIEW, items["review"].id), (TaskKind.ORDER, items["order"].id),
         (TaskKind.MEASURE, items["measure"].id), (TaskKind.ADVICE, items["advice"].id),
         (TaskKind.PRODUCT_CHANGE, items["change"].id), (TaskKind.CUTTING_PROBLEM, items["problem"].id),
+        (TaskKind.DISCHARGE_PROPOSAL, items["proposal"].id),
     ]
     assert nursing.queue_counts(nurse) == {kind: 1 for kind in TaskKind}
 
@@ -62,7 +74,7 @@ def test_filter_by_kind_and_municipality(measured, shop, officer, world, nurse_a
     assert [t.kind for t in only_advice] == [TaskKind.ADVICE]
     randers = factories.municipality(730)
     assert nursing.queue(nurse_auh, municipality_id=randers.id) == []
-    assert len(nursing.queue(nurse_auh, municipality_id=measured.municipality_id)) == 6
+    assert len(nursing.queue(nurse_auh, municipality_id=measured.municipality_id)) == 7
     assert sum(nursing.queue_counts(nurse_auh, municipality_id=randers.id).values()) == 0
 
 

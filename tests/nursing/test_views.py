@@ -354,7 +354,10 @@ def test_discharge_registers_and_a_duplicate_cpr_attaches(auth, client, nurse_au
     citizen = db.session.scalar(select(Citizen).where(Citizen.name == "Karen Lund"))
     assert response.headers["Location"].endswith(f"/sygeplejerske/borger/{citizen.id}")
     before = db.session.scalar(select(func.count(Citizen.id)))
-    again = client.post("/sygeplejerske/udskrivelse", data=_discharge_form(shop, cpr="150348-1234", name=""))
+    shown = client.post("/sygeplejerske/udskrivelse", data=_discharge_form(shop, cpr="150348-1234", name="Birthe Nielsen"))
+    assert shown.status_code == 200 and "B*** N***" in shown.get_data(as_text=True)
+    again = client.post("/sygeplejerske/udskrivelse", data=_discharge_form(shop, cpr="150348-1234", name="Birthe Nielsen",
+                                                                           confirm_identity="y"))
     assert again.status_code == 302
     assert db.session.scalar(select(func.count(Citizen.id))) == before
     assert db.session.scalar(select(func.count(DischargeRecommendation.id)).where(
