@@ -6,10 +6,10 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from catalogue.importer import parse_price_oere
 from catalogue.services import CUT_MAX_LIMIT_MM, CUT_MIN_LIMIT_MM
-from stomi_app.forms import BaseForm
+from stomi_app.forms import AmountField, BaseForm
 from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.money import Example
 
 UNITS = [SelectChoice("box", _l("Box")), SelectChoice("piece", _l("Piece")), SelectChoice("pack", _l("Pack"))]
 SYSTEM_CHOICES = [SelectChoice("", _l("Neither (accessory)")), SelectChoice("one_piece", _l("One-piece")),
@@ -81,19 +81,12 @@ class PriceForm(BaseForm):
     valid_to = DateField(_l("Valid to (inclusive)"), description=_l("Leave empty if the price has no end date"), validators=[Optional()])
     contract_reference = StringField(_l("Contract reference"),
                                      validators=[DataRequired(message=_l("Enter the supplier contract reference.")), Length(max=60)])
-    price = StringField(_l("Price per unit of issue excl. VAT, in kroner"), description=_l("e.g. 412,50"),
-                        validators=[DataRequired(message=_l("Enter the price excluding VAT.")), Length(max=20)])
+    price = AmountField(_l("Price per unit of issue excl. VAT, in kroner"), description=_l("e.g. %(example)s", example=Example(41_250)),
+                        validators=[DataRequired(message=_l("Enter the price excluding VAT.")), Length(max=20)],
+                        messages={"negative": _l("The price cannot be negative.")})
     vat_rate_pct = IntegerField(_l("VAT rate in %"), default=25,
                                 validators=[InputRequired(message=_l("Enter the VAT rate.")), NumberRange(min=0, max=100)])
     close_open_price = BooleanField(_l("End the current open-ended price the day before"))
-
-    def validate_price(self, field):
-        oere = parse_price_oere(field.data or "")
-        if oere is None:
-            raise ValidationError(_l("Enter an amount in kroner with at most 2 decimals, e.g. 412,50."))
-        if oere < 0:
-            raise ValidationError(_l("The price cannot be negative."))
-        field.oere = oere
 
 
 class ConfirmForm(BaseForm):

@@ -22,6 +22,7 @@ from catalogue.services import (
     prices_in_force,
 )
 from stomi_app import safecsv
+from stomi_app.money import FILE_LOCALE, AmountError, csv_amount, parse_oere
 from stomi_app.extensions import db
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -202,34 +203,16 @@ def _int(row: _Row, column: str, *, required: bool = False) -> int | None:
     return int(value)
 
 
-def parse_price_oere(value: str) -> int | None:
-    """Kroner as written in Danish or English style (412,50 · 412.50 · 1.412,50) to øre; None if unreadable."""
-    text = value.strip().replace(" ", "").replace("\u00a0", "")
-    if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".")
-    else:
-        text = text.replace(",", ".")
-    match = re.fullmatch(r"(-?)(\d{1,9})(?:\.(\d{1,2}))?", text)
-    if not match:
-        return None
-    sign, kroner, decimals = match.groups()
-    oere = int(kroner) * 100 + int((decimals or "0").ljust(2, "0"))
-    return -oere if sign else oere
-
-
 def _price(row: _Row, column: str) -> int | None:
     value = row.raw.get(column, "").strip()
     if not value:
         row.error(column, _("This column must be filled in."))
         return None
-    oere = parse_price_oere(value)
-    if oere is None:
-        row.error(column, _("Must be an amount in kroner with at most 2 decimals, e.g. 412,50."))
+    try:  # a price list is read in Danish notation whoever uploads it: the export writes it so, the page says so
+        return parse_oere(value, locale=FILE_LOCALE)
+    except AmountError as exc:
+        row.error(column, _("The price cannot be negative.") if exc.reason == "negative" else str(exc.message))
         return None
-    if oere < 0:
-        row.error(column, _("The price cannot be negative."))
-        return None
-    return oere
 
 
 def _date(row: _Row, column: str, *, required: bool = False) -> date | None:
@@ -461,12 +444,6 @@ def _apply(rows: list[_Row], by_article: dict[str, Variant], products: dict, rep
 
 # ---------------------------------------------------------------- the export
 
-def _format_oere(oere: int | None) -> str:
-    if oere is None:
-        return ""
-    return f"{oere // 100},{oere % 100:02d}"
-
-
 def export_catalogue(on: date, *, include_inactive: bool = True) -> str:
     """The catalogue as semicolon-separated CSV (what Danish Excel expects), one row per variant, price in force `on`."""
     stmt = (select(Variant, Product, Category).join(Product, Variant.product_id == Product.id)
@@ -489,7 +466,7 @@ def export_catalogue(on: date, *, include_inactive: bool = True) -> str:
             "system": product.system or "", "hmi_number": product.hmi_number or "", "article_number": variant.article_number,
             "gtin": variant.gtin, "pack_size": variant.pack_size, "unit": variant.unit, "precut_mm": variant.precut_mm,
             "cut_min_mm": variant.cut_min_mm, "cut_max_mm": variant.cut_max_mm, "convex": "ja" if variant.convex else "nej",
-            "coupling_mm": variant.coupling_mm, "price_dkk": _format_oere(price.price_oere if price else None),
+            "coupling_mm": variant.coupling_mm, "price_dkk": csv_amount(price.price_oere if price else None),
             "vat_rate_pct": price.vat_rate_pct if price else "", "valid_from": price.valid_from.isoformat() if price else "",
             "valid_to": price.valid_to.isoformat() if price and price.valid_to else "",
             "contract_reference": price.contract_reference if price else "",

@@ -4,8 +4,10 @@ from __future__ import annotations
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from stomi_app.forms import BaseForm
+from invoicing.allocation import MAX_SHARED_COST_OERE
+from stomi_app.forms import AmountField, BaseForm, PercentField
 from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.money import Example
 
 
 class RunForm(BaseForm):
@@ -20,18 +22,20 @@ class CreditForm(BaseForm):
 class FeeForm(BaseForm):
     valid_from = StringField(_l("First month"), validators=[DataRequired()], description=_l("As YYYY-MM."))
     valid_to = StringField(_l("Last month"), validators=[Optional()], description=_l("As YYYY-MM; empty: until further notice."))
-    cutting = StringField(_l("Hole-cutting per cut plate (kr.)"), validators=[DataRequired()])
-    delivery = StringField(_l("Delivery per normal shipment (kr.)"), validators=[DataRequired()])
-    express = StringField(_l("Delivery per express shipment (kr.)"), validators=[DataRequired()])
-    warehouse = StringField(_l("Warehouse per picked line (kr.)"), validators=[DataRequired()])
-    admin_pct = StringField(_l("Administration fee per delivery (%)"), validators=[DataRequired()])
-    citizen_yearly = StringField(_l("Fee per citizen with a grant per year (kr.)"), validators=[DataRequired()],
+    cutting = AmountField(_l("Hole-cutting per cut plate (kr.)"), validators=[DataRequired()])
+    delivery = AmountField(_l("Delivery per normal shipment (kr.)"), validators=[DataRequired()])
+    express = AmountField(_l("Delivery per express shipment (kr.)"), validators=[DataRequired()])
+    warehouse = AmountField(_l("Warehouse per picked line (kr.)"), validators=[DataRequired()])
+    admin_pct = PercentField(_l("Administration fee per delivery (%)"), validators=[DataRequired()],
+                             messages={"too_large": _l("The administration fee cannot exceed 100 percent.")})
+    citizen_yearly = AmountField(_l("Fee per citizen with a grant per year (kr.)"), validators=[DataRequired()],
                                  description=_l("1/12 is charged per month for each citizen with a grant in force."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 
 
 class AllocationForm(BaseForm):
-    amount = StringField(_l("Amount (kr.)"), validators=[DataRequired()], description=_l("The shared cost to split, e.g. 1350000,00."))
+    amount = AmountField(_l("Amount (kr.)"), validators=[DataRequired()], maximum=MAX_SHARED_COST_OERE,
+                         description=_l("The shared cost to split, e.g. %(example)s.", example=Example(135_000_000)))
     key = SelectField(_l("Allocation key for the municipalities"), choices=[
         ("citizens", _l("Citizens with a grant")), ("population", _l("Population"))])
     region_pct = IntegerField(_l("Region's share (%)"), default=35, validators=[InputRequired(), NumberRange(0, 100)],

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from fsc_admin import bp
 from fsc_admin.invoicing_forms import AllocationForm, CreditForm, FeeForm, RunForm
-from invoicing.allocation import allocate, allocations, key_day, parse_amount, save_allocation
+from invoicing.allocation import allocate, allocations, key_day, save_allocation
 from invoicing.charges import percent_label, vat_breakdown
 from invoicing.fees import DEFAULT_FEES, FeeAmounts, InvoicingError, add_schedule, month_end, parse_month, schedules
 from invoicing.models import Invoice
@@ -19,6 +19,7 @@ from invoicing.run import credit_invoice, credit_note_for, mark_sent, month_tota
 from invoicing.web import document_response
 from stomi_app.extensions import db
 from stomi_app.models import Region
+from stomi_app.money import input_text
 from stomi_app.timeutil import local_today
 
 
@@ -113,19 +114,10 @@ def invoice_document(invoice_id: int, kind: str):
 
 
 def _amounts(form: FeeForm) -> FeeAmounts:
-    def oere(field) -> int:
-        try:
-            return parse_amount(field.data)
-        except InvoicingError as exc:
-            raise InvoicingError(exc.message, field.name) from None
-
-    return replace(DEFAULT_FEES, cutting_fee_oere=oere(form.cutting), delivery_fee_oere=oere(form.delivery),
-                   express_delivery_fee_oere=oere(form.express), warehouse_fee_oere=oere(form.warehouse),
-                   admin_fee_basis_points=oere(form.admin_pct), citizen_fee_yearly_oere=oere(form.citizen_yearly))
-
-
-def _kr_text(oere: int) -> str:
-    return f"{oere // 100},{oere % 100:02d}"
+    """The validated form's amounts (its AmountFields have read them into øre, the percentage into basis points)."""
+    return replace(DEFAULT_FEES, cutting_fee_oere=form.cutting.oere, delivery_fee_oere=form.delivery.oere,
+                   express_delivery_fee_oere=form.express.oere, warehouse_fee_oere=form.warehouse.oere,
+                   admin_fee_basis_points=form.admin_pct.oere, citizen_fee_yearly_oere=form.citizen_yearly.oere)
 
 
 @bp.route("/gebyrer", methods=["GET", "POST"])
@@ -134,10 +126,10 @@ def fees():
     if request.method == "GET":
         current = schedules()[0] if schedules() else None
         base = current or DEFAULT_FEES
-        form.cutting.data, form.delivery.data = _kr_text(base.cutting_fee_oere), _kr_text(base.delivery_fee_oere)
-        form.express.data, form.warehouse.data = _kr_text(base.express_delivery_fee_oere), _kr_text(base.warehouse_fee_oere)
-        form.admin_pct.data = _kr_text(base.admin_fee_basis_points)
-        form.citizen_yearly.data = _kr_text(base.citizen_fee_yearly_oere)
+        form.cutting.data, form.delivery.data = input_text(base.cutting_fee_oere), input_text(base.delivery_fee_oere)
+        form.express.data, form.warehouse.data = input_text(base.express_delivery_fee_oere), input_text(base.warehouse_fee_oere)
+        form.admin_pct.data = input_text(base.admin_fee_basis_points)  # basis points print as a percentage: 500 → 5,00
+        form.citizen_yearly.data = input_text(base.citizen_fee_yearly_oere)
     elif form.validate_on_submit():
         try:
             start = parse_month(form.valid_from.data)
@@ -163,7 +155,7 @@ def allocation():
     result = None
     if form.validate_on_submit():
         try:
-            amount = parse_amount(form.amount.data)
+            amount = form.amount.oere
             month = parse_month(form.month.data) if form.month.data else None
             region = db.session.get(Region, form.region.data) if form.region.data else None
             result = allocate(amount, key=form.key.data, region_pct=form.region_pct.data, region=region,

@@ -35,10 +35,11 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, 
 from catalogue.models import Variant
 from invoicing.fees import month_end, next_month
 from invoicing.models import FeeSchedule, SharedCostAllocation, SharedCostShare
-from invoicing.money import div_half_up, kr
+from invoicing.money import div_half_up
 from invoicing.spec import OrderRow
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Grant, Order, OrderLine, OrderStatus
+from stomi_app.money import document_kr
 from stomi_app.timeutil import start_of_local_day_utc
 
 LINE_KINDS = ("product", "replacement", "cutting", "warehouse", "delivery", "express", "admin", "citizen_fee",
@@ -239,7 +240,7 @@ def build_lines(c: MonthCharges, schedule: FeeSchedule) -> list[LineDraft]:
                                    1, c.admin_fee_oere, vat))
         if c.citizens and schedule.citizen_fee_yearly_oere:
             lines.append(LineDraft("citizen_fee", _("Fee per citizen with a grant, 1/12 of %(amount)s a year",
-                                                    amount=kr(schedule.citizen_fee_yearly_oere)),
+                                                    amount=document_kr(schedule.citizen_fee_yearly_oere)),
                                    c.citizens, schedule.citizen_fee_yearly_oere, vat, base_quantity=12))
         for _share_id, description, amount, rate in c.shared:
             lines.append(LineDraft("shared_cost", _("Shared cost: %(description)s", description=description), 1, amount, rate))

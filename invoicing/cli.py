@@ -8,12 +8,15 @@ import click
 from flask.cli import with_appcontext
 
 from invoicing.fees import InvoicingError, parse_month
+from stomi_app.money import FILE_LOCALE, AmountError, document_kr, parse_basis_points, parse_oere
 
 
-def _kr(oere: int) -> str:
-    from invoicing.pdf import money
-
-    return money(oere)
+def _amount(text: str, option: str, parse=parse_oere, **bounds) -> int:
+    """Kroner (or a percentage with two decimals) as given on the command line, in Danish notation: 1.350.000,00."""
+    try:
+        return parse(text, locale=FILE_LOCALE, **bounds)
+    except AmountError as exc:
+        raise InvoicingError(f"--{option}: {exc.message}", option) from None
 
 
 def _fail(exc: InvoicingError):
@@ -52,12 +55,12 @@ def invoice_run(month: str, out_dir: Path | None) -> None:
                f"{'excl. VAT':>18} {'VAT':>16} {'total':>18}")
     for r in result.results:
         click.echo(f"{r.code:>4}  {r.name[:22]:<22} {r.status:<8} {r.number or '':>7} {r.lines:>5} "
-                   f"{_kr(r.net_oere):>18} {_kr(r.vat_oere):>16} {_kr(r.total_oere):>18}")
+                   f"{document_kr(r.net_oere):>18} {document_kr(r.vat_oere):>16} {document_kr(r.total_oere):>18}")
         if r.message:
             click.echo(f"      {r.message}")
     total = sum(r.total_oere for r in result.results if r.status != "error")
     click.echo(f"{len(result.issued)} issued, {sum(1 for r in result.results if r.status == 'already')} already "
-               f"invoiced, {len(result.errors)} stopped; total incl. VAT {_kr(total)}; {elapsed:.1f} s")
+               f"invoiced, {len(result.errors)} stopped; total incl. VAT {document_kr(total)}; {elapsed:.1f} s")
     if out_dir is not None:
         numbers = [r.number for r in result.results if r.number]
         for invoice in db.session.scalars(select(Invoice).where(Invoice.number.in_(numbers))):
@@ -84,13 +87,13 @@ def invoice_credit(number: int, reason: str, out_dir: Path | None) -> None:
         _fail(exc)
     db.session.commit()
     click.echo(f"Credit note {note.number} for invoice {number} ({note.buyer_name}, {note.month_label}): "
-               f"{_kr(note.total_oere)}. Run `stomi invoice-run --month {note.month_label}` for the corrected invoice.")
+               f"{document_kr(note.total_oere)}. Run `stomi invoice-run --month {note.month_label}` for the corrected invoice.")
     if out_dir is not None:
         write_documents(note, out_dir)
 
 
 @click.command("allocate")
-@click.option("--amount", required=True, help="The shared cost in kroner, e.g. 1350000,00.")
+@click.option("--amount", required=True, help="The shared cost in kroner, in Danish notation, e.g. 1.350.000,00.")
 @click.option("--key", type=click.Choice(["citizens", "population"]), required=True)
 @click.option("--split", default="region:35,municipalities:65", show_default=True)
 @click.option("--region", "region_code", type=int, help="Only this region's municipalities (region code, e.g. 1082).")
@@ -101,13 +104,13 @@ def allocate_command(amount, key, split, region_code, month, description) -> Non
     """Split a shared cost to the øre (largest remainder) and show the parts; with --month, invoice them."""
     from sqlalchemy import select
 
-    from invoicing.allocation import allocate, key_day, parse_amount, parse_split, save_allocation
+    from invoicing.allocation import MAX_SHARED_COST_OERE, allocate, key_day, parse_split, save_allocation
     from stomi_app.extensions import db
     from stomi_app.models import Region
     from stomi_app.timeutil import local_today
 
     try:
-        amount_oere, region_pct = parse_amount(amount), parse_split(split)
+        amount_oere, region_pct = _amount(amount, "amount", maximum=MAX_SHARED_COST_OERE), parse_split(split)
         month_start = parse_month(month) if month else None
         region = None
         if region_code is not None:
@@ -117,10 +120,10 @@ def allocate_command(amount, key, split, region_code, month, description) -> Non
         result = allocate(amount_oere, key=key, region_pct=region_pct, region=region,
                           on=key_day(month_start, local_today()))
         for r, part in result.region_parts.items():
-            click.echo(f"{'region':<10} {r.name:<28} {'':>10} {_kr(part):>20}")
+            click.echo(f"{'region':<10} {r.name:<28} {'':>10} {document_kr(part):>20}")
         for m, part in result.municipality_parts.items():
-            click.echo(f"{m.code:<10} {m.name:<28} {result.weights[m]:>10} {_kr(part):>20}")
-        click.echo(f"{'total':<10} {'':<28} {sum(result.weights.values()):>10} {_kr(result.total):>20}")
+            click.echo(f"{m.code:<10} {m.name:<28} {result.weights[m]:>10} {document_kr(part):>20}")
+        click.echo(f"{'total':<10} {'':<28} {sum(result.weights.values()):>10} {document_kr(result.total):>20}")
         if month_start is not None:
             save_allocation(result, description=description, month=month_start, region=region)
             db.session.commit()
@@ -143,37 +146,37 @@ def fee_schedule_list() -> None:
 
     for s in schedules():
         until = s.valid_to.isoformat() if s.valid_to else "…"
-        click.echo(f"{s.valid_from} – {until}: cutting {_kr(s.cutting_fee_oere)}/plate, delivery "
-                   f"{_kr(s.delivery_fee_oere)} (express {_kr(s.express_delivery_fee_oere)}), warehouse "
-                   f"{_kr(s.warehouse_fee_oere)}/line, admin {percent_label(s.admin_fee_basis_points)}, citizen "
-                   f"{_kr(s.citizen_fee_yearly_oere)}/year, VAT {s.vat_rate_pct} %")
+        click.echo(f"{s.valid_from} – {until}: cutting {document_kr(s.cutting_fee_oere)}/plate, delivery "
+                   f"{document_kr(s.delivery_fee_oere)} (express {document_kr(s.express_delivery_fee_oere)}), warehouse "
+                   f"{document_kr(s.warehouse_fee_oere)}/line, admin {percent_label(s.admin_fee_basis_points)}, citizen "
+                   f"{document_kr(s.citizen_fee_yearly_oere)}/year, VAT {s.vat_rate_pct} %")
 
 
 @fee_schedule.command("add")
 @click.option("--from", "valid_from", required=True, help="First month, YYYY-MM.")
 @click.option("--to", "valid_to", help="Last month, YYYY-MM (default: until further notice).")
-@click.option("--cutting", help="Kroner per cut plate.")
+@click.option("--cutting", help="Kroner per cut plate, e.g. 2,50.")
 @click.option("--delivery", help="Kroner per normal shipment.")
 @click.option("--express", help="Kroner per express shipment.")
 @click.option("--warehouse", help="Kroner per picked line.")
-@click.option("--admin-pct", help="Administration fee in %, e.g. 5.")
+@click.option("--admin-pct", help="Administration fee in %, e.g. 5 or 5,25.")
 @click.option("--citizen-yearly", help="Kroner per citizen with a grant per year.")
 @with_appcontext
 def fee_schedule_add(valid_from, valid_to, cutting, delivery, express, warehouse, admin_pct, citizen_yearly):
     """Add a fee period; amounts not given take the documented defaults (see invoicing.fees)."""
     from dataclasses import replace
 
-    from invoicing.allocation import parse_amount
     from invoicing.fees import DEFAULT_FEES, add_schedule, month_end
     from stomi_app.extensions import db
 
     try:
         amounts = DEFAULT_FEES
-        given = {"cutting_fee_oere": cutting, "delivery_fee_oere": delivery, "express_delivery_fee_oere": express,
-                 "warehouse_fee_oere": warehouse, "citizen_fee_yearly_oere": citizen_yearly}
-        amounts = replace(amounts, **{k: parse_amount(v) for k, v in given.items() if v is not None})
-        if admin_pct is not None:
-            amounts = replace(amounts, admin_fee_basis_points=parse_amount(admin_pct))
+        given = {"cutting_fee_oere": (cutting, "cutting"), "delivery_fee_oere": (delivery, "delivery"),
+                 "express_delivery_fee_oere": (express, "express"), "warehouse_fee_oere": (warehouse, "warehouse"),
+                 "citizen_fee_yearly_oere": (citizen_yearly, "citizen-yearly")}
+        amounts = replace(amounts, **{k: _amount(v, option) for k, (v, option) in given.items() if v is not None})
+        if admin_pct is not None:  # a percentage with two decimals, in basis points: 5,25 → 525
+            amounts = replace(amounts, admin_fee_basis_points=_amount(admin_pct, "admin-pct", parse_basis_points))
         start = parse_month(valid_from)
         end = month_end(parse_month(valid_to)) if valid_to else None
         schedule = add_schedule(valid_from=start, valid_to=end, amounts=amounts)

@@ -3,15 +3,12 @@
 Every amount on an invoice is an integer number of øre. A line's net amount is rounded once, where it is
 computed (quantity × unit price ÷ base quantity, half up); the invoice's net total is the plain sum of its lines,
 and the VAT is computed per rate on the sum of that rate's lines (EN 16931 BR-CO-17), half up. Nothing is ever
-rounded twice, so the totals equal the sum of what is printed, to the øre.
+rounded twice, so the totals equal the sum of what is printed, to the øre. Reading and printing amounts is
+stomi_app.money's (the documents print with its document_kr).
 """
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from decimal import Decimal
-from functools import lru_cache
-
-from babel import Locale
 
 
 def div_half_up(numerator: int, denominator: int) -> int:
@@ -59,20 +56,3 @@ def largest_remainder(total: int, weights: Mapping[Hashable, int]) -> dict:
     for _r, _w, _i, key in sorted(remainders)[:left]:
         parts[key] += 1
     return parts
-
-
-@lru_cache(maxsize=1)
-def _danish_currency():
-    locale = Locale.parse("da_DK")
-    return locale, locale.currency_formats["standard"]
-
-
-@lru_cache(maxsize=4096)
-def kr(oere: int) -> str:
-    """An amount as printed on the invoice documents, Babel's Danish currency format: 138500 → '1.385,00 kr.'.
-
-    Babel's pattern is parsed once and recurring amounts (unit prices, fees) are remembered: a national run prints
-    tens of thousands of amounts, and format_currency looked everything up again each time.
-    """
-    locale, pattern = _danish_currency()
-    return pattern.apply(Decimal(oere) / 100, locale, currency="DKK")

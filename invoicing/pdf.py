@@ -24,13 +24,13 @@ from reportlab.pdfgen.canvas import Canvas
 
 from invoicing.charges import percent_label, vat_breakdown
 from invoicing.models import Invoice
-from invoicing.money import kr
 from invoicing.seller import Seller
 from invoicing.ubl import payment_terms_text
+from stomi_app.money import document_kr
 
 LOCALE = "da_DK"
 
-money = kr  # the invoice's one format for amounts (invoicing.money.kr)
+money = document_kr  # the invoice's one format for amounts (stomi_app.money.document_kr)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT, WIDTH = 18 * mm, 174 * mm  # every block's left edge and width: 18 mm margins on both sides

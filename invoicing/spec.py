@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from invoicing.models import FeeSchedule, Invoice
 from stomi_app import safecsv
+from stomi_app.money import csv_amount
 from stomi_app.timeutil import local_date
 
 
@@ -30,13 +31,6 @@ class OrderRow:
     lines: int
     plates: int
     admin_fee_oere: int
-
-
-def kr(oere: int | None) -> str:
-    if oere is None:
-        return ""
-    sign = "-" if oere < 0 else ""
-    return f"{sign}{abs(oere) // 100},{abs(oere) % 100:02d}"
 
 
 def order_fees(row: OrderRow, schedule: FeeSchedule) -> dict[str, int]:
@@ -67,16 +61,17 @@ def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[O
     kinds = {"replacement": _("replacement"), "express": _("express"), "normal": _("normal")}
     in_month = _("Citizen with a grant in the month")
     for line in lines:
-        price = kr(line.unit_price_oere) + (f"/{line.base_quantity}" if line.base_quantity != 1 else "")
+        price = csv_amount(line.unit_price_oere) + (f"/{line.base_quantity}" if line.base_quantity != 1 else "")
         writer.writerow([line_label, number, line.position, "", "", "", "", line.article_number or "", line.description,
-                         line.quantity, price, "", "", "", "", "", "", "", kr(line.net_oere), line.vat_rate_pct])
+                         line.quantity, price, "", "", "", "", "", "", "", csv_amount(line.net_oere), line.vat_rate_pct])
     for row in sorted(orders, key=lambda r: (r.delivered_at, r.order_id)):
         fees = order_fees(row, schedule)
         kind = kinds["replacement" if row.is_replacement else "express" if row.express else "normal"]
         writer.writerow([order_label, number, "", f"{row.order_id:07d}", local_date(row.delivered_at).isoformat(),
-                         row.citizen_name, row.cpr_masked, "", kind, "", "", kr(fees["products"]), row.plates,
-                         kr(fees["cutting"]), row.lines, kr(fees["warehouse"]), kr(fees["delivery"]), kr(fees["admin"]),
-                         kr(sum(fees.values())), ""])
+                         row.citizen_name, row.cpr_masked, "", kind, "", "", csv_amount(fees["products"]), row.plates,
+                         csv_amount(fees["cutting"]), row.lines, csv_amount(fees["warehouse"]),
+                         csv_amount(fees["delivery"]), csv_amount(fees["admin"]),
+                         csv_amount(sum(fees.values())), ""])
     writer.writerows([citizen_label, number, "", "", "", name, cpr_masked, "", in_month, 1, "", "", "", "", "", "", "", "",
                       "", ""] for name, cpr_masked in sorted(citizens))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -10,6 +10,7 @@ from lxml import etree as ET  # libxml2 serialises in C: the ElementTree seriali
 from invoicing.charges import vat_breakdown
 from invoicing.models import Invoice
 from invoicing.seller import Seller
+from stomi_app.money import ubl_amount
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -24,12 +25,6 @@ PAYMENT_MEANS_BANK_ACCOUNT = "42"  # payment to a bank account: allowed for Dani
 CURRENCY = "DKK"
 
 
-def amount(oere: int) -> str:
-    """Øre as a UBL amount with exactly two decimals: -5 → "-0.05"."""
-    sign, oere = ("-", -oere) if oere < 0 else ("", oere)
-    return f"{sign}{oere // 100}.{oere % 100:02d}"
-
-
 def _cbc(parent, name: str, text, **attrs) -> ET._Element:
     element = ET.SubElement(parent, f"{{{NS['cbc']}}}{name}", {k: str(v) for k, v in attrs.items()})
     element.text = str(text)
@@ -41,7 +36,7 @@ def _cac(parent, name: str) -> ET._Element:
 
 
 def _money(parent, name: str, oere: int) -> ET._Element:
-    return _cbc(parent, name, amount(oere), currencyID=CURRENCY)
+    return _cbc(parent, name, ubl_amount(oere), currencyID=CURRENCY)
 
 
 def _tax_category(parent, name: str, rate: int) -> None:
@@ -151,7 +146,7 @@ def render_xml(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
         number.text = str(line.position)
         quantity.text = str(line.quantity)
         quantity.set("unitCode", line.unit_code)
-        net.text = amount(line.net_oere)
+        net.text = ubl_amount(line.net_oere)
         name.text = line.description[:200]
         if line.article_number:
             article.text = line.article_number
@@ -159,7 +154,7 @@ def render_xml(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
             item.remove(identification)
         category.text = "S" if line.vat_rate_pct > 0 else "Z"
         percent.text = str(line.vat_rate_pct)
-        price_amount.text = amount(line.unit_price_oere)
+        price_amount.text = ubl_amount(line.unit_price_oere)
         if line.base_quantity != 1:
             base_quantity.text = str(line.base_quantity)
             base_quantity.set("unitCode", line.unit_code)

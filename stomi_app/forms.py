@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
+from wtforms.validators import ValidationError
 
+from stomi_app.money import MAX_AMOUNT_OERE, AmountError, parse_basis_points, parse_oere
 from stomi_app.text import clean_text
 
 
@@ -46,3 +48,38 @@ class BaseSubForm(Form):
 
     class Meta(CleanTextMeta):
         pass
+
+
+class AmountField(StringField):
+    """Kroner typed in the person's notation, read by stomi_app.money.parse_oere; after validation ``field.oere``
+    holds the øre (None when the field was left empty: DataRequired or Optional decide whether it may be).
+
+    ``minimum``/``maximum`` bound the øre; ``messages`` replaces the module's message for a reason ("negative",
+    "too_large", ...) where the field has its own wording.
+    """
+
+    parse = staticmethod(parse_oere)
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = MAX_AMOUNT_OERE,
+                 messages: dict | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum, self.messages = minimum, maximum, messages or {}
+        self.oere = None
+
+    def post_validate(self, form, validation_stopped):
+        self.oere = None
+        if validation_stopped or not (self.data or "").strip():
+            return
+        try:
+            self.oere = self.parse(self.data, minimum=self.minimum, maximum=self.maximum)
+        except AmountError as exc:
+            raise ValidationError(self.messages.get(exc.reason, exc.message)) from None
+
+
+class PercentField(AmountField):
+    """A percentage with at most two decimals (stomi_app.money.parse_basis_points); ``field.oere`` holds basis points."""
+
+    parse = staticmethod(parse_basis_points)
+
+    def __init__(self, label=None, validators=None, *, maximum: int = 100_00, **kwargs):
+        super().__init__(label, validators, maximum=maximum, **kwargs)

@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.money import MAX_AMOUNT_OERE  # noqa: F401  (the bound lives with the money rule; importable here too)
 from stomi_app.timeutil import local_today
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's INTEGER: every id and most counts and amounts are stored in one
-# The largest amount of money typed into a form (a price, a grant's price ceiling): ten million kroner is far above
-# any real one, and stays inside the INTEGER columns amounts are stored in as øre (21.474.836,47 kr. at most).
-MAX_AMOUNT_OERE = 10_000_000_00
 FIRST_YEAR = 2000  # nothing the platform records is older: no order, grant, invoice or statistic
 
 

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from stomi_app import outage
 from stomi_app.labels import template_globals
+from stomi_app.money import format_money
 from stomi_app.outage import DATABASE_DOWN, database_down, is_database_down_error, is_machine_request, unavailable
 
 DKFDS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "dkfds" / "dist"
@@ -20,13 +20,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
-
-
-def format_money(oere: int | None) -> str:
-    """Øre as Danish (or English) currency text, e.g. 138500 → '1.385,00 kr.'."""
-    if oere is None:
-        return ""
-    return format_currency(Decimal(oere) / 100, "DKK")
 
 
 def role_label(role) -> str:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
-from flask_babel import format_currency, format_date, get_locale, gettext as _
+from flask_babel import format_date, get_locale, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from stomi_app.extensions import db
 from stomi_app.models import Municipality, Region
+from stomi_app.money import whole_kroner
 from stomi_app.statistics.charts import Bar, BarChart, LineChart, Series
 from stomi_app.statistics.figures import (
     MIN_CITIZENS_SHOWN, Benchmark, MunicipalityFigures, Totals, benchmark, figures_for,
@@ -22,10 +22,6 @@ from stomi_app.timeutil import local_today
 
 def _locale() -> str:
     return str(get_locale() or "da")
-
-
-def whole_kroner(oere: float) -> str:
-    return format_currency(Decimal(round(oere / 100)), "DKK", format="#,##0\xa0¤", currency_digits=False)
 
 
 def month_label(month: date) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from stomi_app import safecsv
+from stomi_app.money import csv_amount, kroner
 from stomi_app.safecsv import neutralise
 from stomi_app.statistics.tables import Change, Money, Share, StatTable
 
@@ -26,8 +26,7 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Money):
-        sign = "-" if value < 0 else ""
-        return f"{sign}{abs(int(value)) // 100},{abs(int(value)) % 100:02d}"
+        return csv_amount(value)
     if isinstance(value, (Share, Change)):
         return f"{float(value) * 100:.1f}".replace(".", ",")
     if isinstance(value, bool):
@@ -77,7 +76,7 @@ def _xlsx_cell(cell, value) -> None:
     if value is None:
         return
     if isinstance(value, Money):
-        cell.value = Decimal(int(value)) / 100
+        cell.value = kroner(value)
         cell.number_format = '#,##0.00 "kr."'
     elif isinstance(value, (Share, Change)):
         cell.value = round(float(value), 4)

@@ -32,8 +32,9 @@ from sqlalchemy.orm import defer, joinedload
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import Municipality, Region, StatisticsReport
+from stomi_app.money import whole_kroner
 from stomi_app.statistics.charts import COLOURS, nice_ceiling
-from stomi_app.statistics.dashboard import build_tables, month_label, whole_kroner
+from stomi_app.statistics.dashboard import build_tables, month_label
 from stomi_app.statistics.export import to_csv
 from stomi_app.statistics.figures import Benchmark, BenchmarkRow, MunicipalityFigures, Totals, figures_for, monthly
 from stomi_app.statistics.period import Period, month_period

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from babel.numbers import format_decimal, format_percent
-from flask_babel import format_currency, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
+
+from stomi_app.money import format_money
 
 
 class Money(int):
@@ -41,7 +42,7 @@ def format_cell(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, Money):
-        return format_currency(Decimal(int(value)) / 100, "DKK")
+        return format_money(int(value), locale)
     if isinstance(value, Change):
         sign = "+" if value > 0 else ""
         return sign + format_percent(float(value), "#,##0.0 %", locale=locale)

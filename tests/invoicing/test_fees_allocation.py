@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from invoicing.allocation import allocate, parse_amount, parse_split, save_allocation
+from invoicing.allocation import allocate, parse_split, save_allocation
 from invoicing.fees import FeeAmounts, InvoicingError, add_schedule, parse_month, schedule_for_month
 from invoicing.models import Invoice
 from invoicing.run import run_month
@@ -36,18 +36,6 @@ def test_an_invoiced_month_keeps_its_fees(month):
     with pytest.raises(InvoicingError, match="faktureret"):
         add_schedule(valid_from=date(2026, 5, 1))
     add_schedule(valid_from=date(2026, 6, 1), amounts=FeeAmounts(delivery_fee_oere=6500))
-
-
-@pytest.mark.parametrize("text, oere", [("1350000", 135_000_000), ("1.350.000,00", 135_000_000),
-                                        ("1350000.50", 135_000_050), ("12,5", 1250), ("0", 0)])
-def test_amounts_in_kroner(text, oere):
-    assert parse_amount(text) == oere
-
-
-@pytest.mark.parametrize("text", ["", "abc", "1,234", "-5", "1e3x"])
-def test_bad_amounts(text):
-    with pytest.raises(InvoicingError):
-        parse_amount(text)
 
 
 def test_split_text():
