@@ -29,7 +29,7 @@ def test_a_fee_is_read_in_danish_notation(admin, field, typed, oere):
 
 @pytest.mark.parametrize("field", sorted(FEE_COLUMNS) + ["admin_pct"])
 @pytest.mark.parametrize("typed, says", [("1.50", "150 eller 1,5"), ("1,505", "højst to decimaler"),
-                                         ("-5", "negativ"), ("mange", "f.eks.")])
+                                         ("-5", "negativ"), ("mange", "fx ")])
 def test_a_fee_that_cannot_be_read_is_refused_next_to_its_field(admin, field, typed, says):
     response = admin.post("/admin/gebyrer", data={**FEES, field: typed})
     page = response.get_data(as_text=True)
