@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
@@ -63,6 +63,10 @@ class OrderChannel(str, enum.Enum):
 
 class Order(Base):
     __tablename__ = "supply_order"
+    # "Already replaced?" is asked of a delivered order on every problem page; few orders are replacements.
+    __table_args__ = (Index("ix_supply_order_replaces_order_id", "replaces_order_id",
+                            postgresql_where=text("replaces_order_id IS NOT NULL"),
+                            sqlite_where=text("replaces_order_id IS NOT NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
