@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.models import ReviewStatus, SupplierChangeReview, Variant, VariantSuccessor
@@ -28,7 +28,7 @@ def affected_citizen_ids(variant_id: int, on: date) -> list[int]:
 
     The only place that reads the grant tables: category-wide grant lines are not affected, since
     any variant of the category still fulfils them."""
-    from stomi_app.models.grants import Grant, GrantLine, GrantStatus
+    from stomi_app.models.grants import Grant, GrantLine
 
     return list(db.session.scalars(
         select(Grant.citizen_id).distinct()
@@ -36,8 +36,7 @@ def affected_citizen_ids(variant_id: int, on: date) -> list[int]:
         .where(
             GrantLine.variant_id == variant_id,
             GrantLine.replaced_at.is_(None),
-            Grant.status == GrantStatus.ACTIVE,
-            or_(Grant.valid_to.is_(None), Grant.valid_to >= on),
+            Grant.in_force_during(on, date.max),  # in force on `on` or later; an ending decided counts until its day
         )
         .order_by(Grant.citizen_id)
     ))

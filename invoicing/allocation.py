@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from invoicing.fees import InvoicingError, month_end
 from invoicing.models import Invoice, SharedCostAllocation, SharedCostShare
@@ -63,7 +63,7 @@ def weights_for(key: str, municipalities: list[Municipality], on: date) -> dict[
     counts = dict(db.session.execute(
         select(Citizen.municipality_id, func.count(func.distinct(Grant.citizen_id)))
         .join(Citizen, Citizen.id == Grant.citizen_id)
-        .where(Grant.valid_from <= on, or_(Grant.valid_to.is_(None), Grant.valid_to >= on))
+        .where(Grant.in_force_on(on))
         .group_by(Citizen.municipality_id)
     ).all())
     return {m: int(counts.get(m.id, 0)) for m in municipalities}

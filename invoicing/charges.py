@@ -30,7 +30,7 @@ from datetime import date, datetime
 
 from babel.numbers import format_decimal
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, select
 
 from catalogue.models import Variant
 from invoicing.fees import month_end, next_month
@@ -122,12 +122,12 @@ def per_order_query(month_start: date, admin_fee_basis_points: int):
 
 
 def citizens_with_grant_query(month_start: date):
-    """Citizens with a grant in force on at least one day of the month (ended grants end on their valid_to)."""
+    """Citizens with a grant in force on at least one day of the month (Grant.in_force_during: the rule every screen
+    uses; an ended grant counts through its last day)."""
     return (
         select(Citizen.municipality_id, Grant.citizen_id)
         .join(Citizen, Citizen.id == Grant.citizen_id)
-        .where(Grant.valid_from <= month_end(month_start),
-               or_(Grant.valid_to.is_(None), Grant.valid_to >= month_start))
+        .where(Grant.in_force_during(month_start, month_end(month_start)))
         .distinct()
     )
 

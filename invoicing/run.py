@@ -313,6 +313,17 @@ def credit_note_for(invoice: Invoice) -> Invoice | None:
     return db.session.scalar(select(Invoice).where(Invoice.credits_invoice_id == invoice.id))
 
 
+def invoiced_months(municipality_id: int) -> dict[date, int]:
+    """The municipality's months with a valid (not credited) invoice: first day of the month → invoice number.
+
+    Their figures stand as issued: a change that would make a new run count them differently (a grant moved into
+    or out of such a month changes its citizen fee) waits for the FSC's credit note, which frees the month."""
+    return dict(db.session.execute(
+        select(Invoice.period_start, Invoice.number)
+        .where(Invoice.municipality_id == municipality_id, Invoice.kind == InvoiceKind.INVOICE,
+               Invoice.current_key.is_not(None))).all())
+
+
 def mark_sent(invoice: Invoice, *, by: User | None = None) -> Invoice:
     if invoice.sent_at is None:
         invoice.sent_at, invoice.sent_by_id = utcnow(), getattr(by, "id", None)

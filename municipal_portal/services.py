@@ -13,7 +13,7 @@ from stomi_app.extensions import db
 from stomi_app.approvals import pending_recommendations, recommendation_details
 from stomi_app.grants import consumption, grants_in_force
 from stomi_app.models import (
-    Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, GrantStatus, Order, OrderStatus, RecommendationKind,
+    Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
 )
 from stomi_app.ordering import current_measure
 
@@ -40,8 +40,7 @@ def start_figures(municipality_id: int, on: date) -> StartFigures:
     citizens = db.session.scalar(select(func.count(Citizen.id)).where(Citizen.municipality_id == municipality_id))
     with_grant = db.session.scalar(
         select(func.count(func.distinct(Grant.citizen_id))).join(Citizen, Citizen.id == Grant.citizen_id)
-        .where(Citizen.municipality_id == municipality_id, Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
-               (Grant.valid_to.is_(None)) | (Grant.valid_to >= on))
+        .where(Citizen.municipality_id == municipality_id, Grant.in_force_on(on))
     )
     waiting = db.session.scalar(
         select(func.count(Order.id)).join(Citizen, Citizen.id == Order.citizen_id)

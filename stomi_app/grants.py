@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,10 +18,17 @@ from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
 from stomi_app.sqlplan import unindexed
-from stomi_app.timeutil import add_months, start_of_local_day_utc
+from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
 
 MAX_QUANTITY = 999
+# How far back a grant decision may reach: a new start, or a start or end moved, takes effect at most 3 months before
+# the day it is decided. A backdated grant covers the time from the operation to the decision (the hospital gives the
+# first weeks' supplies and the casework takes a few weeks); 3 months covers that with room to spare. Further back,
+# the decision would re-open months whose orders were judged, delivered and invoiced against the grant as it stood:
+# the municipality's decision is not retroactive beyond what can still be corrected. Within the 3 months, a month
+# already invoiced is protected on its own (_check_invoiced_months): the FSC credits the invoice first.
+MAX_MONTHS_BACK = 3
 
 
 def price_ceiling_too_high():
@@ -61,6 +68,11 @@ class LineUse:
     period_end: date  # exclusive
     used_quantity: int = 0
     used_oere: int = 0
+
+    @property
+    def period_last(self) -> date:
+        """The period's last day (period_end is exclusive)."""
+        return self.period_end - timedelta(days=1)
 
     @property
     def remaining_quantity(self) -> int:
@@ -122,6 +134,74 @@ def _validate(valid_from: date, valid_to: date | None, legal_basis: str, lines: 
             raise GrantError(_l("Unknown category."), "lines")
 
 
+def earliest_effect(today: date) -> date:
+    """The first day a grant decision made `today` may take effect from (MAX_MONTHS_BACK months back, inclusive)."""
+    return add_months(today, -MAX_MONTHS_BACK)
+
+
+def _too_far_back(field: str | None, today: date) -> GrantError:
+    first = earliest_effect(today).isoformat()
+    if field == "valid_from":
+        message = _l("The start can be at most %(months)s months back, so %(day)s at the earliest: a grant decision does "
+                     "not reach further back than what can still be corrected.", months=MAX_MONTHS_BACK, day=first)
+    else:
+        message = _l("The last day can be at most %(months)s months back, so %(day)s at the earliest: a grant decision "
+                     "does not reach further back than what can still be corrected.", months=MAX_MONTHS_BACK,
+                     day=(earliest_effect(today) - timedelta(days=1)).isoformat())
+    return GrantError(message, field)
+
+
+def _check_dates(citizen: Citizen, grant: Grant | None, valid_from: date, valid_to: date | None, *,
+                 end_field: str | None = "valid_to", today: date | None = None) -> None:
+    """The dates of a new grant, or of a grant's new version: within MAX_MONTHS_BACK, not before the operation, and no
+    invoiced month changed. An unchanged date of an older grant is history and is left alone."""
+    today = today or local_today()
+    earliest = earliest_effect(today)
+    old_from, old_to = (grant.valid_from, grant.valid_to) if grant is not None else (None, None)
+    if grant is None or valid_from != old_from:
+        # A start moved either way changes the days from the earlier of the two.
+        if min(valid_from, old_from or valid_from) < earliest:
+            raise _too_far_back("valid_from", today)
+        if citizen.operation_date is not None and valid_from < citizen.operation_date:
+            raise GrantError(_l("The grant cannot start before the operation on %(day)s.",
+                                day=citizen.operation_date.isoformat()), "valid_from")
+    if grant is not None and valid_to != old_to:
+        # An end moved changes the days after the earlier of the two last days (None: no last day).
+        changed_from = min(d for d in (valid_to, old_to) if d is not None) + timedelta(days=1)
+        if changed_from < earliest:
+            raise _too_far_back(end_field, today)
+    _check_invoiced_months(citizen, grant, valid_from, valid_to, end_field)
+
+
+def _check_invoiced_months(citizen: Citizen, grant: Grant | None, valid_from: date, valid_to: date | None,
+                           end_field: str | None) -> None:
+    """Refuse a change of dates that would change the citizen fee of a month already invoiced (the citizen counted
+    or not, invoicing.charges.citizens_with_grant_query): the invoice must be credited first, never repriced by a
+    later run without anyone knowing."""
+    from invoicing.run import invoiced_months  # invoicing builds on grants, not the other way round
+
+    months = invoiced_months(citizen.municipality_id)
+    if not months:
+        return
+    others = list(db.session.scalars(select(Grant).where(
+        Grant.citizen_id == citizen.id, *([Grant.id != grant.id] if grant is not None and grant.id else []))))
+    proposed = Grant(valid_from=valid_from, valid_to=valid_to)
+    for month, number in sorted(months.items()):
+        last = add_months(month, 1) - timedelta(days=1)
+        if any(g.in_force_during(month, last) for g in others):
+            continue  # counted anyway, by another grant
+        before = grant is not None and grant.in_force_during(month, last)
+        if before != proposed.in_force_during(month, last):
+            start_moved = grant is None or (valid_from != grant.valid_from
+                                            and min(valid_from, grant.valid_from) <= last
+                                            and max(valid_from, grant.valid_from) >= month)
+            raise GrantError(_l("%(month)s has been invoiced (invoice %(number)s) with the citizen's fee as the grant "
+                                "stood, and this date would change it. The service centre (FSC) must first issue a "
+                                "credit note for invoice %(number)s; then the grant can be changed and the month is "
+                                "invoiced again.", month=month.strftime("%Y-%m"), number=number),
+                             "valid_from" if start_moved else end_field)
+
+
 def _snapshot(grant: Grant, lines: list[GrantLineInput]) -> dict:
     return {
         "legal_basis": grant.legal_basis,
@@ -148,6 +228,7 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
                  lines: list[GrantLineInput], reason: str, express_per_year: int = 2) -> Grant:
     _check_officer(officer, citizen)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
+    _check_dates(citizen, None, valid_from, valid_to)
     grant = Grant(citizen=citizen, municipality_id=citizen.municipality_id, legal_basis=legal_basis.strip(),
                   valid_from=valid_from, valid_to=valid_to, express_per_year=express_per_year, created_by=officer,
                   status=GrantStatus.ACTIVE, version=1)
@@ -165,8 +246,12 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
     """Make a new version of the grant: old lines are kept as replaced, the history records why."""
     _check_officer(officer, grant.citizen)
     if grant.status is not GrantStatus.ACTIVE:
+        if grant.ending_withdrawable(local_today()):
+            raise GrantError(_l("The grant has been ended with %(day)s as its last day. Withdraw the ending first to change it.",
+                                day=grant.valid_to.isoformat()), None)
         raise GrantError(_l("An ended grant cannot be changed; make a new grant."), None)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
+    _check_dates(grant.citizen, grant, valid_from, valid_to)
     now = utcnow()
     for line in grant.all_lines:
         if line.replaced_at is None:
@@ -186,6 +271,8 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
 
 
 def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Grant:
+    """Decide the grant's last day. It stays in force through that day (Grant.in_force_on: ordering, consumption,
+    statistics and invoicing alike), and until then the ending can be withdrawn (withdraw_ending)."""
     _check_officer(officer, grant.citizen)
     if grant.status is not GrantStatus.ACTIVE:
         raise GrantError(_l("The grant has already ended."), None)
@@ -193,13 +280,43 @@ def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Gr
         raise GrantError(_l("The end date must be on or after the start date."), "end_date")
     if not (reason or "").strip():
         raise GrantError(_l("Write why (the citizen and colleagues will read it)."), "reason")
-    grant.valid_to = end_date if grant.valid_to is None else min(grant.valid_to, end_date)
+    last_day = end_date if grant.valid_to is None else min(grant.valid_to, end_date)
+    _check_dates(grant.citizen, grant, grant.valid_from, last_day, end_field="end_date")
+    grant.valid_to = last_day
     grant.status = GrantStatus.ENDED
     grant.ended_at, grant.ended_by_id, grant.end_reason = utcnow(), officer.id, reason.strip()
     grant.version += 1
     current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]
     db.session.add(GrantChange(grant=grant, version=grant.version, action="ended", by=officer, reason=reason.strip(),
                                snapshot=_snapshot(grant, current)))
+    db.session.flush()
+    return grant
+
+
+def withdraw_ending(officer: User, grant: Grant, *, reason: str, today: date | None = None) -> Grant:
+    """Undo an ending that has not taken effect (today is on or before its last day): the grant runs to the last day
+    it had before the ending (none, or a fixed term), as a new version with the reason in the history."""
+    _check_officer(officer, grant.citizen)
+    today = today or local_today()
+    if grant.status is not GrantStatus.ENDED:
+        raise GrantError(_l("The grant has not been ended, so there is no ending to withdraw."), None)
+    if not grant.ending_withdrawable(today):
+        raise GrantError(_l("The ending took effect after %(day)s and can no longer be withdrawn; make a new grant.",
+                            day=grant.valid_to.isoformat()), None)
+    if not (reason or "").strip():
+        raise GrantError(_l("Write why (the citizen and colleagues will read it)."), "reason")
+    before = next((c for c in reversed(grant.changes) if c.action != "ended" and c.version < grant.version), None)
+    previous_to = before.snapshot.get("valid_to") if before is not None else None
+    restored = date.fromisoformat(previous_to) if previous_to else None
+    if restored is not None and restored < grant.valid_to:
+        restored = grant.valid_to  # never shorter than the ending made it
+    _check_dates(grant.citizen, grant, grant.valid_from, restored, end_field=None, today=today)
+    grant.valid_to, grant.status = restored, GrantStatus.ACTIVE
+    grant.ended_at = grant.ended_by_id = grant.end_reason = None
+    grant.version += 1
+    current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]
+    db.session.add(GrantChange(grant=grant, version=grant.version, action="end_withdrawn", by=officer,
+                               reason=reason.strip(), snapshot=_snapshot(grant, current)))
     db.session.flush()
     return grant
 
@@ -214,8 +331,7 @@ def _after_grant_change(citizen: Citizen) -> None:
 def grants_in_force(citizen_ids: list[int], on: date) -> list[Grant]:
     query = (
         select(Grant)
-        .where(Grant.citizen_id.in_(citizen_ids), Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
-               or_(Grant.valid_to.is_(None), Grant.valid_to >= on))
+        .where(Grant.citizen_id.in_(citizen_ids), Grant.in_force_on(on))
         # Two round trips whatever the number of grants and lines: the grants, then their lines with products.
         .options(selectinload(Grant.lines).options(joinedload(GrantLine.variant).joinedload(Variant.product),
                                                    joinedload(GrantLine.category)))
@@ -324,17 +440,24 @@ def citizens_near_or_over(municipality_id: int, on: date, threshold: float = 0.8
     return rows
 
 
-def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None) -> list:
+# "Sent before" for an order not yet sent: every order sent so far is before it.
+NOT_YET_SENT = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
+def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None,
+               sent_before: datetime | None = None) -> list:
     """One citizen's grant lines in force on `on` with what is used of them: utilisation_by_line's rows, in
     grants_in_force's order (which matching_line relies on). The order check's one round trip for the grant.
 
     Each row also has `last_ordinary_at`: when the citizen's last order that counts against the grant was sent (other
-    than `exclude_order_id`; None if none), read in the same snapshot as the use, after the caller's lock.
+    than `exclude_order_id`, and before `sent_before` when judging an order already sent; None if none), read in the
+    same snapshot as the use, after the caller's lock.
     """
     if db.session.autoflush:  # as session.execute would; the connection's own execute skips the ORM's layer
         db.session.flush()
     rows = db.session.connection().execute(
-        _line_usage_statement(on), {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0})
+        _line_usage_statement(on), {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0,
+                                    "sent_before": sent_before or NOT_YET_SENT})
     return sorted(rows, key=lambda row: (row.valid_from, row.grant_id, row.line_id))
 
 
@@ -343,19 +466,21 @@ def _line_usage_statement(on: date):
     # Built once per day and reused: building this statement and its cache key costs several times more than
     # running it, and every order pays for it. Order ids start at 1, so 0 excludes nothing.
     usage = utilisation_by_line(on, citizen_id=bindparam("citizen_id"), exclude_order_id=bindparam("exclude_order_id"))
-    return select(usage.subquery(), last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"))
-                  .scalar_subquery().label("last_ordinary_at"))
+    last = last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"),
+                               bindparam("sent_before", type_=UTCDateTime()))
+    return select(usage.subquery(), last.scalar_subquery().label("last_ordinary_at"))
 
 
-def last_ordinary_order(citizen_id, exclude_order_id):
-    """When the citizen's last order that counts against the grant was sent, other than `exclude_order_id`."""
-    return select(func.max(Order.submitted_at)).where(
+def last_ordinary_order(citizen_id, exclude_order_id, sent_before=None):
+    """When the citizen's last order that counts against the grant was sent, other than `exclude_order_id` (and,
+    with `sent_before`, before that moment: an order is judged by the orders sent before it, not by later ones)."""
+    query = select(func.max(Order.submitted_at)).where(
         Order.citizen_id == citizen_id, counts_against_grant(), Order.id != exclude_order_id)
+    return query.where(Order.submitted_at < sent_before) if sent_before is not None else query
 
 
 def _in_force_on(on: date):
-    return and_(Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
-                or_(Grant.valid_to.is_(None), Grant.valid_to >= on), GrantLine.replaced_at.is_(None))
+    return and_(Grant.in_force_on(on), GrantLine.replaced_at.is_(None))
 
 
 def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, citizen_id=None, exclude_order_id=None):

@@ -13,15 +13,15 @@ from sqlalchemy.orm import aliased, joinedload
 from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
-from stomi_app.db import utcnow
+from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names come from the catalogue
 from stomi_app.grants import (
-    LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line,
+    NOT_YET_SENT, LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line,
 )
 from stomi_app.models import Citizen, User
 from stomi_app.models.clinical import CutShape, CuttingMeasure
-from stomi_app.models.grants import Grant, GrantPeriod, GrantStatus, OrderRules
+from stomi_app.models.grants import Grant, GrantPeriod, OrderRules
 from stomi_app.models.orders import (
     CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
     OrderEvent, OrderLine, OrderStatus,
@@ -414,16 +414,23 @@ def rules_for(municipality_id: int) -> OrderRules:
 
 
 def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
-    """Whether a grant that covered this product has run out (to explain the routing plainly)."""
+    """Whether a grant that covered this product has run out (to explain the routing plainly): its last day is
+    before `on`. An ending decided for a later day has not run out (Grant.in_force_on)."""
     from stomi_app.models.grants import GrantLine
 
     query = (
         select(func.count(GrantLine.id)).join(Grant, Grant.id == GrantLine.grant_id)
-        .where(Grant.citizen_id == citizen_id, GrantLine.replaced_at.is_(None),
-               or_(Grant.status == GrantStatus.ENDED, Grant.valid_to < on),
+        .where(Grant.citizen_id == citizen_id, GrantLine.replaced_at.is_(None), Grant.valid_to < on,
                or_(GrantLine.variant_id == variant.id, GrantLine.category_id == variant.product.category_id))
     )
     return bool(db.session.scalar(query))
+
+
+def counting_day(order: Order) -> date:
+    """The day an order is judged on: the local date it was sent (its grant period is the one that day lies in, as
+    consumption counts it), or today for a draft. An order sent on 30 November and decided on 2 December is judged
+    against November's period, never against December's."""
+    return _local_date_of(order.submitted_at) if order.submitted_at is not None else local_today()
 
 
 def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = None) -> Routing:
@@ -434,7 +441,8 @@ def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = No
     """
     on = on or local_today()
     citizen = order.citizen
-    grant_lines = line_usage(citizen.id, on, exclude_order_id=order.id)
+    # An order already sent (reevaluated while it waits) is judged by the orders sent before it.
+    grant_lines = line_usage(citizen.id, on, exclude_order_id=order.id, sent_before=order.submitted_at)
     rules = rules or rules_for(citizen.municipality_id)
     in_order: dict[int, tuple[int, int]] = {}  # grant line id → (quantity, øre) already routed in this order
     routing = Routing()
@@ -470,7 +478,7 @@ def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = No
     if not order.is_replacement:
         # Read with the grant's use, after the citizen's lock: an order sent while this one waited for it counts.
         last = (_local_date_of(grant_lines[0].last_ordinary_at) if grant_lines
-                else _last_ordinary_order_date(citizen.id, order.id))
+                else _last_ordinary_order_date(citizen.id, order.id, order.submitted_at))
         if last is not None and on < last + timedelta(days=rules.min_days_between_orders):
             routing.order_reasons.append("too_soon")
             routing.free_from = last + timedelta(days=rules.min_days_between_orders)
@@ -488,13 +496,16 @@ def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) 
     ) or 0
 
 
-_LAST_ORDINARY_ORDER = last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"))
+_LAST_ORDINARY_ORDER = last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"),
+                                           bindparam("sent_before", type_=UTCDateTime()))
 
 
-def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int | None) -> date | None:
+def _last_ordinary_order_date(citizen_id: int, exclude_order_id: int | None,
+                              sent_before: datetime | None = None) -> date | None:
     # Order ids start at 1: 0 excludes nothing (an order not yet written has no id).
     return _local_date_of(db.session.scalar(
-        _LAST_ORDINARY_ORDER, {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0}))
+        _LAST_ORDINARY_ORDER, {"citizen_id": citizen_id, "exclude_order_id": exclude_order_id or 0,
+                               "sent_before": sent_before or NOT_YET_SENT}))
 
 
 def _local_date_of(moment: datetime | None) -> date | None:
@@ -564,8 +575,8 @@ def order_reasons_of(order: Order) -> list[str]:
 
 
 def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[Order]:
-    """After a grant change: accept waiting orders that now fit entirely, oldest first."""
-    on = on or local_today()
+    """After a grant change: accept waiting orders that now fit entirely, oldest first, each judged in the period it
+    counts in (counting_day: the day it was sent) unless `on` is given."""
     lock_citizen(citizen.id)
     accepted = []
     # Locked and read again: an order the citizen cancelled or a nurse decided meanwhile is no longer waiting.
@@ -574,7 +585,7 @@ def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[
         .with_for_update(of=Order).execution_options(populate_existing=True)
     )
     for order in waiting:
-        routing = evaluate(order, on)
+        routing = evaluate(order, on or counting_day(order))
         if routing.within_grant:
             for item in routing.lines:
                 item.line.routing = item.reason

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
+from datetime import date, datetime, time
 
+import time_machine
 from sqlalchemy import select
 
 from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Municipality, Role, StomaType, User
 from stomi_app.reference import load_municipalities
+from stomi_app.timeutil import TZ, local_today
 from stomi_app.users import create_staff_user
 
 PASSWORD = "correct horse battery"
@@ -21,6 +25,17 @@ STAFF = {
     Role.CALLCENTER: ("agent@test.dk", {}),
     Role.WAREHOUSE: ("warehouse@test.dk", {}),
 }
+
+
+@contextmanager
+def decided_on(day: date):
+    """Run a grant decision on `day` when that is in the past: a fixture's grant from 2026-01-01 was decided then, as it
+    would have been in real life (the rules let a decision reach only MAX_MONTHS_BACK months back from its own day)."""
+    if day >= local_today():
+        yield
+        return
+    with time_machine.travel(datetime.combine(day, time(12), tzinfo=TZ), tick=False):
+        yield
 
 
 def municipality(code: int) -> Municipality:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Category, Variant
@@ -19,6 +20,9 @@ def _enum(cls):
 
 
 class GrantStatus(str, enum.Enum):
+    """Whether an ending has been decided (`end_grant`). It does not say whether the grant is in force: an ended grant
+    is in force until its last day (`valid_to`), and the ending can be withdrawn until then (Grant.in_force_on)."""
+
     ACTIVE = "active"
     ENDED = "ended"
 
@@ -65,8 +69,31 @@ class Grant(Base):
     )
     changes: Mapped[list["GrantChange"]] = relationship(back_populates="grant", order_by="GrantChange.version")
 
+    # The one definition of "in force", for every rule (ordering, consumption, statistics, invoicing, allocation):
+    # from the first day (valid_from) through the last day (valid_to, inclusive; None: until further notice), whatever
+    # the status, so an ending decided for a later day stops nothing before that day. The Python rule and its SQL
+    # twin stand side by side; a test keeps them equal at the boundaries.
+    @hybrid_method
+    def in_force_during(self, first: date, last: date) -> bool:
+        """In force on at least one day of [first, last] (both inclusive)."""
+        return self.valid_from <= last and (self.valid_to is None or first <= self.valid_to)
+
+    @in_force_during.expression
+    @classmethod
+    def in_force_during(cls, first, last):
+        return and_(cls.valid_from <= last, or_(cls.valid_to.is_(None), cls.valid_to >= first))
+
+    @hybrid_method
+    def in_force_on(self, on: date) -> bool:
+        """In force on the day `on` (in SQL too: `Grant.in_force_on(day)` is a WHERE clause)."""
+        return self.in_force_during(on, on)
+
     def is_in_force(self, on: date) -> bool:
-        return self.status is GrantStatus.ACTIVE and self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+        return self.in_force_on(on)
+
+    def ending_withdrawable(self, today: date) -> bool:
+        """An ending can be withdrawn until it takes effect: while today is on or before the grant's last day."""
+        return self.status is GrantStatus.ENDED and self.valid_to is not None and today <= self.valid_to
 
 
 class GrantLine(Base):
@@ -101,7 +128,7 @@ class GrantChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey(Grant.id), index=True)
     version: Mapped[int]
-    action: Mapped[str] = mapped_column(String(20))  # created, changed, ended
+    action: Mapped[str] = mapped_column(String(20))  # created, changed, ended, end_withdrawn
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
     reason: Mapped[str] = mapped_column(Text)

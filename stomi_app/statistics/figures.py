@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import BigInteger, and_, case, cast, distinct, exists, func, literal, or_, select, text
+from sqlalchemy import BigInteger, and_, case, cast, distinct, exists, func, literal, select, text
 
 from catalogue.models import Category, Product, Variant
 from fulfilment.models import WarehouseInstruction
@@ -239,7 +239,7 @@ def citizens_with_grant(period: Period, municipality_ids: list[int] | None = Non
     query = _scoped(
         select(Citizen.municipality_id, func.count(distinct(Grant.citizen_id)))
         .join(Citizen, Citizen.id == Grant.citizen_id)
-        .where(Grant.valid_from <= period.last_day, or_(Grant.valid_to.is_(None), Grant.valid_to >= period.start))
+        .where(Grant.in_force_during(period.start, period.last_day))
         .group_by(Citizen.municipality_id),
         municipality_ids)
     return {municipality_id: int(count) for municipality_id, count in db.session.execute(query)}

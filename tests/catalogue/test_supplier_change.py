@@ -26,8 +26,10 @@ def change(world, build):
     outsider = factories.citizen(name="Uden bevilling")
 
     def grant(citizen, *lines, **kw):
-        return create_grant(officer, citizen, legal_basis="Serviceloven § 112", valid_from=kw.get("valid_from", date(2026, 1, 1)),
-                            valid_to=kw.get("valid_to"), reason="Test", lines=list(lines))
+        valid_from = kw.get("valid_from", date(2026, 1, 1))
+        with factories.decided_on(valid_from):
+            return create_grant(officer, citizen, legal_basis="Serviceloven § 112", valid_from=valid_from,
+                                valid_to=kw.get("valid_to"), reason="Test", lines=list(lines))
 
     grant(birthe, GrantLineInput(quantity=2, period=GrantPeriod.MONTH, variant_id=old.id))
     grant(aase, GrantLineInput(quantity=1, period=GrantPeriod.MONTH, variant_id=old.id),

@@ -1,7 +1,7 @@
 """The grant officer's screens over HTTP: search, citizen page, grant forms, lists, and the 404 for foreign ids."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -148,12 +148,13 @@ def test_citizen_page_shows_grant_consumption_history_and_orders(logged_in, offi
 # --- create ------------------------------------------------------------------------------------------------
 
 def test_create_grant_through_the_form(logged_in, citizen, shop):
+    start, end = local_today() - timedelta(days=20), local_today() + timedelta(days=300)
     form = grant_form(**{"lines-1-category_id": str(shop.plates.id), "lines-1-quantity": "2", "lines-1-period": "quarter",
-                         "lines-1-price_ceiling": "1.250,50", "valid_to": "2026-12-31"})
+                         "lines-1-price_ceiling": "1.250,50", "valid_from": start.isoformat(), "valid_to": end.isoformat()})
     response = logged_in.post(f"/kommune/borger/{citizen.id}/bevilling/ny", data=form)
     assert response.status_code == 302
     grant = db.session.scalar(select(Grant))
-    assert (grant.legal_basis, grant.valid_from, grant.valid_to, grant.version) == ("Serviceloven § 112", date(2026, 1, 1), date(2026, 12, 31), 1)
+    assert (grant.legal_basis, grant.valid_from, grant.valid_to, grant.version) == ("Serviceloven § 112", start, end, 1)
     lines = sorted(grant.lines, key=lambda l: l.id)
     assert [(l.variant_id, l.category_id, l.quantity, l.period.value, l.price_ceiling_oere) for l in lines] == [
         (shop.bag_a.id, None, 3, "month", None), (None, shop.plates.id, 2, "quarter", 125050)]
@@ -251,12 +252,13 @@ def test_bad_change_saves_nothing(logged_in, officer, citizen, shop, bad, field)
 
 def test_end_a_grant(logged_in, officer, citizen, shop):
     grant = grant_for(officer, citizen, line(2, variant=shop.bag_a))
-    response = logged_in.post(f"/kommune/bevilling/{grant.id}/afslut", data={"end_date": "2026-06-30", "reason": "Fraflyttet"})
+    last_day = local_today() + timedelta(days=28)
+    response = logged_in.post(f"/kommune/bevilling/{grant.id}/afslut", data={"end_date": last_day.isoformat(), "reason": "Fraflyttet"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert grant.status is GrantStatus.ENDED and grant.valid_to == date(2026, 6, 30)
+    assert grant.status is GrantStatus.ENDED and grant.valid_to == last_day
     assert [c.action for c in grant.changes] == ["created", "ended"]
-    assert audit_rows("change")[0].detail.endswith("end=2026-06-30")
+    assert audit_rows("change")[0].detail.endswith(f"end={last_day.isoformat()}")
     # An ended grant offers no change; trying anyway is a message, not a 500.
     response = logged_in.post(f"/kommune/bevilling/{grant.id}/ret", data=grant_form(reason="igen"))
     assert response.status_code == 422

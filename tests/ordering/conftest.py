@@ -61,9 +61,10 @@ def measured(citizen, shop):
 
 
 def grant_for(officer, citizen, *lines, valid_from=date(2026, 1, 1), valid_to=None, express_per_year=2):
-    grant = create_grant(officer, citizen, legal_basis="Serviceloven § 112", valid_from=valid_from, valid_to=valid_to,
-                         lines=list(lines), reason="Udskrevet fra AUH", express_per_year=express_per_year)
-    db.session.commit()
+    with factories.decided_on(valid_from):
+        grant = create_grant(officer, citizen, legal_basis="Serviceloven § 112", valid_from=valid_from, valid_to=valid_to,
+                             lines=list(lines), reason="Udskrevet fra AUH", express_per_year=express_per_year)
+        db.session.commit()
     return grant
 
 

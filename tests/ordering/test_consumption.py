@@ -88,9 +88,13 @@ def test_a_grant_not_yet_in_force_or_ended_gives_no_lines(officer, citizen, shop
     assert len(consumption(citizen.id, date(2026, 2, 1))) == 1
     assert len(consumption(citizen.id, date(2026, 2, 28))) == 1
     assert consumption(citizen.id, date(2026, 3, 1)) == []
-    end_grant(officer, grant, end_date=date(2026, 2, 10), reason="Flyttet")
-    db.session.commit()
-    assert consumption(citizen.id, date(2026, 2, 5)) == []
+    with time_machine.travel(datetime(2026, 2, 3, 12, tzinfo=CPH), tick=False):
+        end_grant(officer, grant, end_date=date(2026, 2, 10), reason="Flyttet")
+        db.session.commit()
+    # Ended, but in force through its last day (the day the ending is decided and the days up to the 10th included).
+    assert len(consumption(citizen.id, date(2026, 2, 3))) == 1
+    assert len(consumption(citizen.id, date(2026, 2, 10))) == 1
+    assert consumption(citizen.id, date(2026, 2, 11)) == []
 
 
 def test_grant_change_keeps_history_and_uses_new_lines(officer, citizen, shop):

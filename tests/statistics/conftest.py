@@ -55,8 +55,9 @@ def make_order(citizen, submitted_at: datetime, lines, *, status=S.DELIVERED, ex
 
 
 def grant(officer, citizen, *lines, valid_from=date(2025, 1, 1), valid_to=None):
-    g = create_grant(officer, citizen, legal_basis="Serviceloven § 112", valid_from=valid_from, valid_to=valid_to,
-                     lines=list(lines), reason="Statistik-test")
+    with factories.decided_on(valid_from):
+        g = create_grant(officer, citizen, legal_basis="Serviceloven § 112", valid_from=valid_from, valid_to=valid_to,
+                         lines=list(lines), reason="Statistik-test")
     db.session.flush()
     return g
 
