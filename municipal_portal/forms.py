@@ -169,6 +169,11 @@ class GrantForm(BaseForm):
         return inputs if ok else None
 
 
+class WithdrawEndingForm(BaseForm):
+    reason = TextAreaField(_l("Reason"), description=_l("Why the grant continues; the citizen and colleagues will read it"),
+                           validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), _at_most(2000)])
+
+
 class EndGrantForm(BaseForm):
     end_date = LocalDateField(_l("Last day of the grant"), validators=[InputRequired(message=_l("Enter the last day of the grant."))],
                               description=_l("For example 2026-03-31"))

@@ -9,13 +9,15 @@ from flask_login import current_user
 
 from catalogue.services import categories
 from municipal_portal import bp, services
-from municipal_portal.forms import BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, add_error, error_list
+from municipal_portal.forms import (
+    BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, WithdrawEndingForm, add_error, error_list,
+)
 from stomi_app.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
-from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant
+from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant, withdraw_ending
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.models import Role
@@ -26,7 +28,8 @@ from stomi_app.timeutil import local_today
 restrict_blueprint(bp, Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER)
 
 NEAR_LIST_LIMIT = 300
-CHANGE_LABELS = {"created": _l("Created"), "changed": _l("Changed"), "ended": _l("Ended")}
+CHANGE_LABELS = {"created": _l("Created"), "changed": _l("Changed"), "ended": _l("Ended"),
+                 "end_withdrawn": _l("Ending withdrawn")}
 # Why a line waits, phrased for the officer (the citizen's wording is in stomi_app.ordering.ROUTING_REASONS).
 ROUTING_LABELS = {
     "not_granted": _l("not in the grant"), "grant_expired": _l("the grant has expired"),
@@ -220,6 +223,22 @@ def grant_end(grant_id: int):
             return done
     status = _shown_form(grant.citizen, "End a grant form (grant officer)")
     return render_template("municipal_portal/grant_end.html", form=form, grant=grant, citizen=grant.citizen,
+                           errors=error_list(form)), status
+
+
+@bp.route("/bevilling/<int:grant_id>/fortryd-afslutning", methods=["GET", "POST"])
+def grant_withdraw_ending(grant_id: int):
+    grant = _grant_or_404(grant_id)
+    form = WithdrawEndingForm()
+    if form.validate_on_submit():
+        last_day = grant.valid_to
+        done = _save(form, grant.citizen, lambda: withdraw_ending(current_user, grant, reason=form.reason.data),
+                     "Grant ending withdrawn (grant officer)", _("The ending has been withdrawn: the grant continues."),
+                     lambda g: f"grant={g.id} version={g.version} withdrawn_end={last_day.isoformat() if last_day else ''}")
+        if done:
+            return done
+    status = _shown_form(grant.citizen, "Withdraw a grant ending form (grant officer)")
+    return render_template("municipal_portal/grant_withdraw_ending.html", form=form, grant=grant, citizen=grant.citizen,
                            errors=error_list(form)), status
 
 

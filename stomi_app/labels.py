@@ -53,6 +53,7 @@ _NURSE_TASK = _l("Stoma nurse: took on a task about you")
 _NURSE_MEASURE = _l("Stoma nurse: your cutting measure")
 _DISCHARGE_PROPOSAL = _l("Stoma nurse: changes to your stoma details proposed at a discharge from hospital")
 _GRANT_END = _l("Municipality: ending a grant")
+_GRANT_END_WITHDRAWN = _l("Municipality: withdrawing the ending of your grant")
 _NURSE_RECOMMENDATION = _l("Municipality: a stoma nurse's recommendation about your grant")
 AUDIT_PURPOSE = {
     # stoma nurses
@@ -102,6 +103,8 @@ AUDIT_PURPOSE = {
     "Grant changed (grant officer)": _l("Municipality: a change of your grant"),
     "Grant ended (grant officer)": _GRANT_END,
     "End a grant form (grant officer)": _GRANT_END,
+    "Grant ending withdrawn (grant officer)": _GRANT_END_WITHDRAWN,
+    "Withdraw a grant ending form (grant officer)": _GRANT_END_WITHDRAWN,
     "Grant from a discharge (grant officer)": _l("Municipality: a grant after your discharge from hospital"),
     "Discharge recommendation (grant officer)": _l("Municipality: the hospital's recommendation at your discharge"),
     "grant officer: handle a nurse's recommendation": _NURSE_RECOMMENDATION,
