@@ -1,15 +1,18 @@
 """Journeys of the nurse console (issue 5): an over-grant order approved with a reason, the hospital-to-home handover,
-and advice in a thread.
+advice in a thread, and a discharge for a CPR number already registered (issue 24, item 1).
 
 The citizens who order are new ones from a discharge (e2e/handover.py), so no other journey's orders change what
 is left of their grant; Aase Christensen, whom no other journey asks about, asks the question.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from playwright.sync_api import Page, expect
 
 from e2e import handover, steps
 from e2e.handover import BAG, PLATE, NewCitizen
+from stomi_app.timeutil import local_today
 
 MUNICIPAL_NURSE = "sygeplejerske.aarhus@stomi-demo.dk"
 AASE = ("111240-3456", "Aase Christensen")
@@ -122,3 +125,62 @@ def test_citizen_asks_a_question_and_the_nurse_answers_in_the_thread(page: Page)
     expect(thread).to_contain_text(question)
     expect(thread).to_contain_text("Stomisygeplejerske Mette Lauridsen")
     expect(thread).to_contain_text(answer)
+
+
+def _discharge_again(page: Page, citizen: NewCitizen, name: str, *, diameter_mm: int) -> None:
+    """The hospital nurse fills in a discharge for a CPR number already registered: another stoma type and measure."""
+    page.get_by_label("CPR-nummer").fill(citizen.cpr)
+    page.get_by_label("Fulde navn").fill(name)
+    page.get_by_label("Stomitype").select_option(label="Ileostomi")
+    page.get_by_label("Operationsdato").fill((local_today() - timedelta(days=5)).isoformat())
+    for index, (article, packs) in enumerate(citizen.products, start=1):
+        page.get_by_label(f"Varenummer, linje {index}").fill(article)
+        page.get_by_label(f"Pakker om måneden, linje {index}").fill(str(packs))
+    page.get_by_label("Diameter i mm").fill(str(diameter_mm))
+    page.get_by_role("button", name="Registrér udskrivelsen").click()
+
+
+def test_a_discharge_for_a_registered_cpr_is_confirmed_and_its_changes_proposed_to_the_citizens_own_nurse(page: Page):
+    """Issue 24, item 1: a wrong name is refused, the right one shows the person masked, and the profile changes
+    only when a nurse of the citizen's own care accepts."""
+    citizen = NewCitizen(cpr="140895-1322", name="Ditte Søgaard")
+    handover.register_discharge(page, citizen)  # colostomy, Ø 30 mm
+
+    steps.login_staff(page, handover.HOSPITAL_NURSE)
+    page.get_by_role("main").get_by_role("link", name="Registrér en udskrivelse").click()
+    _discharge_again(page, citizen, "Hvem som helst", diameter_mm=33)
+    expect(page.locator("#name-error")).to_contain_text(
+        "Navnet passer ikke til den borger, der er registreret med CPR-nummeret. Kontrollér CPR-nummeret og navnet.")
+    expect(page.get_by_test_id("confirm-identity")).to_have_count(0)
+
+    page.get_by_label("Fulde navn").fill("ditte  SØGAARD")
+    page.get_by_role("button", name="Registrér udskrivelsen").click()
+    expect(page.get_by_test_id("confirm-identity")).to_contain_text("D*** S***, født 14.08.1995, bosat i Aarhus")
+    page.get_by_label("Ja, det er den borger, der udskrives").check()
+    page.get_by_role("button", name="Registrér udskrivelsen").click()
+    expect(page.get_by_text("Borgeren var allerede registreret", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(citizen.name)
+    expect(page.get_by_test_id("stoma")).to_contain_text("Kolostomi")  # not written over
+    expect(page.get_by_test_id("current-measure")).to_contain_text("Ø 30 mm")
+    expect(page.get_by_test_id("proposals")).to_contain_text("Aarhus Universitetshospital")
+    steps.logout(page)
+
+    steps.login_staff(page, MUNICIPAL_NURSE)
+    _open_task(page, "Ændringer foreslået ved en udskrivelse", citizen.name)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ændringer foreslået ved en udskrivelse")
+    expect(page.get_by_test_id("proposal-measure")).to_contain_text("Ø 30 mm")
+    expect(page.get_by_test_id("proposal-measure")).to_contain_text("Ø 33 mm")
+    expect(page.get_by_test_id("proposal-stoma")).to_contain_text("Ileostomi")
+    _take_task(page)
+    decision = page.get_by_test_id("decision")
+    decision.get_by_label("Godkend ændringerne: borgerens profil opdateres").check()
+    decision.get_by_role("button", name="Gem afgørelsen").click()
+    expect(page.get_by_text("Ændringerne er godkendt: profilen er opdateret.")).to_be_visible()
+
+    page.get_by_role("navigation").get_by_role("link", name="Find en borger").click()
+    page.get_by_label("CPR-nummer eller navn").fill(citizen.cpr)
+    page.get_by_role("main").get_by_role("button", name="Søg").click()
+    page.get_by_test_id("found").get_by_role("link", name=citizen.name).click()
+    expect(page.get_by_test_id("stoma")).to_contain_text("Ileostomi")
+    expect(page.get_by_test_id("current-measure")).to_contain_text("Ø 33 mm")
+    expect(page.get_by_test_id("proposals")).to_have_count(0)

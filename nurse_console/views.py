@@ -138,7 +138,8 @@ def search():
         return redirect(url_for(".search"))
     ids = session.get(SEARCH_KEY) if request.method == "GET" else None
     found = nursing.visible_citizens_by_id(current_user, ids) if ids else []
-    return render_template("nurse_console/search.html", form=form, found=found, searched=ids is not None), \
+    return render_template("nurse_console/search.html", form=form, found=found, searched=ids is not None,
+                           handover_days=nursing.HANDOVER_DAYS), \
         (422 if form.errors else 200)
 
 
