@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from citizen_portal.forms import DeliveryForm, ProblemForm  # noqa: F401  (the same problem form as the web)
+from stomi_app.ordering_forms import DeliveryForm, ProblemForm  # noqa: F401  (the same forms as the web)
 from stomi_app.forms import BaseForm
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.text import clean_text

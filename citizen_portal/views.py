@@ -9,7 +9,8 @@ from sqlalchemy import select
 from catalogue.services import variant_by_article_number
 from citizen_portal import bp
 from fulfilment.instructions import expected_delivery
-from citizen_portal.forms import DeliveryForm, MeasureForm, ProblemForm
+from citizen_portal.forms import MeasureForm
+from stomi_app.ordering_forms import DeliveryForm, ProblemForm
 from stomi_app import ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db

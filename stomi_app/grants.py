@@ -33,7 +33,7 @@ MAX_MONTHS_BACK = 3
 
 def price_ceiling_too_high():
     """The message for a price ceiling above MAX_AMOUNT_OERE, with the bound as money (the form's and the rule's)."""
-    from stomi_app.web import format_money
+    from stomi_app.money import format_money
 
     return _l("A price ceiling can be at most %(max)s.", max=format_money(MAX_AMOUNT_OERE))
 
