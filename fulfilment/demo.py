@@ -22,10 +22,11 @@ from stomi_app.db import utcnow
 from stomi_app.demo.bulk import TableWriter, first_free_id
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Order, OrderEvent, OrderLine, OrderStatus
+from stomi_app.models.orders import APPROVED_STATUSES
 from stomi_app.timeutil import TZ
 
 S = OrderStatus
-HANDED_OVER = (S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED, S.DELIVERED, S.DELIVERY_FAILED)
+HANDED_OVER = APPROVED_STATUSES  # demo orders that got as far as a warehouse instruction
 # Plain names and values: InstructionRows.add runs millions of times, and an Enum member read off its class, or
 # hashed, costs a Python call each time (a tuple is searched by identity first).
 _ACCEPTED, _PENDING, _SENT = S.ACCEPTED, OutboxStatus.PENDING.value, OutboxStatus.SENT.value

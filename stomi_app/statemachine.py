@@ -32,6 +32,17 @@ class StatusMachine:
     def is_final(self, status) -> bool:
         return not self.allowed(status)
 
+    def reachable(self, start, *, avoiding=frozenset()) -> frozenset:
+        """`start` and every status a sequence of allowed moves leads to from it without entering `avoiding`:
+        status groups (open, counting, approved) are derived from the moves, never listed by hand beside them."""
+        seen, todo = {start}, [start]
+        while todo:
+            for target in self.allowed(todo.pop()):
+                if target not in seen and target not in avoiding:
+                    seen.add(target)
+                    todo.append(target)
+        return frozenset(seen)
+
 
 def machine(name: str, moves: dict[Enum, tuple]) -> StatusMachine:
     return StatusMachine(name, {k: frozenset(v) for k, v in moves.items()})

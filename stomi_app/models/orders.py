@@ -48,12 +48,21 @@ ORDER_FLOW = machine("order", {
     S.DELIVERY_FAILED: (S.SHIPPED,),
 })
 
-# Orders in these statuses count against the grant (pending ones too, so nobody orders twice).
-COUNTING_STATUSES = (S.AWAITING_APPROVAL, S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED,
-                     S.DELIVERED, S.DELIVERY_FAILED)
-OPEN_STATUSES = (S.AWAITING_APPROVAL, S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED,
-                 S.DELIVERY_FAILED)
-CITIZEN_CANCELLABLE = (S.DRAFT, S.AWAITING_APPROVAL, S.ACCEPTED)
+
+
+def _in_declared_order(statuses) -> tuple[OrderStatus, ...]:
+    return tuple(s for s in OrderStatus if s in statuses)
+
+
+# The status groups, derived from ORDER_FLOW (a new status or move changes them with it), in declaration order.
+# Approved: accepted and everything fulfilment moves it on to (not a cancel).
+APPROVED_STATUSES = _in_declared_order(ORDER_FLOW.reachable(S.ACCEPTED, avoiding={S.CANCELLED}))
+# Counted against the grant: sent and neither rejected nor cancelled (waiting ones too, so nobody orders twice).
+COUNTING_STATUSES = _in_declared_order(ORDER_FLOW.reachable(S.AWAITING_APPROVAL, avoiding={S.REJECTED, S.CANCELLED}))
+# Still under way: counted and not finished.
+OPEN_STATUSES = tuple(s for s in COUNTING_STATUSES if not ORDER_FLOW.is_final(s))
+# Where a cancel is a move the flow allows (whether an accepted order can still be stopped is asked of fulfilment).
+CITIZEN_CANCELLABLE = _in_declared_order({s for s in OrderStatus if ORDER_FLOW.can_move(s, S.CANCELLED)})
 
 
 class OrderChannel(str, enum.Enum):

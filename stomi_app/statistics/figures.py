@@ -39,7 +39,7 @@ from stomi_app.grants import utilisation_by_line
 from stomi_app.models import (
     Citizen, Grant, Municipality, Order, OrderEvent, OrderLine, OrderStatus, ProductChangeRequest, RequestStatus,
 )
-from stomi_app.models.orders import COUNTING_STATUSES
+from stomi_app.models.orders import APPROVED_STATUSES as _APPROVED, COUNTING_STATUSES
 from stomi_app.statistics.period import Period
 from stomi_app.sqlplan import unindexed
 from stomi_app.statistics.sqltime import local_date, month_bucket
@@ -47,9 +47,8 @@ from stomi_app.timeutil import local_today, start_of_local_day_utc
 
 S = OrderStatus
 TOP_PRODUCTS = 10
-# Orders that were approved end in one of these (accepted, then on through fulfilment).
-APPROVED_STATUSES = (S.ACCEPTED, S.SENT_TO_WAREHOUSE, S.PICKED, S.CUT, S.PACKED, S.SHIPPED, S.DELIVERED,
-                     S.DELIVERY_FAILED)
+# Orders that were approved end in one of these (accepted, then on through fulfilment): one definition, the flow's.
+APPROVED_STATUSES = _APPROVED
 
 
 @dataclass
