@@ -12,9 +12,12 @@ breaks, tabs and every kind of space are kept (see ``clean_text``). Length valid
 """
 from __future__ import annotations
 
+import flask_babel
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.validators import ValidationError
+
+from stomi_app.i18n import lazy_gettext as _l
 
 from stomi_app.money import MAX_AMOUNT_OERE, AmountError, parse_basis_points, parse_oere
 from stomi_app.text import clean_text
@@ -25,8 +28,50 @@ def clean_text_filter(value):
     return clean_text(value) if isinstance(value, str) else value
 
 
+# WTForms' own messages (validators, field types, Flask-WTF's CSRF check). WTForms ships no Danish catalogue, so a
+# Danish page said "Not a valid date value."; our catalogue carries them (listed here so extraction keeps them) and
+# every form asks Flask-Babel for them, in the person's language (`BabelTranslations`).
+WTFORMS_MESSAGES = (
+    _l("This field is required."), _l("Not a valid date value."), _l("Not a valid datetime value."),
+    _l("Not a valid time value."), _l("Not a valid integer value."), _l("Not a valid decimal value."),
+    _l("Not a valid float value."), _l("Not a valid choice."), _l("Invalid Choice: could not coerce."),
+    _l("Invalid email address."), _l("Invalid input."), _l("Invalid value, must be one of: %(values)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."), _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."), _l("Field must be equal to %(other_name)s."),
+    _l("'%(value)s' is not a valid choice for this field."), _l("'%(value)s' are not valid choices for this field."),
+    _l("The CSRF token is missing."), _l("The CSRF token is invalid."), _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."), _l("The CSRF session token is missing."),
+)
+
+
+def _plural_wtforms_messages(n: int) -> list[str]:
+    """Never called: WTForms asks for these with ngettext, so they are marked here for extraction with their plurals."""
+    return [flask_babel.ngettext("Field must be at least %(min)d character long.",
+                                 "Field must be at least %(min)d characters long.", n),
+            flask_babel.ngettext("Field cannot be longer than %(max)d character.",
+                                 "Field cannot be longer than %(max)d characters.", n),
+            flask_babel.ngettext("Field must be exactly %(max)d character long.",
+                                 "Field must be exactly %(max)d characters long.", n)]
+
+
+class BabelTranslations:
+    """WTForms' translations object (Meta.get_translations), answered from the project's catalogue by Flask-Babel."""
+
+    # The catalogue itself, not flask_babel.gettext/ngettext: those fill in placeholders, and WTForms fills in its own.
+    def gettext(self, string):
+        return flask_babel.get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.get_translations().ungettext(singular, plural, n)
+
+
 class CleanTextMeta:
-    """Form Meta mixin: binds clean_text_filter, first, to every text field of the form."""
+    """Form Meta mixin: binds clean_text_filter, first, to every text field of the form, and translates WTForms' own
+    messages through the project's catalogue."""
+
+    def get_translations(self, form):
+        return BabelTranslations()
 
     def bind_field(self, form, unbound_field, options):
         if issubclass(unbound_field.field_class, StringField):
