@@ -42,7 +42,8 @@ ROUTES: dict[str, object] = {
         "problem_task", "product_change_task", "profile", "proposal_task", "release", "review_task", "search", "set_measure",
         "set_stoma", "start", "tasks")},
     **{f"municipal_portal.{e}": (GO,) for e in (
-        "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "near_or_over", "search",
+        "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "grant_withdraw_ending",
+        "near_or_over", "search",
         "statistics_citizens", "discharges", "discharge_grant", "recommendations", "recommendation")},
     **{f"municipal_portal.{e}": (GO, MM) for e in (
         "statistics", "statistics_export", "statistics_home",
@@ -182,6 +183,7 @@ def test_foreign_ids_are_404(app, people, foreign):
     cases = {
         CIT: [f"/borger/ordrer/{order.id}", f"/borger/ordrer/{order.id}/problem"],
         GO: [f"/kommune/borger/{other.id}", f"/kommune/bevilling/{grant.id}/ret", f"/kommune/bevilling/{grant.id}/afslut",
+             f"/kommune/bevilling/{grant.id}/fortryd-afslutning",
              f"/kommune/borger/{other.id}/bevilling/ny", "/kommune/statistik/461",
              f"/kommune/anbefaling/{foreign['recommendation'].id}"],
         MM: ["/kommune/statistik/461", "/kommune/statistik/461/rapporter"],

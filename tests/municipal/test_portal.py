@@ -16,7 +16,8 @@ from tests.ordering.conftest import grant_for, line
 
 
 def grant_form(**overrides) -> dict:
-    data = {"legal_basis": "Serviceloven § 112", "valid_from": "2026-01-01", "valid_to": "", "express_per_year": "2",
+    # A new grant from today: a start more than 3 months back is refused (tests/municipal/test_grant_dates.py).
+    data = {"legal_basis": "Serviceloven § 112", "valid_from": local_today().isoformat(), "valid_to": "", "express_per_year": "2",
             "reason": "Udskrevet fra AUH med anbefaling", "lines-0-article_number": "NL-100", "lines-0-category_id": "",
             "lines-0-quantity": "3", "lines-0-period": "month", "lines-0-price_ceiling": ""}
     for i in range(1, 5):
