@@ -297,10 +297,19 @@ def order_detail(citizen_id: int, order_id: int):
     )
 
 
-@bp.route("/borger/<int:citizen_id>/ordre/<int:order_id>/annuller", methods=["POST"])
+@bp.route("/borger/<int:citizen_id>/ordre/<int:order_id>/annuller", methods=["GET", "POST"])
 def order_cancel(citizen_id: int, order_id: int):
+    """GET asks the agent to confirm with the citizen; POST cancels."""
     citizen = _citizen(citizen_id)
     order = _order(citizen, order_id)
+    if request.method == "GET":
+        back = url_for(".order_detail", citizen_id=citizen.id, order_id=order.id)
+        if not ordering.cancellable(order):
+            return redirect(back)
+        services.open_citizen(current_user, citizen.id, purpose="callcenter: order status")  # a staff read: audited
+        db.session.commit()
+        return render_template("ordering/cancel_confirm.html", order=order, citizen=citizen, layout="callcenter/layout.html",
+                               action=url_for(".order_cancel", citizen_id=citizen.id, order_id=order.id), back=back)
     try:
         ordering.cancel(order, by=current_user, reason=_("Cancelled by the callcenter at the citizen's request"))
     except ordering.OrderError as exc:

@@ -184,9 +184,16 @@ def order_detail(order_id: int):
                            cancellable=ordering.cancellable(order))
 
 
-@bp.route("/ordrer/<int:order_id>/annuller", methods=["POST"])
+@bp.route("/ordrer/<int:order_id>/annuller", methods=["GET", "POST"])
 def order_cancel(order_id: int):
+    """GET asks to confirm (a cancel is not undone, and one click on a phone is easily a mistake); POST cancels."""
     order = _my_order(order_id)
+    if request.method == "GET":
+        if not ordering.cancellable(order):
+            return redirect(url_for(".order_detail", order_id=order.id))
+        return render_template("ordering/cancel_confirm.html", order=order,
+                               action=url_for(".order_cancel", order_id=order.id),
+                               back=url_for(".order_detail", order_id=order.id))
     try:
         ordering.cancel(order, reason=_("Cancelled by the citizen"))
     except ordering.OrderError as exc:

@@ -91,7 +91,10 @@ def test_citizen_orders_beyond_the_grant_sees_why_and_the_order_awaits_approval(
         f"{product}: Mere end der er tilbage af din bevilling i denne periode: det skal godkendes")
 
     # Jens changes his mind: an order waiting for approval can still be cancelled (and then counts for nothing).
-    page.get_by_role("button", name="Annullér bestillingen").click()
+    page.get_by_role("link", name="Annullér bestillingen").click()
+    # One click is not enough: he is asked to confirm, and could keep the order.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annullér bestilling {number}?")
+    page.get_by_role("button", name="Ja, annullér bestillingen").click()
     expect(page.get_by_text(f"Bestilling {number} er annulleret.")).to_be_visible()
     expect(page.get_by_test_id("order-status")).to_have_text("Annulleret")
 

@@ -95,3 +95,22 @@ def test_too_soon_is_not_called_over_the_grant_and_says_from_when(auth, client, 
         detail = _send(client, key)
     assert "venter på godkendelse" in detail and "En stomisygeplejerske ser på den" in detail
     assert "Tak – din bestilling er sendt" not in detail
+
+
+def test_cancelling_asks_to_confirm_first(auth, client, officer, citizen, shop):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _login(auth, citizen)
+    _, key = _order(client, {shop.bag_a: 1})
+    detail = _send(client, key)
+    order = db.session.scalar(select(Order))
+    url = f"/borger/ordrer/{order.id}/annuller"
+    assert f'href="{url}"' in detail  # a link to the question, not a button that cancels
+    question = client.get(url)
+    html = question.get_data(as_text=True)
+    assert question.status_code == 200 and f"Annullér bestilling {order.number}?" in html and "Nej, behold bestillingen" in html
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status.value == "accepted"  # asking changed nothing
+    assert client.post(url).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status.value == "cancelled"
+    assert client.get(url).headers["Location"].endswith(f"/borger/ordrer/{order.id}")  # nothing left to confirm
