@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional
 
 from catalogue.services import variant_by_article_number
 from citizen_portal import bp
-from stomi_app import approvals, labels, nursing
+from stomi_app import approvals, labels, nursing, reference
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm
 from stomi_app.grants import consumption
@@ -60,8 +60,10 @@ def advice():
             db.session.commit()
             flash(_("Your question is sent. A stoma nurse answers here, usually within two working days."), "success")
             return redirect(url_for(".advice_thread", question_id=question.id))
-    return render_template("citizen_portal/advice.html", form=form, questions=nursing.citizen_questions(current_user.id),
-                           advice_status=labels.ADVICE_STATUS), (422 if form.errors else 200)
+    page = render_template("citizen_portal/advice.html", form=form, questions=nursing.citizen_questions(current_user.id),
+                           advice_status=labels.ADVICE_STATUS, emergency=reference.EMERGENCY_NUMBER,
+                           helpline=reference.medical_helpline(current_user.municipality.region.code))
+    return page, (422 if form.errors else 200)
 
 
 @bp.route("/raadgivning/<int:question_id>", methods=["GET", "POST"])

@@ -12,6 +12,16 @@ from stomi_app.models import Municipality, Region
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "municipalities.csv"
 
+# Each region's medical helpline outside the doctor's hours (lægevagten / akuttelefonen): 1813 is the Capital
+# Region's only. 112 is for danger to life, everywhere.
+MEDICAL_HELPLINE = {1081: "70 15 03 00", 1082: "70 11 31 31", 1083: "70 11 07 07", 1084: "1813", 1085: "70 15 07 00"}
+EMERGENCY_NUMBER = "112"
+
+
+def medical_helpline(region_code: int | None) -> str | None:
+    """The number a citizen of this region calls when the doctor is closed; None for an unknown region."""
+    return MEDICAL_HELPLINE.get(region_code)
+
 
 @dataclass(frozen=True)
 class MunicipalityFact:

@@ -114,3 +114,11 @@ def test_cancelling_asks_to_confirm_first(auth, client, officer, citizen, shop):
     db.session.expire_all()
     assert db.session.get(Order, order.id).status.value == "cancelled"
     assert client.get(url).headers["Location"].endswith(f"/borger/ordrer/{order.id}")  # nothing left to confirm
+
+
+@pytest.mark.parametrize("cpr_number, number", [("150348-1234", "70 11 31 31"),  # Aarhus: Region Midtjylland
+                                                ("020756-2345", "70 11 07 07")])  # Odense: Region Syddanmark
+def test_the_advice_page_gives_the_citizens_own_regions_helpline_and_112(auth, client, world, cpr_number, number):
+    assert auth.citizen(cpr_number).status_code == 302
+    urgent = re.search(r'data-testid="urgent-help".*?</div>', client.get("/borger/raadgivning").get_data(as_text=True), re.S)
+    assert number in urgent.group(0) and "ring 112" in urgent.group(0) and "1813" not in urgent.group(0)
