@@ -4,6 +4,7 @@ from __future__ import annotations
 from contextlib import suppress
 from pathlib import Path
 
+from babel.dates import format_interval
 from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_babel import get_locale
 from flask_login import current_user
@@ -133,9 +134,16 @@ def _register_errors(app: Flask) -> None:
         return _error_page(exc, _("Something went wrong"), _("Nothing was saved. Try again, or call the callcenter."))
 
 
+def period_range(first, last) -> str:
+    """A period from its first to its last day, both included, as Babel writes an interval in the person's language:
+    "1.–31. dec. 2026", "1. dec. 2026–28. feb. 2027" (never an exclusive end the reader must count back from)."""
+    return format_interval(first, last, "yMMMd", locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
     _register_blueprints(app)
     _register_errors(app)
+    app.add_template_filter(period_range, "period_range")
 
     @app.route("/static/dkfds/<path:filename>")
     def dkfds_asset(filename: str):

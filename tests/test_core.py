@@ -68,3 +68,19 @@ def test_unknown_page_is_a_friendly_404(client, app):
 def test_dkfds_assets_are_served(client, app):
     assert client.get("/static/dkfds/css/dkfds-borgerdk.min.css").status_code == 200
     assert client.get("/static/dkfds/js/dkfds.min.js").status_code == 200
+
+
+def test_a_period_is_written_from_its_first_to_its_last_day(app):
+    """Grant periods end the day before the next one starts; people read the last day, not an exclusive end."""
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from stomi_app.web import period_range
+
+    with app.test_request_context():
+        with force_locale("da"):
+            assert period_range(date(2026, 12, 1), date(2026, 12, 31)) == "1.–31. dec. 2026"
+            assert period_range(date(2026, 12, 1), date(2027, 2, 28)) == "1. dec. 2026–28. feb. 2027"
+        with force_locale("en"):
+            assert period_range(date(2026, 1, 1), date(2026, 12, 31)) == "Jan 1\u2009–\u2009Dec 31, 2026"  # thin spaces

@@ -57,3 +57,4 @@ def test_required_fields_on_the_administrators_pages_are_told_in_danish(auth, cl
     html = answer.get_data(as_text=True)
     assert answer.status_code < 500
     assert not ENGLISH.search(html), ENGLISH.search(html)
+

@@ -191,6 +191,6 @@ def test_the_nurse_decides_the_november_order_on_2_december_with_november_figure
         assert auth.staff(world[Role.NURSE].email).status_code == 302  # logged in on the travelled day
         page = auth.client.get(f"/sygeplejerske/ordre/{waiting.id}").get_data(as_text=True)
     grant_table = page[page.find('data-testid="grant"'):]
-    assert 'data-testid="use-period">1. nov. – 30. nov. 2026<' in grant_table
+    assert 'data-testid="use-period">1.–30. nov. 2026<' in grant_table
     # November's use: the 2 accepted and this waiting 1 (an order counts from sending); 0 left.
     assert '<td class="numeric">3</td>\n      <td class="numeric">0</td>' in grant_table
