@@ -236,8 +236,8 @@ def _render_check(citizen: Citizen, draft: Order, *, note: str = "", errors: dic
     routing = ordering.evaluate(draft)
     return render_template("callcenter/order_check.html", citizen=citizen, order=draft, routing=routing, note=note,
                            expected=expected_delivery(draft),
-                           errors=errors or {}, routing_reasons=ordering.ROUTING_REASONS,
-                           order_reasons=ordering.ORDER_REASONS), (422 if errors else 200)
+                           errors=errors or {}, routing_reasons=ordering.STAFF_ROUTING_REASONS,
+                           order_reasons=ordering.STAFF_ORDER_REASONS), (422 if errors else 200)
 
 
 @bp.route("/borger/<int:citizen_id>/bestil/tjek")
@@ -291,8 +291,8 @@ def order_detail(citizen_id: int, order_id: int):
     return render_template(
         "callcenter/order_detail.html", citizen=citizen, order=order, just_sent=request.args.get("sent") == "1",
         expected=expected_delivery(order), problems=problems,
-        replacement_orders=replacement_orders, routing_reasons=ordering.ROUTING_REASONS,
-        order_reasons=ordering.ORDER_REASONS, order_level_reasons=ordering.order_reasons_of(order),
+        replacement_orders=replacement_orders, routing_reasons=ordering.STAFF_ROUTING_REASONS,
+        order_reasons=ordering.STAFF_ORDER_REASONS, order_level_reasons=ordering.order_reasons_of(order),
         cancellable=ordering.cancellable(order),
     )
 

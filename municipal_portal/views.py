@@ -12,6 +12,7 @@ from municipal_portal import bp, services
 from municipal_portal.forms import (
     BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
+from stomi_app import ordering
 from stomi_app.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
@@ -30,12 +31,6 @@ restrict_blueprint(bp, Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER)
 NEAR_LIST_LIMIT = 300
 CHANGE_LABELS = {"created": _l("Created"), "changed": _l("Changed"), "ended": _l("Ended"),
                  "end_withdrawn": _l("Ending withdrawn")}
-# Why a line waits, phrased for the officer (the citizen's wording is in stomi_app.ordering.ROUTING_REASONS).
-ROUTING_LABELS = {
-    "not_granted": _l("not in the grant"), "grant_expired": _l("the grant has expired"),
-    "over_grant": _l("beyond the grant this period"), "over_price_ceiling": _l("above the price ceiling"),
-    "over_order_limit": _l("more than one order may hold"),
-}
 
 
 def _municipality_id() -> int:
@@ -253,4 +248,4 @@ def near_or_over():
 @bp.route("/afventer")
 def awaiting():
     return render_template("municipal_portal/awaiting.html", orders=services.awaiting_approval(_municipality_id()),
-                           routing_labels=ROUTING_LABELS)
+                           routing_labels=ordering.SHORT_ROUTING_REASONS)

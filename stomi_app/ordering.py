@@ -1,6 +1,7 @@
 """Ordering rules: drafts, cut measures, routing against the grant, submission, status moves, reorders."""
 from __future__ import annotations
 
+import enum
 import math
 import secrets
 from dataclasses import dataclass, field
@@ -36,18 +37,55 @@ TEMPORARY_ADDRESS_MAX_MONTHS = 6
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
 MEASURE_MIN_MM, MEASURE_MAX_MM = 5, 100  # the widest cutting range in the catalogue: no baseplate fits outside it
 
-ROUTING_REASONS = {
-    "within_grant": _l("Within your grant"),
-    "not_granted": _l("This product is not in your grant: a stoma nurse must approve it"),
-    "grant_expired": _l("Your grant for this product has expired: the municipality must renew it"),
-    "over_grant": _l("More than what is left of your grant this period: it must be approved"),
-    "over_price_ceiling": _l("Above the price ceiling of your grant this period: it must be approved"),
-    "over_order_limit": _l("More than the largest quantity allowed in one order: it must be approved"),
+class RoutingReason(str, enum.Enum):
+    """Why a line, or a whole order, is routed as it is: the value stored on the line or the event."""
+
+    WITHIN_GRANT = "within_grant"
+    NOT_GRANTED = "not_granted"
+    GRANT_EXPIRED = "grant_expired"
+    OVER_GRANT = "over_grant"
+    OVER_PRICE_CEILING = "over_price_ceiling"
+    OVER_ORDER_LIMIT = "over_order_limit"
+    EXPRESS_BEYOND_GRANT = "express_beyond_grant"  # the whole order
+    TOO_SOON = "too_soon"  # the whole order
+
+
+R = RoutingReason
+# Each reason's wording, in one table: to the citizen ("your grant"), to staff speaking of the citizen (the
+# callcenter, nurses), and the short form after a product name in the grant officer's lists.
+_REASON_WORDING = {
+    R.WITHIN_GRANT: (_l("Within your grant"), _l("Within the grant"), _l("within the grant")),
+    R.NOT_GRANTED: (_l("This product is not in your grant: a stoma nurse must approve it"),
+                    _l("This product is not in the citizen's grant: a stoma nurse must approve it"), _l("not in the grant")),
+    R.GRANT_EXPIRED: (_l("Your grant for this product has expired: the municipality must renew it"),
+                      _l("The citizen's grant for this product has expired: the municipality must renew it"),
+                      _l("the grant has expired")),
+    R.OVER_GRANT: (_l("More than what is left of your grant this period: it must be approved"),
+                   _l("More than what is left of the citizen's grant this period: it must be approved"),
+                   _l("beyond the grant this period")),
+    R.OVER_PRICE_CEILING: (_l("Above the price ceiling of your grant this period: it must be approved"),
+                           _l("Above the price ceiling of the citizen's grant this period: it must be approved"),
+                           _l("above the price ceiling")),
+    R.OVER_ORDER_LIMIT: (_l("More than the largest quantity allowed in one order: it must be approved"),
+                         _l("More than the largest quantity allowed in one order: it must be approved"),
+                         _l("more than one order may hold")),
+    R.EXPRESS_BEYOND_GRANT: (_l("Express delivery beyond what your grant allows this year: it must be approved"),
+                             _l("Express delivery beyond what the citizen's grant allows this year: it must be approved"),
+                             _l("express beyond the grant")),
+    R.TOO_SOON: (_l("Less time than usual since your last order: it must be approved"),
+                 _l("Less time than usual since the citizen's last order: it must be approved"),
+                 _l("soon after the last order")),
 }
-ORDER_REASONS = {
-    "express_beyond_grant": _l("Express delivery beyond what your grant allows this year: it must be approved"),
-    "too_soon": _l("Less time than usual since your last order: it must be approved"),
-}
+_ORDER_LEVEL = (R.EXPRESS_BEYOND_GRANT, R.TOO_SOON)
+
+
+def _wording(which: int, order_level: bool) -> dict[str, object]:
+    return {r.value: words[which] for r, words in _REASON_WORDING.items() if (r in _ORDER_LEVEL) == order_level}
+
+
+ROUTING_REASONS, ORDER_REASONS = _wording(0, False), _wording(0, True)  # the citizen's pages
+STAFF_ROUTING_REASONS, STAFF_ORDER_REASONS = _wording(1, False), _wording(1, True)  # the callcenter's pages
+SHORT_ROUTING_REASONS = _wording(2, False)  # after a product name in the grant officer's lists
 # Called with the order in the same transaction when it becomes accepted (fulfilment hooks in here).
 ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
 # Asked whether the work an accepted order started elsewhere can still be stopped: called with the order and

@@ -32,7 +32,8 @@ def _send(client, citizen, key, note=""):
 def test_within_the_grant_is_accepted_and_marked_as_placed_by_the_agent(agent_client, consenting, officer, shop, agent):
     grant_for(officer, consenting, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
     check, key = _fill(agent_client, consenting, {shop.bag_a: 2})
-    assert "Inden for din bevilling" in check and "Alt er inden for bevillingen" in check
+    # The agent's page speaks of the citizen's grant, not "your grant".
+    assert "Inden for bevillingen" in check and "Alt er inden for bevillingen" in check and "din bevilling" not in check
     sent = _send(agent_client, consenting, key)
     assert sent.status_code == 302 and "sent=1" in sent.headers["Location"]
     order = db.session.scalar(select(Order))
@@ -48,8 +49,8 @@ def test_within_the_grant_is_accepted_and_marked_as_placed_by_the_agent(agent_cl
 def test_beyond_the_grant_shows_why_and_needs_the_agents_note(agent_client, consenting, officer, shop):
     grant_for(officer, consenting, line(2, variant=shop.bag_a), valid_from=date(2025, 1, 1))
     check, key = _fill(agent_client, consenting, {shop.bag_a: 3, shop.bag_b: 1})
-    assert 'data-testid="routing-NL-100"' in check and "Mere end der er tilbage af din bevilling" in check
-    assert "Produktet er ikke i din bevilling" in check
+    assert 'data-testid="routing-NL-100"' in check and "Mere end der er tilbage af borgerens bevilling" in check
+    assert "Produktet er ikke i borgerens bevilling" in check and "din bevilling" not in check
     refused = _send(agent_client, consenting, key, note="  ")
     assert refused.status_code == 422 and 'id="note-error"' in refused.get_data(as_text=True)
     assert db.session.scalar(select(Order)).status is OrderStatus.DRAFT
