@@ -82,7 +82,7 @@ def test_agent_orders_within_the_grant_by_phone_and_transfers_a_question_to_a_nu
     expect(page.get_by_role("heading", level=1)).to_have_text(AASE)
     page.get_by_test_id("questions").get_by_role("link", name=re.compile(re.escape(question[:40]))).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Spørgsmål om rådgivning")
-    expect(page.get_by_text("Overført af callcentret (Camilla Dahl)")).to_be_visible()
+    expect(page.get_by_text("Overført af callcenteret (Camilla Dahl)")).to_be_visible()
     expect(page.get_by_test_id("summary")).to_have_text(summary)
     expect(page.get_by_test_id("thread")).to_contain_text(question)
     page.get_by_role("button", name="Tag opgaven").click()

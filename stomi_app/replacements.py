@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from stomi_app.db import utcnow
@@ -93,8 +94,10 @@ def create_replacement(problem: DeliveryProblem, quantities: dict[int, object], 
         if variant_id not in originals:
             errors[name] = _l("Only products from the original order can be replaced.")
         elif qty > left[variant_id]:
-            errors[name] = _l("At most %(max)s packs of %(name)s can be replaced.", max=left[variant_id],
-                              name=originals[variant_id].product_name)
+            # Plural rules by Babel: "1 pakning", "3 pakninger" (a plain string: a page escapes it).
+            errors[name] = ngettext("At most %(num)s pack of %(name)s can be replaced.",
+                                    "At most %(num)s packs of %(name)s can be replaced.", left[variant_id],
+                                    name=originals[variant_id].product_name)
         else:
             wanted[variant_id] = qty
     if errors:

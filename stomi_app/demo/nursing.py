@@ -77,7 +77,7 @@ def _one_task(rng, index: int, citizen: Citizen, variants: list[Variant], agent:
     if kind == 0:
         nursing.ask_advice(citizen, rng.choice(QUESTIONS))
     elif kind == 1 and agent is not None:
-        nursing.ask_advice(citizen, rng.choice(QUESTIONS), transferred_by=agent, summary="Ringede til callcentret; ønsker opkald.")
+        nursing.ask_advice(citizen, rng.choice(QUESTIONS), transferred_by=agent, summary="Ringede til callcenteret; ønsker opkald.")
     elif kind == 2:
         ordering.record_measure(citizen, shape=CutShape.ROUND, diameter_mm=rng.randint(22, 45))
     elif kind == 3:

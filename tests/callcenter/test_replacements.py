@@ -171,3 +171,18 @@ def test_a_cutting_error_stays_open_for_the_nurse_after_a_replacement(agent_clie
 def test_a_problem_of_another_citizen_is_404(agent_client, delivered, world):
     problem = _problem(delivered)
     assert agent_client.get(f"/callcenter/borger/{world['citizen_odense'].id}/problem/{problem.id}").status_code == 404
+
+
+@pytest.mark.parametrize("packs, wanted, message", [
+    (1, 2, "Der kan højst erstattes 1 pakning af "),  # the plate: one pack delivered
+    (3, 4, "Der kan højst erstattes 3 pakninger af "),
+])
+def test_the_most_that_can_be_replaced_is_said_with_danish_plurals(app, delivered, shop, agent, packs, wanted, message):
+    from flask_babel import force_locale
+
+    variant = shop.plate if packs == 1 else shop.bag_a
+    with app.test_request_context(), force_locale("da"):
+        with pytest.raises(ordering.OrderError) as exc:
+            create_replacement(_problem(delivered), {variant.id: wanted}, by=agent)
+        assert str(exc.value.errors[f"replace-{variant.id}"]).startswith(message)
+    db.session.rollback()
