@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from fulfilment.instructions import expected_delivery
+from fulfilment.instructions import expected_delivery, tracking_url
 from callcenter import bp, services
 from callcenter.forms import (
     ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm,
@@ -290,7 +290,7 @@ def order_detail(citizen_id: int, order_id: int):
     replacement_orders = list(db.session.scalars(select(Order).where(Order.replaces_order_id == order.id).order_by(Order.id)))
     return render_template(
         "callcenter/order_detail.html", citizen=citizen, order=order, just_sent=request.args.get("sent") == "1",
-        expected=expected_delivery(order), problems=problems,
+        expected=expected_delivery(order), tracking=tracking_url(order), problems=problems,
         replacement_orders=replacement_orders, routing_reasons=ordering.STAFF_ROUTING_REASONS,
         order_reasons=ordering.STAFF_ORDER_REASONS, order_level_reasons=ordering.order_reasons_of(order),
         cancellable=ordering.cancellable(order),

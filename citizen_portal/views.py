@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from catalogue.services import variant_by_article_number
 from citizen_portal import bp
-from fulfilment.instructions import expected_delivery
+from fulfilment.instructions import expected_delivery, tracking_url
 from citizen_portal.forms import MeasureForm
 from stomi_app.ordering_forms import DeliveryForm, ProblemForm
 from stomi_app import ordering
@@ -178,7 +178,7 @@ def order_detail(order_id: int):
     if order.status is OrderStatus.DRAFT:
         return redirect(url_for(".order_check"))
     return render_template("citizen_portal/order_detail.html", order=order, just_sent=request.args.get("sent") == "1",
-                           expected=expected_delivery(order),
+                           expected=expected_delivery(order), tracking=tracking_url(order),
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
                            order_level_reasons=ordering.order_reasons_of(order),
                            cancellable=ordering.cancellable(order))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date
+from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -33,6 +34,15 @@ def requested_delivery_date(accepted_on: date, working_days: int, *, not_before:
     if not_before is not None and not_before > promised:
         return next_working_day_on_or_after(not_before)
     return promised
+
+
+def tracking_url(order: Order) -> str | None:
+    """The carrier's page where the citizen can follow the parcel, from the contract's TRACKING_URLS; None when the
+    order has no tracking number yet or the carrier has no page configured."""
+    pattern = current_app.config["TRACKING_URLS"].get(order.carrier or "")
+    if not pattern or not order.tracking_reference:
+        return None
+    return pattern.replace("{reference}", quote(order.tracking_reference, safe=""))
 
 
 def expected_delivery(order: Order, on: date | None = None) -> date | None:

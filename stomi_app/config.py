@@ -1,6 +1,7 @@
 """Configuration: zero-setup defaults, overridable by STOMI_* environment variables or `.env`."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -15,6 +16,11 @@ def _instance_secret(instance_path: str, name: str, nbytes: int) -> str:
         path.chmod(0o600)
     return path.read_text().strip()
 
+
+# The carriers of the current logistics contract and their public tracking pages.
+DEFAULT_TRACKING_URLS = {"PostNord": "https://tracking.postnord.com/dk/?id={reference}",
+                         "GLS": "https://gls-group.com/DK/da/find-pakke?match={reference}",
+                         "DAO": "https://www.dao.as/find-pakke?stregkode={reference}"}
 
 def _env(name: str, default=None):
     return os.environ.get(f"STOMI_{name}", default)
@@ -62,6 +68,10 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "STAFF_IDLE_MINUTES": int(_env("STAFF_IDLE_MINUTES", "30")),
         "CALLCENTER_PHONE": _env("CALLCENTER_PHONE", "70 20 30 40"),
         "CALLCENTER_HOURS": "07:00–16:00",
+        # Each carrier's public tracking page, "{reference}" standing for the parcel's number: set per logistics
+        # contract (STOMI_TRACKING_URLS, JSON: {"carrier name": "https://…{reference}…"}); a carrier not listed gets
+        # no link, only the number.
+        "TRACKING_URLS": json.loads(_env("TRACKING_URLS", json.dumps(DEFAULT_TRACKING_URLS))),
         # Uploads (the catalogue's CSV import) beyond this get the 413 page before any parsing.
         "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "AUDIT_RETENTION_DAYS": int(_env("AUDIT_RETENTION_DAYS", str(365 * 5))),

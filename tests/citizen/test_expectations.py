@@ -122,3 +122,23 @@ def test_the_advice_page_gives_the_citizens_own_regions_helpline_and_112(auth, c
     assert auth.citizen(cpr_number).status_code == 302
     urgent = re.search(r'data-testid="urgent-help".*?</div>', client.get("/borger/raadgivning").get_data(as_text=True), re.S)
     assert number in urgent.group(0) and "ring 112" in urgent.group(0) and "1813" not in urgent.group(0)
+
+
+@pytest.mark.parametrize("carrier, reference, link", [
+    ("PostNord", "00370712345678", "https://tracking.postnord.com/dk/?id=00370712345678"),
+    ("PostNord", "A&B <1>", "https://tracking.postnord.com/dk/?id=A%26B%20%3C1%3E"),  # the number is encoded, never markup
+    ("Ukendt Fragt", "123", None),  # no page configured for this carrier: the number only
+])
+def test_the_tracking_number_links_to_the_carriers_page(auth, client, officer, citizen, shop, carrier, reference, link):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _login(auth, citizen)
+    _, key = _order(client, {shop.bag_a: 1})
+    _send(client, key)
+    order = db.session.scalar(select(Order))
+    order.carrier, order.tracking_reference = carrier, reference
+    db.session.commit()
+    html = client.get(f"/borger/ordrer/{order.id}").get_data(as_text=True)
+    if link:
+        assert f'href="{link}"' in html and f"Følg pakken hos {carrier}" in html
+    else:
+        assert 'data-testid="tracking-link"' not in html and ">123<" in html
