@@ -445,4 +445,8 @@ def categories() -> list[Category]:
 
 
 def variant_by_article_number(article_number: str) -> Variant | None:
-    return db.session.scalar(select(Variant).where(Variant.article_number == clean_text(article_number).strip()))
+    """The variant with this article number, however it was typed: "bbm-00034" finds BBM-00034 (article numbers are
+    unique regardless of case in the catalogue's import, so at most one matches)."""
+    typed = clean_text(article_number).strip()
+    return db.session.scalar(select(Variant).where(Variant.article_number == typed)) or db.session.scalar(
+        select(Variant).where(func.lower(Variant.article_number) == typed.lower()).limit(1))

@@ -99,11 +99,14 @@ def product_change():
     form.current.choices = [("", _("Not one of these"))] + [(key, v.display_name) for key, v in granted.items()]
     if form.validate_on_submit():
         article = (form.wanted.data or "").strip()
+        wanted = variant_by_article_number(article) if article else None
         try:
-            approvals.request_product_change(current_user, wanted_variant=variant_by_article_number(article) if article else None,
+            approvals.request_product_change(current_user, wanted_variant=wanted,
                                              reason=form.reason.data, current_variant=granted.get(form.current.data or ""))
         except nursing.NursingError as exc:
             db.session.rollback()
+            if article and wanted is None:  # typed, but no such product: say so, not "choose a product"
+                exc.errors["wanted"] = _("No product has the article number %(article)s.", article=article)
             _show_errors(form, exc.errors)
         else:
             db.session.commit()

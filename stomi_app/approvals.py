@@ -13,7 +13,7 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import ORDER_STATUS, label
-from stomi_app.grants import MAX_QUANTITY, GrantAccessDenied, grants_in_force
+from stomi_app.grants import MAX_QUANTITY, GrantAccessDenied, consumption, grants_in_force
 from stomi_app.models import (
     Citizen, GrantLine, GrantPeriod, GrantRecommendation, Order, OrderStatus, ProductChangeRequest, RecommendationKind,
     RecommendationLine, RecommendationStatus, RequestStatus, Role, TaskKind, User,
@@ -183,7 +183,8 @@ def request_product_change(citizen: Citizen, *, wanted_variant: Variant | None, 
     errors = {}
     if wanted_variant is None or not wanted_variant.active:
         errors["wanted"] = _l("Choose the product you would like (an article number from the catalogue).")
-    elif current_variant is not None and wanted_variant.id == current_variant.id:
+    elif (current_variant is not None and wanted_variant.id == current_variant.id) or wanted_variant.id in {
+            use.line.variant_id for use in consumption(citizen.id, local_today())}:
         errors["wanted"] = _l("That is the product you have now. Choose another one.")
     text = (reason or "").strip()
     if not text:

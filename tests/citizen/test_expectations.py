@@ -142,3 +142,22 @@ def test_the_tracking_number_links_to_the_carriers_page(auth, client, officer, c
         assert f'href="{link}"' in html and f"Følg pakken hos {carrier}" in html
     else:
         assert 'data-testid="tracking-link"' not in html and ">123<" in html
+
+
+def test_a_product_change_understands_case_refuses_what_she_has_and_names_an_unknown_number(auth, client, officer,
+                                                                                              citizen, shop):
+    """Issue 19, item 9: 'nl-101' is NL-101; asking for a product already granted is refused; an unknown number is
+    told as unknown, not as an empty field."""
+    from stomi_app.models import ProductChangeRequest
+
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    _login(auth, citizen)
+    reason = "Posen lækker om natten"
+    same = client.post("/borger/produktskift", data={"wanted": "nl-100", "reason": reason, "current": ""})
+    assert same.status_code == 422 and "Det er det produkt, du har nu" in same.get_data(as_text=True)
+    unknown = client.post("/borger/produktskift", data={"wanted": "XX-999", "reason": reason, "current": ""})
+    assert unknown.status_code == 422 and "Intet produkt har varenummeret XX-999" in unknown.get_data(as_text=True)
+    assert not db.session.scalar(select(ProductChangeRequest))
+    other = client.post("/borger/produktskift", data={"wanted": "nl-101", "reason": reason, "current": ""})
+    assert other.status_code == 302
+    assert db.session.scalar(select(ProductChangeRequest)).wanted_variant_id == shop.bag_b.id
