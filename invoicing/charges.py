@@ -180,16 +180,8 @@ def gather(month_start: date, schedule: FeeSchedule, municipality_ids: set[int] 
         row = OrderRow(order_id, name, cpr_masked, delivered_at, bool(express), bool(is_replacement), int(products or 0),
                        int(lines or 0), int(plates or 0), int(admin_fee or 0))
         c.orders.append(row)
-        if row.is_replacement:
-            c.replacement_deliveries += 1
-            continue
-        if row.express:
-            c.express_deliveries += 1
-        else:
-            c.deliveries += 1
-        c.picked_lines += row.lines
-        c.cut_plates += row.plates
-        c.admin_fee_oere += row.admin_fee_oere
+        for name, count in row.charged.items():  # the rule of what a delivery is charged for is OrderRow's
+            setattr(c, name, getattr(c, name) + count)
 
     grant_citizens = citizens_with_grant_query(month_start).subquery()
     for municipality_id, name, cpr_masked in db.session.execute(scoped(

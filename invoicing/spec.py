@@ -32,18 +32,28 @@ class OrderRow:
     plates: int
     admin_fee_oere: int
 
+    @property
+    def charged(self) -> dict[str, int]:
+        """What this delivery is charged for, as counts: the one rule the month's invoice lines (summed in
+        invoicing.charges.gather) and the CSV's order rows (priced by `fees`) both read. Replacements are free."""
+        if self.is_replacement:
+            return {"cut_plates": 0, "picked_lines": 0, "deliveries": 0, "express_deliveries": 0, "admin_fee_oere": 0,
+                    "replacement_deliveries": 1}
+        return {"cut_plates": self.plates, "picked_lines": self.lines, "deliveries": 0 if self.express else 1,
+                "express_deliveries": 1 if self.express else 0, "admin_fee_oere": self.admin_fee_oere,
+                "replacement_deliveries": 0}
 
-def order_fees(row: OrderRow, schedule: FeeSchedule) -> dict[str, int]:
-    """The fees of one delivery, the same rules as invoicing.charges (replacements are free)."""
-    if row.is_replacement:
-        return {"products": 0, "cutting": 0, "warehouse": 0, "delivery": 0, "admin": 0}
-    return {
-        "products": row.products_oere,
-        "cutting": row.plates * schedule.cutting_fee_oere,
-        "warehouse": row.lines * schedule.warehouse_fee_oere,
-        "delivery": schedule.express_delivery_fee_oere if row.express else schedule.delivery_fee_oere,
-        "admin": row.admin_fee_oere,
-    }
+    def fees(self, schedule: FeeSchedule) -> dict[str, int]:
+        """The delivery's amounts in øre: its products and each fee at the schedule's price per counted unit."""
+        charged = self.charged
+        return {
+            "products": 0 if self.is_replacement else self.products_oere,
+            "cutting": charged["cut_plates"] * schedule.cutting_fee_oere,
+            "warehouse": charged["picked_lines"] * schedule.warehouse_fee_oere,
+            "delivery": charged["deliveries"] * schedule.delivery_fee_oere
+            + charged["express_deliveries"] * schedule.express_delivery_fee_oere,
+            "admin": charged["admin_fee_oere"],
+        }
 
 
 def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[OrderRow],
@@ -65,7 +75,7 @@ def render_csv(invoice: Invoice, *, schedule: FeeSchedule | None, orders: list[O
         writer.writerow([line_label, number, line.position, "", "", "", "", line.article_number or "", line.description,
                          line.quantity, price, "", "", "", "", "", "", "", csv_amount(line.net_oere), line.vat_rate_pct])
     for row in sorted(orders, key=lambda r: (r.delivered_at, r.order_id)):
-        fees = order_fees(row, schedule)
+        fees = row.fees(schedule)
         kind = kinds["replacement" if row.is_replacement else "express" if row.express else "normal"]
         writer.writerow([order_label, number, "", f"{row.order_id:07d}", local_date(row.delivered_at).isoformat(),
                          row.citizen_name, row.cpr_masked, "", kind, "", "", csv_amount(fees["products"]), row.plates,
