@@ -15,6 +15,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, overrides or {}))
+    from stomi_app.configcheck import refuse_unfit_production
+
+    refuse_unfit_production(app.config)  # STOMI_ENV=production: never start on development defaults
 
     from stomi_app import extensions
 

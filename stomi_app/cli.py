@@ -52,6 +52,21 @@ def create_user(email, name, role, municipality_code, region_code, workplace, pa
     click.echo(f"Created {user.role.value} {user.email}")
 
 
+@main.command("check-config")
+@with_appcontext
+def check_config() -> None:
+    """Check the configuration against what production needs; exit 1 when something would refuse to start."""
+    from stomi_app.configcheck import production_problems
+
+    problems = production_problems(current_app.config)
+    if not problems:
+        click.echo("The configuration is fit for production.")
+        return
+    for problem in problems:
+        click.echo(f"- {problem}")
+    raise click.ClickException(f"{len(problems)} problem(s): STOMI_ENV=production would refuse to start.")
+
+
 def _register_area_commands() -> None:
     from fulfilment.cli import fulfilment_cli, logistics_simulator
 
