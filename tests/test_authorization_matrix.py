@@ -26,7 +26,7 @@ EVERY_ROLE = (CIT, NUR, GO, MM, CC, ADM, WH)
 # endpoint → who may use it (a tuple of roles, or PUBLIC / LOGGED_IN / API).
 ROUTES: dict[str, object] = {
     "static": PUBLIC, "dkfds_asset": PUBLIC, "catalogue.static": PUBLIC,
-    "core.index": PUBLIC, "core.healthz": PUBLIC, "core.accessibility_statement": PUBLIC, "core.set_language": PUBLIC,
+    "core.index": PUBLIC, "core.healthz": PUBLIC, "core.readyz": PUBLIC, "core.accessibility_statement": PUBLIC, "core.set_language": PUBLIC,
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
     "fulfilment_api.api_docs": PUBLIC, "fulfilment_api.openapi_json": PUBLIC, "fulfilment_api.events": API,
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
