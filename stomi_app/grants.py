@@ -465,7 +465,8 @@ def line_usage(citizen_id: int, on: date, exclude_order_id: int | None = None,
 def _line_usage_statement(on: date):
     # Built once per day and reused: building this statement and its cache key costs several times more than
     # running it, and every order pays for it. Order ids start at 1, so 0 excludes nothing.
-    usage = utilisation_by_line(on, citizen_id=bindparam("citizen_id"), exclude_order_id=bindparam("exclude_order_id"))
+    usage = utilisation_by_line(on, citizen_id=bindparam("citizen_id"), exclude_order_id=bindparam("exclude_order_id"),
+                                sent_before=bindparam("sent_before", type_=UTCDateTime()))
     last = last_ordinary_order(bindparam("citizen_id"), bindparam("exclude_order_id"),
                                bindparam("sent_before", type_=UTCDateTime()))
     return select(usage.subquery(), last.scalar_subquery().label("last_ordinary_at"))
@@ -483,7 +484,8 @@ def _in_force_on(on: date):
     return and_(Grant.in_force_on(on), GrantLine.replaced_at.is_(None))
 
 
-def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, citizen_id=None, exclude_order_id=None):
+def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, citizen_id=None, exclude_order_id=None,
+                        sent_before=None):
     """consumption_for in one SQL aggregate, for every citizen of the given home municipalities (None: all), or of one
     citizen (`citizen_id`, with `exclude_order_id`: the order check's `line_usage`).
 
@@ -494,7 +496,8 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, 
     first for its category (grants by valid_from and id, lines by id, as grants_in_force orders them), and
     counted when the order was submitted within that line's own period containing `on`. Each citizen's orders are
     read from the start of the longest period among their lines (this month, quarter or year) only, so the cost
-    does not grow with history.
+    does not grow with history. With `sent_before` (the order check's), only orders sent before that moment count:
+    an order already sent is judged by the orders before it, as it was when it was sent, never by later ones.
     """
     window = {period: tuple(literal(start_of_local_day_utc(d), UTCDateTime()) for d in period_bounds(period, on))
               for period in GrantPeriod}
@@ -527,7 +530,8 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, 
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(Variant, Variant.id == OrderLine.variant_id)
         .join(Product, Product.id == Variant.product_id)
-        .where(counts_against_grant(), *([Order.id != exclude_order_id] if exclude_order_id is not None else []))
+        .where(counts_against_grant(), *([Order.id != exclude_order_id] if exclude_order_id is not None else []),
+               *([Order.submitted_at < sent_before] if sent_before is not None else []))
         .subquery("ordered")
     )
     # Each order line's candidate grant lines, ranked as matching_line chooses: its variant's line first, then its

@@ -494,19 +494,10 @@ def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = No
         before_qty, before_oere = in_order.get(grant_line.line_id, (0, 0))
         qty, oere = before_qty + line.quantity, before_oere + line.total_oere
         in_order[grant_line.line_id] = (qty, oere)
-        intro = on < add_months(grant_line.valid_from, rules.intro_months)
-        months = rules.intro_max_months_per_order if intro else rules.max_months_per_order
-        per_order_limit = math.ceil(grant_line.granted / GrantPeriod(grant_line.period).months) * months
-        ceiling = grant_line.price_ceiling_oere
-        # What is left never goes below zero (LineUse.remaining_*): a free line still fits an exhausted ceiling.
-        if qty > max(grant_line.granted - int(grant_line.used), 0):
-            reason = "over_grant"
-        elif ceiling is not None and oere > max(ceiling - int(grant_line.used_oere), 0):
-            reason = "over_price_ceiling"
-        elif qty > per_order_limit:
-            reason = "over_order_limit"
-        else:
-            reason = "within_grant"
+        reason = line_reason(qty, oere, granted=grant_line.granted, used=int(grant_line.used),
+                             used_oere=int(grant_line.used_oere), ceiling_oere=grant_line.price_ceiling_oere,
+                             per_order=per_order_limit(grant_line.granted, grant_line.period, grant_line.valid_from,
+                                                       on, rules))
         routing.lines.append(LineRouting(line, reason))
     if order.express and not order.is_replacement:
         grants = grants_in_force([citizen.id], on)
@@ -517,10 +508,45 @@ def evaluate(order: Order, on: date | None = None, rules: OrderRules | None = No
         # Read with the grant's use, after the citizen's lock: an order sent while this one waited for it counts.
         last = (_local_date_of(grant_lines[0].last_ordinary_at) if grant_lines
                 else _last_ordinary_order_date(citizen.id, order.id, order.submitted_at))
-        if last is not None and on < last + timedelta(days=rules.min_days_between_orders):
+        free_from = too_soon_until(last, on, rules)
+        if free_from is not None:
             routing.order_reasons.append("too_soon")
-            routing.free_from = last + timedelta(days=rules.min_days_between_orders)
+            routing.free_from = free_from
     return routing
+
+
+# The decisions of evaluate on plain values, so that whatever else routes orders (the demo history, made in bulk
+# without a session per order) routes them by the same rule, not a copy of it.
+
+def per_order_limit(granted: int, period: str, grant_valid_from: date, on: date, rules: OrderRules) -> int:
+    """The most packs of one grant line one order may hold: a month's share of the grant times the months an order
+    may cover (fewer in the first months after the grant began)."""
+    intro = on < add_months(grant_valid_from, rules.intro_months)
+    months = rules.intro_max_months_per_order if intro else rules.max_months_per_order
+    return math.ceil(granted / GrantPeriod(period).months) * months
+
+
+def line_reason(quantity: int, oere: int, *, granted: int, used: int, used_oere: int, ceiling_oere: int | None,
+                per_order: int) -> str:
+    """How one grant line's share of an order is routed: `quantity` packs worth `oere` in this order, against what
+    is granted and already used this period."""
+    # What is left never goes below zero (LineUse.remaining_*): a free line still fits an exhausted ceiling.
+    if quantity > max(granted - used, 0):
+        return "over_grant"
+    if ceiling_oere is not None and oere > max(ceiling_oere - used_oere, 0):
+        return "over_price_ceiling"
+    if quantity > per_order:
+        return "over_order_limit"
+    return "within_grant"
+
+
+def too_soon_until(last_sent: date | None, on: date, rules: OrderRules) -> date | None:
+    """With the local date the citizen's previous ordinary order was sent: the first day an order is not "too
+    soon" after it, when `on` is before that day; else None."""
+    if last_sent is None:
+        return None
+    free_from = last_sent + timedelta(days=rules.min_days_between_orders)
+    return free_from if on < free_from else None
 
 def _express_orders_this_year(citizen_id: int, on: date, exclude_order_id: int) -> int:
 
@@ -669,9 +695,24 @@ def last_order(citizen_id: int) -> Order | None:
     )
 
 
-def report_problem(order: Order, *, kind: DeliveryProblemKind, description: str, by: User | None = None) -> DeliveryProblem:
+def problems_of(order: Order) -> list[DeliveryProblem]:
+    """The problems reported about an order, oldest first."""
+    return list(db.session.scalars(select(DeliveryProblem).where(DeliveryProblem.order_id == order.id)
+                                   .order_by(DeliveryProblem.reported_at, DeliveryProblem.id)))
+
+
+def has_open_problem(order: Order) -> bool:
+    return any(p.status == "open" for p in problems_of(order))
+
+
+def report_problem(order: Order, *, kind: DeliveryProblemKind, description: str, by: User | None = None,
+                   once: bool = False) -> DeliveryProblem:
+    """A problem with a delivered order; with `once` (the citizen on the web) not while another is still open,
+    so the same report is not sent again and again."""
     if order.status is not OrderStatus.DELIVERED:
         raise OrderError({"kind": _l("You can report a problem once the order has been delivered.")})
+    if once and has_open_problem(order):
+        raise OrderError({"kind": _l("You have already reported a problem with this order. The callcenter will contact you.")})
     description = (description or "").strip()
     if not description:
         raise OrderError({"description": _l("Describe the problem, e.g. which product is missing.")})

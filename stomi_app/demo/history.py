@@ -27,6 +27,9 @@ from stomi_app.models import (
     Citizen, CuttingMeasure, Grant, GrantChange, GrantLine, Order, OrderEvent, OrderLine, Role, StomaType, User,
 )
 from stomi_app.models.orders import OrderStatus as S
+from stomi_app.grants import period_bounds
+from stomi_app.models.grants import GrantPeriod
+from stomi_app.ordering import default_rules, line_reason, per_order_limit, too_soon_until
 from stomi_app.timeutil import add_months, start_of_local_day_utc
 
 LEGAL_BASIS = "Serviceloven § 112"
@@ -437,6 +440,11 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
     again 1 and 2 years earlier where the grant was in force (never for the fixed demo citizens, whose history the
     journeys know). The citizen's orders are numbered in blocks by year, oldest first.
 
+    Each order is routed, oldest first, by the ordering rule's own decisions (ordering.line_reason, per_order_limit,
+    too_soon_until) against what the citizen's earlier orders that count used of each grant line in its period, as
+    ordering.evaluate judges it: an order goes to approval only when the rule says so (issue 24, item 8). A repeat
+    takes its original's timeline when both are routed alike; otherwise the other timeline is drawn for it once.
+
     This loop makes every order of national scale (three million, with 25 million rows around them): it appends
     to the writers' lists itself and keeps to local names.
     """
@@ -451,7 +459,8 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
     next_order = first_free_id(Order) + (HISTORY_YEARS - 1) * block
     next_line, next_event = first_free_id(OrderLine), first_free_id(OrderEvent)
     agent, nurse = staff.get(Role.CALLCENTER), staff.get(Role.NURSE)
-    within, over_grant = "within_grant", "over_grant"
+    within = "within_grant"
+    rules = default_rules(0)  # the demo municipalities keep the default order rules
     names, prices_on, random = cat.names, cat.prices_on, rng.random
     no_cut = (None, None, None, None)
     drawn = 0
@@ -463,81 +472,94 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
         if len(days) > MAX_ORDERS_PER_CITIZEN:
             raise RuntimeError(f"{len(days)} orders for citizen {plan.citizen_id}: more than the id block allows")
         last = len(days) - 1
-        repeatable = []  # this citizen's settled orders, to repeat in the earlier years
+        originals = []  # [order id, day, lines [(line, quantity)], submitted, express, {over: (row, path, moments)}]
         for n, day in enumerate(days):
-            picked = [[line, q, within] for line in plan.lines
+            picked = [(line, q) for line in plan.lines
                       if (q := _line_quantity(line, day, n == 0, plan.fixed and n == last))]
             if not picked:
                 continue
-            # Now and then a citizen asks for one box more than the grant: a request someone must decide (more
-            # often in the newest order, so the demo has a few still waiting).
-            over = not plan.fixed and random() < (0.1 if n == last else 0.03)
-            if over:
-                picked[0][1] += 1
-                picked[0][2] = over_grant
-            order_id = next_order
+            # Now and then a citizen asks for one box more than usual (more often in the newest order, so the demo
+            # has a few still waiting): whether the grant holds it is the rule's to say.
+            if not plan.fixed and random() < (0.1 if n == last else 0.03):
+                picked[0] = (picked[0][0], picked[0][1] + 1)
+            originals.append((next_order, day, picked, _at(day, rng), not plan.fixed and random() < 0.03, {}))
             next_order += 1
-            row, path, moments = _order_row(rng, order_id, plan, citizen, day, today, picked, over, agent, nurse)
-            put_order(row)
+            drawn += 1
+        # (moment sent, years back, the original): the repeats whole years earlier, where the grant was in force.
+        sent = [(o[3], 0, o) for o in originals]
+        for years in range(1, HISTORY_YEARS):
+            for o in originals:
+                if o[1] < settled and not plan.fixed:
+                    earlier = _year_back(o[1], years)
+                    if earlier >= plan.valid_from:
+                        sent.append((o[3] + timedelta(days=(earlier - o[1]).days), years, o))
+        sent.sort(key=lambda s: s[0])
+        used: dict[tuple, list[int]] = {}  # (grant line id, period start) → [packs, øre] of the orders that count
+        last_sent, express_in_year = None, defaultdict(int)
+        for _moment, years, (original_id, original_day, picked, original_sent, express, timelines) in sent:
+            day = _year_back(original_day, years) if years else original_day
+            # A citizen asks for express within the grant's allowance (two a year) only.
+            express = express and express_in_year[day.year] < 2
+            express_in_year[day.year] += express
             prices = prices_on(day)
-            order_lines = []  # (variant id, the line's columns before the price, those after it)
-            for line, quantity, routing in picked:
+            routed = []
+            for line, quantity in picked:
+                packs, oere = used.get((line.id, _period_start(line.period, day)), (0, 0))
+                routed.append(line_reason(
+                    quantity, quantity * prices[line.variant_id][0], granted=line.quantity, used=packs,
+                    used_oere=oere, ceiling_oere=line.ceiling_oere,
+                    per_order=per_order_limit(line.quantity, line.period, plan.valid_from, day, rules)))
+            too_soon = too_soon_until(last_sent, day, rules) is not None
+            over = too_soon or any(r != within for r in routed)
+            if over not in timelines:
+                timelines[over] = _order_row(rng, original_id, plan, citizen, original_day, today, picked, over,
+                                             agent, nurse, original_sent, express)
+            row, path, moments = timelines[over]
+            shift = timedelta(days=(day - original_day).days)
+            order_id = original_id - years * block
+            if years or row[6] != express:
+                decided, delivered = row[15], row[18]
+                row = (order_id, *row[1:5], f"demo-{order_id:09d}", express, *row[7:13], row[13] + shift,
+                       row[14] + shift, decided and decided + shift, *row[16:18], delivered and delivered + shift,
+                       row[19] and (f"DAO{int(random() * 1e9):09d}" if years else row[19]), row[20])
+            put_order(row)
+            order_lines = []
+            for (line, quantity), routing in zip(picked, routed):
                 variant_id = line.variant_id
                 head = (variant_id, line.id, quantity, line.article_number, names[variant_id])
                 tail = (*(measure if measure and line.cut_to_fit else no_cut), routing)
-                order_lines.append((variant_id, head, tail))
+                order_lines.append((head, tail))
                 put_line((next_line, order_id, *head, *prices[variant_id], *tail))
                 next_line += 1
             placed_by, decided_by, decision_reason = row[4], row[16], row[17]
-            timeline, previous = [], DRAFT
+            sent_reason = ",".join(sorted({r for r in routed if r != within} | ({"too_soon"} if too_soon else set())))
+            previous = DRAFT
             for step, at in zip(path, moments):
                 # Who took each step: the citizen or agent sends, a nurse decides, the warehouse moves it on.
                 actor, by_citizen, reason = None, False, None
                 if previous is DRAFT:
                     actor, by_citizen = placed_by, placed_by is None
-                    reason = over_grant if step is AWAITING else within
+                    reason = sent_reason if step is AWAITING else within
                 elif previous is AWAITING and (step is ACCEPTED or step is REJECTED):
                     actor, reason = decided_by, decision_reason
                 elif step is CANCELLED:
                     by_citizen, reason = True, "cancelled"
-                event = (previous._value_, step._value_, at, actor, by_citizen, reason)
-                timeline.append(event)
-                put_event((next_event, order_id, *event))
+                put_event((next_event, order_id, previous._value_, step._value_, at + shift, actor, by_citizen, reason))
                 next_event += 1
                 previous = step
             status = path[-1]
-            accepted_at = moments[path.index(ACCEPTED)] if ACCEPTED in path else None
-            packs = None
-            if accepted_at is not None and sink_adds:
+            if status is not REJECTED and status is not CANCELLED:  # what counts against the grant afterwards
+                last_sent = day
+                for (line, quantity), (head, _tail) in zip(picked, order_lines):
+                    use = used.setdefault((line.id, _period_start(line.period, day)), [0, 0])
+                    use[0] += quantity
+                    use[1] += quantity * prices[line.variant_id][0]
+            if ACCEPTED in path and sink_adds:
+                accepted_at = moments[path.index(ACCEPTED)] + shift
                 # (variant id, article number, packs, cut shape, Ø, width, height)
-                packs = tuple((head[0], head[3], head[2], *tail[:4]) for _v, head, tail in order_lines)
+                packs = tuple((head[0], head[3], head[2], *tail[:4]) for head, tail in order_lines)
                 for add in sink_adds:
                     add(order_id, status, accepted_at, row[6], citizen.id, delivery, packs)
-            if day < settled and not plan.fixed:
-                repeatable.append((day, row, order_lines, timeline, accepted_at, status, packs))
-            drawn += 1
-        # The earlier years: the same orders, each moved back whole years (all its moments by the same number of days).
-        for years in range(1, HISTORY_YEARS):
-            for day, row, order_lines, timeline, accepted_at, status, packs in repeatable:
-                earlier = _year_back(day, years)
-                if earlier < plan.valid_from:
-                    continue  # before this grant: the citizen did not order like this then
-                shift = timedelta(days=(earlier - day).days)
-                order_id = row[0] - years * block
-                decided, delivered = row[15], row[18]
-                put_order((order_id, *row[1:5], f"demo-{order_id:09d}", *row[6:13], row[13] + shift, row[14] + shift,
-                           decided and decided + shift, *row[16:18], delivered and delivered + shift,
-                           row[19] and f"DAO{int(random() * 1e9):09d}", row[20]))
-                prices = prices_on(earlier)
-                for variant_id, head, tail in order_lines:
-                    put_line((next_line, order_id, *head, *prices[variant_id], *tail))
-                    next_line += 1
-                for from_status, to_status, at, actor, by_citizen, reason in timeline:
-                    put_event((next_event, order_id, from_status, to_status, at + shift, actor, by_citizen, reason))
-                    next_event += 1
-                if accepted_at is not None:
-                    for add in sink_adds:
-                        add(order_id, status, accepted_at + shift, row[6], citizen.id, delivery, packs)
         orders.spill()
         lines.spill()
         events.spill()
@@ -546,25 +568,29 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
     return _Counts(orders=orders.close(), drawn=drawn, lines=lines.close(), events=events.close())
 
 
+@lru_cache(maxsize=4096)
+def _period_start(period: str, day: date) -> date:
+    return period_bounds(GrantPeriod(period), day)[0]
+
+
 _HOURS = [timedelta(hours=h) for h in range(2, 31)]  # between two steps of an order's progress
 _MINUTES = [timedelta(minutes=m) for m in range(2, 41)]  # from opening the draft to sending it
 
 
 def _order_row(rng, order_id: int, plan: _Plan, citizen, day: date, today: date, lines: list, over: bool,
-               agent: int | None, nurse: int | None) -> tuple[tuple, list[S], list[datetime]]:
+               agent: int | None, nurse: int | None, submitted: datetime, express: bool
+               ) -> tuple[tuple, list[S], list[datetime]]:
     """One order of the history (ORDER_COLUMNS): where it got to by today, when, by which channel; also its path and
     the moment of each step."""
     random = rng.random  # random() rather than randint(): a third of the cost, for millions of draws
-    has_cut = plan.measure is not None and any(line.cut_to_fit for line, _q, _r in lines)
+    has_cut = plan.measure is not None and any(line.cut_to_fit for line, _q in lines)
     path, decision = _status_for(rng, (today - day).days, has_cut, over, plan.fixed)
     status = path[-1]
-    submitted = _at(day, rng)
     moments, moment = [], submitted
     for _step in path:
         moments.append(moment)
         moment += _HOURS[int(random() * len(_HOURS))]
     phone = not plan.fixed and random() < 0.25
-    express = not plan.fixed and random() < 0.03
     reason = None
     if decision is not None:
         reason = ("Afvist: forbruget er drøftet med borgeren" if decision is REJECTED
