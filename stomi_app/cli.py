@@ -52,6 +52,19 @@ def create_user(email, name, role, municipality_code, region_code, workplace, pa
     click.echo(f"Created {user.role.value} {user.email}")
 
 
+@main.command("serve", context_settings={"ignore_unknown_options": True})
+@click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+def serve(gunicorn_args) -> None:
+    """Serve the app with gunicorn as in production (stomi_app/gunicorn_conf.py; extra arguments go to gunicorn)."""
+    import os
+    import sys
+    from pathlib import Path
+
+    conf = Path(__file__).with_name("gunicorn_conf.py")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    os.execv(str(gunicorn), [str(gunicorn), "-c", str(conf), *gunicorn_args, "stomi_app.wsgi:app"])
+
+
 @main.command("check-config")
 @with_appcontext
 def check_config() -> None:

@@ -1,0 +1,73 @@
+"""`stomi serve`: gunicorn with the production settings, an access log without query strings, forwarded headers
+trusted only from the configured proxies."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.conftest import make_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settings():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "stomi_app" / "gunicorn_conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_access_log_never_holds_a_query_string_and_workers_follow_the_cpus():
+    settings = _settings()
+    assert "%(U)s" in settings.access_log_format  # the path only
+    for leaks in ("%(r)s", "%(q)s", "%(f)s", "%(a)s"):  # request line with query, query, referer, user agent
+        assert leaks not in settings.access_log_format
+    assert settings.workers >= 3 and settings.timeout == settings.graceful_timeout == 30
+
+
+def test_forwarded_proto_is_trusted_behind_one_proxy_only(database_url, app, instance_dir):
+    from flask import request
+
+    for count, secure in ((0, False), (1, True)):
+        proxied = make_app(database_url, PROXY_COUNT=count)
+
+        @proxied.route("/_secure")
+        def _secure():
+            return "yes" if request.is_secure else "no"
+
+        answer = proxied.test_client().get("/_secure", headers={"X-Forwarded-Proto": "https"})
+        assert answer.get_data(as_text=True) == ("yes" if secure else "no")
+
+
+def test_stomi_serve_answers_and_logs_no_query_string(database_url, app, instance_dir, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "STOMI_DATABASE_URL": database_url, "STOMI_INSTANCE_PATH": str(instance_dir),
+           "STOMI_BIND": f"127.0.0.1:{port}", "STOMI_WORKERS": "1"}
+    log = tmp_path / "access.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("stomi")), "serve"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz?cpr=1503481234", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    text = log.read_text()
+    assert '"GET /healthz HTTP/1.1" 200' in text and "1503481234" not in text
