@@ -31,6 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from stomi_app import web
 
     web.init_app(app)
+    from stomi_app import metrics
+
+    metrics.init_app(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -71,6 +71,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (the TLS-terminating one): 0 = none, trust
         # no forwarded header; 1 behind one proxy. Then request.is_secure and the client address are the real ones.
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),
+        # /metrics answers a monitoring system that sends this bearer token; without one, only this machine.
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),
         # Each carrier's public tracking page, "{reference}" standing for the parcel's number: set per logistics
         # contract (STOMI_TRACKING_URLS, JSON: {"carrier name": "https://…{reference}…"}); a carrier not listed gets
         # no link, only the number.

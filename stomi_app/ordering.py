@@ -20,6 +20,7 @@ from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names 
 from stomi_app.grants import (
     NOT_YET_SENT, LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line,
 )
+from stomi_app.metrics import ORDERS as ORDERS_SENT
 from stomi_app.models import Citizen, User
 from stomi_app.models.clinical import CutShape, CuttingMeasure
 from stomi_app.models.grants import Grant, GrantPeriod, OrderRules
@@ -628,6 +629,7 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
     else:
         reasons = [r.reason for r in routing.lines if r.reason != "within_grant"] + routing.order_reasons
         set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, reason=",".join(sorted(set(reasons))))
+    ORDERS_SENT.labels(order.status.value).inc()
 
 
 def order_reasons_of(order: Order) -> list[str]:

@@ -27,6 +27,7 @@ EVERY_ROLE = (CIT, NUR, GO, MM, CC, ADM, WH)
 ROUTES: dict[str, object] = {
     "static": PUBLIC, "dkfds_asset": PUBLIC, "catalogue.static": PUBLIC,
     "core.index": PUBLIC, "core.healthz": PUBLIC, "core.readyz": PUBLIC, "core.accessibility_statement": PUBLIC, "core.set_language": PUBLIC,
+    "metrics.metrics": PUBLIC,  # this machine only, or a bearer token from elsewhere (tests/test_metrics.py)
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
     "fulfilment_api.api_docs": PUBLIC, "fulfilment_api.openapi_json": PUBLIC, "fulfilment_api.events": API,
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,

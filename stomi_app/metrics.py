@@ -1,0 +1,89 @@
+"""Prometheus metrics at /metrics: requests per endpoint (rate, latency), orders by outcome, the outbox's backlog and
+age. Per process; under gunicorn set PROMETHEUS_MULTIPROC_DIR (an empty folder) so every worker's counts are summed."""
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+from flask import Blueprint, Response, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+
+from stomi_app.extensions import csrf, db
+
+bp = Blueprint("metrics", __name__)
+
+REQUESTS = Counter("stomi_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
+LATENCY = Histogram("stomi_http_request_seconds", "Time to answer a request", ["endpoint"],
+                    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+# Counted when the order is routed, in the request that sends it (a request that then fails to commit counts too: rare).
+ORDERS = Counter("stomi_orders_sent", "Orders sent, by how they were routed", ["outcome"])
+
+
+class OutboxCollector:
+    """The warehouse instructions waiting to go out, read at scrape time (one indexed query)."""
+
+    def collect(self):
+        from fulfilment.models import OutboxMessage, OutboxStatus
+        from stomi_app.db import utcnow
+
+        backlog = GaugeMetricFamily("stomi_outbox_pending", "Warehouse instructions not yet accepted by the provider")
+        age = GaugeMetricFamily("stomi_outbox_oldest_pending_seconds", "Age of the oldest instruction not yet accepted")
+        count, oldest = db.session.execute(select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at))
+                                           .where(OutboxMessage.status == OutboxStatus.PENDING)).one()
+        backlog.add_metric([], count or 0)
+        if oldest is not None and oldest.tzinfo is None:  # aggregates bypass the column type on some engines
+            from datetime import timezone
+
+            oldest = oldest.replace(tzinfo=timezone.utc)
+        age.add_metric([], (utcnow() - oldest).total_seconds() if oldest is not None else 0)
+        yield backlog
+        yield age
+
+
+def _registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        from prometheus_client import REGISTRY as registry
+    return registry
+
+
+@bp.route("/metrics")
+@csrf.exempt
+def metrics():
+    """For the monitoring system: with STOMI_METRICS_TOKEN as a bearer token, or from this machine only."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(given, token):
+            return Response("forbidden\n", status=403, mimetype="text/plain")
+    elif request.remote_addr not in ("127.0.0.1", "::1"):
+        return Response("forbidden\n", status=403, mimetype="text/plain")
+    registry = CollectorRegistry()
+    registry.register(OutboxCollector())
+    body = generate_latest(_registry()) + generate_latest(registry)
+    db.session.rollback()
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _start_timer():
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _count(response):
+        endpoint = request.endpoint or "unmatched"  # the route's name, never the path (it may hold an id)
+        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        started = g.get("metrics_started")
+        if started is not None:
+            LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+        return response
