@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fulfilment.models import WarehouseInstruction
 from fulfilment.workdays import working_days_between
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderStatus
+from stomi_app.statistics.sqltime import local_date as sql_local_date
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
 
@@ -58,13 +59,14 @@ class MonthSla:
     def average_working_days(self) -> float | None:
         return round(self.working_days_sum / self.delivered, 2) if self.delivered else None
 
-    def add(self, delivery: Delivery) -> None:
-        self.delivered += 1
-        self.on_time += delivery.on_time
-        self.working_days_sum += delivery.working_days
+    def add(self, delivery: Delivery, count: int = 1) -> None:
+        """Count `count` deliveries alike (same days, same promise) as `delivery`."""
+        self.delivered += count
+        self.on_time += delivery.on_time * count
+        self.working_days_sum += delivery.working_days * count
         if delivery.express:
-            self.express_delivered += 1
-            self.express_on_time += delivery.on_time
+            self.express_delivered += count
+            self.express_on_time += delivery.on_time * count
 
 
 def sla_by_month(first_month: date, months: int) -> list[MonthSla]:
@@ -72,18 +74,30 @@ def sla_by_month(first_month: date, months: int) -> list[MonthSla]:
     start = date(first_month.year, first_month.month, 1)
     result = [MonthSla(m.year, m.month) for m in (add_months(start, i) for i in range(months))]
     index = {(m.year, m.month): m for m in result}
+    # Grouped in SQL by the local days and the promise: a year's deliveries (86,700 at region scale) are a few
+    # thousand kinds, each measured once in Python, instead of every delivery read and measured (issue 24, item 14).
+    delivered_on, accepted_on = sql_local_date(Order.delivered_at), sql_local_date(WarehouseInstruction.created_at)
+    kinds = (delivered_on, accepted_on, WarehouseInstruction.requested_delivery_date,
+             WarehouseInstruction.promised_working_days, WarehouseInstruction.express)
     rows = db.session.execute(
-        select(Order.delivered_at, WarehouseInstruction.created_at, WarehouseInstruction.requested_delivery_date,
-               WarehouseInstruction.promised_working_days, WarehouseInstruction.express)
+        select(*kinds, func.count())
         .join(WarehouseInstruction, WarehouseInstruction.order_id == Order.id)
         .where(Order.status == OrderStatus.DELIVERED,
                Order.delivered_at >= start_of_local_day_utc(start),
                Order.delivered_at < start_of_local_day_utc(add_months(start, months)))
+        .group_by(*kinds)
     )
-    for delivered_at, accepted_at, requested, promised, express in rows:
-        delivery = delivery_of(accepted_at, delivered_at, requested, promised, express)
-        index[(delivery.delivered_on.year, delivery.delivered_on.month)].add(delivery)
+    for delivered, accepted, requested, promised, express, count in rows:
+        delivered, accepted = _as_date(delivered), _as_date(accepted)
+        delivery = Delivery(accepted, delivered, working_days_between(accepted, delivered), promised,
+                            delivered <= requested, express)
+        index[(delivered.year, delivered.month)].add(delivery, count)
     return result
+
+
+def _as_date(value) -> date:
+    # SQLite's local-date function answers ISO text; PostgreSQL a date.
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def monthly_on_time(year: int, month: int) -> MonthSla:

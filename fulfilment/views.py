@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, Response
 
 from fulfilment import bp
-from fulfilment.instructions import outbox_counts, outbox_rows
+from fulfilment.instructions import SENT_COUNT_DAYS, outbox_counts, outbox_rows
 from fulfilment.models import OutboxStatus
 from fulfilment.picklist import picklist_for, render_pdf
 from stomi_app.auth.roles import restrict_blueprint
@@ -19,7 +19,7 @@ restrict_blueprint(bp, Role.WAREHOUSE)
 def start():
     return render_template(
         "fulfilment/start.html", counts=outbox_counts(), pending=outbox_rows(OutboxStatus.PENDING),
-        sent=outbox_rows(OutboxStatus.SENT), today=local_today(),
+        sent=outbox_rows(OutboxStatus.SENT), today=local_today(), sent_days=SENT_COUNT_DAYS,
     )
 
 

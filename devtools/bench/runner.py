@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import ProgrammingError
 
 from devtools.bench import http
-from devtools.bench import invoicing_measures, statistics_measures
+from devtools.bench import fulfilment_measures, invoicing_measures, statistics_measures
 from devtools.bench.history import multiply_history
 from devtools.bench.timing import PAGE_REPEATS, timed
 from stomi_app import cpr, ordering
@@ -33,7 +33,9 @@ HTTP_ORDERS = HTTP_CLIENTS * (WARM_UP_PER_CLIENT + HTTP_REPEATS * HTTP_PER_CLIEN
 # Measured at 1x and at 10x history: name → fn(app) -> {"median_ms": …} or other figures.
 HISTORY_MEASURES = {"dashboard": statistics_measures.measure_dashboard,
                     "stats_report_memory": statistics_measures.measure_report_memory,
-                    "invoice_memory": invoicing_measures.measure_invoice_memory}
+                    "invoice_memory": invoicing_measures.measure_invoice_memory,
+                    "warehouse_page": fulfilment_measures.measure_warehouse_page,
+                    "delivery_sla_page": fulfilment_measures.measure_delivery_sla_page}
 # Run once after the history measures: fn(app, tmpdir) -> dict of figures.
 RUN_MEASURES = [invoicing_measures.measure_invoice_run, statistics_measures.measure_report_run]
 
@@ -208,6 +210,9 @@ def _history_and_runs(app: Flask, citizens, result: dict, tmp: str, echo) -> Non
     result["citizen_page_history_ratio"] = round(page_10x["median_ms"] / page_1x["median_ms"], 3)
     for key, value in extras_1x.items():
         result[f"{key}_1x"], result[f"{key}_10x"] = value, extras_10x[key]
+    for key in ("warehouse_page", "delivery_sla_page"):
+        if key in extras_1x:
+            result[f"{key}_history_ratio"] = round(extras_10x[key]["median_ms"] / extras_1x[key]["median_ms"], 3)
     if "dashboard" in extras_1x:
         result["dashboard_history_ratio"] = round(extras_10x["dashboard"]["median_ms"] / extras_1x["dashboard"]["median_ms"], 3)
     else:
@@ -239,6 +244,8 @@ def _write(result: dict, out: str | None, echo) -> None:
         ("order sent through the pages / ceiling", result.get("order_http_ratio"), "≥ 0.5"),
         ("citizen page 10x / 1x history", result.get("citizen_page_history_ratio"), "≤ 1.3"),
         ("dashboard 10x / 1x history", result.get("dashboard_history_ratio"), "≤ 1.3"),
+        ("warehouse page 10x / 1x history", result.get("warehouse_page_history_ratio"), "≤ 1.3"),
+        ("delivery SLA page 10x / 1x history", result.get("delivery_sla_page_history_ratio"), "≤ 1.3"),
         ("invoice run / reportlab raw rate", result.get("invoice_vs_reportlab_ratio"), "≥ 0.5"),
     ]
     echo("")
