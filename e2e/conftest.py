@@ -22,6 +22,10 @@ person would; shared steps (log in, log out, switch language) are in ``e2e/steps
   document, the next request waits until that document's scan has reported, and when the test body ends the
   harness waits for the last one. A violation fails the test with rule id, impact, help text, the first
   selectors and the URL.
+* **Each document is scanned at two widths**: as the journey shows it (1280 px) and as a phone shows it
+  (``NARROW_WIDTH``, 375 px; reported as "... (at 375 px)"). The phone scan runs in the page, on a copy of the
+  document (scripts removed) in an off-screen frame 375 px wide, whose media queries are a phone's: the journey
+  keeps acting at desktop size, and Chromium would not resize a page while its next navigation waits anyway.
 * Content that changes *inside* a document without a navigation (a disclosure opened, a dialog shown,
   client-side validation) is not a new document: call ``a11y.scan()`` (fixture ``a11y``) in the state you
   want checked; it raises at once on a violation.
@@ -90,15 +94,41 @@ IN_PAGE_SCAN = """
     return;
   }
   const state = window.__stomiA11y = {id: id, done: false};
+  const violations = (result) => result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    count: v.nodes.length, targets: v.nodes.slice(0, __MAX_TARGETS__).map((n) => n.target.join(" ")),
+  }));
+  const options = {runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"]};
+  // The phone: a copy of the document as it is now, without its scripts (they ran already, and would run
+  // twice), in a frame NARROW_WIDTH wide out of sight; axe (injected into every frame) scans it there.
+  const runNarrow = async () => {
+    const copy = document.documentElement.cloneNode(true);
+    copy.querySelectorAll("script").forEach((script) => script.remove());
+    copy.setAttribute("data-a11y-copy", "");  // tells the copy from the frame's first, empty document
+    const frame = document.createElement("iframe");
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    Object.assign(frame.style, {position: "fixed", left: "-10000px", top: "0", border: "0",
+                                width: "__NARROW_WIDTH__px", height: "__NARROW_HEIGHT__px"});
+    // The frame's "load" can wait behind the navigation the journey starts (Chromium holds it), so the phone
+    // scan waits NARROW_LOAD_MS at most, and a document left that early is scanned at desktop width only.
+    const loaded = new Promise((resolve) => {
+      frame.addEventListener("load", () => resolve(true), {once: true});
+      setTimeout(() => resolve(false), __NARROW_LOAD_MS__);
+    });
+    frame.srcdoc = "<!DOCTYPE html>" + copy.outerHTML;
+    document.body.append(frame);
+    try {
+      if (!(await loaded) || !frame.contentDocument.documentElement.hasAttribute("data-a11y-copy")) return null;
+      const result = await frame.contentWindow.axe.run(frame.contentDocument, options);
+      return violations(result);
+    } finally {
+      frame.remove();
+    }
+  };
   state.run = async () => {
-    const result = await axe.run(document, {runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"]});
-    return {
-      id: state.id, url: location.href,
-      violations: result.violations.map((v) => ({
-        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-        count: v.nodes.length, targets: v.nodes.slice(0, __MAX_TARGETS__).map((n) => n.target.join(" ")),
-      })),
-    };
+    const result = await axe.run(document, options);
+    return {id: state.id, url: location.href, violations: violations(result), narrow: await runNarrow()};
   };
   let started = false;
   const scanAndReport = async () => {
@@ -140,6 +170,10 @@ SCAN_NOW = """async (timeoutMs) => {
   while (!state.done && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   return await state.run();
 }"""
+# The phone every document is also scanned at (see the module docstring).
+NARROW_WIDTH, NARROW_HEIGHT = 375, 800
+# How long the copy of a document scanned at phone width may take to load (see IN_PAGE_SCAN's runNarrow).
+NARROW_LOAD_MS = 3000
 # A document whose scan is still running when the journey leaves it is waited for this long: shorter than
 # ACTION_TIMEOUT, so a stuck scan is reported as such rather than as a click that timed out. Both are
 # generous because CI machines run several suites at once; they only cost time when something is wrong.
@@ -279,6 +313,11 @@ def format_violations(reports: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _narrow_report(report: dict) -> dict:
+    """The phone-width half of a document's report, as a report of its own."""
+    return {"id": report["id"], "url": f"{report['url']} (at {NARROW_WIDTH} px)", "violations": report.get("narrow") or []}
+
+
 class A11yScanner:
     """Collects axe-core's findings for every document one page shows (see the module docstring)."""
 
@@ -286,12 +325,14 @@ class A11yScanner:
         self.pending: dict[str, str] = {}  # documents that began but have not reported: id -> URL
         self.started: set[str] = set()  # documents whose axe run has started (to say why a report is missing)
         self.scanned: list[str] = []  # URL of every document scanned, in order
+        self.scanned_narrow: list[str] = []  # the same at phone width ("... (at 375 px)")
         self.reports: list[dict] = []  # the scans that found violations
         self.problems: list[str] = []  # documents the harness could not check
         script = (
             IN_PAGE_SCAN.replace("__ENDPOINT__", json.dumps(A11Y_ENDPOINT))
             .replace("__TAGS__", json.dumps(WCAG_TAGS))
             .replace("__MAX_TARGETS__", str(MAX_TARGETS))
+            .replace("__NARROW_WIDTH__", str(NARROW_WIDTH)).replace("__NARROW_LOAD_MS__", str(NARROW_LOAD_MS)).replace("__NARROW_HEIGHT__", str(NARROW_HEIGHT))
         )
         context.add_init_script(axe_source + "\n" + script)
         # Documents the main frame committed, and documents that announced themselves: the announcement
@@ -353,8 +394,15 @@ class A11yScanner:
         self.scanned.append(report["url"])
         if report.get("error"):
             self.problems.append(f"axe failed on {report['url']}: {report['error']}")
-        elif report["violations"]:
+            return
+        if report["violations"]:
             self.reports.append(report)
+        if report.get("narrow") is None:
+            return  # left before its copy loaded: scanned at desktop width only (see IN_PAGE_SCAN)
+        narrow = _narrow_report(report)
+        self.scanned_narrow.append(narrow["url"])
+        if narrow["violations"]:
+            self.reports.append(narrow)
 
     def _wait_for_pending(self, when: str) -> None:
         deadline = time.monotonic() + SCAN_TIMEOUT
@@ -381,8 +429,13 @@ class A11yScanner:
         if report is None:
             return
         self.scanned.append(report["url"])
-        if report["violations"]:
-            raise AccessibilityError(format_violations([report]))
+        narrow = _narrow_report(report)
+        if report.get("narrow") is None:
+            raise AccessibilityError(f"the copy of {report['url']} did not load for the scan at {NARROW_WIDTH} px")
+        self.scanned_narrow.append(narrow["url"])
+        found = [r for r in (report, narrow) if r["violations"]]
+        if found:
+            raise AccessibilityError(format_violations(found))
 
     def finish(self) -> None:
         """Wait for the last document's scan; fail if any document had violations or could not be checked."""

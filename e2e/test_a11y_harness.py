@@ -17,6 +17,11 @@ LOADING_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Still loading</tit
 <script src="/slow.js"></script></body></html>"""
 IMAGE_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Images loading</title></head>
 <body><main><h1>Images loading</h1><img src="/slow.gif" alt="Slow"><a href="__LOGIN__">Log ind</a></main></body></html>"""
+# A table that fits at 1280 px and scrolls sideways on a phone, in a container keyboard users cannot reach.
+NARROW_ONLY_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Wide table</title></head>
+<body><main><h1>Wide table</h1><div style="overflow-x: auto"><table style="width: 900px"><caption>Wide</caption>
+<tr><th scope="col">A</th><th scope="col">B</th></tr><tr><td>1</td><td>2</td></tr></table></div>
+<a href="/">Forsiden</a></main></body></html>"""
 BROKEN_PAGE = """<!DOCTYPE html><html lang="da"><head><title>Broken on purpose</title></head>
 <body><main><h1>Broken on purpose</h1><img src="/static/none.png"><a href="/">Forsiden</a></main></body></html>"""
 
@@ -30,6 +35,23 @@ def test_every_document_on_the_way_is_scanned(page: Page, a11y: A11yScanner, liv
     a11y.finish()
     base = live_server.url
     assert a11y.scanned == [f"{base}/", f"{base}/login", f"{base}/login", f"{base}/login"]
+    # ... and at phone width too (a document left before its copy loaded is checked at desktop width only)
+    assert f"{base}/login (at 375 px)" in a11y.scanned_narrow
+
+
+def test_a_page_is_also_scanned_at_phone_width(page: Page, a11y: A11yScanner, live_server):
+    page.route("**/wide-table", lambda route: route.fulfill(body=NARROW_ONLY_PAGE, content_type="text/html"))
+    page.goto("/wide-table")
+    page.get_by_role("link", name="Forsiden").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    assert page.viewport_size == {"width": 1280, "height": 900}  # the journey acts at desktop size
+    with pytest.raises(AccessibilityError) as failure:
+        a11y.finish()
+    message = str(failure.value)
+    assert f"on {live_server.url}/wide-table (at 375 px)" in message
+    assert "scrollable-region-focusable" in message
+    assert f"on {live_server.url}/wide-table\n" not in message + "\n"  # clean at 1280 px
+    a11y.reports.clear()
 
 
 @pytest.mark.parametrize("leave_by", ["submitting its form", "going to another address"])
