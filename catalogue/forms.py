@@ -67,7 +67,9 @@ class VariantForm(BaseForm):
     pack_size = IntegerField(_l("Pack size"), description=_l("Pieces in one unit of issue, e.g. 30 bags in a box"),
                              validators=[InputRequired(message=_l("Enter the pack size as a whole number.")),
                                          NumberRange(min=1, max=10_000, message=_l("The pack size must be a whole number greater than 0."))])
-    unit = SelectField(_l("Unit of issue"), choices=UNITS, validators=[DataRequired()])
+    # No DataRequired: a fixed list with a default needs no required attribute (vnu wants a placeholder then);
+    # validate_choice refuses anything not on the list.
+    unit = SelectField(_l("Unit of issue"), choices=UNITS)
     precut_mm = IntegerField(_l("Pre-cut size in mm"), description=_l("Leave empty for cut-to-fit or not cuttable"),
                              validators=[Optional()])
     cut_min_mm = IntegerField(_l("Cutting range, smallest size in mm"), validators=[Optional()])

@@ -1,23 +1,27 @@
-"""The FSC administrator's search of the audit log (by citizen CPR, staff e-mail, action and period)."""
+"""The FSC administrator's search of the audit log (by citizen CPR, staff e-mail, action and period), paged and
+exported as CSV."""
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
-from flask import redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import Response, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from fsc_admin import bp
-from stomi_app import cpr
+from stomi_app import cpr, paging, safecsv
 from stomi_app.audit import record
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Citizen, User
 from stomi_app.text import clean_text
 from stomi_app.timeutil import start_of_local_day_utc
-from stomi_app.userinput import iso_day
+from stomi_app.userinput import iso_day, whole_number
 
 PAGE_SIZE = 100
+# An export is for a period's or a person's events, not the whole log: beyond this, narrow the search.
+EXPORT_LIMIT = 100_000
 
 
 FIELDS = ("cpr", "email", "action", "from", "to")
@@ -37,6 +41,60 @@ def audit_log():
         saved = dict(session.get(SEARCH_KEY) or {})
         args = {k: saved.get(k, "") for k in FIELDS}
         citizen, errors = (db.session.get(Citizen, saved["citizen"]) if saved.get("citizen") else None), {}
+    query, more = _search(saved, args, citizen)
+    errors = {**errors, **more}
+    if request.method == "POST" and not errors:
+        if citizen is not None:
+            # Reading who looked at a citizen is itself a look at that citizen's data.
+            record(current_user, "search", "Audit log search (FSC administrator)", citizen=citizen,
+                   detail=f"cpr={citizen.cpr_masked}")
+            db.session.commit()
+        session[SEARCH_KEY] = saved
+        return redirect(url_for(".audit_log"))
+    page, rows = None, []
+    if not errors:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        page = paging.clamp(whole_number(request.args.get("page"), low=1), total, PAGE_SIZE)
+        rows = db.session.execute(_newest_first(query).offset(page.offset).limit(PAGE_SIZE)).all()
+    actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return render_template("fsc_admin/audit_log.html", rows=rows, args=args, errors=errors, actions=actions,
+                           page=page, page_numbers=paging.page_numbers(page.page, page.pages) if page else [],
+                           searched_citizen=citizen, unknown_cpr=saved.get("citizen") == -1), \
+        (422 if errors else 200)
+
+
+def _newest_first(query):
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+@bp.route("/revision/eksport.csv")
+def audit_log_export():
+    """The events the last search found (all pages, newest first, at most EXPORT_LIMIT) as CSV; audited."""
+    saved = dict(session.get(SEARCH_KEY) or {})
+    args = {k: saved.get(k, "") for k in FIELDS}
+    citizen = db.session.get(Citizen, saved["citizen"]) if saved.get("citizen") else None
+    query, errors = _search(saved, args, citizen)
+    if errors:
+        return redirect(url_for(".audit_log"))
+    from stomi_app.web import role_label  # the app factory's module imports this blueprint: imported when used
+
+    rows = db.session.execute(_newest_first(query).limit(EXPORT_LIMIT)).all()
+    out = io.StringIO()
+    writer = safecsv.writer(out)
+    writer.writerow([_("When"), _("Who"), _("Role"), _("Action"), _("Citizen"), _("Purpose"), _("Detail")])
+    for event, email, masked in rows:
+        writer.writerow([format_datetime(event.at, "yyyy-MM-dd HH:mm:ss"), email or "", role_label(event.role) if event.role else "",
+                         event.action, masked or "", event.purpose or "", event.detail or ""])
+    record(current_user, "export", "Audit log search (FSC administrator)", citizen=citizen,
+           detail=f"rows={len(rows)}" + (f"; cpr={citizen.cpr_masked}" if citizen else ""))
+    db.session.commit()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=revisionslog.csv"})
+
+
+def _search(saved: dict, args: dict, citizen):
+    """The query for the saved criteria (the citizen as found by CPR), and the errors in the typed dates."""
+    errors = {}
     query = select(AuditEvent, User.email, Citizen.cpr_masked).outerjoin(User, User.id == AuditEvent.user_id)
     query = query.outerjoin(Citizen, Citizen.id == AuditEvent.citizen_id)
     if saved.get("citizen"):
@@ -56,19 +114,7 @@ def audit_log():
         query = query.where(AuditEvent.at >= start_of_local_day_utc(start))
     if end:
         query = query.where(AuditEvent.at < start_of_local_day_utc(end + timedelta(days=1)))
-    if request.method == "POST" and not errors:
-        if citizen is not None:
-            # Reading who looked at a citizen is itself a look at that citizen's data.
-            record(current_user, "search", "Audit log search (FSC administrator)", citizen=citizen,
-                   detail=f"cpr={citizen.cpr_masked}")
-            db.session.commit()
-        session[SEARCH_KEY] = saved
-        return redirect(url_for(".audit_log"))
-    rows = [] if errors else db.session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(PAGE_SIZE)).all()
-    actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-    return render_template("fsc_admin/audit_log.html", rows=rows, args=args, errors=errors, actions=actions,
-                           page_size=PAGE_SIZE, searched_citizen=citizen, unknown_cpr=saved.get("citizen") == -1), \
-        (422 if errors else 200)
+    return query, errors
 
 
 def _citizen_by_cpr(text: str):

@@ -6,6 +6,7 @@ import logging
 import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import force_locale
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
@@ -69,4 +70,6 @@ def openapi_json():
 
 @bp.get("/docs")
 def api_docs():
-    return render_template("fulfilment/api_docs.html", doc=openapi_document())
+    # The OpenAPI document is English, so the whole page is (and says lang="en"), not Danish headings around it.
+    with force_locale("en"):
+        return render_template("fulfilment/api_docs.html", doc=openapi_document())

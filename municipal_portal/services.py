@@ -16,6 +16,7 @@ from stomi_app.models import (
     Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
 )
 from stomi_app.ordering import current_measure
+from stomi_app.paging import Capped
 
 SEARCH_LIMIT = 50
 RECENT_ORDERS = 10
@@ -55,8 +56,9 @@ def looks_like_cpr(text: str) -> bool:
     return bool(compact) and compact.isascii() and compact.isdigit()
 
 
-def search_citizens(municipality_id: int, text: str) -> tuple[list[Citizen], str]:
-    """Citizens of the municipality by part of the name or by full CPR number; also the criterion for the audit log."""
+def search_citizens(municipality_id: int, text: str) -> tuple[Capped, str]:
+    """Citizens of the municipality by part of the name or by full CPR number (the first SEARCH_LIMIT, with how many
+    matched in all); also the criterion for the audit log."""
     text = (text or "").strip()
     if not text:
         raise CriterionError("empty")
@@ -67,12 +69,14 @@ def search_citizens(municipality_id: int, text: str) -> tuple[list[Citizen], str
         except cpr.InvalidCPR:
             raise CriterionError("cpr") from None
         found = list(db.session.scalars(base.where(Citizen.cpr_hash == cpr.lookup_hash(digits))))
-        return found, f"cpr={cpr.mask(digits)}"
+        return Capped(found, len(found)), f"cpr={cpr.mask(digits)}"
     pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    found = list(db.session.scalars(
-        base.where(func.lower(Citizen.name).like(pattern, escape="\\")).order_by(Citizen.name, Citizen.id).limit(SEARCH_LIMIT)
-    ))
-    return found, f"name={text[:100]}"
+    matching = base.where(func.lower(Citizen.name).like(pattern, escape="\\"))
+    found = list(db.session.scalars(matching.order_by(Citizen.name, Citizen.id).limit(SEARCH_LIMIT)))
+    # "Citizens found: 50" when hundreds match would mislead: the total is counted when the list is cut.
+    total = len(found) if len(found) < SEARCH_LIMIT else db.session.scalar(
+        select(func.count()).select_from(matching.subquery()))
+    return Capped(found, total), f"name={text[:100]}"
 
 
 def citizens_of(municipality_id: int, ids: list[int]) -> list[Citizen]:

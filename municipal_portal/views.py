@@ -23,6 +23,7 @@ from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.models import Role
 from stomi_app.money import input_text
+from stomi_app.paging import capped_message
 from stomi_app.timeutil import local_today
 
 # Municipal managers get in too, but only to the read-only pages listed in statistics_views.MANAGER_ENDPOINTS.
@@ -61,6 +62,7 @@ def start():
 
 # The last search's hits, kept as citizen ids only (as the callcenter keeps its search): never the typed text.
 SEARCH_KEY = "municipal_search"
+SEARCH_TOTAL_KEY = "municipal_search_total"  # how many matched, when only the first SEARCH_LIMIT are kept
 
 
 @bp.route("/borgere", methods=["GET", "POST"])
@@ -76,11 +78,14 @@ def search():
             record(current_user, "search", "Find a citizen (grant officer)", detail=f"{criterion}; hits={len(results)}")
             db.session.commit()
             session[SEARCH_KEY] = [c.id for c in results]
+            session[SEARCH_TOTAL_KEY] = results.total
             return redirect(url_for(".search"))
     ids = session.get(SEARCH_KEY) if request.method == "GET" else None
     results = services.citizens_of(_municipality_id(), ids) if ids else []
+    count = (capped_message(len(results), session.get(SEARCH_TOTAL_KEY) or 0)
+             or _("Citizens found: %(num)s", num=len(results))) if ids is not None else None
     return render_template("municipal_portal/search.html", form=form, results=results, searched=ids is not None,
-                           errors=error_list(form)), 422 if form.errors else 200
+                           result_count=count, errors=error_list(form)), 422 if form.errors else 200
 
 
 @bp.route("/borger/<int:citizen_id>")

@@ -13,6 +13,7 @@ from nurse_console.forms import (
 from stomi_app import approvals, audit, labels, nursing
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import discharges_by, open_proposals_of
+from stomi_app.paging import capped_message
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
@@ -126,6 +127,7 @@ def release(kind: str, ref_id: int):
 
 # The last search's hits, kept as citizen ids only (as the callcenter keeps its search): never the typed text.
 SEARCH_KEY = "nurse_search"
+SEARCH_TOTAL_KEY = "nurse_search_total"  # how many matched, when only the first ones are kept
 
 
 @bp.route("/borgere", methods=["GET", "POST"])
@@ -135,11 +137,13 @@ def search():
         found = nursing.search_citizens(current_user, form.q.data)
         db.session.commit()  # the search is audited
         session[SEARCH_KEY] = [c.id for c in found]
+        session[SEARCH_TOTAL_KEY] = found.total
         return redirect(url_for(".search"))
     ids = session.get(SEARCH_KEY) if request.method == "GET" else None
     found = nursing.visible_citizens_by_id(current_user, ids) if ids else []
+    capped = capped_message(len(found), session.get(SEARCH_TOTAL_KEY) or 0) if ids else None
     return render_template("nurse_console/search.html", form=form, found=found, searched=ids is not None,
-                           handover_days=nursing.HANDOVER_DAYS), \
+                           capped=capped, handover_days=nursing.HANDOVER_DAYS), \
         (422 if form.errors else 200)
 
 

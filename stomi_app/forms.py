@@ -87,6 +87,13 @@ class BaseForm(FlaskForm):
     class Meta(CleanTextMeta):
         pass
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A page with several forms would repeat id="csrf_token" (a duplicate id): the hidden token needs no id.
+        token = self._fields.get("csrf_token")  # absent when CSRF is switched off
+        if token is not None:
+            token.id = False
+
 
 class BaseSubForm(Form):
     """A nested form (a row of a FieldList) whose text fields are cleaned like BaseForm's."""

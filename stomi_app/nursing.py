@@ -20,6 +20,7 @@ from stomi_app.models import (
     ProductChangeRequest, ProposalStatus, RecommendationStatus, RequestStatus, StomaType, TaskClaim, TaskKind, User,
 )
 from stomi_app.ordering import OrderError, parse_mm, record_measure
+from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
 
 MAX_TEXT = 4000
@@ -124,24 +125,26 @@ def hospitals_for(nurse: User) -> list[str]:
     ))
 
 
-def search_citizens(nurse: User, text: str, limit: int = 50) -> list[Citizen]:
-    """Find a visible citizen by full CPR number or by name; the search itself is audited."""
+def search_citizens(nurse: User, text: str, limit: int = 50) -> Capped:
+    """Find a visible citizen by full CPR number or by name (the first `limit`, a paging.Capped with how many
+    matched in all); the search itself is audited."""
     from stomi_app import cpr
 
     text = (text or "").strip()
     if not text:
-        return []
+        return Capped([], 0)
     try:
         condition = Citizen.cpr_hash == cpr.lookup_hash(cpr.normalise(text))
     except cpr.InvalidCPR:
         if len(text) < 2:
-            return []
+            return Capped([], 0)
         condition = func.lower(Citizen.name).contains(text.lower()[:100], autoescape=True)
-    found = list(db.session.scalars(
-        select(Citizen).where(condition, visible_citizens(nurse)).order_by(Citizen.name, Citizen.id).limit(limit)
-    ))
+    matching = select(Citizen).where(condition, visible_citizens(nurse))
+    found = list(db.session.scalars(matching.order_by(Citizen.name, Citizen.id).limit(limit)))
+    # The first `limit` are shown; how many matched in all is counted when the list is cut, so the page can say so.
+    total = len(found) if len(found) < limit else db.session.scalar(select(func.count()).select_from(matching.subquery()))
     audit.record(nurse, "search", "nurse: find a citizen", detail=f"{len(found)} found")
-    return found
+    return Capped(found, total)
 
 
 def visible_citizens_by_id(nurse: User, ids: list[int]) -> list[Citizen]:

@@ -30,6 +30,6 @@ class ProblemForm(BaseForm):
     kind = SelectField(_l("What is wrong?"), choices=[
         ("missing", _l("Something is missing")), ("wrong", _l("Wrong product")),
         ("damaged", _l("Damaged")), ("cutting", _l("The hole is cut wrong")),
-    ], validators=[DataRequired()])
+    ])  # no DataRequired (a required select wants an empty placeholder first): validate_choice refuses the rest
     description = TextAreaField(_l("Describe the problem"), validators=[
         DataRequired(message=_l("Describe the problem, e.g. which product is missing.")), Length(max=2000)])

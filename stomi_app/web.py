@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from stomi_app import outage
 from stomi_app.labels import template_globals
 from stomi_app.money import format_money
+from stomi_app.navigation import staff_menu
 from stomi_app.outage import DATABASE_DOWN, database_down, is_database_down_error, is_machine_request, unavailable
 
 DKFDS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "dkfds" / "dist"
@@ -172,5 +173,6 @@ def init_app(app: Flask) -> None:
             "callcenter_phone": current_app.config["CALLCENTER_PHONE"],
             "callcenter_hours": current_app.config["CALLCENTER_HOURS"],
             "role_label": role_label,
+            "staff_menu": staff_menu,
             **template_globals(),
         }
