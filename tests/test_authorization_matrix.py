@@ -53,8 +53,9 @@ ROUTES: dict[str, object] = {
         "citizen", "log_contact", "order_again", "order_cancel", "order_check", "order_delivery", "order_detail",
         "order_problem", "order_products", "order_send", "problem_detail", "start", "transfer_to_advice")},
     **{f"fsc_admin.{e}": (ADM,) for e in (
-        "allocation", "audit_log", "delivery_sla", "fees", "invoice_credit", "invoice_detail", "invoice_document",
-        "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export", "statistics_overview")},
+        "allocation", "audit_log", "audit_log_export", "delivery_sla", "fees", "invoice_credit", "invoice_detail",
+        "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
+        "statistics_overview")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
 
