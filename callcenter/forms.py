@@ -62,3 +62,18 @@ class AdviceForm(BaseForm):
                              description=_l("In the citizen's own words. The citizen sees it in their conversation with the nurse."))
     summary = TextAreaField(_l("Your summary for the nurse"), validators=[Length(max=2000)],
                             description=_l("What the nurse needs to know first. Only staff see it."))
+
+
+class CloseForm(BaseForm):
+    note = TextAreaField(_l("What was done"), validators=[Length(max=2000)],
+                         description=_l("A short note for the call log, e.g. \"Called the citizen; the pack was found.\""))
+
+
+class AgentProductChangeForm(BaseForm):
+    """The citizen portal's product-change request, worded for the agent who fills it in for the caller."""
+
+    current = SelectField(_l("The product the citizen has now"), validate_choice=False)
+    wanted = StringField(_l("Article number of the product the citizen would like"), validators=[Length(max=40)],
+                         description=_l("Find it in the shared catalogue."))
+    reason = TextAreaField(_l("Why would the citizen like another product?"), validators=[Length(max=2000)],
+                           description=_l("In the citizen's words, e.g. leaks or sore skin. A stoma nurse decides."))

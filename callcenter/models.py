@@ -1,10 +1,10 @@
-"""The callcenter's own table: the call log, one short record per contact with a citizen."""
+"""The callcenter's own tables: the call log (one short record per contact) and claims on its work queues."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Text
+from sqlalchemy import Enum, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow
@@ -49,4 +49,29 @@ class Contact(Base):
     outcome: Mapped[ContactOutcome] = mapped_column(_enum(ContactOutcome))
 
     citizen: Mapped[Citizen] = relationship()
+    agent: Mapped[User] = relationship()
+
+
+class QueueKind(str, enum.Enum):
+    """The callcenter's work queues an agent claims and closes; the value also names the claim."""
+
+    DELIVERY_PROBLEM = "delivery_problem"
+    CALL_BACK = "call_back"
+
+
+class QueueClaim(Base):
+    """Who works on a queue item, and how it was closed: one row per item, so two agents never call the same citizen
+    about the same case unknowingly (the nurses' TaskClaim, for the callcenter). The row stays when the case is closed."""
+
+    __tablename__ = "callcenter_queue_claim"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="one_claim_per_queue_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[QueueKind] = mapped_column(_enum(QueueKind))
+    ref_id: Mapped[int]
+    agent_id: Mapped[int] = mapped_column(ForeignKey(User.id), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
     agent: Mapped[User] = relationship()

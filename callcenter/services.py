@@ -9,17 +9,18 @@ from sqlalchemy.orm import joinedload
 
 from callcenter.models import Contact, ContactOutcome, ContactReason
 from callcenter.search import SearchError, SearchResult, mask_cprs, search
-from stomi_app import audit, nursing, ordering
+from catalogue.services import variant_by_article_number
+from stomi_app import approvals, audit, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, Order, OrderStatus, User
 from stomi_app.models.clinical import CuttingMeasure
-from stomi_app.models.nursing import AdviceQuestion, AdviceStatus
+from stomi_app.models.nursing import AdviceQuestion, AdviceStatus, ProductChangeRequest, RequestStatus
 from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.replacements import create_replacement
 from stomi_app.db import utcnow
-from stomi_app.nursing import OPEN_PROBLEM, RESOLVED_PROBLEM
+from stomi_app.nursing import OPEN_PROBLEM
 from stomi_app.text import clean_text
 from stomi_app.timeutil import TZ, local_today
 from stomi_app.userinput import record_id
@@ -138,6 +139,7 @@ class Overview:
     draft: Order | None
     advice: list[AdviceQuestion] = field(default_factory=list)
     notes: list[Order] = field(default_factory=list)
+    product_changes: list[ProductChangeRequest] = field(default_factory=list)
 
     @property
     def open_advice(self) -> list[AdviceQuestion]:
@@ -167,7 +169,13 @@ def overview(agent: User, citizen: Citizen, on: date | None = None) -> Overview:
         expected=expected_delivery_dates([o.id for o in open_orders + earlier]),
         problems=problems, contacts=contacts, draft=ordering.find_draft(citizen, placed_by=agent),
         advice=advice_questions(citizen), notes=[o for o in open_orders if o.note],
+        product_changes=open_product_changes(citizen),
     )
+
+
+def open_product_changes(citizen: Citizen) -> list[ProductChangeRequest]:
+    """The citizen's product-change requests still waiting for a nurse, asked on the web or by phone."""
+    return [r for r in approvals.product_changes_of(citizen.id) if r.status is RequestStatus.OPEN]
 
 
 # --- the call log -------------------------------------------------------------------------------
@@ -196,6 +204,15 @@ def log_contact(agent: User, citizen: Citizen, *, reason: str, note: str, outcom
     return contact
 
 
+def auto_log(agent: User, citizen: Citizen, reason: ContactReason, outcome: ContactOutcome, note: str) -> Contact:
+    """A call-log entry for what the agent did in the system (an order, a problem, a transfer), so the call log
+    shows it without the agent typing it again. The action itself is audited where it is done."""
+    contact = Contact(citizen_id=citizen.id, agent_id=agent.id, reason=reason, outcome=outcome, note=note[:MAX_NOTE])
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
 # --- ordering on the citizen's behalf -----------------------------------------------------------
 
 def send_on_behalf(agent: User, order: Order, *, note: str | None) -> Order:
@@ -213,6 +230,8 @@ def send_on_behalf(agent: User, order: Order, *, note: str | None) -> Order:
     if order.status is not OrderStatus.DRAFT:
         record_change(agent, order.citizen, "callcenter: order on behalf",
                       f"order {order.number} sent by phone → {order.status.value}")
+        auto_log(agent, order.citizen, ContactReason.ORDER, ContactOutcome.ORDER_PLACED,
+                 str(_l("Order %(number)s placed by phone.", number=order.number)))
     return order
 
 
@@ -232,6 +251,10 @@ def register_problem(agent: User, order: Order, *, kind: str, description: str,
     record_change(agent, order.citizen, "callcenter: delivery problem",
                   f"problem on order {order.number}: {kind_value.value}"
                   + (f"; free replacement {replacement.number}" if replacement else ""))
+    note = (_l("Problem with order %(number)s registered; free replacement %(replacement)s sent.",
+               number=order.number, replacement=replacement.number) if replacement
+            else _l("Problem with order %(number)s registered.", number=order.number))
+    auto_log(agent, order.citizen, ContactReason.COMPLAINT, ContactOutcome.PROBLEM_REGISTERED, str(note))
     return problem, replacement
 
 
@@ -240,19 +263,10 @@ def replace_for_problem(agent: User, problem: DeliveryProblem, replace: dict[int
     replacement = create_replacement(problem, replace, by=agent)
     record_change(agent, problem.order.citizen, "callcenter: free replacement",
                   f"replacement {replacement.number} for order {problem.order.number}")
+    auto_log(agent, problem.order.citizen, ContactReason.COMPLAINT, ContactOutcome.PROBLEM_REGISTERED,
+             str(_l("Free replacement %(replacement)s sent for order %(number)s.",
+                    replacement=replacement.number, number=problem.order.number)))
     return replacement
-
-
-def close_problem(agent: User, problem: DeliveryProblem) -> DeliveryProblem:
-    """Settle a problem without a replacement; a cutting error is a stoma nurse's to resolve, not the agent's."""
-    if problem.kind is DeliveryProblemKind.CUTTING:
-        raise ordering.OrderError({"order": _l("A cutting error is resolved by a stoma nurse, who checks the measure.")})
-    if problem.status == OPEN_PROBLEM:
-        problem.status = RESOLVED_PROBLEM
-        record_change(agent, problem.order.citizen, "callcenter: delivery problem",
-                      f"problem on order {problem.order.number} closed without replacement")
-        db.session.flush()
-    return problem
 
 
 # --- transfer to a stoma nurse ------------------------------------------------------------------
@@ -281,7 +295,32 @@ def transfer_to_advice(agent: User, citizen: Citizen, *, question: str, summary:
     if last is not None and last.summary == summary and last.messages and last.messages[0].text == question:
         return last
     try:
-        return nursing.ask_advice(citizen, question, transferred_by=agent, summary=summary)
+        asked = nursing.ask_advice(citizen, question, transferred_by=agent, summary=summary)
     except nursing.NursingError as exc:
         # The nurse console names the citizen's words "text"; on the agent's form the field is "question".
         raise nursing.NursingError({("question" if k == "text" else k): v for k, v in exc.errors.items()}) from None
+    auto_log(agent, citizen, ContactReason.PRODUCT_QUESTION, ContactOutcome.TRANSFERRED_TO_NURSE,
+             str(_l("Transferred to a stoma nurse: %(summary)s", summary=summary)))
+    return asked
+
+
+# --- product change on the citizen's behalf -----------------------------------------------------
+
+def granted_variants(citizen: Citizen, on: date | None = None) -> dict[str, object]:
+    """The variants the citizen's grant names (by id as text): what "the product you have now" may be."""
+    return {str(use.line.variant.id): use.line.variant for use in consumption(citizen.id, on or local_today())
+            if use.line.variant is not None}
+
+
+def raise_product_change(agent: User, citizen: Citizen, *, article: str, current_id: str, reason: str) -> ProductChangeRequest:
+    """Ask for another product for the caller, through the citizen's own service (a nurse decides)."""
+    article = clean_text(article).strip()
+    before = {r.id for r in open_product_changes(citizen)}
+    change = approvals.request_product_change(
+        citizen, wanted_variant=variant_by_article_number(article) if article else None, reason=clean_text(reason),
+        current_variant=granted_variants(citizen).get(current_id or ""), requested_by=agent)
+    if change.id not in before:  # asked again for the same product: one request, one entry in the call log
+        auto_log(agent, citizen, ContactReason.PRODUCT_QUESTION, ContactOutcome.TRANSFERRED_TO_NURSE,
+                 str(_l("Product change to %(product)s asked for; a stoma nurse decides.",
+                        product=change.wanted_variant.display_name)))
+    return change

@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from fulfilment.instructions import expected_delivery, tracking_url
-from callcenter import bp, services
+from callcenter import bp, queues, services
 from callcenter.forms import (
-    ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, ContactForm, ProblemForm, SearchForm,
+    ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, AgentProductChangeForm, CloseForm, ContactForm,
+    ProblemForm, SearchForm,
 )
 from callcenter.search import KIND_LABELS, SearchError
 from catalogue.services import variant_by_article_number
@@ -85,9 +86,51 @@ def start():
                 return redirect(url_for(".citizen", citizen_id=result.citizens[0].id, s=event.id))
             return redirect(url_for(".start"))
     search, hits = _last_search() if request.method == "GET" else (None, [])
-    return render_template("callcenter/start.html", form=form, error=error, search=search, hits=hits,
-                           kind_labels=KIND_LABELS, open_now=services.open_now(current_app.config["CALLCENTER_HOURS"])), \
+    work = queues.work_queues(current_user)
+    db.session.commit()  # the audited reading of the queues
+    return render_template("callcenter/start.html", form=form, error=error, search=search, hits=hits, queues=work,
+                           reason_labels=dict(REASONS), kind_labels=KIND_LABELS,
+                           open_now=services.open_now(current_app.config["CALLCENTER_HOURS"])), \
         (422 if error else 200)
+
+
+# --- the work queues ----------------------------------------------------------------------------
+
+@bp.route("/koe/<any(delivery_problem, call_back):kind>/<int:ref_id>", methods=["GET", "POST"])
+def queue_item(kind: str, ref_id: int):
+    """One case of a work queue: claim it, release it, take it over, or close it with a note."""
+    item = queues.find_item(kind, ref_id)
+    if item is None:
+        flash(_("The case is already closed."), "info")
+        return redirect(url_for(".start"))
+    form = CloseForm()
+    errors: dict = {}
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "close":
+                queues.close(current_user, item, form.note.data or "")
+                message = _("The case is closed.")
+            elif action == "release":
+                queues.release(current_user, item)
+                message = _("You have released the case.")
+            else:
+                queues.claim(current_user, item, take_over=action == "take_over")
+                message = _("The case is yours.")
+        except queues.QueueError as exc:
+            db.session.rollback()
+            errors = {k: v for k, v in exc.errors.items() if k != "note"}
+            if "note" in exc.errors:
+                form.note.errors = [*form.note.errors, exc.errors["note"]]
+            item = queues.find_item(kind, ref_id)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for(".start") if action == "close" else url_for(".queue_item", kind=kind, ref_id=ref_id))
+    services.open_citizen(current_user, item.citizen.id, purpose="callcenter: work queue")  # a staff read: audited
+    db.session.commit()
+    return render_template("callcenter/queue_item.html", item=item, form=form, errors=errors, citizen=item.citizen,
+                           reason_labels=dict(REASONS)), (422 if (errors or form.errors) else 200)
 
 
 # --- the citizen overview and the call log -----------------------------------------------------
@@ -127,6 +170,32 @@ def log_contact(citizen_id: int):
     services.open_citizen(current_user, citizen.id)
     db.session.commit()
     return _render_overview(citizen, form, 422)
+
+
+@bp.route("/borger/<int:citizen_id>/produktskift", methods=["GET", "POST"])
+def product_change(citizen_id: int):
+    """Ask for another product for the caller: the citizen's own request, which a stoma nurse decides."""
+    citizen = _citizen(citizen_id)
+    form = AgentProductChangeForm()
+    granted = services.granted_variants(citizen)
+    form.current.choices = [("", _("Not one of these"))] + [(key, v.display_name) for key, v in granted.items()]
+    if form.validate_on_submit():
+        try:
+            services.raise_product_change(current_user, citizen, article=form.wanted.data or "",
+                                          current_id=form.current.data or "", reason=form.reason.data or "")
+        except nursing.NursingError as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            db.session.commit()
+            flash(_("The request is with the stoma nurses. Their decision will show here and in the citizen's portal."), "success")
+            return redirect(url_for(".citizen", citizen_id=citizen.id) + "#open-cases")
+    services.open_citizen(current_user, citizen.id, purpose="callcenter: product change request")  # a staff read: audited
+    db.session.commit()
+    return render_template("callcenter/product_change.html", citizen=citizen, form=form,
+                           open_changes=services.open_product_changes(citizen)), (422 if form.errors else 200)
 
 
 @bp.route("/borger/<int:citizen_id>/raadgivning", methods=["GET", "POST"])
@@ -389,17 +458,20 @@ def problem_detail(citizen_id: int, problem_id: int):
     problem = _problem(citizen, problem_id)
     errors: dict = {}
     values = ordering.quantities_from(request.form, "replace-")
+    form = CloseForm()
     if request.method == "POST":
         try:
             if request.form.get("action") == "close":
-                services.close_problem(current_user, problem)
+                queues.close_problem(current_user, problem, form.note.data or "")
                 message = _("The case is closed.")
             else:
                 replacement = services.replace_for_problem(current_user, problem, values)
                 message = _("A free replacement (order %(number)s) is on its way.", number=replacement.number)
-        except ordering.OrderError as exc:
+        except (ordering.OrderError, queues.QueueError) as exc:
             db.session.rollback()
-            errors = exc.errors
+            errors = {k: v for k, v in exc.errors.items() if k != "note"}
+            if "note" in exc.errors:
+                form.note.errors = [*form.note.errors, exc.errors["note"]]
         except IntegrityError:
             # Another agent sent the replacement for this problem at the same moment: theirs stands.
             db.session.rollback()
@@ -410,6 +482,8 @@ def problem_detail(citizen_id: int, problem_id: int):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for(".problem_detail", citizen_id=citizen.id, problem_id=problem.id))
+    services.open_citizen(current_user, citizen.id, purpose="callcenter: delivery problem")  # a staff read: audited
+    db.session.commit()
     return render_template("callcenter/problem.html", citizen=citizen, problem=problem, errors=errors, values=values,
-                           lines=_replaceable_lines(problem.order),
-                           replacement=replacements.replacement_for(problem)), (422 if errors else 200)
+                           lines=_replaceable_lines(problem.order), form=form, claim=queues.problem_claim(problem),
+                           replacement=replacements.replacement_for(problem)), (422 if (errors or form.errors) else 200)

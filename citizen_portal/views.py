@@ -177,8 +177,10 @@ def order_detail(order_id: int):
     order = _my_order(order_id)
     if order.status is OrderStatus.DRAFT:
         return redirect(url_for(".order_check"))
+    problems = ordering.problems_of(order)
     return render_template("citizen_portal/order_detail.html", order=order, just_sent=request.args.get("sent") == "1",
-                           expected=expected_delivery(order), tracking=tracking_url(order),
+                           expected=expected_delivery(order), tracking=tracking_url(order), problems=problems,
+                           problem_open=any(p.status == "open" for p in problems),
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
                            order_level_reasons=ordering.order_reasons_of(order),
                            cancellable=ordering.cancellable(order))
@@ -228,9 +230,12 @@ def order_problem(order_id: int):
     if order.status is not OrderStatus.DELIVERED:
         flash(_("You can report a problem once the order has been delivered."), "info")
         return redirect(url_for(".order_detail", order_id=order.id))
+    if ordering.has_open_problem(order):
+        flash(_("You have already reported a problem with this order. The callcenter will contact you."), "info")
+        return redirect(url_for(".order_detail", order_id=order.id) + "#problems")
     if form.validate_on_submit():
         try:
-            ordering.report_problem(order, kind=DeliveryProblemKind(form.kind.data), description=form.description.data)
+            ordering.report_problem(order, kind=DeliveryProblemKind(form.kind.data), description=form.description.data, once=True)
         except ordering.OrderError as exc:
             db.session.rollback()
             form.description.errors = list(exc.errors.values())

@@ -95,6 +95,7 @@ AUDIT_PURPOSE = {
     "callcenter: free replacement": _l("Callcenter: a replacement delivery"),
     "callcenter: product change request": _l("Callcenter: your request for another product"),
     "callcenter: transfer to a stoma nurse": _l("Callcenter: your question passed on to a stoma nurse"),
+    "callcenter: work queue": _l("Callcenter: your case in the callcenter's work queue"),
     # the municipality
     "Find a citizen (grant officer)": _l("Municipality: search for a citizen"),
     "Citizen's grants and consumption (grant officer)": _l("Municipality: your grants and consumption"),

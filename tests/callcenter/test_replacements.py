@@ -151,7 +151,10 @@ def test_replacement_for_a_problem_the_citizen_reported_on_the_web(agent_client,
 def test_close_a_problem_without_replacement(agent_client, delivered):
     problem = _problem(delivered)
     url = f"/callcenter/borger/{delivered.citizen_id}/problem/{problem.id}"
-    assert agent_client.post(url, data={"action": "close"}).status_code == 302
+    assert agent_client.post(url, data={"action": "close"}).status_code == 422  # closing needs a short note
+    db.session.refresh(problem)
+    assert problem.status == "open"
+    assert agent_client.post(url, data={"action": "close", "note": "Pakken blev fundet hos naboen."}).status_code == 302
     db.session.refresh(problem)
     assert problem.status == "resolved"
 
