@@ -5,6 +5,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from invoicing.allocation import MAX_SHARED_COST_OERE
+from invoicing.fees import FEE_MAXIMUM_OERE
 from stomi_app.forms import AmountField, BaseForm, PercentField
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.money import Example
@@ -22,13 +23,19 @@ class CreditForm(BaseForm):
 class FeeForm(BaseForm):
     valid_from = StringField(_l("First month"), validators=[DataRequired()], description=_l("As YYYY-MM."))
     valid_to = StringField(_l("Last month"), validators=[Optional()], description=_l("As YYYY-MM; empty: until further notice."))
-    cutting = AmountField(_l("Hole-cutting per cut plate (kr.)"), validators=[DataRequired()])
-    delivery = AmountField(_l("Delivery per normal shipment (kr.)"), validators=[DataRequired()])
-    express = AmountField(_l("Delivery per express shipment (kr.)"), validators=[DataRequired()])
-    warehouse = AmountField(_l("Warehouse per picked line (kr.)"), validators=[DataRequired()])
+    # Bounded per fee (invoicing.fees.FEE_MAXIMUM_OERE), not by the platform's general ceiling of ten million.
+    cutting = AmountField(_l("Hole-cutting per cut plate (kr.)"), validators=[DataRequired()],
+                          maximum=FEE_MAXIMUM_OERE["cutting_fee_oere"])
+    delivery = AmountField(_l("Delivery per normal shipment (kr.)"), validators=[DataRequired()],
+                           maximum=FEE_MAXIMUM_OERE["delivery_fee_oere"])
+    express = AmountField(_l("Delivery per express shipment (kr.)"), validators=[DataRequired()],
+                          maximum=FEE_MAXIMUM_OERE["express_delivery_fee_oere"])
+    warehouse = AmountField(_l("Warehouse per picked line (kr.)"), validators=[DataRequired()],
+                            maximum=FEE_MAXIMUM_OERE["warehouse_fee_oere"])
     admin_pct = PercentField(_l("Administration fee per delivery (%)"), validators=[DataRequired()],
                              messages={"too_large": _l("The administration fee cannot exceed 100 percent.")})
     citizen_yearly = AmountField(_l("Fee per citizen with a grant per year (kr.)"), validators=[DataRequired()],
+                                 maximum=FEE_MAXIMUM_OERE["citizen_fee_yearly_oere"],
                                  description=_l("1/12 is charged per month for each citizen with a grant in force."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 

@@ -13,8 +13,11 @@ from fsc_admin import bp
 from fsc_admin.invoicing_forms import AllocationForm, CreditForm, FeeForm, RunForm
 from invoicing.allocation import allocate, allocations, key_day, save_allocation
 from invoicing.charges import percent_label, vat_breakdown
-from invoicing.fees import DEFAULT_FEES, FeeAmounts, InvoicingError, add_schedule, month_end, parse_month, schedules
-from invoicing.models import Invoice
+from invoicing.fees import (
+    DEFAULT_FEES, FeeAmounts, InvoicingError, add_schedule, change_schedule, delete_schedule, month_end, parse_month,
+    schedules, used_by,
+)
+from invoicing.models import FeeSchedule, Invoice
 from invoicing.run import credit_invoice, credit_note_for, mark_sent, month_totals, run_month
 from invoicing.web import document_response
 from stomi_app.extensions import db
@@ -120,31 +123,98 @@ def _amounts(form: FeeForm) -> FeeAmounts:
                    admin_fee_basis_points=form.admin_pct.oere, citizen_fee_yearly_oere=form.citizen_yearly.oere)
 
 
+# The service names a fee by its column; the form by its field.
+_FEE_FIELDS = {"month": "valid_from", "cutting_fee_oere": "cutting", "delivery_fee_oere": "delivery",
+               "express_delivery_fee_oere": "express", "warehouse_fee_oere": "warehouse",
+               "admin_fee_basis_points": "admin_pct", "citizen_fee_yearly_oere": "citizen_yearly"}
+
+
+def _fill(form: FeeForm, base) -> None:
+    form.cutting.data, form.delivery.data = input_text(base.cutting_fee_oere), input_text(base.delivery_fee_oere)
+    form.express.data, form.warehouse.data = input_text(base.express_delivery_fee_oere), input_text(base.warehouse_fee_oere)
+    form.admin_pct.data = input_text(base.admin_fee_basis_points)  # basis points print as a percentage: 500 → 5,00
+    form.citizen_yearly.data = input_text(base.citizen_fee_yearly_oere)
+
+
+def _months(form: FeeForm):
+    start = parse_month(form.valid_from.data)
+    return start, (month_end(parse_month(form.valid_to.data)) if form.valid_to.data else None)
+
+
+def _fee_page(form: FeeForm, editing: FeeSchedule | None = None, refused: bool = False):
+    status = 400 if form.errors or refused else 200
+    listed = schedules()
+    used = {s.id: used_by(s) for s in listed}  # a handful of periods: one small query each
+    return render_template("fsc_admin/fees.html", form=form, schedules=listed, used=used, editing=editing,
+                           percent_label=percent_label), status
+
+
 @bp.route("/gebyrer", methods=["GET", "POST"])
 def fees():
     form = FeeForm()
     if request.method == "GET":
         current = schedules()[0] if schedules() else None
-        base = current or DEFAULT_FEES
-        form.cutting.data, form.delivery.data = input_text(base.cutting_fee_oere), input_text(base.delivery_fee_oere)
-        form.express.data, form.warehouse.data = input_text(base.express_delivery_fee_oere), input_text(base.warehouse_fee_oere)
-        form.admin_pct.data = input_text(base.admin_fee_basis_points)  # basis points print as a percentage: 500 → 5,00
-        form.citizen_yearly.data = input_text(base.citizen_fee_yearly_oere)
+        _fill(form, current or DEFAULT_FEES)
     elif form.validate_on_submit():
         try:
-            start = parse_month(form.valid_from.data)
-            end = month_end(parse_month(form.valid_to.data)) if form.valid_to.data else None
+            start, end = _months(form)
             add_schedule(valid_from=start, valid_to=end, amounts=_amounts(form), by=current_user, note=form.note.data)
         except InvoicingError as exc:
             db.session.rollback()
-            exc.field = {"month": "valid_from"}.get(exc.field, exc.field)
+            exc.field = _FEE_FIELDS.get(exc.field, exc.field)
             _form_error(form, exc)
         else:
             db.session.commit()
             flash(_("The fee period was added."), "success")
             return redirect(url_for("fsc_admin.fees"))
-    status = 400 if form.errors else 200
-    return render_template("fsc_admin/fees.html", form=form, schedules=schedules(), percent_label=percent_label), status
+    return _fee_page(form)
+
+
+def _schedule_or_404(schedule_id: int) -> FeeSchedule:
+    schedule = db.session.get(FeeSchedule, schedule_id)
+    if schedule is None:
+        abort(404)
+    return schedule
+
+
+@bp.route("/gebyrer/<int:schedule_id>/ret", methods=["GET", "POST"])
+def fee_edit(schedule_id: int):
+    schedule = _schedule_or_404(schedule_id)
+    form, refused = FeeForm(), False
+    if request.method == "GET":
+        _fill(form, schedule)
+        form.valid_from.data = schedule.valid_from.strftime("%Y-%m")
+        form.valid_to.data = schedule.valid_to.strftime("%Y-%m") if schedule.valid_to else ""
+        form.note.data = schedule.note
+    elif form.validate_on_submit():
+        try:
+            start, end = _months(form)
+            change_schedule(schedule, valid_from=start, valid_to=end, amounts=replace(_amounts(form),
+                            vat_rate_pct=schedule.vat_rate_pct), note=form.note.data)
+        except InvoicingError as exc:
+            db.session.rollback()
+            exc.field = _FEE_FIELDS.get(exc.field, exc.field)
+            _form_error(form, exc)
+            refused = True  # a frozen period's refusal names no field: it is flashed, and the answer is still 400
+        else:
+            db.session.commit()
+            flash(_("The fee period was changed."), "success")
+            return redirect(url_for("fsc_admin.fees"))
+    return _fee_page(form, editing=schedule, refused=refused)
+
+
+@bp.route("/gebyrer/<int:schedule_id>/slet", methods=["POST"])
+def fee_delete(schedule_id: int):
+    schedule = _schedule_or_404(schedule_id)
+    try:
+        delete_schedule(schedule)
+    except InvoicingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The fee period was deleted."), "success")
+    return redirect(url_for("fsc_admin.fees"))
 
 
 @bp.route("/fordeling", methods=["GET", "POST"])

@@ -164,19 +164,11 @@ def fee_schedule_list() -> None:
 @with_appcontext
 def fee_schedule_add(valid_from, valid_to, cutting, delivery, express, warehouse, admin_pct, citizen_yearly):
     """Add a fee period; amounts not given take the documented defaults (see invoicing.fees)."""
-    from dataclasses import replace
-
     from invoicing.fees import DEFAULT_FEES, add_schedule, month_end
     from stomi_app.extensions import db
 
     try:
-        amounts = DEFAULT_FEES
-        given = {"cutting_fee_oere": (cutting, "cutting"), "delivery_fee_oere": (delivery, "delivery"),
-                 "express_delivery_fee_oere": (express, "express"), "warehouse_fee_oere": (warehouse, "warehouse"),
-                 "citizen_fee_yearly_oere": (citizen_yearly, "citizen-yearly")}
-        amounts = replace(amounts, **{k: _amount(v, option) for k, (v, option) in given.items() if v is not None})
-        if admin_pct is not None:  # a percentage with two decimals, in basis points: 5,25 → 525
-            amounts = replace(amounts, admin_fee_basis_points=_amount(admin_pct, "admin-pct", parse_basis_points))
+        amounts = _given_amounts(DEFAULT_FEES, cutting, delivery, express, warehouse, admin_pct, citizen_yearly)
         start = parse_month(valid_from)
         end = month_end(parse_month(valid_to)) if valid_to else None
         schedule = add_schedule(valid_from=start, valid_to=end, amounts=amounts)
@@ -185,6 +177,83 @@ def fee_schedule_add(valid_from, valid_to, cutting, delivery, express, warehouse
         _fail(exc)
     db.session.commit()
     click.echo(f"Fee period from {schedule.valid_from} added")
+
+
+def _given_amounts(base, cutting, delivery, express, warehouse, admin_pct, citizen_yearly):
+    """`base`'s amounts with those given on the command line, each read within its fee's bound."""
+    from dataclasses import replace
+
+    from invoicing.fees import FEE_MAXIMUM_OERE, FeeAmounts
+
+    amounts = FeeAmounts(**{name: getattr(base, name) for name in vars(FeeAmounts())})
+    given = {"cutting_fee_oere": (cutting, "cutting"), "delivery_fee_oere": (delivery, "delivery"),
+             "express_delivery_fee_oere": (express, "express"), "warehouse_fee_oere": (warehouse, "warehouse"),
+             "citizen_fee_yearly_oere": (citizen_yearly, "citizen-yearly")}
+    amounts = replace(amounts, **{k: _amount(v, option, maximum=FEE_MAXIMUM_OERE[k])
+                                  for k, (v, option) in given.items() if v is not None})
+    if admin_pct is not None:  # a percentage with two decimals, in basis points: 5,25 → 525
+        amounts = replace(amounts, admin_fee_basis_points=_amount(admin_pct, "admin-pct", parse_basis_points))
+    return amounts
+
+
+def _schedule_from(month: str):
+    from invoicing.fees import schedule_by_start
+
+    schedule = schedule_by_start(parse_month(month))
+    if schedule is None:
+        raise InvoicingError(f"No fee period starts in {month} (see: stomi fee-schedule list)")
+    return schedule
+
+
+@fee_schedule.command("edit")
+@click.argument("first_month")
+@click.option("--from", "valid_from", help="New first month, YYYY-MM.")
+@click.option("--to", "valid_to", help="New last month, YYYY-MM; 'open' for until further notice.")
+@click.option("--cutting", help="Kroner per cut plate, e.g. 2,50.")
+@click.option("--delivery", help="Kroner per normal shipment.")
+@click.option("--express", help="Kroner per express shipment.")
+@click.option("--warehouse", help="Kroner per picked line.")
+@click.option("--admin-pct", help="Administration fee in %, e.g. 5 or 5,25.")
+@click.option("--citizen-yearly", help="Kroner per citizen with a grant per year.")
+@with_appcontext
+def fee_schedule_edit(first_month, valid_from, valid_to, cutting, delivery, express, warehouse, admin_pct,
+                      citizen_yearly):
+    """Change the fee period that starts in FIRST_MONTH (YYYY-MM), until an invoice has used it; what is not given
+    stays as it is."""
+    from invoicing.fees import change_schedule, month_end
+    from stomi_app.extensions import db
+
+    try:
+        schedule = _schedule_from(first_month)
+        amounts = _given_amounts(schedule, cutting, delivery, express, warehouse, admin_pct, citizen_yearly)
+        start = parse_month(valid_from) if valid_from else schedule.valid_from
+        if valid_to is None:
+            end = schedule.valid_to
+        else:
+            end = None if valid_to == "open" else month_end(parse_month(valid_to))
+        change_schedule(schedule, valid_from=start, valid_to=end, amounts=amounts, note=schedule.note)
+    except InvoicingError as exc:
+        db.session.rollback()
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Fee period from {schedule.valid_from} changed")
+
+
+@fee_schedule.command("delete")
+@click.argument("first_month")
+@with_appcontext
+def fee_schedule_delete(first_month):
+    """Delete the fee period that starts in FIRST_MONTH (YYYY-MM), until an invoice has used it."""
+    from invoicing.fees import delete_schedule
+    from stomi_app.extensions import db
+
+    try:
+        delete_schedule(_schedule_from(first_month))
+    except InvoicingError as exc:
+        db.session.rollback()
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"Fee period from {first_month} deleted")
 
 
 def register(group) -> None:

@@ -15,6 +15,23 @@ A period starts on the 1st of a month and ends on the last day of a month (or ru
 every month falls in exactly one period or in none (a gap, which stops the invoice run for that month).
 Adding a period until further notice after an open-ended one ends the open-ended one the day before; any
 other overlap is refused. Fees of a month that has been invoiced cannot change: credit the invoices first.
+
+A period can be changed or deleted until an invoice has used it; from then on only a new period (from a month not
+yet invoiced) changes the fees, and the refusal names the invoice. Deleting the newest period until further notice
+reopens the one it ended, undoing what adding it did.
+
+**Bounds** (excl. VAT; FEE_MAXIMUM_OERE). Each fee is at most about a hundred times its default, rounded: room for
+any real price change, while a slip of the keyboard (999.999.999.999.999,00 kr. was once accepted) is refused.
+
+| fee | at most |
+|---|---|
+| hole-cutting, per cut plate | 250,00 kr. |
+| delivery, per normal shipment | 10.000,00 kr. |
+| delivery, per express shipment | 10.000,00 kr. |
+| warehouse, per picked line | 1.000,00 kr. |
+| administration fee | 100 % |
+| per citizen with a grant, per year | 100.000,00 kr. |
+| VAT | 0–100 % |
 """
 from __future__ import annotations
 
@@ -29,6 +46,7 @@ from invoicing.models import FeeSchedule, Invoice, InvoiceKind
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import User
+from stomi_app.money import format_money
 from stomi_app.userinput import FIRST_YEAR
 
 
@@ -53,6 +71,14 @@ class FeeAmounts:
 
 
 DEFAULT_FEES = FeeAmounts()
+# The largest amount of each fee in øre (the table in this module's docstring says why).
+FEE_MAXIMUM_OERE = {
+    "cutting_fee_oere": 250_00,
+    "delivery_fee_oere": 10_000_00,
+    "express_delivery_fee_oere": 10_000_00,
+    "warehouse_fee_oere": 1_000_00,
+    "citizen_fee_yearly_oere": 100_000_00,
+}
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
@@ -94,9 +120,8 @@ def _overlapping(valid_from: date, valid_to: date | None) -> list[FeeSchedule]:
     return list(db.session.scalars(query.order_by(FeeSchedule.valid_from)))
 
 
-def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: FeeAmounts = DEFAULT_FEES,
-                 by: User | None = None, note: str = "") -> FeeSchedule:
-    """A new fee period; ends an open-ended earlier period the day before, refuses any other overlap."""
+def _check_period(valid_from: date, valid_to: date | None, amounts: FeeAmounts) -> None:
+    """The rules every fee period keeps, new or changed: whole months, amounts within bounds, no invoiced month."""
     if valid_from.day != 1:
         raise InvoicingError(_l("A fee period starts on the 1st of a month."), "valid_from")
     if valid_to is not None and (valid_to != month_end(valid_to) or valid_to < valid_from):
@@ -104,6 +129,8 @@ def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: Fee
     for name, value in vars(amounts).items():
         if value < 0:
             raise InvoicingError(_l("Fees cannot be negative."), name)
+        if name in FEE_MAXIMUM_OERE and value > FEE_MAXIMUM_OERE[name]:
+            raise InvoicingError(_l("The amount can be at most %(max)s", max=format_money(FEE_MAXIMUM_OERE[name])), name)
     if amounts.admin_fee_basis_points > 10_000:
         raise InvoicingError(_l("The administration fee cannot exceed 100 percent."), "admin_fee_basis_points")
     if not 0 <= amounts.vat_rate_pct <= 100:
@@ -114,6 +141,18 @@ def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: Fee
     if last_invoiced is not None and valid_from <= last_invoiced:
         raise InvoicingError(_l("Months up to %(month)s have been invoiced: a new fee period must start after that.",
                                 month=last_invoiced.strftime("%Y-%m")), "valid_from")
+
+
+def _overlap_error(other: FeeSchedule) -> InvoicingError:
+    until = other.valid_to.isoformat() if other.valid_to else _l("until further notice")
+    return InvoicingError(_l("The period overlaps the fee period %(start)s – %(end)s.",
+                             start=other.valid_from.isoformat(), end=until), "valid_from")
+
+
+def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: FeeAmounts = DEFAULT_FEES,
+                 by: User | None = None, note: str = "") -> FeeSchedule:
+    """A new fee period; ends an open-ended earlier period the day before, refuses any other overlap."""
+    _check_period(valid_from, valid_to, amounts)
     overlapping = _overlapping(valid_from, valid_to)
     if (len(overlapping) == 1 and overlapping[0].valid_to is None and overlapping[0].valid_from < valid_from
             and valid_to is None):
@@ -122,12 +161,60 @@ def add_schedule(*, valid_from: date, valid_to: date | None = None, amounts: Fee
         overlapping[0].valid_to = valid_from - timedelta(days=1)
         overlapping = []
     if overlapping:
-        other = overlapping[0]
-        until = other.valid_to.isoformat() if other.valid_to else _l("until further notice")
-        raise InvoicingError(_l("The period overlaps the fee period %(start)s – %(end)s.",
-                                start=other.valid_from.isoformat(), end=until), "valid_from")
+        raise _overlap_error(overlapping[0])
     schedule = FeeSchedule(valid_from=valid_from, valid_to=valid_to, created_by_id=getattr(by, "id", None),
                            note=(note or "").strip(), **vars(amounts))
     db.session.add(schedule)
     db.session.flush()
     return schedule
+
+
+def schedule_by_start(valid_from: date) -> FeeSchedule | None:
+    """The period that begins in the month of `valid_from` (periods never overlap: at most one)."""
+    return db.session.scalar(select(FeeSchedule).where(FeeSchedule.valid_from == valid_from.replace(day=1)))
+
+
+def used_by(schedule: FeeSchedule) -> Invoice | None:
+    """The first invoice (or credit note) whose fees came from this period; None while none has used it."""
+    return db.session.scalar(select(Invoice).where(Invoice.fee_schedule_id == schedule.id).order_by(Invoice.id).limit(1))
+
+
+def _refuse_if_used(schedule: FeeSchedule) -> None:
+    invoice = used_by(schedule)
+    if invoice is not None:
+        raise InvoicingError(_l("Invoice %(number)s has used the fee period %(period)s, so it can no longer be changed "
+                                "or deleted. Add a new fee period from a month not yet invoiced instead.",
+                                number=invoice.number, period=_period_label(schedule)))
+
+
+def _period_label(schedule: FeeSchedule) -> str:
+    until = schedule.valid_to.strftime("%Y-%m") if schedule.valid_to else _l("until further notice")
+    return f"{schedule.valid_from:%Y-%m} – {until}"
+
+
+def change_schedule(schedule: FeeSchedule, *, valid_from: date, valid_to: date | None, amounts: FeeAmounts,
+                    note: str = "") -> FeeSchedule:
+    """Correct a period no invoice has used: its months and amounts, by the rules a new period keeps; it may not
+    come to overlap another period."""
+    _refuse_if_used(schedule)
+    _check_period(valid_from, valid_to, amounts)
+    others = [s for s in _overlapping(valid_from, valid_to) if s.id != schedule.id]
+    if others:
+        raise _overlap_error(others[0])
+    schedule.valid_from, schedule.valid_to, schedule.note = valid_from, valid_to, (note or "").strip()
+    for name, value in vars(amounts).items():
+        setattr(schedule, name, value)
+    db.session.flush()
+    return schedule
+
+
+def delete_schedule(schedule: FeeSchedule) -> None:
+    """Delete a period no invoice has used. The newest one until further notice reopens the period it ended (the one
+    ending the day before it), as if it had never been added; any other leaves a gap the run will point out."""
+    _refuse_if_used(schedule)
+    if schedule.valid_to is None:
+        ended = db.session.scalar(select(FeeSchedule).where(FeeSchedule.valid_to == schedule.valid_from - timedelta(days=1)))
+        if ended is not None:
+            ended.valid_to = None
+    db.session.delete(schedule)
+    db.session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from invoicing.fees import FEE_MAXIMUM_OERE
 from invoicing.models import FeeSchedule, SharedCostAllocation
 from stomi_app.cli import main
 from stomi_app.extensions import db
@@ -23,7 +24,11 @@ def admin(client, auth, world):
 @pytest.mark.parametrize("field", sorted(FEE_COLUMNS))
 @pytest.mark.parametrize("typed, oere", [("1.500", 150_000), ("1.500,5", 150_050), ("1,5", 150), ("1 500,00", 150_000)])
 def test_a_fee_is_read_in_danish_notation(admin, field, typed, oere):
-    assert admin.post("/admin/gebyrer", data={**FEES, field: typed}).status_code == 302
+    response = admin.post("/admin/gebyrer", data={**FEES, field: typed})
+    if oere > FEE_MAXIMUM_OERE[FEE_COLUMNS[field]]:  # read right, and above that fee's bound (1.500 kr. a cut plate)
+        assert response.status_code == 400 and "Beløbet kan højst være" in response.get_data(as_text=True)
+        return
+    assert response.status_code == 302
     assert getattr(db.session.scalar(select(FeeSchedule)), FEE_COLUMNS[field]) == oere
 
 
@@ -38,8 +43,8 @@ def test_a_fee_that_cannot_be_read_is_refused_next_to_its_field(admin, field, ty
 
 
 def test_a_fee_above_the_bound_is_refused(admin):
-    response = admin.post("/admin/gebyrer", data={**FEES, "citizen_yearly": "10.000.000,01"})
-    assert response.status_code == 400 and "Beløbet kan højst være 10.000.000,00\xa0kr." in response.get_data(as_text=True)
+    response = admin.post("/admin/gebyrer", data={**FEES, "citizen_yearly": "100.000,01"})  # the fee's own bound
+    assert response.status_code == 400 and "Beløbet kan højst være 100.000,00\xa0kr." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("typed, basis_points", [("5", 500), ("5,25", 525), ("0", 0), ("100", 10_000)])
@@ -89,10 +94,10 @@ def test_a_shared_cost_that_cannot_be_read_is_refused(admin, typed):
 
 def test_the_commands_read_danish_notation(app, world):
     runner = app.test_cli_runner()
-    added = runner.invoke(main, ["fee-schedule", "add", "--from", "2026-01", "--cutting", "1.500", "--admin-pct", "5,25"])
+    added = runner.invoke(main, ["fee-schedule", "add", "--from", "2026-01", "--delivery", "1.500", "--admin-pct", "5,25"])
     assert added.exit_code == 0, added.output
     schedule = db.session.scalar(select(FeeSchedule))
-    assert (schedule.cutting_fee_oere, schedule.admin_fee_basis_points) == (150_000, 525)
+    assert (schedule.delivery_fee_oere, schedule.admin_fee_basis_points) == (150_000, 525)
     shown = runner.invoke(main, ["allocate", "--amount", "1.500", "--key", "population"])
     assert shown.exit_code == 0 and "1.500,00\xa0kr." in shown.output, shown.output
     refused = runner.invoke(main, ["allocate", "--amount", "1.50", "--key", "population"])
