@@ -51,7 +51,8 @@ ROUTES: dict[str, object] = {
         "statistics_report_document", "statistics_reports")},
     **{f"callcenter.{e}": (CC,) for e in (
         "citizen", "log_contact", "order_again", "order_cancel", "order_check", "order_delivery", "order_detail",
-        "order_problem", "order_products", "order_send", "problem_detail", "start", "transfer_to_advice")},
+        "order_problem", "order_products", "order_send", "problem_detail", "product_change", "queue_item", "start",
+        "transfer_to_advice")},
     **{f"fsc_admin.{e}": (ADM,) for e in (
         "allocation", "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
