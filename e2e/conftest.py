@@ -332,7 +332,8 @@ class A11yScanner:
             IN_PAGE_SCAN.replace("__ENDPOINT__", json.dumps(A11Y_ENDPOINT))
             .replace("__TAGS__", json.dumps(WCAG_TAGS))
             .replace("__MAX_TARGETS__", str(MAX_TARGETS))
-            .replace("__NARROW_WIDTH__", str(NARROW_WIDTH)).replace("__NARROW_LOAD_MS__", str(NARROW_LOAD_MS)).replace("__NARROW_HEIGHT__", str(NARROW_HEIGHT))
+            .replace("__NARROW_WIDTH__", str(NARROW_WIDTH)).replace("__NARROW_HEIGHT__", str(NARROW_HEIGHT))
+            .replace("__NARROW_LOAD_MS__", str(NARROW_LOAD_MS))
         )
         context.add_init_script(axe_source + "\n" + script)
         # Documents the main frame committed, and documents that announced themselves: the announcement

@@ -80,18 +80,38 @@ MENUS: dict[Role, tuple[MenuEntry, ...]] = {
 }
 
 
+# What the menu's <nav> is called (screen readers list landmarks by it): the audience's own name.
+MENU_NAMES: dict[Role, object] = {
+    Role.NURSE: _l("Nurse console"),
+    Role.GRANT_OFFICER: _l("Municipal portal"),
+    Role.MUNICIPAL_MANAGER: _l("Municipal portal"),
+    Role.CALLCENTER: _l("Callcenter"),
+    Role.FSC_ADMIN: _l("FSC administration"),
+    Role.WAREHOUSE: _l("Warehouse"),
+}
+
+
+class Menu(list):
+    """The entries as [{label, url, current}], and the name of the menu (``name``)."""
+
+    def __init__(self, entries, name=None):
+        super().__init__(entries)
+        self.name = name
+
+
 def _matches(pattern: str, endpoint: str) -> bool:
     return fnmatchcase(endpoint, pattern)
 
 
-def staff_menu(user=None, endpoint: str | None = None, is_hospital_nurse: bool | None = None) -> list[dict]:
+def staff_menu(user=None, endpoint: str | None = None, is_hospital_nurse: bool | None = None) -> Menu:
     """The user's menu as [{label, url, current}], empty for citizens and anonymous visitors."""
     user = current_user if user is None else user
     if not getattr(user, "is_authenticated", False):
-        return []
-    entries = MENUS.get(getattr(user, "role", None), ())
+        return Menu([])
+    role = getattr(user, "role", None)
+    entries = MENUS.get(role, ())
     if not entries:
-        return []
+        return Menu([])
     endpoint = (request.endpoint or "") if endpoint is None else endpoint
     if is_hospital_nurse is None:
         from stomi_app.nursing import is_hospital_nurse as hospital_nurse
@@ -101,7 +121,7 @@ def staff_menu(user=None, endpoint: str | None = None, is_hospital_nurse: bool |
     current = next((e for e in entries if e.endpoint == endpoint), None)
     if current is None:
         current = next((e for e in entries if any(_matches(p, endpoint) for p in e.also)), None)
-    return [
+    return Menu([
         {
             "label": entry.label,
             "url": url_for(entry.endpoint, **(entry.arguments(user) if entry.arguments else {})),
@@ -109,4 +129,4 @@ def staff_menu(user=None, endpoint: str | None = None, is_hospital_nurse: bool |
         }
         for entry in entries
         if not (entry.hospital_only and not is_hospital_nurse)
-    ]
+    ], MENU_NAMES.get(role))
