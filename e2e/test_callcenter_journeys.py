@@ -131,3 +131,50 @@ def test_agent_registers_a_missing_pack_and_sends_a_free_replacement(page: Page)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bestilling {replacement} Gratis erstatning")
     expect(page.get_by_test_id("order-status")).to_have_text("Godkendt")
     expect(page.get_by_role("link", name=f"Bestilling {number}")).to_be_visible()  # what it replaces
+
+
+def test_a_problem_aase_reports_online_reaches_the_agents_queue_who_claims_and_closes_it(page: Page):
+    """Issue 19, item 1: her report reaches an agent, she sees it on her order and is not offered to send it again."""
+    steps.login_citizen(page, AASE_CPR)
+    page.goto("/borger/ordrer")
+    # Her second-newest delivered order: the newest is the other journey's (a free replacement by phone).
+    delivered = page.get_by_test_id("order-history").get_by_role("row").filter(has_text="Leveret").nth(1)
+    number = delivered.get_by_role("link").first.inner_text()
+    delivered.get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bestilling {number}")
+    page.get_by_role("link", name="Meld et problem med leveringen").click()
+    page.get_by_label("Hvad er galt?").select_option(label="Noget mangler")
+    page.get_by_label("Beskriv problemet").fill("Der manglede en pakke basisplader. (e2e-web)")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("Tak. Callcenteret kontakter dig om problemet.")).to_be_visible()
+    expect(page.get_by_test_id("my-problems")).to_contain_text("Modtaget – callcenteret kontakter dig")
+    expect(page.get_by_role("link", name="Meld et problem med leveringen")).to_have_count(0)
+    steps.logout(page)
+
+    steps.login_staff(page, AGENT)
+    expect(page.get_by_role("heading", name="Arbejdskøer")).to_be_visible()
+    row = page.get_by_test_id("queue-problems").get_by_role("row").filter(has_text=AASE).filter(has_text=number)
+    expect(row).to_contain_text("meldt på nettet")
+    expect(row).to_contain_text("Ikke taget")
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Leveringsproblem med bestilling {number}")
+    expect(page.get_by_test_id("queue-item")).to_contain_text("Der manglede en pakke basisplader.")
+    page.get_by_role("button", name="Tag sagen").click()
+    expect(page.get_by_text("Sagen er din.")).to_be_visible()
+    expect(page.get_by_test_id("queue-claim")).not_to_contain_text("Ikke taget")
+    page.get_by_role("button", name="Afslut sagen").click()  # without a note: refused
+    expect(page.get_by_text("Skriv en kort note om, hvad der er gjort.").first).to_be_visible()
+    page.get_by_label("Hvad der er gjort").fill("Ringet til Aase; pakken var leveret hos naboen. (e2e)")
+    page.get_by_role("button", name="Afslut sagen").click()
+    expect(page.get_by_text("Sagen er lukket.")).to_be_visible()
+    expect(page.get_by_test_id("queue-problems").get_by_role("row").filter(has_text=number)).to_have_count(0)
+
+    # The close is in her call log without the agent typing it again.
+    _find_by_cpr(page, AASE_CPR, AASE)
+    expect(page.get_by_test_id("contacts")).to_contain_text("pakken var leveret hos naboen")
+    steps.logout(page)
+
+    steps.login_citizen(page, AASE_CPR)
+    page.goto("/borger/ordrer")
+    page.get_by_test_id("order-history").get_by_role("link", name=number, exact=True).click()
+    expect(page.get_by_test_id("my-problems")).to_contain_text("Løst – sagen er afsluttet")
