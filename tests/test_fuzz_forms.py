@@ -60,6 +60,14 @@ def owned(world):
                    OrderStatus.DELIVERED):
         ordering.set_status(delivered, status)
     problem = ordering.report_problem(delivered, kind=DeliveryProblemKind.MISSING, description="Mangler en æske")
+    # The citizen is offered the problem form only while no report of hers is open: a second delivered order.
+    unreported = ordering.new_draft(citizen)
+    ordering.set_draft_lines(unreported, {shop.bag_a.id: 1})
+    ordering.submit(unreported)
+    for status in (OrderStatus.ACCEPTED, OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.PACKED,
+                   OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        if unreported.status is not status:
+            ordering.set_status(unreported, status)
     waiting = ordering.new_draft(citizen)
     ordering.set_draft_lines(waiting, {shop.bag_a.id: 9})
     ordering.submit(waiting)
@@ -81,6 +89,7 @@ def owned(world):
         "question_id": question.id, "product_id": shop.bag_a.product_id, "variant_id": shop.bag_a.id,
         "municipal_portal.discharge_grant": {"recommendation_id": from_hospital.id},
         "municipal_portal.recommendation": {"recommendation_id": recommendation.id},
+        "citizen_portal.order_problem": {"order_id": unreported.id},
         "nurse_console.order_task": {"ref_id": waiting.id},
         "nurse_console.product_change_task": {"ref_id": second_change.id},
         "nurse_console.advice_task": {"ref_id": question.id},
