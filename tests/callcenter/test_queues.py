@@ -177,3 +177,14 @@ def test_order_problem_and_transfer_are_logged_as_contacts(agent_client, consent
     assert ContactOutcome.ORDER_PLACED in outcomes
     page = agent_client.get(f"/callcenter/borger/{citizen.id}").get_data(as_text=True)
     assert delivered.number in page.split('id="contacts"', 1)[1]
+
+
+def test_opening_a_case_or_the_product_change_page_is_an_audited_read(agent_client, delivered, agent):
+    problem = ordering.report_problem(delivered, kind=DeliveryProblemKind.MISSING, description="Mangler")
+    db.session.commit()
+    assert agent_client.get(f"/callcenter/koe/delivery_problem/{problem.id}").status_code == 200
+    assert agent_client.get(f"/callcenter/borger/{delivered.citizen_id}/problem/{problem.id}").status_code == 200
+    assert agent_client.get(f"/callcenter/borger/{delivered.citizen_id}/produktskift").status_code == 200
+    reads = {e.purpose for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "read", AuditEvent.citizen_id == delivered.citizen_id, AuditEvent.user_id == agent.id))}
+    assert {"callcenter: work queue", "callcenter: delivery problem", "callcenter: product change request"} <= reads
