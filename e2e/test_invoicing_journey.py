@@ -32,12 +32,12 @@ def test_fsc_runs_a_month_credits_an_invoice_and_the_municipality_sees_both(page
     expect(page.get_by_role("heading", level=1)).to_have_text("Fakturering")
 
     # A month that is not over yet is refused next to the field, and nothing is issued.
-    page.get_by_label("Måned").fill("2999-01")
+    page.get_by_role("textbox", name="Måned").fill("2999-01")
     page.get_by_role("button", name="Udsted månedens fakturaer").click()
     expect(page.locator("#month-error")).to_contain_text("2999-01")
     expect(page.get_by_role("link", name="2999-01", exact=True)).to_have_count(0)  # no month of invoices made
 
-    page.get_by_label("Måned").fill(month)
+    page.get_by_role("textbox", name="Måned").fill(month)
     page.get_by_role("button", name="Udsted månedens fakturaer").click()
     expect(page).to_have_url(re.compile(rf"month={month}"))
     expect(page.get_by_text(re.compile(r"^\d+ fakturaer udstedt, 0 var allerede udstedt, 0 stoppet\.$"))).to_be_visible()
@@ -73,7 +73,7 @@ def test_fsc_runs_a_month_credits_an_invoice_and_the_municipality_sees_both(page
 
     # Running the month again issues only Aarhus' corrected invoice.
     page.get_by_role("link", name="Tilbage til fakturering").click()
-    page.get_by_label("Måned").fill(month)
+    page.get_by_role("textbox", name="Måned").fill(month)
     page.get_by_role("button", name="Udsted månedens fakturaer").click()
     expect(page.get_by_text(re.compile(r"^1 fakturaer udstedt, \d+ var allerede udstedt, 0 stoppet\.$"))).to_be_visible()
     expect(_aarhus_row(page, "Kreditnota")).to_contain_text(f"Krediterer {number}")
