@@ -115,7 +115,10 @@ def test_accepted_order_is_dispatched_and_the_citizen_sees_it_delivered_with_tra
     _reload_until_status(page, "Leveret", DELIVERED_WITHIN)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bestilling {number}")
     expect(page.get_by_test_id("tracking")).to_have_text(re.compile(r"^SIM\d{12}$"))
-    expect(page.get_by_text(re.compile(r"^Sporingsnummer: SIM\d{12} \(PostNord\)$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Sporingsnummer: SIM\d{12} \(PostNord\)"))).to_be_visible()
+    # The number links to the carrier's own tracking page (issue 19, item 7).
+    link = page.get_by_role("link", name="Følg pakken hos PostNord")
+    expect(link).to_have_attribute("href", re.compile(r"^https://tracking\.postnord\.com/dk/\?id=SIM\d{12}$"))
     timeline = page.get_by_test_id("timeline").get_by_role("listitem")
     expect(timeline).to_have_count(7)
     for index, step in enumerate(["Godkendt", "Sendt til lageret", "Plukket", "Klippet efter dit mål", "Pakket",
