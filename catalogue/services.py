@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from catalogue.models import Category, ContractPrice, Product, ProductArea, ProductSystem, Variant
 from stomi_app.extensions import db
+from stomi_app.paging import Page  # the one page of a long list, for the catalogue too
 from stomi_app.text import clean_text
 
 # A stoma's diameter and the cutting ranges of real baseplates lie within these bounds.
@@ -336,26 +337,6 @@ class CatalogueQuery:
 class ProductHit:
     product: Product
     variants: list[Variant] = field(default_factory=list)  # the variants matching the query
-
-
-@dataclass
-class Page:
-    items: list[ProductHit]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _variant_conditions(query: CatalogueQuery) -> list:

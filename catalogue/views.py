@@ -14,6 +14,7 @@ from catalogue.forms import ConfirmForm, ImportForm, PriceForm, ProductForm, Sea
 from catalogue.models import Product, Variant
 from stomi_app.auth.roles import role_required
 from stomi_app.extensions import db, login_manager
+from stomi_app.paging import page_numbers
 from stomi_app.models import Role
 from stomi_app.userinput import whole_number
 
@@ -37,17 +38,6 @@ def _category_choices(first_label: str) -> list[tuple]:
     return [SelectChoice("", first_label)] + [SelectChoice(str(c.id), c.name(locale)) for c in services.categories()]
 
 
-def _page_numbers(page: int, pages: int) -> list[int | None]:
-    """Page numbers to show: first, last and the neighbours of the current one; None marks a gap."""
-    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    numbers: list[int | None] = []
-    for n in wanted:
-        if numbers and n - numbers[-1] > 1:
-            numbers.append(None)
-        numbers.append(n)
-    return numbers
-
-
 def _search_page(*, admin: bool):
     form = SearchForm(request.args)
     form.category.choices = _category_choices(_("All categories"))
@@ -69,7 +59,7 @@ def _search_page(*, admin: bool):
     page = services.search(query, page=page_number)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("catalogue/browse.html", form=form, page=page, admin=admin, page_args=args,
-                           page_numbers=_page_numbers(page.page, page.pages), locale=_locale()), 200 if not form.errors else 422
+                           page_numbers=page_numbers(page.page, page.pages), locale=_locale()), 200 if not form.errors else 422
 
 
 @bp.route("/")
