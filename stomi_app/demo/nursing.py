@@ -81,7 +81,11 @@ def _one_task(rng, index: int, citizen: Citizen, variants: list[Variant], agent:
     elif kind == 2:
         ordering.record_measure(citizen, shape=CutShape.ROUND, diameter_mm=rng.randint(22, 45))
     elif kind == 3:
-        approvals.request_product_change(citizen, wanted_variant=rng.choice(variants), reason=rng.choice(CHANGE_REASONS))
+        # A product she is not granted already (asking for one she has is refused, as on the page).
+        granted = {use.line.variant_id for use in consumption(citizen.id, local_today())}
+        wanted = [v for v in variants if v.id not in granted]
+        if wanted:
+            approvals.request_product_change(citizen, wanted_variant=rng.choice(wanted), reason=rng.choice(CHANGE_REASONS))
     else:
         order = db.session.scalar(select(Order).where(Order.citizen_id == citizen.id, Order.status == OrderStatus.DELIVERED)
                                   .order_by(Order.id.desc()).limit(1))
