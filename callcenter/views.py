@@ -19,6 +19,7 @@ from catalogue.services import variant_by_article_number
 from stomi_app import nursing, ordering, replacements
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
+from stomi_app.forms import apply_errors
 from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
 from stomi_app.text import clean_text
 
@@ -160,8 +161,7 @@ def log_contact(citizen_id: int):
             services.log_contact(current_user, citizen, reason=form.reason.data, note=form.note.data, outcome=form.outcome.data)
         except services.ContactError as exc:
             db.session.rollback()
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message]
+            apply_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("The call is logged."), "success")
@@ -185,9 +185,7 @@ def product_change(citizen_id: int):
                                           current_id=form.current.data or "", reason=form.reason.data or "")
         except nursing.NursingError as exc:
             db.session.rollback()
-            for name, message in exc.errors.items():
-                if hasattr(form, name):
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+            apply_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("The request is with the stoma nurses. Their decision will show here and in the citizen's portal."), "success")
@@ -207,9 +205,7 @@ def transfer_to_advice(citizen_id: int):
             services.transfer_to_advice(current_user, citizen, question=form.question.data, summary=form.summary.data)
         except nursing.NursingError as exc:
             db.session.rollback()
-            for name, message in exc.errors.items():
-                if hasattr(form, name):
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+            apply_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(_("The question is with the stoma nurses. Their answer will show here and in the citizen's portal."), "success")
@@ -292,9 +288,7 @@ def order_delivery(citizen_id: int):
             return _already_sent(citizen, exc)
         except ordering.OrderError as exc:
             db.session.rollback()
-            for name, message in exc.errors.items():
-                if hasattr(form, name):
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+            apply_errors(form, exc.errors)
         else:
             db.session.commit()
             return redirect(url_for(".order_check", citizen_id=citizen.id))
@@ -428,10 +422,7 @@ def order_problem(citizen_id: int, order_id: int):
                                                              description=form.description.data, replace=values)
         except ordering.OrderError as exc:
             db.session.rollback()
-            errors = {k: v for k, v in exc.errors.items() if not hasattr(form, k)}
-            for name, message in exc.errors.items():
-                if hasattr(form, name):
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+            errors = apply_errors(form, exc.errors)
         else:
             db.session.commit()
             if replacement is not None:

@@ -11,7 +11,7 @@ from catalogue.services import variant_by_article_number
 from citizen_portal import bp
 from stomi_app import approvals, labels, nursing, reference
 from stomi_app.extensions import db
-from stomi_app.forms import BaseForm
+from stomi_app.forms import BaseForm, apply_errors
 from stomi_app.grants import consumption
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.timeutil import local_today
@@ -34,11 +34,8 @@ class ProductChangeForm(BaseForm):
 
 
 def _show_errors(form, errors: dict) -> None:
-    for name, message in errors.items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            flash(message, "error")
+    for message in apply_errors(form, errors).values():  # what belongs to no field goes at the top of the page
+        flash(message, "error")
 
 
 @bp.context_processor

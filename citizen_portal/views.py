@@ -14,6 +14,7 @@ from stomi_app.ordering_forms import DeliveryForm, ProblemForm
 from stomi_app import ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
+from stomi_app.forms import apply_errors
 from stomi_app.grants import grants_in_force
 from stomi_app.models import CutShape, DeliveryProblemKind, Order, OrderStatus, Role
 from stomi_app.models.orders import OPEN_STATUSES
@@ -124,8 +125,7 @@ def order_delivery():
             return _already_sent(exc)
         except ordering.OrderError as exc:
             db.session.rollback()
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message] if hasattr(form, name) else []
+            apply_errors(form, exc.errors)
         else:
             db.session.commit()
             return redirect(url_for(".order_check"))

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from nurse_console import bp
-from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, apply_errors, stoma_choices
+from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, stoma_choices
+from stomi_app.forms import apply_errors
 from stomi_app import discharge, nursing
 from stomi_app.extensions import db
 from stomi_app.models import Municipality

@@ -25,18 +25,6 @@ def stoma_choices():
     return [("", _l("Choose"))] + [(code, text) for code, text in STOMA_TYPE.items()]
 
 
-def apply_errors(form: BaseForm, errors: dict) -> dict:
-    """Put a service's messages next to their fields; return those that belong to no field."""
-    rest = {}
-    for name, message in errors.items():
-        if name in form._fields:
-            if not form[name].errors:  # the field's own message (e.g. an unreadable date) says it already
-                form[name].errors = [*form[name].errors, message]
-        else:
-            rest[name] = message
-    return rest
-
-
 class QueueFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET filter changes nothing

@@ -8,10 +8,11 @@ from flask_login import current_user
 from catalogue.models import SupplierChangeReview
 from nurse_console import bp
 from nurse_console.forms import (
-    AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ProposalDecisionForm, ReviewForm, apply_errors,
+    AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ProposalDecisionForm, ReviewForm,
 )
 from stomi_app import approvals, audit, discharge, nursing, ordering
 from stomi_app.extensions import db
+from stomi_app.forms import apply_errors
 from stomi_app.grants import consumption
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AdviceQuestion, CuttingMeasure, Order, ProductChangeRequest, TaskKind

@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from nurse_console import bp
 from nurse_console.forms import (
-    TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, apply_errors, stoma_choices,
+    TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, stoma_choices,
 )
 from stomi_app import approvals, audit, labels, nursing
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import discharges_by, open_proposals_of
 from stomi_app.paging import capped_message
 from stomi_app.extensions import db
+from stomi_app.forms import apply_errors
 from stomi_app.grants import consumption
 from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
 from stomi_app.timeutil import local_today

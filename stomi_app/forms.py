@@ -55,6 +55,22 @@ def _plural_wtforms_messages(n: int) -> list[str]:
                                  "Field must be exactly %(max)d characters long.", n)]
 
 
+def apply_errors(form, errors: dict) -> dict:
+    """Put a service's messages (field name → message) next to their fields; return those that belong to no field.
+
+    The one way every view maps a domain error onto its form. A field that already shows its own message (e.g. an
+    unreadable date) keeps just that one: it says the same thing first.
+    """
+    rest = {}
+    for name, message in errors.items():
+        if name in form._fields:
+            if not form[name].errors:
+                form[name].errors = [*form[name].errors, message]
+        else:
+            rest[name] = message
+    return rest
+
+
 class BabelTranslations:
     """WTForms' translations object (Meta.get_translations), answered from the project's catalogue by Flask-Babel."""
 
