@@ -12,6 +12,7 @@ from callcenter.models import Contact, ContactOutcome, ContactReason, QueueClaim
 from callcenter.services import MAX_NOTE, auto_log
 from stomi_app import audit
 from stomi_app.db import utcnow
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, DeliveryProblem, DeliveryProblemKind, Order, ProductChangeRequest, RequestStatus, User
@@ -21,12 +22,8 @@ from stomi_app.text import clean_text
 QUEUE_LIMIT = 50  # per queue; the count says how many there are in all
 
 
-class QueueError(ValueError):
+class QueueError(DomainError):
     """A claim or a close that cannot be done; `errors` maps form field → message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(str(m) for m in errors.values()))
-        self.errors = errors
 
 
 class QueueClaimed(QueueError):

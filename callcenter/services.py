@@ -11,6 +11,7 @@ from callcenter.models import Contact, ContactOutcome, ContactReason
 from callcenter.search import SearchError, SearchResult, mask_cprs, search
 from catalogue.services import variant_by_article_number
 from stomi_app import approvals, audit, nursing, ordering
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption
 from stomi_app.i18n import lazy_gettext as _l
@@ -30,12 +31,8 @@ RECENT_ORDERS = 10
 RECENT_CONTACTS = 10
 
 
-class ContactError(ValueError):
+class ContactError(DomainError):
     """A call-log entry that cannot be saved; `errors` maps form field → message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(str(m) for m in errors.values()))
-        self.errors = errors
 
 
 # --- search and opening, both audited -----------------------------------------------------------

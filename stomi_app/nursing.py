@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from catalogue.models import ReviewStatus, SupplierChangeReview
 from stomi_app import audit
 from stomi_app.db import utcnow
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
@@ -39,12 +40,8 @@ OPEN_PROBLEM = "open"
 RESOLVED_PROBLEM = "resolved"
 
 
-class NursingError(ValueError):
+class NursingError(DomainError):
     """Input or a state that a nurse's action cannot accept; `errors` maps form field → message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(str(m) for m in errors.values()))
-        self.errors = errors
 
 
 class TaskClaimed(NursingError):

@@ -15,6 +15,7 @@ from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
 from stomi_app.db import UTCDateTime, utcnow
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names come from the catalogue
 from stomi_app.grants import (
@@ -96,12 +97,8 @@ ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
 STOP_HOOKS: list[Callable[[Order, bool], bool]] = []
 
 
-class OrderError(ValueError):
+class OrderError(DomainError):
     """Input that cannot become (part of) an order; `errors` maps form field → message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(str(m) for m in errors.values()))
-        self.errors = errors
 
 
 class DraftAlreadySent(OrderError):
