@@ -13,6 +13,10 @@ from stomi_app.testing import IsolatedClient
 from tests.dbutil import throwaway_database
 from tests import factories
 
+# Apps the tests build without overrides (the CLI's FlaskGroup) must not switch on the one process-wide limiter: its
+# in-memory counts would then outlast the test and refuse another test's logins with 429.
+os.environ.setdefault("STOMI_RATELIMIT_ENABLED", "0")
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
@@ -63,6 +67,18 @@ def _clean_database(request):
             db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture
+def limits_restored(app):
+    """For a test that builds an app with rate limits on: Flask-Limiter's limiter is one object per process, so
+    building that app switched the limits on for every later test; give the session's app its settings back."""
+    yield
+    from stomi_app.extensions import limiter
+
+    limiter.init_app(app)
+    limiter.enabled = False
+    limiter.reset()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_each_unfit_setting_gives_its_own_line(change, environ, expected):
 def test_production_refuses_to_start_on_the_development_defaults(monkeypatch, tmp_path):
     monkeypatch.setenv("STOMI_ENV", "production")
     monkeypatch.setenv("STOMI_INSTANCE_PATH", str(tmp_path))
-    for name in SECRETS:
+    for name in (*SECRETS, "STOMI_RATELIMIT_ENABLED"):  # the development defaults, as a fresh machine has them
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigurationError) as exc:
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
@@ -41,7 +41,7 @@ def test_production_refuses_to_start_on_the_development_defaults(monkeypatch, tm
     assert len(exc.value.problems) == 8  # demo login, four secrets, SQLite, cookies, in-memory rate limits
 
 
-def test_production_starts_when_fit(monkeypatch, tmp_path):
+def test_production_starts_when_fit(monkeypatch, tmp_path, limits_restored):
     monkeypatch.setenv("STOMI_ENV", "production")
     monkeypatch.setenv("STOMI_INSTANCE_PATH", str(tmp_path))
     for name, value in SECRETS.items():

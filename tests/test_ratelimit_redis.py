@@ -18,7 +18,7 @@ def _redis_answers() -> bool:
 
 
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
-def test_the_login_limit_is_counted_in_redis(app, database_url, instance_dir):  # `app` has migrated the database
+def test_the_login_limit_is_counted_in_redis(app, database_url, instance_dir, limits_restored):  # `app` has migrated the database
     from redis import Redis
 
     prefix = f"stomi-test-{uuid.uuid4().hex[:8]}"
