@@ -152,15 +152,24 @@ def fee_schedule_list() -> None:
                    f"{document_kr(s.citizen_fee_yearly_oere)}/year, VAT {s.vat_rate_pct} %")
 
 
+def _fee_options(command):
+    """The fee amounts a period is given with, the same options for `add` and `edit`."""
+    for option in reversed([
+        click.option("--cutting", help="Kroner per cut plate, e.g. 2,50."),
+        click.option("--delivery", help="Kroner per normal shipment."),
+        click.option("--express", help="Kroner per express shipment."),
+        click.option("--warehouse", help="Kroner per picked line."),
+        click.option("--admin-pct", help="Administration fee in %, e.g. 5 or 5,25."),
+        click.option("--citizen-yearly", help="Kroner per citizen with a grant per year."),
+    ]):
+        command = option(command)
+    return command
+
+
 @fee_schedule.command("add")
 @click.option("--from", "valid_from", required=True, help="First month, YYYY-MM.")
 @click.option("--to", "valid_to", help="Last month, YYYY-MM (default: until further notice).")
-@click.option("--cutting", help="Kroner per cut plate, e.g. 2,50.")
-@click.option("--delivery", help="Kroner per normal shipment.")
-@click.option("--express", help="Kroner per express shipment.")
-@click.option("--warehouse", help="Kroner per picked line.")
-@click.option("--admin-pct", help="Administration fee in %, e.g. 5 or 5,25.")
-@click.option("--citizen-yearly", help="Kroner per citizen with a grant per year.")
+@_fee_options
 @with_appcontext
 def fee_schedule_add(valid_from, valid_to, cutting, delivery, express, warehouse, admin_pct, citizen_yearly):
     """Add a fee period; amounts not given take the documented defaults (see invoicing.fees)."""
@@ -209,12 +218,7 @@ def _schedule_from(month: str):
 @click.argument("first_month")
 @click.option("--from", "valid_from", help="New first month, YYYY-MM.")
 @click.option("--to", "valid_to", help="New last month, YYYY-MM; 'open' for until further notice.")
-@click.option("--cutting", help="Kroner per cut plate, e.g. 2,50.")
-@click.option("--delivery", help="Kroner per normal shipment.")
-@click.option("--express", help="Kroner per express shipment.")
-@click.option("--warehouse", help="Kroner per picked line.")
-@click.option("--admin-pct", help="Administration fee in %, e.g. 5 or 5,25.")
-@click.option("--citizen-yearly", help="Kroner per citizen with a grant per year.")
+@_fee_options
 @with_appcontext
 def fee_schedule_edit(first_month, valid_from, valid_to, cutting, delivery, express, warehouse, admin_pct,
                       citizen_yearly):
