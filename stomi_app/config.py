@@ -98,6 +98,14 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "DELIVERY_SLA_DAYS": int(_env("DELIVERY_SLA_DAYS", "2")),
         "DELIVERY_SLA_EXPRESS_DAYS": int(_env("DELIVERY_SLA_EXPRESS_DAYS", "1")),
         "DELIVERY_SLA_TARGET_PCT": int(_env("DELIVERY_SLA_TARGET_PCT", "95")),
+        # Outgoing e-mail (stomi_app/mail.py). Without a host, mail is not sent but written to the log (development).
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": int(_env("SMTP_PORT", "25")),
+        "SMTP_USERNAME": _env("SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _bool(_env("SMTP_STARTTLS", "0")),
+        "SMTP_TIMEOUT": float(_env("SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": _env("MAIL_FROM", "Stomiforsyning <noreply@stomi.example.dk>"),
     }
     config.update(overrides)
     return config
