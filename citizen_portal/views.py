@@ -16,7 +16,7 @@ from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.grants import grants_in_force
-from stomi_app.models import CutShape, DeliveryProblemKind, Order, OrderStatus, Role
+from stomi_app.models import DeliveryProblemKind, Order, OrderStatus, Role
 from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.timeutil import local_today
 
@@ -254,20 +254,14 @@ def measure():
         form.shape.data = current.shape.value
         form.diameter_mm.data, form.width_mm.data, form.height_mm.data = current.diameter_mm, current.width_mm, current.height_mm
     if form.validate_on_submit():
-        shape = CutShape(form.shape.data)
-        errors = {}
-        values = {}
-        names = ["diameter_mm"] if shape is CutShape.ROUND else ["width_mm", "height_mm"]
-        for name in names:
-            try:
-                values[name] = ordering.parse_mm(getattr(form, name).data, name)
-            except ordering.OrderError as exc:
-                errors.update(exc.errors)
-        if not errors:
-            ordering.record_measure(current_user, shape=shape, **values)
+        try:
+            values = ordering.parse_measure(form.shape.data, form.diameter_mm.data, form.width_mm.data,
+                                            form.height_mm.data)
+        except ordering.OrderError as exc:
+            apply_errors(form, exc.errors)
+        else:
+            ordering.record_measure(current_user, **values)
             db.session.commit()
             flash(_("Your measure was saved. A stoma nurse will confirm it."), "success")
             return redirect(url_for(".start"))
-        for name, message in errors.items():
-            getattr(form, name).errors = [message]
     return render_template("citizen_portal/measure.html", form=form, current=current), (422 if form.errors else 200)

@@ -10,7 +10,8 @@ from nurse_console import bp
 from nurse_console.forms import (
     TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, stoma_choices,
 )
-from stomi_app import approvals, audit, labels, nursing
+from stomi_app import approvals, audit, labels, nursing, ordering
+from stomi_app.errors import DomainError
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import discharges_by, open_proposals_of
 from stomi_app.paging import capped_message
@@ -198,7 +199,7 @@ def _profile_action(citizen_id: int, form_key: str, purpose: str, act):
     if form.validate_on_submit():
         try:
             message = act(citizen, form)
-        except nursing.NursingError as exc:
+        except DomainError as exc:  # a nursing rule or the measure's
             db.session.rollback()
             for text in apply_errors(form, exc.errors).values():
                 flash(text, "error")
@@ -222,7 +223,7 @@ def set_stoma(citizen_id: int):
 @bp.route("/borger/<int:citizen_id>/maal", methods=["POST"])
 def set_measure(citizen_id: int):
     def act(citizen, form):
-        values = nursing.parse_measure(form.shape.data, form.diameter_mm.data, form.width_mm.data, form.height_mm.data)
+        values = ordering.parse_measure(form.shape.data, form.diameter_mm.data, form.width_mm.data, form.height_mm.data)
         version = nursing.set_measure(current_user, citizen, values, remeasure_on=form.remeasure_on.data, note=form.note.data)
         return _("The new cutting measure %(measure)s is saved.", measure=version.label())
     return _profile_action(citizen_id, "measure_form", "nurse: clinical profile", act)

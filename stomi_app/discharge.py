@@ -21,9 +21,9 @@ from stomi_app.models import (
     Municipality, ProposalStatus, RecommendationLine, RecommendationStatus, StomaType, TaskKind, User,
 )
 from stomi_app.nursing import (
-    NursingError, check_free, finish_task, is_hospital_nurse, own_care_citizens, parse_measure, set_measure, set_stoma,
+    NursingError, check_free, finish_task, is_hospital_nurse, own_care_citizens, set_measure, set_stoma,
 )
-from stomi_app.ordering import current_measure, measure_fits
+from stomi_app.ordering import OrderError, current_measure, measure_fits, parse_measure
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
 
@@ -185,7 +185,7 @@ def register_discharge(nurse: User, data: DischargeInput, *, confirmed_citizen_i
     if measure_given or cut_to_fit:
         try:
             measure = parse_measure(data.shape, data.diameter_mm, data.width_mm, data.height_mm)
-        except NursingError as exc:
+        except OrderError as exc:
             errors.update(exc.errors)
     if measure is not None:
         probe = CuttingMeasure(**measure)  # transient, never added: only for the cutting-range check

@@ -16,11 +16,11 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
-    AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CutShape, CuttingMeasure, DeliveryProblem,
+    AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CuttingMeasure, DeliveryProblem,
     DeliveryProblemKind, DischargeProposal, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,
     ProductChangeRequest, ProposalStatus, RecommendationStatus, RequestStatus, StomaType, TaskClaim, TaskKind, User,
 )
-from stomi_app.ordering import OrderError, parse_mm, record_measure
+from stomi_app.ordering import record_measure
 from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
 
@@ -442,29 +442,6 @@ def default_remeasure_on(citizen: Citizen, measured_on: date) -> date | None:
     if citizen.operation_date is None or (measured_on - citizen.operation_date).days > NEW_STOMA_DAYS:
         return None
     return measured_on + REMEASURE_AFTER
-
-
-def parse_measure(shape: str, diameter: str | None, width: str | None, height: str | None) -> dict:
-    """Validated keyword arguments for a measure: every field's message at once, whole mm within 5–100."""
-    try:
-        shape = CutShape(shape)
-    except ValueError:
-        raise NursingError({"shape": _l("Choose round or oval.")}) from None
-    names = {"diameter_mm": diameter} if shape is CutShape.ROUND else {"width_mm": width, "height_mm": height}
-    values, errors = {"shape": shape}, {}
-    for name, raw in names.items():
-        if raw is None or str(raw).strip() == "":
-            errors[name] = _l("Enter the measure in whole millimetres, e.g. 32.")
-            continue
-        try:
-            value = parse_mm(raw, name)
-        except OrderError as exc:
-            errors.update(exc.errors)
-            continue
-        values[name] = value
-    if errors:
-        raise NursingError(errors)
-    return values
 
 
 def set_measure(nurse: User, citizen: Citizen, measure: dict, *, remeasure_on: date | None = None,

@@ -193,18 +193,38 @@ def current_measure(citizen_id: int) -> CuttingMeasure | None:
     return db.session.scalar(_CURRENT_MEASURE, {"citizen_id": citizen_id})
 
 
-def parse_mm(text, field_name: str) -> int:
-    """Whole millimetres from user input; '25', '25,0' and '25.0' are 25; '25,5' is refused."""
+def _parse_mm(text) -> tuple[int | None, str | None]:
+    """Whole millimetres from user input, or the message: '25', '25,0' and '25.0' are 25; '25,5' is refused."""
     raw = str(text or "").strip().replace(",", ".")
+    if not raw:
+        return None, _l("Enter the measure in whole millimetres, e.g. 32.")
     try:
         value = float(raw)
     except ValueError:
-        raise OrderError({field_name: _l("Enter the measure in whole millimetres, e.g. 32.")}) from None
+        return None, _l("Enter the measure in whole millimetres, e.g. 32.")
     if not math.isfinite(value) or value != int(value):
-        raise OrderError({field_name: _l("The measure is in whole millimetres (no decimals), e.g. 32.")})
+        return None, _l("The measure is in whole millimetres (no decimals), e.g. 32.")
     if not MEASURE_MIN_MM <= value <= MEASURE_MAX_MM:
-        raise OrderError({field_name: _l("The measure must be between 5 and 100 mm.")})
-    return int(value)
+        return None, _l("The measure must be between 5 and 100 mm.")
+    return int(value), None
+
+
+def parse_measure(shape: str, diameter: str | None, width: str | None, height: str | None) -> dict:
+    """Validated keyword arguments for a measure, for every form that takes one (citizen, nurse, discharge):
+    every field's message at once, whole mm within 5–100; raises OrderError."""
+    try:
+        shape = CutShape(shape)
+    except ValueError:
+        raise OrderError({"shape": _l("Choose round or oval.")}) from None
+    names = {"diameter_mm": diameter} if shape is CutShape.ROUND else {"width_mm": width, "height_mm": height}
+    values, errors = {"shape": shape}, {}
+    for name, raw in names.items():
+        values[name], message = _parse_mm(raw)
+        if message is not None:
+            errors[name] = message
+    if errors:
+        raise OrderError(errors)
+    return values
 
 
 def record_measure(citizen: Citizen, *, shape: CutShape, diameter_mm: int | None = None, width_mm: int | None = None,

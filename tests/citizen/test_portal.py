@@ -132,6 +132,14 @@ def test_measure_form_refuses_decimals_and_saves_whole_mm(auth, client, citizen,
     assert "30 × 40 mm" in client.get("/borger/").get_data(as_text=True)
 
 
+def test_measure_form_shows_both_oval_errors_at_once(auth, client, citizen, shop):
+    """The citizen's form goes through the same measure parser as the nurse's: every wrong field says so at once."""
+    _login(auth, citizen)
+    bad = client.post("/borger/maal", data={"shape": "oval", "width_mm": "4", "height_mm": "abc"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="width_mm-error"' in html and 'id="height_mm-error"' in html
+
+
 def test_problem_only_on_delivered_orders(auth, client, officer, citizen, shop):
     from stomi_app.ordering import set_status
 

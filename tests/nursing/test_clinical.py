@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from stomi_app import nursing, ordering
+from stomi_app.ordering import OrderError, parse_measure
 from stomi_app.extensions import db
 from stomi_app.models import CutShape, DeliveryProblem, DeliveryProblemKind, NoteKind, OrderStatus, StomaType, TaskKind
 from stomi_app.timeutil import local_today
@@ -22,14 +23,14 @@ from stomi_app.timeutil import local_today
     ("square", ("30", "", ""), "shape"),
 ])
 def test_measure_outside_5_to_100_mm_is_refused(shape, values, field):
-    with pytest.raises(nursing.NursingError) as exc:
-        nursing.parse_measure(shape, *values)
+    with pytest.raises(OrderError) as exc:
+        parse_measure(shape, *values)
     assert field in exc.value.errors
 
 
 def test_measure_parsing_accepts_whole_millimetres():
-    assert nursing.parse_measure("round", "32", "", "") == {"shape": CutShape.ROUND, "diameter_mm": 32}
-    assert nursing.parse_measure("oval", "", "100", "5,0") == {"shape": CutShape.OVAL, "width_mm": 100, "height_mm": 5}
+    assert parse_measure("round", "32", "", "") == {"shape": CutShape.ROUND, "diameter_mm": 32}
+    assert parse_measure("oval", "", "100", "5,0") == {"shape": CutShape.OVAL, "width_mm": 100, "height_mm": 5}
 
 
 def test_confirm_the_citizens_measure_once(measured, nurse):
@@ -59,7 +60,7 @@ def test_only_the_newest_version_is_confirmed(measured, nurse):
 
 def test_nurse_sets_a_new_version_confirmed_with_remeasure_date(measured, nurse):
     measured.operation_date = local_today() - timedelta(days=10)
-    version = nursing.set_measure(nurse, measured, nursing.parse_measure("round", "28", "", ""), note="Efter hævelse")
+    version = nursing.set_measure(nurse, measured, parse_measure("round", "28", "", ""), note="Efter hævelse")
     db.session.commit()
     assert ordering.current_measure(measured.id).id == version.id
     assert version.entered_by_id == nurse.id and not version.entered_by_citizen and version.confirmed_by_id == nurse.id
