@@ -17,7 +17,6 @@ from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
-from stomi_app.sqlplan import unindexed
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
 
@@ -354,8 +353,7 @@ def matching_line(lines: list[GrantLine], variant_id: int, category_id: int) -> 
 def counts_against_grant():
     """The orders that use up a grant: submitted (pending ones too) and not rejected or cancelled
     (COUNTING_STATUSES), and not a free replacement. One definition for consumption_for and its SQL twin."""
-    # unindexed: the status index would make SQLite walk all history; citizen and time narrow it down instead.
-    return and_(unindexed(Order.status).in_(COUNTING_STATUSES), Order.is_replacement.is_(False))
+    return and_(Order.status.in_(COUNTING_STATUSES), Order.is_replacement.is_(False))
 
 
 def consumption_for(citizen_ids: list[int], on: date, exclude_order_id: int | None = None) -> dict[int, list[LineUse]]:

@@ -41,7 +41,6 @@ from stomi_app.models import (
 )
 from stomi_app.models.orders import APPROVED_STATUSES as _APPROVED, COUNTING_STATUSES
 from stomi_app.statistics.period import Period
-from stomi_app.sqlplan import unindexed
 from stomi_app.statistics.sqltime import local_date, month_bucket
 from stomi_app.timeutil import local_today, start_of_local_day_utc
 
@@ -139,7 +138,7 @@ def _scoped(query, municipality_ids: list[int] | None):
 
 def _submitted_in(period: Period):
     start, end = period.window_utc
-    return and_(Order.submitted_at >= start, Order.submitted_at < end, unindexed(Order.status).in_(COUNTING_STATUSES))
+    return and_(Order.submitted_at >= start, Order.submitted_at < end, Order.status.in_(COUNTING_STATUSES))
 
 
 def _line_spend():
@@ -285,7 +284,7 @@ def delivery_sla(period: Period, municipality_ids: list[int] | None = None) -> d
                WarehouseInstruction.promised_working_days, WarehouseInstruction.express, func.count())
         .select_from(Order).join(Citizen, Citizen.id == Order.citizen_id)
         .join(WarehouseInstruction, WarehouseInstruction.order_id == Order.id)
-        .where(unindexed(Order.status) == S.DELIVERED, Order.delivered_at >= start, Order.delivered_at < end)
+        .where(Order.status == S.DELIVERED, Order.delivered_at >= start, Order.delivered_at < end)
         .group_by(Citizen.municipality_id, accepted_on, delivered_on, WarehouseInstruction.requested_delivery_date,
                   WarehouseInstruction.promised_working_days, WarehouseInstruction.express),
         municipality_ids)
