@@ -13,6 +13,7 @@ from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from catalogue.models import Category, ContractPrice, Product, ProductArea, ProductSystem, Variant
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.paging import Page  # the one page of a long list, for the catalogue too
 from stomi_app.text import clean_text
@@ -25,19 +26,20 @@ VAT_RATE_PCT = 25
 SYSTEMS = tuple(s.value for s in ProductSystem)
 
 
-class CatalogueError(Exception):
+class CatalogueError(DomainError):
     """A catalogue rule was broken; `errors` maps a field name (or "") to a message for the user."""
 
     def __init__(self, message: str, field_name: str = ""):
-        super().__init__(message)
+        super().__init__({field_name: message})
         self.message = message
-        self.errors: dict[str, str] = {field_name: message}
 
 
 class CatalogueValidationError(CatalogueError):
+    """Several fields at once."""
+
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = dict(errors)
+        DomainError.__init__(self, dict(errors))
+        self.message = str(self)
 
 
 class NoPriceInForce(CatalogueError):

@@ -43,6 +43,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 
 from invoicing.models import FeeSchedule, Invoice, InvoiceKind
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import User
@@ -50,11 +51,11 @@ from stomi_app.money import format_money
 from stomi_app.userinput import FIRST_YEAR
 
 
-class InvoicingError(ValueError):
+class InvoicingError(DomainError):
     """A rule of invoicing said no; `field` names the form field when there is one."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__({field or "": message})
         self.message = message
         self.field = field
 

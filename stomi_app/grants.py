@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Category, Product, Variant
 from stomi_app.db import UTCDateTime, utcnow
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
@@ -37,11 +38,12 @@ def price_ceiling_too_high():
     return _l("A price ceiling can be at most %(max)s.", max=format_money(MAX_AMOUNT_OERE))
 
 
-class GrantError(ValueError):
-    """A grant that breaks a rule; `field` names the form field the message belongs to."""
+class GrantError(DomainError):
+    """A grant that breaks a rule; `field` names the form field the message belongs to (None: the whole grant)."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+        super().__init__({field or "": message})
+        self.message = message
         self.field = field
 
 
