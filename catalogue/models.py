@@ -8,7 +8,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 
 
 class ProductArea(Base):
@@ -211,7 +210,7 @@ class SupplierChangeReview(Base):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
     old_variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"), index=True)
     status: Mapped[ReviewStatus] = mapped_column(
-        Enum(ReviewStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        value_enum(ReviewStatus, 10),
         default=ReviewStatus.OPEN,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

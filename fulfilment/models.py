@@ -4,17 +4,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.clinical import CutShape
 from stomi_app.models.orders import Order
 
 
 def _enum(cls, length=12):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+    return value_enum(cls, length)
 
 
 class WarehouseInstruction(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -42,3 +42,9 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def value_enum(cls, length: int) -> Enum:
+    """A Python enum stored as its value in a VARCHAR: readable in the database and in exports, no native type that
+    a new member would need a migration of its own to extend."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

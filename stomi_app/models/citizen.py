@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.geo import Municipality
 from stomi_app.models.sessions import LoginPrincipal
 from stomi_app.models.users import Role
@@ -36,7 +36,7 @@ class Citizen(LoginPrincipal, Base):
     email: Mapped[str | None] = mapped_column(String(254))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     stoma_type: Mapped[StomaType] = mapped_column(
-        Enum(StomaType, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        value_enum(StomaType, 20)
     )
     # Stomas shrink for 6–8 weeks after the operation: the date sets when to measure again.
     operation_date: Mapped[date | None]

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
 from stomi_app.models.users import User
 
@@ -24,7 +24,7 @@ class CuttingMeasure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
-    shape: Mapped[CutShape] = mapped_column(Enum(CutShape, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+    shape: Mapped[CutShape] = mapped_column(value_enum(CutShape, 10))
     diameter_mm: Mapped[int | None]
     width_mm: Mapped[int | None]
     height_mm: Mapped[int | None]

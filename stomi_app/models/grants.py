@@ -4,19 +4,19 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, and_, or_
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Category, Variant
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
 from stomi_app.models.geo import Municipality
 from stomi_app.models.users import User
 
 
 def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    return value_enum(cls, 20)
 
 
 class GrantStatus(str, enum.Enum):

@@ -4,11 +4,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, case
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen, StomaType
 from stomi_app.models.clinical import CutShape
 from stomi_app.models.geo import Municipality
@@ -18,7 +18,7 @@ from stomi_app.models.users import User
 
 
 def _enum(cls, length=20):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+    return value_enum(cls, length)
 
 
 class TaskKind(str, enum.Enum):

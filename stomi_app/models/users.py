@@ -5,11 +5,11 @@ import enum
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from stomi_app.db import Base, UTCDateTime, utcnow
+from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.geo import Municipality, Region
 from stomi_app.models.sessions import LoginPrincipal
 
@@ -39,7 +39,7 @@ class User(LoginPrincipal, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(value_enum(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(255))
     # A grant officer or municipal manager is bound to one municipality; a nurse works at a municipality or at a hospital of a region.
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
