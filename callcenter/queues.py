@@ -16,8 +16,8 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, DeliveryProblem, DeliveryProblemKind, Order, ProductChangeRequest, RequestStatus, User
-from stomi_app.nursing import OPEN_PROBLEM, RESOLVED_PROBLEM
 from stomi_app.text import clean_text
+from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
 
 QUEUE_LIMIT = 50  # per queue; the count says how many there are in all
 
@@ -59,7 +59,7 @@ class Queues:
 def _open_problems():
     # A cutting error is the nurses' (their queue); every other problem is the callcenter's.
     return (select(DeliveryProblem).join(Order, Order.id == DeliveryProblem.order_id)
-            .where(DeliveryProblem.status == OPEN_PROBLEM, DeliveryProblem.kind != DeliveryProblemKind.CUTTING))
+            .where(DeliveryProblem.status == ProblemStatus.OPEN, DeliveryProblem.kind != DeliveryProblemKind.CUTTING))
 
 
 def _open_call_backs():
@@ -183,7 +183,7 @@ def close(agent: User, item: QueueItem, note: str) -> QueueClaim:
     held.closed_at, held.note = utcnow(), note
     if kind is QueueKind.DELIVERY_PROBLEM:
         problem: DeliveryProblem = item.target
-        problem.status = RESOLVED_PROBLEM
+        PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
         audit.record(agent, "change", "callcenter: delivery problem", item.citizen,
                      detail=f"problem on order {problem.order.number} closed without replacement")
         auto_log(agent, item.citizen, ContactReason.COMPLAINT, ContactOutcome.ANSWERED,

@@ -21,10 +21,10 @@ from stomi_app.models.nursing import AdviceQuestion, AdviceStatus, ProductChange
 from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.replacements import create_replacement
 from stomi_app.db import utcnow
-from stomi_app.nursing import OPEN_PROBLEM
 from stomi_app.text import clean_text
 from stomi_app.timeutil import TZ, local_today
 from stomi_app.userinput import record_id
+from stomi_app.models.orders import ProblemStatus
 
 MAX_NOTE = 2000
 RECENT_ORDERS = 10
@@ -153,7 +153,7 @@ def overview(agent: User, citizen: Citizen, on: date | None = None) -> Overview:
     earlier = [o for o in orders if o.status not in OPEN_STATUSES][:RECENT_ORDERS]
     problems = list(db.session.scalars(
         select(DeliveryProblem).join(Order, Order.id == DeliveryProblem.order_id)
-        .where(Order.citizen_id == citizen.id, DeliveryProblem.status == OPEN_PROBLEM)
+        .where(Order.citizen_id == citizen.id, DeliveryProblem.status == ProblemStatus.OPEN)
         .options(joinedload(DeliveryProblem.order)).order_by(DeliveryProblem.reported_at.desc())
     ))
     contacts = list(db.session.scalars(

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from stomi_app.statemachine import machine
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 
 
@@ -189,6 +190,9 @@ class VariantSuccessor(Base):
 class ReviewStatus(str, enum.Enum):
     OPEN = "open"
     DONE = "done"
+
+
+SUPPLIER_REVIEW_FLOW = machine("supplier review", {ReviewStatus.OPEN: (ReviewStatus.DONE,)})
 
 
 # The equivalents suggested to the nurse, copied at the time of the mapping.

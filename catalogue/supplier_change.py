@@ -14,6 +14,7 @@ from catalogue.services import CatalogueError, CatalogueValidationError
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.text import clean_text
+from catalogue.models import SUPPLIER_REVIEW_FLOW
 
 
 @dataclass
@@ -132,7 +133,7 @@ def open_reviews(citizen_ids: list[int] | None = None) -> list[SupplierChangeRev
 def complete_review(review: SupplierChangeReview, *, by, note: str | None = None) -> SupplierChangeReview:
     if review.status is ReviewStatus.DONE:
         raise CatalogueError(_("The review task is already done."))
-    review.status = ReviewStatus.DONE
+    SUPPLIER_REVIEW_FLOW.move(review, ReviewStatus.DONE)
     review.done_at = utcnow()
     review.done_by_id = getattr(by, "id", None)
     review.note = note

@@ -180,7 +180,7 @@ def order_detail(order_id: int):
     problems = ordering.problems_of(order)
     return render_template("citizen_portal/order_detail.html", order=order, just_sent=request.args.get("sent") == "1",
                            expected=expected_delivery(order), tracking=tracking_url(order), problems=problems,
-                           problem_open=any(p.status == "open" for p in problems),
+                           problem_open=any(p.is_open for p in problems),
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
                            order_level_reasons=ordering.order_reasons_of(order),
                            cancellable=ordering.cancellable(order))

@@ -22,6 +22,7 @@ from stomi_app.nursing import NursingError, check_free, finish_task
 from stomi_app.ordering import lock_order, set_status
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
+from stomi_app.models.nursing import PRODUCT_CHANGE_FLOW, RECOMMENDATION_FLOW
 
 # --- orders that wait for approval ----------------------------------------------------------------
 
@@ -154,7 +155,7 @@ def close_recommendation(officer: User, recommendation: GrantRecommendation, *, 
     note = (note or "").strip() or None
     if not done and not note:
         raise NursingError({"note": _l("Write why the recommendation is not followed.")})
-    recommendation.status = RecommendationStatus.DONE if done else RecommendationStatus.DISMISSED
+    RECOMMENDATION_FLOW.move(recommendation, RecommendationStatus.DONE if done else RecommendationStatus.DISMISSED)
     recommendation.handled_at, recommendation.handled_by_id, recommendation.handled_note = utcnow(), officer.id, note
     recommendation.grant_id = getattr(grant, "id", None)
     audit.record(officer, "change", "grant officer: handle a nurse's recommendation", recommendation.citizen,
@@ -236,8 +237,8 @@ def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason:
                                 replaces_variant_id=change.current_variant_id)],
             reason or change.reason, product_change_id=change.id)
         change.effect = "recommended"
-    change.status, change.decided_by_id, change.decided_at, change.decision_reason = (
-        RequestStatus.APPROVED, nurse.id, utcnow(), reason)
+    PRODUCT_CHANGE_FLOW.move(change, RequestStatus.APPROVED)
+    change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
     finish_task(TaskKind.PRODUCT_CHANGE, change.id)
     audit.record(nurse, "change", "nurse: approve a product change", change.citizen, detail=f"request {change.id} {change.effect}")
     db.session.flush()
@@ -248,8 +249,8 @@ def reject_product_change(nurse: User, change: ProductChangeRequest, *, reason: 
     check_free(nurse, TaskKind.PRODUCT_CHANGE, change.id)
     _undecided_request(change)
     reason = _reason(reason, required=True)
-    change.status, change.decided_by_id, change.decided_at, change.decision_reason = (
-        RequestStatus.REJECTED, nurse.id, utcnow(), reason)
+    PRODUCT_CHANGE_FLOW.move(change, RequestStatus.REJECTED)
+    change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
     finish_task(TaskKind.PRODUCT_CHANGE, change.id)
     audit.record(nurse, "change", "nurse: reject a product change", change.citizen, detail=f"request {change.id}")
     db.session.flush()

@@ -26,6 +26,7 @@ from stomi_app.nursing import (
 from stomi_app.ordering import OrderError, current_measure, measure_fits, parse_measure
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
+from stomi_app.models.nursing import DISCHARGE_PROPOSAL_FLOW
 
 
 class NotAHospitalNurse(PermissionError):
@@ -295,7 +296,7 @@ def decide_proposal(nurse: User, proposal: DischargeProposal, *, accept: bool, n
                       operation_date=proposal.operation_date or citizen.operation_date)
         if proposal.measure is not None:
             set_measure(nurse, citizen, proposal.measure, note=note or None)
-    proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED
+    DISCHARGE_PROPOSAL_FLOW.move(proposal, ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED)
     proposal.decided_at, proposal.decided_by_id, proposal.decision_note = utcnow(), nurse.id, note or None
     finish_task(TaskKind.DISCHARGE_PROPOSAL, proposal.id)
     if accept:

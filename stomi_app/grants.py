@@ -20,6 +20,7 @@ from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, 
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
+from stomi_app.models.grants import GRANT_FLOW
 
 MAX_QUANTITY = 999
 # How far back a grant decision may reach: a new start, or a start or end moved, takes effect at most 3 months before
@@ -284,7 +285,7 @@ def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Gr
     last_day = end_date if grant.valid_to is None else min(grant.valid_to, end_date)
     _check_dates(grant.citizen, grant, grant.valid_from, last_day, end_field="end_date")
     grant.valid_to = last_day
-    grant.status = GrantStatus.ENDED
+    GRANT_FLOW.move(grant, GrantStatus.ENDED)
     grant.ended_at, grant.ended_by_id, grant.end_reason = utcnow(), officer.id, reason.strip()
     grant.version += 1
     current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]
@@ -312,7 +313,8 @@ def withdraw_ending(officer: User, grant: Grant, *, reason: str, today: date | N
     if restored is not None and restored < grant.valid_to:
         restored = grant.valid_to  # never shorter than the ending made it
     _check_dates(grant.citizen, grant, grant.valid_from, restored, end_field=None, today=today)
-    grant.valid_to, grant.status = restored, GrantStatus.ACTIVE
+    GRANT_FLOW.move(grant, GrantStatus.ACTIVE)
+    grant.valid_to = restored
     grant.ended_at = grant.ended_by_id = grant.end_reason = None
     grant.version += 1
     current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]

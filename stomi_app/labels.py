@@ -27,6 +27,10 @@ DELIVERY_PROBLEM = {
     "cutting": _l("The hole is cut wrong"),
 }
 
+PROBLEM_STATUS = {"open": _l("Open"), "replaced": _l("Replaced"), "resolved": _l("Closed")}
+PROBLEM_STATUS_FOR_CITIZEN = {"open": _l("Received – the callcenter will contact you"),
+                              "replaced": _l("Solved – a free replacement is sent"),
+                              "resolved": _l("Solved – the case is closed")}
 ADVICE_STATUS = {"open": _l("Waiting for a stoma nurse"), "answered": _l("Answered"), "closed": _l("Closed")}
 PROPOSAL_STATUS = {"open": _l("Waiting for a nurse of the citizen's own care"), "accepted": _l("Accepted"),
                    "declined": _l("Declined")}
@@ -134,5 +138,7 @@ def template_globals() -> dict:
         "period_label": lambda code: label(GRANT_PERIOD, code),
         "stoma_label": lambda code: label(STOMA_TYPE, code),
         "problem_label": lambda code: label(DELIVERY_PROBLEM, code),
+        "problem_status_label": lambda code: label(PROBLEM_STATUS, code),
+        "problem_status_for_citizen": lambda code: label(PROBLEM_STATUS_FOR_CITIZEN, code),
         "purpose_label": audit_purpose_label,
     }

@@ -23,6 +23,8 @@ from stomi_app.models import (
 from stomi_app.ordering import record_measure
 from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
+from stomi_app.models.nursing import ADVICE_FLOW
+from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
 
 MAX_TEXT = 4000
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
@@ -36,8 +38,6 @@ HANDOVER_DAYS = 28
 # Lines routed for these reasons need a clinical decision; a lapsed grant or a price ceiling is the municipality's.
 CLINICAL_ROUTING = ("not_granted", "over_grant", "over_order_limit")
 CLINICAL_ORDER_REASONS = ("too_soon",)
-OPEN_PROBLEM = "open"
-RESOLVED_PROBLEM = "resolved"
 
 
 class NursingError(DomainError):
@@ -196,7 +196,7 @@ SOURCES: dict[TaskKind, Source] = {
     TaskKind.CUTTING_PROBLEM: Source(DeliveryProblem, DeliveryProblem.reported_at, lambda scope: (
         select(DeliveryProblem, Citizen).join(Order, Order.id == DeliveryProblem.order_id)
         .join(Citizen, Citizen.id == Order.citizen_id)
-        .where(DeliveryProblem.kind == DeliveryProblemKind.CUTTING, DeliveryProblem.status == OPEN_PROBLEM, scope))),
+        .where(DeliveryProblem.kind == DeliveryProblemKind.CUTTING, DeliveryProblem.status == ProblemStatus.OPEN, scope))),
     # What a discharge proposes for a registered citizen is decided by her own care, never by the proposing nurse.
     TaskKind.DISCHARGE_PROPOSAL: Source(DischargeProposal, DischargeProposal.created_at, lambda scope: (
         select(DischargeProposal, Citizen).join(Citizen, Citizen.id == DischargeProposal.citizen_id)
@@ -376,7 +376,8 @@ def citizen_reply(citizen: Citizen, question: AdviceQuestion, text: str) -> Advi
     message = AdviceMessage(at=utcnow(), from_nurse=False, text=text)
     question.messages.append(message)
     if question.status is not AdviceStatus.OPEN:
-        question.status, question.waiting_since = AdviceStatus.OPEN, message.at
+        ADVICE_FLOW.move(question, AdviceStatus.OPEN)
+        question.waiting_since = message.at
     db.session.flush()
     return message
 
@@ -392,7 +393,8 @@ def answer_advice(nurse: User, question: AdviceQuestion, text: str) -> AdviceMes
         return last  # double click
     message = AdviceMessage(at=utcnow(), from_nurse=True, author_id=nurse.id, text=text)
     question.messages.append(message)
-    question.status, question.citizen_unread = AdviceStatus.ANSWERED, True
+    ADVICE_FLOW.move(question, AdviceStatus.ANSWERED)
+    question.citizen_unread = True
     finish_task(TaskKind.ADVICE, question.id)
     audit.record(nurse, "change", "nurse: answer a question", question.citizen, detail=f"advice {question.id}")
     db.session.flush()
@@ -402,7 +404,8 @@ def answer_advice(nurse: User, question: AdviceQuestion, text: str) -> AdviceMes
 def close_advice(nurse: User, question: AdviceQuestion) -> AdviceQuestion:
     check_free(nurse, TaskKind.ADVICE, question.id)
     if question.status is not AdviceStatus.CLOSED:
-        question.status, question.closed_at, question.closed_by_id = AdviceStatus.CLOSED, utcnow(), nurse.id
+        ADVICE_FLOW.move(question, AdviceStatus.CLOSED)
+        question.closed_at, question.closed_by_id = utcnow(), nurse.id
         finish_task(TaskKind.ADVICE, question.id)
         audit.record(nurse, "change", "nurse: close a conversation", question.citizen, detail=f"advice {question.id}")
         db.session.flush()
@@ -517,12 +520,12 @@ def notes_of(citizen_id: int) -> list[ClinicalNote]:
 def resolve_cutting_problem(nurse: User, problem: DeliveryProblem, note: str) -> DeliveryProblem:
     """The nurse has handled a wrongly cut delivery (new measure, advice): her note goes in the journal."""
     check_free(nurse, TaskKind.CUTTING_PROBLEM, problem.id)
-    if problem.status != OPEN_PROBLEM:
+    if problem.status is not ProblemStatus.OPEN:
         raise NursingError({"state": _l("The case is already closed.")})
     citizen = problem.order.citizen
     db.session.add(ClinicalNote(citizen_id=citizen.id, kind=NoteKind.CUTTING, author_id=nurse.id,
                                 text=_text(note, "note", _l("Write what you did about the problem."))))
-    problem.status = RESOLVED_PROBLEM
+    PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
     finish_task(TaskKind.CUTTING_PROBLEM, problem.id)
     audit.record(nurse, "change", "nurse: cutting problem handled", citizen, detail=f"problem {problem.id}")
     db.session.flush()

@@ -33,8 +33,8 @@ from stomi_app.models import User
 from stomi_app.models.orders import DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderLine, OrderStatus
 from stomi_app.ordering import OrderError, current_measure, parse_quantity, set_status
 from stomi_app.timeutil import local_today
+from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
 
-REPLACED = "replaced"  # DeliveryProblem.status once a replacement has been sent
 
 
 def replacement_key(problem: DeliveryProblem) -> str:
@@ -137,6 +137,6 @@ def create_replacement(problem: DeliveryProblem, quantities: dict[int, object], 
     replacement.submitted_at = utcnow()
     set_status(replacement, OrderStatus.ACCEPTED, by=by, by_citizen=by is None, reason="replacement")
     if problem.kind is not DeliveryProblemKind.CUTTING:
-        problem.status = REPLACED
+        PROBLEM_FLOW.move(problem, ProblemStatus.REPLACED)
     db.session.flush()
     return replacement

@@ -29,6 +29,11 @@ class StatusMachine:
         if not self.can_move(current, target):
             raise IllegalTransition(self.name, current, target)
 
+    def move(self, record, target, attr: str = "status") -> None:
+        """Set `record`'s status to `target` if the workflow allows that move from where it is, else raise."""
+        self.check(getattr(record, attr), target)
+        setattr(record, attr, target)
+
     def is_final(self, status) -> bool:
         return not self.allowed(status)
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Category, Variant
+from stomi_app.statemachine import machine
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
 from stomi_app.models.geo import Municipality
@@ -25,6 +26,10 @@ class GrantStatus(str, enum.Enum):
 
     ACTIVE = "active"
     ENDED = "ended"
+
+
+# An ending is withdrawn (back to active) while it has not taken effect; Grant.ending_withdrawable says when.
+GRANT_FLOW = machine("grant", {GrantStatus.ACTIVE: (GrantStatus.ENDED,), GrantStatus.ENDED: (GrantStatus.ACTIVE,)})
 
 
 class GrantPeriod(str, enum.Enum):

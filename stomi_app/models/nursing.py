@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
+from stomi_app.statemachine import machine
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen, StomaType
 from stomi_app.models.clinical import CutShape
@@ -52,6 +53,13 @@ class AdviceStatus(str, enum.Enum):
     OPEN = "open"  # waiting for a nurse
     ANSWERED = "answered"  # waiting for the citizen (not in the queue)
     CLOSED = "closed"
+
+
+# The citizen writing again opens an answered conversation; a closed one stays closed (she asks a new question).
+ADVICE_FLOW = machine("advice", {
+    AdviceStatus.OPEN: (AdviceStatus.ANSWERED, AdviceStatus.CLOSED),
+    AdviceStatus.ANSWERED: (AdviceStatus.OPEN, AdviceStatus.CLOSED),
+})
 
 
 class AdviceQuestion(Base):
@@ -99,6 +107,9 @@ class RequestStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
+PRODUCT_CHANGE_FLOW = machine("product change", {RequestStatus.OPEN: (RequestStatus.APPROVED, RequestStatus.REJECTED)})
+
+
 class ProductChangeRequest(Base):
     """The citizen (or the callcenter for them) asks for another product, with a reason; a nurse decides."""
 
@@ -129,6 +140,10 @@ class RecommendationStatus(str, enum.Enum):
     OPEN = "open"
     DONE = "done"  # the grant officer made or changed the grant
     DISMISSED = "dismissed"  # the grant officer decided otherwise
+
+
+RECOMMENDATION_FLOW = machine("recommendation", {
+    RecommendationStatus.OPEN: (RecommendationStatus.DONE, RecommendationStatus.DISMISSED)})
 
 
 class RecommendationKind(str, enum.Enum):
@@ -193,6 +208,10 @@ class ProposalStatus(str, enum.Enum):
     OPEN = "open"  # waiting for a nurse of the citizen's own care
     ACCEPTED = "accepted"
     DECLINED = "declined"
+
+
+DISCHARGE_PROPOSAL_FLOW = machine("discharge proposal", {
+    ProposalStatus.OPEN: (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED)})
 
 
 class DischargeProposal(Base):

@@ -189,6 +189,15 @@ class DeliveryProblemKind(str, enum.Enum):
     CUTTING = "cutting"
 
 
+class ProblemStatus(str, enum.Enum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # handled without a replacement (callcenter) or, for wrong cutting, by a nurse
+    REPLACED = "replaced"  # a replacement was sent (a cutting problem stays open for the nurse's follow-up)
+
+
+PROBLEM_FLOW = machine("delivery problem", {ProblemStatus.OPEN: (ProblemStatus.RESOLVED, ProblemStatus.REPLACED)})
+
+
 class DeliveryProblem(Base):
     """A citizen's report about a delivered order: a case for the callcenter."""
 
@@ -200,6 +209,10 @@ class DeliveryProblem(Base):
     description: Mapped[str] = mapped_column(Text)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[ProblemStatus] = mapped_column(value_enum(ProblemStatus, 20), default=ProblemStatus.OPEN)
 
     order: Mapped[Order] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ProblemStatus.OPEN

@@ -10,7 +10,8 @@ from stomi_app import ordering
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.models import AuditEvent, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderStatus
-from stomi_app.replacements import REPLACED, create_replacement, replaceable
+from stomi_app.models import ProblemStatus
+from stomi_app.replacements import create_replacement, replaceable
 from stomi_app.timeutil import local_today
 from tests.callcenter.conftest import deliver, web_order
 from tests.ordering.conftest import grant_for, line
@@ -80,7 +81,7 @@ def test_one_replacement_per_problem_and_never_more_than_delivered_in_total(deli
     first_problem = _problem(delivered)
     first = create_replacement(first_problem, {shop.bag_a.id: 2}, by=agent)
     again = create_replacement(first_problem, {shop.bag_a.id: 1}, by=agent)
-    assert again.id == first.id and first_problem.status == REPLACED
+    assert again.id == first.id and first_problem.status is ProblemStatus.REPLACED
     assert replaceable(delivered)[shop.bag_a.id] == 1
     second_problem = _problem(delivered, DeliveryProblemKind.DAMAGED)
     with pytest.raises(ordering.OrderError):
@@ -114,7 +115,7 @@ def test_register_problem_with_a_free_replacement_by_phone(agent_client, deliver
                                             f"replace-{shop.bag_a.id}": "1", f"replace-{shop.plate.id}": ""})
     assert response.status_code == 302
     problem = db.session.scalar(select(DeliveryProblem))
-    assert problem.kind is DeliveryProblemKind.MISSING and problem.reported_by_id == agent.id and problem.status == REPLACED
+    assert problem.kind is DeliveryProblemKind.MISSING and problem.reported_by_id == agent.id and problem.status is ProblemStatus.REPLACED
     replacement = db.session.scalar(select(Order).where(Order.is_replacement.is_(True)))
     assert [(l.variant_id, l.quantity, l.unit_price_oere) for l in replacement.lines] == [(shop.bag_a.id, 1, 0)]
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.purpose == "callcenter: delivery problem"))
