@@ -183,7 +183,8 @@ def close(agent: User, item: QueueItem, note: str) -> QueueClaim:
     held.closed_at, held.note = utcnow(), note
     if kind is QueueKind.DELIVERY_PROBLEM:
         problem: DeliveryProblem = item.target
-        PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
+        if problem.is_open:  # else a colleague replaced it meanwhile: the claim closes, the case stays as it is
+            PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
         audit.record(agent, "change", "callcenter: delivery problem", item.citizen,
                      detail=f"problem on order {problem.order.number} closed without replacement")
         auto_log(agent, item.citizen, ContactReason.COMPLAINT, ContactOutcome.ANSWERED,

@@ -393,7 +393,8 @@ def answer_advice(nurse: User, question: AdviceQuestion, text: str) -> AdviceMes
         return last  # double click
     message = AdviceMessage(at=utcnow(), from_nurse=True, author_id=nurse.id, text=text)
     question.messages.append(message)
-    ADVICE_FLOW.move(question, AdviceStatus.ANSWERED)
+    if question.status is not AdviceStatus.ANSWERED:  # a second message before the citizen writes back
+        ADVICE_FLOW.move(question, AdviceStatus.ANSWERED)
     question.citizen_unread = True
     finish_task(TaskKind.ADVICE, question.id)
     audit.record(nurse, "change", "nurse: answer a question", question.citizen, detail=f"advice {question.id}")

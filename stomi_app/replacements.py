@@ -73,6 +73,8 @@ def create_replacement(problem: DeliveryProblem, quantities: dict[int, object], 
     existing = replacement_for(problem)
     if existing is not None:
         return existing
+    if not problem.is_open:
+        raise OrderError({"problem": _l("The case is closed. Report a new problem if something is still wrong.")})
     original = problem.order
     on = on or local_today()
     if original.status is not OrderStatus.DELIVERED:

@@ -9,11 +9,13 @@ from flask import Flask, abort, current_app, jsonify, render_template, request, 
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import Conflict
 
 from stomi_app import outage
 from stomi_app.labels import template_globals
 from stomi_app.money import format_money
 from stomi_app.navigation import staff_menu
+from stomi_app.statemachine import IllegalTransition
 from stomi_app.outage import DATABASE_DOWN, database_down, is_database_down_error, is_machine_request, unavailable
 
 DKFDS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "dkfds" / "dist"
@@ -64,7 +66,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 # The JSON API's error codes, for the answers Flask and Werkzeug give before (or instead of) a view.
-MACHINE_ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+MACHINE_ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
                   413: "too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error"}
 
 
@@ -120,6 +122,16 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(exc):
         return _error_page(exc, _("Too many attempts"), _("Wait a minute and try again."))
+
+    @app.errorhandler(IllegalTransition)
+    def illegal_transition(exc):
+        # The services check a case's state before they act; a move the workflow does not hold that still reaches
+        # its machine means someone else acted on the case between the page and this request.
+        from stomi_app.extensions import db
+
+        db.session.rollback()
+        return _error_page(Conflict(), _("The case has changed"),
+                           _("Someone else acted on it meanwhile. Nothing was saved. Reload the page to see where it stands."))
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -69,3 +69,19 @@ def test_an_answered_question_opens_again_when_the_citizen_writes_and_an_ended_g
 ])
 def test_every_status_has_words(table, statuses):
     assert set(table) == {s.value for s in statuses}
+
+
+def test_a_move_refused_at_the_machine_is_a_409_page_and_nothing_is_saved(database_url, instance_dir):
+    """The last line of defence when two people act on one case at once: a clear page, never a 500."""
+    from tests.conftest import make_app
+
+    app = make_app(database_url)
+
+    @app.route("/_test/illegal-move")
+    def _illegal():
+        PROBLEM_FLOW.move(SimpleNamespace(status=ProblemStatus.REPLACED), ProblemStatus.RESOLVED)
+        return "moved"
+
+    response = app.test_client().get("/_test/illegal-move", headers={"Accept-Language": "da"})
+    assert response.status_code == 409
+    assert "Intet blev gemt" in response.get_data(as_text=True)

@@ -188,3 +188,19 @@ def test_opening_a_case_or_the_product_change_page_is_an_audited_read(agent_clie
     reads = {e.purpose for e in db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "read", AuditEvent.citizen_id == delivered.citizen_id, AuditEvent.user_id == agent.id))}
     assert {"callcenter: work queue", "callcenter: delivery problem", "callcenter: product change request"} <= reads
+
+
+def test_closing_a_case_a_colleague_replaced_meanwhile_keeps_it_replaced(citizen_client, agent_client, delivered, agent, shop):
+    """The agent had the queue page open while a colleague sent a replacement from the problem page."""
+    from stomi_app.models import ProblemStatus
+    from stomi_app.replacements import create_replacement
+
+    assert _report_online(citizen_client, delivered).status_code == 302
+    problem = db.session.scalar(select(DeliveryProblem).where(DeliveryProblem.order_id == delivered.id))
+    url = f"/callcenter/koe/delivery_problem/{problem.id}"
+    assert agent_client.post(url, data={"action": "claim"}).status_code == 302
+    create_replacement(problem, {shop.bag_a.id: 1}, by=agent)
+    db.session.commit()
+    assert agent_client.post(url, data={"action": "close", "note": "Erstatning sendt af kollega."}).status_code == 302
+    db.session.refresh(problem)
+    assert problem.status is ProblemStatus.REPLACED

@@ -190,3 +190,15 @@ def test_the_most_that_can_be_replaced_is_said_with_danish_plurals(app, delivere
             create_replacement(_problem(delivered), {variant.id: wanted}, by=agent)
         assert str(exc.value.errors[f"replace-{variant.id}"]).startswith(message)
     db.session.rollback()
+
+
+def test_a_closed_case_gets_no_replacement(delivered, shop, agent):
+    from stomi_app.models.orders import PROBLEM_FLOW
+
+    problem = _problem(delivered)
+    PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
+    db.session.commit()
+    with pytest.raises(ordering.OrderError) as exc:
+        create_replacement(problem, {shop.bag_a.id: 1}, by=agent)
+    assert "problem" in exc.value.errors
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.is_replacement.is_(True))) == 0

@@ -69,3 +69,12 @@ def test_the_citizens_own_questions_only(citizen, world):
     assert nursing.citizen_questions(citizen.id) == []
     with pytest.raises(LookupError):
         nursing.citizen_reply(citizen, question, "Hej")
+
+
+def test_the_nurse_can_write_a_second_message_before_the_citizen_answers(citizen, nurse):
+    """Found by the hostile-input fuzzer once answers went through ADVICE_FLOW: answered → answered is no move."""
+    question = nursing.ask_advice(citizen, "Spørgsmål")
+    nursing.answer_advice(nurse, question, "Første svar")
+    nursing.answer_advice(nurse, question, "Og en ting mere")
+    assert question.status is AdviceStatus.ANSWERED and question.citizen_unread
+    assert [m.text for m in question.messages] == ["Spørgsmål", "Første svar", "Og en ting mere"]
