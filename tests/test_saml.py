@@ -349,3 +349,14 @@ def test_an_unsigned_idp_logout_request_is_refused(idp, saml_app, people, browse
     unsigned = re.sub(r"&Signature=[^&]*", "", location)
     assert refused_code(browser.get(unsigned[len(BASE):])) == "invalid"
     assert browser.get("/borger/").status_code == 200
+
+
+def test_the_request_cookie_survives_the_idps_cross_site_post_in_production(saml_app, people):
+    """Behind TLS the cookie is SameSite=None; Secure, or the browser would not send it with NemLog-in's POST."""
+    saml_app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        cookie = saml_app.test_client().get("/saml/login").headers["Set-Cookie"]
+    finally:
+        saml_app.config["SESSION_COOKIE_SECURE"] = False
+    assert cookie.startswith(f"{saml.REQUEST_COOKIE}=") and "Secure" in cookie and "SameSite=None" in cookie
+    assert "HttpOnly" in cookie and "Path=/saml/" in cookie
