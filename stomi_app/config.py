@@ -120,6 +120,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SAML_SP_ENCRYPTION_KEY_FILE": _env("SAML_SP_ENCRYPTION_KEY_FILE"),
         "SAML_SP_ENCRYPTION_CERT_FILE": _env("SAML_SP_ENCRYPTION_CERT_FILE"),
         "SAML_MIN_LOA": _env("SAML_MIN_LOA", "Substantial"),
+        # OIOSAML 3 has NemLog-in encrypt every assertion; a plain one is refused unless this is switched off.
+        "SAML_REQUIRE_ENCRYPTION": _bool(_env("SAML_REQUIRE_ENCRYPTION", "1")),
         "SAML_CLOCK_SKEW_SECONDS": int(_env("SAML_CLOCK_SKEW_SECONDS", "60")),
         "SAML_XMLSEC_BINARY": _env("SAML_XMLSEC_BINARY"),
         "SAML_CONTACT_EMAIL": _env("SAML_CONTACT_EMAIL"),

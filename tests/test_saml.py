@@ -118,9 +118,29 @@ def test_high_assurance_is_accepted(idp, saml_app, people, browser):
     assert post(browser, answer(idp, request.id, "jens")).status_code == 302
 
 
-def test_an_unencrypted_but_signed_assertion_is_accepted(idp, saml_app, people, browser):
+def test_an_unencrypted_assertion_is_refused_as_oiosaml_3_demands(idp, saml_app, people, browser):
     request = authn_request(idp, start_login(browser))
-    assert post(browser, answer(idp, request.id, encrypt=False)).status_code == 302
+    _refused(saml_app, browser, post(browser, answer(idp, request.id, encrypt=False)), "invalid")
+    assert "exactly one, encrypted" in audit_lines(saml_app)[-1][1]
+
+
+def test_an_unencrypted_signed_assertion_is_accepted_when_encryption_is_not_required(idp, saml_app, people, browser):
+    saml_app.config["SAML_REQUIRE_ENCRYPTION"] = False
+    try:
+        request = authn_request(idp, start_login(browser))
+        assert post(browser, answer(idp, request.id, encrypt=False)).status_code == 302
+    finally:
+        saml_app.config["SAML_REQUIRE_ENCRYPTION"] = True
+
+
+def test_a_plain_assertion_smuggled_beside_the_encrypted_one_is_refused(idp, saml_app, people, browser):
+    request = authn_request(idp, start_login(browser))
+    encrypted = answer(idp, request.id)
+    plain = answer(idp, request.id, "jens", encrypt=False)
+    assertion = re.search(r"<(?:\w+:)?Assertion\b.*</(?:\w+:)?Assertion>", plain, re.S).group(0)
+    smuggled = re.sub(r"(<(?:\w+:)?EncryptedAssertion\b)", lambda m: assertion + m.group(1), encrypted, count=1)
+    assert smuggled != encrypted
+    _refused(saml_app, browser, post(browser, smuggled), "invalid")
 
 
 def _refused(saml_app, browser, response, code, status=400):

@@ -1,6 +1,8 @@
 """NemLog-in for citizens: a SAML 2.0 service provider on pysaml2, following the OIOSAML Web SSO profile 3.0.x."""
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 import secrets
@@ -15,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 from flask import current_app, request
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
@@ -40,6 +44,7 @@ LOA_ATTRIBUTE = "https://data.gov.dk/concept/core/nsis/loa"
 CPR_ATTRIBUTE = "https://data.gov.dk/model/core/eid/cprNumber"
 SPEC_VERSION_ATTRIBUTE = "https://data.gov.dk/model/core/specVersion"
 LOA_CONTEXT = "https://data.gov.dk/concept/core/nsis/loa/"
+SAML_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 # NSIS assurance levels, lowest first.
 LEVELS = ("Low", "Substantial", "High")
 # The browser that started a sign-in carries a random value in this cookie; its request row holds the value's hash,
@@ -260,6 +265,20 @@ def _expiry(assertion) -> datetime:
     return max(parsed or [utcnow() + timedelta(hours=1)]) + skew
 
 
+def _require_one_encrypted_assertion(saml_response: str) -> None:
+    """OIOSAML 3: the IdP encrypts the assertion to the SP (the CPR number never crosses the browser readable);
+    exactly one EncryptedAssertion and no plain Assertion beside it, so no second, unchecked assertion rides along."""
+    try:
+        root = fromstring(base64.b64decode(saml_response, validate=False))
+    except (binascii.Error, ValueError, ParseError, DefusedXmlException) as exc:
+        raise SamlError("invalid", f"{type(exc).__name__}: {exc}") from exc
+    plain = root.findall(f"{{{SAML_ASSERTION_NS}}}Assertion")
+    encrypted = root.findall(f"{{{SAML_ASSERTION_NS}}}EncryptedAssertion")
+    if plain or len(encrypted) != 1:
+        raise SamlError("invalid", f"{len(plain)} plain and {len(encrypted)} encrypted assertions; OIOSAML 3 needs "
+                                   "exactly one, encrypted")
+
+
 def complete_login(saml_response: str | None, browser_value: str | None) -> SignIn:
     """Check a SAMLResponse posted to the ACS and return who signed in; raise SamlError for anything refused.
 
@@ -284,6 +303,8 @@ def complete_login(saml_response: str | None, browser_value: str | None) -> Sign
         raise SamlError("invalid", f"{type(exc).__name__}: {exc}") from exc
     if answer is None or answer.assertion is None:
         raise SamlError("invalid", "no valid assertion")
+    if current_app.config.get("SAML_REQUIRE_ENCRYPTION", True):
+        _require_one_encrypted_assertion(saml_response)
     urls = sp_urls()
     # pysaml2 lets a response without Destination through; OIOSAML 3 requires it on every response.
     if (answer.response.destination or "") != urls["acs"]:
