@@ -344,9 +344,14 @@ def test_a_logout_response_nobody_asked_for_is_refused(idp, saml_app, people, br
     location = browser.post("/logout").headers["Location"]
     back = Client(idp.wsgi).get(location[len("http://idp.test"):]).headers["Location"]
     assert browser.get(back[len(BASE):]).headers["Location"] == "/"
-    assert refused_code(browser.get(back[len(BASE):])) == "unsolicited"  # the same answer again
-    forged = back.replace("Signature=", "Signature=AAAA")
-    assert refused_code(saml_app.test_client().get(forged[len(BASE):])) == "invalid"
+    again = browser.get(back[len(BASE):])  # the same answer again
+    assert again.status_code == 302 and again.headers["Location"] == "/"
+    assert "MitID bekræftede ikke" in browser.get("/").get_data(as_text=True)
+    forged = saml_app.test_client()
+    forged.get(back.replace("Signature=", "Signature=AAAA")[len(BASE):])
+    assert "MitID bekræftede ikke" in forged.get("/").get_data(as_text=True)
+    actions = [a for a, _ in audit_lines(saml_app)]
+    assert actions.count("saml refused: unsolicited") == 1 and actions.count("saml refused: invalid") == 1
 
 
 def test_a_staff_logout_and_a_demo_login_never_go_to_nemlogin(saml_app, people, browser):

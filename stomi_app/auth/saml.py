@@ -228,9 +228,14 @@ def begin_login(next_url: str, browser_value: str | None) -> tuple[str, str]:
     browser_value = browser_value or secrets.token_urlsafe(32)
     now = utcnow()
     db.session.execute(delete(SamlRequest).where(SamlRequest.expires_at < now))
-    request_id, info = saml_client.prepare_for_authenticate(
-        entityid=idp_entity_id(saml_client), binding=BINDING_HTTP_REDIRECT, sign=True, sigalg=SIG_RSA_SHA256,
-        digest_alg=DIGEST_SHA256, nameid_format=NAMEID_FORMAT_PERSISTENT)
+    try:
+        request_id, info = saml_client.prepare_for_authenticate(
+            entityid=idp_entity_id(saml_client), binding=BINDING_HTTP_REDIRECT, sign=True, sigalg=SIG_RSA_SHA256,
+            digest_alg=DIGEST_SHA256, nameid_format=NAMEID_FORMAT_PERSISTENT)
+    except SamlError:
+        raise
+    except Exception as exc:  # signing failed: a key that does not load, xmlsec1 missing
+        raise SamlError("unavailable", f"{type(exc).__name__}: {exc}") from exc
     db.session.add(SamlRequest(id=request_id, browser_hash=_browser_hash(browser_value), next_url=next_url,
                                expires_at=now + REQUEST_LIFETIME))
     location = dict(info["headers"])["Location"]
@@ -310,7 +315,9 @@ def complete_login(saml_response: str | None, browser_value: str | None) -> Sign
     if (answer.response.destination or "") != urls["acs"]:
         raise SamlError("invalid", f"Destination {answer.response.destination!r} is not {urls['acs']}")
     assertion = answer.assertion
-    asked = next(r for r in open_requests if r.id == answer.in_response_to)
+    asked = next((r for r in open_requests if r.id == answer.in_response_to), None)
+    if asked is None:  # pysaml2 refuses this already; the ID must be ours before anything is recorded
+        raise SamlError("unsolicited", f"InResponseTo {answer.in_response_to!r} names no open request")
     if asked.answered_at is not None:
         raise SamlError("replay", f"request {asked.id} was answered already")
     try:
@@ -351,11 +358,14 @@ def begin_logout(name_id: str, name_id_format: str | None, session_index: str | 
     if not services:
         raise SamlError("unavailable", "the IdP metadata has no HTTP-Redirect SingleLogoutService")
     destination = services[0]["location"]
-    request_id, logout = saml_client.create_logout_request(
-        destination, idp, name_id=NameID(text=name_id, format=name_id_format),
-        session_indexes=[session_index] if session_index else None, sign=False)
-    info = saml_client.apply_binding(BINDING_HTTP_REDIRECT, str(logout), destination, relay_state="",
-                                     sign=True, sigalg=SIG_RSA_SHA256)
+    try:
+        request_id, logout = saml_client.create_logout_request(
+            destination, idp, name_id=NameID(text=name_id, format=name_id_format),
+            session_indexes=[session_index] if session_index else None, sign=False)
+        info = saml_client.apply_binding(BINDING_HTTP_REDIRECT, str(logout), destination, relay_state="",
+                                         sign=True, sigalg=SIG_RSA_SHA256)
+    except Exception as exc:
+        raise SamlError("unavailable", f"{type(exc).__name__}: {exc}") from exc
     return dict(info["headers"])["Location"], request_id
 
 
@@ -402,15 +412,26 @@ def answer_idp_logout(params: dict[str, str]) -> tuple[str, str | None]:
         raise SamlError("invalid", f"{type(exc).__name__}: {exc}") from exc
     if logout is None:
         raise SamlError("invalid", "no LogoutRequest")
-    response = saml_client.create_logout_response(logout.message, [BINDING_HTTP_REDIRECT], sign=False)
     services = saml_client.metadata.single_logout_service(idp_entity_id(saml_client), BINDING_HTTP_REDIRECT, "idpsso")
+    if not services:
+        raise SamlError("unavailable", "the IdP metadata has no HTTP-Redirect SingleLogoutService")
     destination = services[0].get("response_location") or services[0]["location"]
-    info = saml_client.apply_binding(BINDING_HTTP_REDIRECT, str(response), destination,
-                                     relay_state=params.get("RelayState") or "", response=True, sign=True, sigalg=SIG_RSA_SHA256)
+    try:
+        response = saml_client.create_logout_response(logout.message, [BINDING_HTTP_REDIRECT], sign=False)
+        info = saml_client.apply_binding(BINDING_HTTP_REDIRECT, str(response), destination,
+                                         relay_state=params.get("RelayState") or "", response=True, sign=True,
+                                         sigalg=SIG_RSA_SHA256)
+    except Exception as exc:
+        raise SamlError("unavailable", f"{type(exc).__name__}: {exc}") from exc
     name_id = getattr(logout.message, "name_id", None)
     return dict(info["headers"])["Location"], (name_id.text if name_id is not None else None)
 
 
 def metadata() -> str:
     """The SP's metadata (entity ID, ACS, SLO, signing and encryption certificates), for NemLog-in's onboarding."""
-    return create_metadata_string(None, config=client().config, valid=24 * 365).decode()
+    try:
+        return create_metadata_string(None, config=client().config, valid=24 * 365).decode()
+    except SamlError:
+        raise
+    except Exception as exc:
+        raise SamlError("unavailable", f"{type(exc).__name__}: {exc}") from exc

@@ -38,14 +38,19 @@ def _cookie_options() -> dict:
             "max_age": int(REQUEST_LIFETIME.total_seconds()), "path": "/saml/"}
 
 
-def refused(exc: SamlError, status: int | None = None):
-    """The clear page for a refused sign-in or logout, an audit event and a security log line; never a 500."""
+def _record_refusal(exc: SamlError) -> None:
+    """An audit event and a security log line for a refused NemLog-in message (the reason, never a CPR number)."""
     if exc.code in ("invalid", "unsolicited", "unavailable"):
         db.session.rollback()  # nothing of this answer is kept; a refused but genuine assertion stays used up
     log.warning("NemLog-in message refused (%s): %s [from %s]", exc.code, exc.detail, request.remote_addr)
     audit.record(None, action=f"saml refused: {exc.code}", purpose="security: NemLog-in sign-in refused",
                  detail=exc.detail)
     db.session.commit()
+
+
+def refused(exc: SamlError, status: int | None = None):
+    """The clear page for a refused sign-in or logout message, audited and logged; never a 500."""
+    _record_refusal(exc)
     status = status or {"unavailable": 503, "not_registered": 403, "assurance": 403}.get(exc.code, 400)
     return render_template("auth/saml_refused.html", code=exc.code, minimum=saml.minimum_level()), status
 
@@ -112,7 +117,11 @@ def slo():
         try:
             saml.complete_logout(params, expected)
         except SamlError as exc:
-            return refused(exc)
+            # The session here ended before the citizen was sent to NemLog-in; only its end there is unconfirmed.
+            _record_refusal(exc)
+            flash(_("You are logged out of the stoma supply service, but MitID did not confirm that you are logged "
+                    "out there too. Close the browser to be sure."), "warning")
+            return redirect(url_for("core.index"))
         flash(_("You are logged out of the stoma supply service and of MitID."), "success")
         return redirect(url_for("core.index"))
     if params["SAMLRequest"]:
