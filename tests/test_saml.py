@@ -385,3 +385,22 @@ def test_the_request_cookie_survives_the_idps_cross_site_post_in_production(saml
         saml_app.config["SESSION_COOKIE_SECURE"] = False
     assert cookie.startswith(f"{saml.REQUEST_COOKIE}=") and "Secure" in cookie and "SameSite=None" in cookie
     assert "HttpOnly" in cookie and "Path=/saml/" in cookie
+
+
+def test_in_production_only_mitid_is_offered(saml_app, people, browser):
+    saml_app.config["DEMO_LOGIN_ENABLED"] = False
+    try:
+        html = browser.get("/login/borger").get_data(as_text=True)
+        assert "Log ind med MitID" in html and "Demo-login" not in html and 'name="cpr"' not in html
+        assert browser.post("/login/borger", data={"cpr": "150348-1234"}).status_code == 404
+    finally:
+        saml_app.config["DEMO_LOGIN_ENABLED"] = True
+
+
+def test_a_refusal_is_a_security_log_line_without_the_cpr_number(idp, saml_app, people, browser, caplog):
+    request = authn_request(idp, start_login(browser))
+    with caplog.at_level("WARNING", logger="stomi.security"):
+        post(browser, answer(idp, request.id, "ukendt"))
+    lines = [r.getMessage() for r in caplog.records if r.name == "stomi.security"]
+    assert lines == ["NemLog-in message refused (not_registered): no citizen with the asserted CPR number [from 127.0.0.1]"]
+    assert "0101901111" not in " ".join(lines) + " ".join(d or "" for _, d in audit_lines(saml_app))
