@@ -404,3 +404,11 @@ def test_a_refusal_is_a_security_log_line_without_the_cpr_number(idp, saml_app, 
     lines = [r.getMessage() for r in caplog.records if r.name == "stomi.security"]
     assert lines == ["NemLog-in message refused (not_registered): no citizen with the asserted CPR number [from 127.0.0.1]"]
     assert "0101901111" not in " ".join(lines) + " ".join(d or "" for _, d in audit_lines(saml_app))
+
+
+def test_an_idp_logout_for_someone_else_leaves_the_session_alone(idp, saml_app, people, browser):
+    _signed_in(idp, browser)
+    location = idp.logout_request_url(USERS["jens"], SP_ENTITY)
+    response = browser.get(location[len(BASE):])
+    assert response.headers["Location"].startswith("http://idp.test/slo/redirect?SAMLResponse=")
+    assert browser.get("/borger/").status_code == 200

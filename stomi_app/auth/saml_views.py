@@ -56,6 +56,7 @@ def refused(exc: SamlError, status: int | None = None):
 
 
 @bp.route("/login")
+@limiter.limit(_login_limit)  # each press stores a request row: no flooding the table
 def login():
     _require_enabled()
     next_url = local_target(request.args.get("next"), url_for("citizen_portal.start"))
