@@ -402,7 +402,7 @@ def test_a_refusal_is_a_security_log_line_without_the_cpr_number(idp, saml_app, 
     with caplog.at_level("WARNING", logger="stomi.security"):
         post(browser, answer(idp, request.id, "ukendt"))
     lines = [r.getMessage() for r in caplog.records if r.name == "stomi.security"]
-    assert lines == ["NemLog-in message refused (not_registered): no citizen with the asserted CPR number [from 127.0.0.1]"]
+    assert lines == ["NemLog-in message refused (not_registered): no active citizen with the asserted CPR number [from 127.0.0.1]"]
     assert "0101901111" not in " ".join(lines) + " ".join(d or "" for _, d in audit_lines(saml_app))
 
 

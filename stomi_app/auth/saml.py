@@ -33,6 +33,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from stomi_app import cpr
+from stomi_app.auth.identity import NemLogInIdentityProvider
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, SamlAssertion, SamlRequest
@@ -66,9 +67,9 @@ class SamlError(Exception):
 
 @dataclass
 class SignIn:
-    """A verified NemLog-in assertion: who (the CPR number's citizen, if any) and what SLO needs later."""
+    """A verified NemLog-in assertion: the CPR number's citizen, and what SLO needs later."""
 
-    citizen: Citizen | None
+    citizen: Citizen
     next_url: str
     name_id: str
     name_id_format: str | None
@@ -341,9 +342,10 @@ def complete_login(saml_response: str | None, browser_value: str | None) -> Sign
         raise SamlError("no_cpr", "the CPR attribute is not a valid CPR number") from exc
     subject = assertion.subject.name_id if assertion.subject is not None else None
     session_index = next((s.session_index for s in assertion.authn_statement or [] if s.session_index), None)
-    from stomi_app.auth.identity import NemLogInIdentityProvider
-
-    return SignIn(citizen=NemLogInIdentityProvider().resolve(digits), next_url=asked.next_url,
+    citizen = NemLogInIdentityProvider().resolve(digits)
+    if citizen is None or not citizen.is_active:
+        raise SamlError("not_registered", "no active citizen with the asserted CPR number")
+    return SignIn(citizen=citizen, next_url=asked.next_url,
                   name_id=(subject.text or "") if subject is not None else "",
                   name_id_format=subject.format if subject is not None else None,
                   session_index=session_index, level=level)

@@ -5,9 +5,10 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from stomi_app import audit
-from stomi_app.auth import saml
+from stomi_app.auth import saml, sessions
 from stomi_app.auth.saml import REQUEST_COOKIE, REQUEST_LIFETIME, SamlError
 from stomi_app.extensions import csrf, db, limiter
 from stomi_app.redirects import local_target
@@ -75,14 +76,10 @@ def login():
 @limiter.limit(_login_limit)
 def acs():
     _require_enabled()
-    from stomi_app.auth.views import _log_in
+    from stomi_app.auth.views import _log_in  # views imports this module
 
     try:
         signed_in = saml.complete_login(request.form.get("SAMLResponse"), request.cookies.get(REQUEST_COOKIE))
-        if signed_in.citizen is None:
-            raise SamlError("not_registered", "no citizen with the asserted CPR number")
-        if not signed_in.citizen.is_active:
-            raise SamlError("not_registered", "the citizen's account is not active")
     except SamlError as exc:
         return refused(exc)
     citizen = signed_in.citizen
@@ -132,9 +129,7 @@ def slo():
             return refused(exc)
         signed = session.get(SESSION_KEY)
         if signed and signed.get("name_id") == name_id:
-            from stomi_app.auth import sessions
-            from stomi_app.auth.views import _clear_session
-            from flask_login import current_user
+            from stomi_app.auth.views import _clear_session  # views imports this module
 
             if current_user.is_authenticated:
                 sessions.end(current_user)
