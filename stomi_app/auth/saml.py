@@ -296,8 +296,10 @@ def complete_login(saml_response: str | None, browser_value: str | None) -> Sign
         raise SamlError("invalid", "no SAMLResponse, or one too long")
     saml_client = client()
     now = utcnow()
+    # Locked: two answers to one request at the same moment are taken one after the other (the second is a replay).
     open_requests = db.session.scalars(select(SamlRequest).where(
-        SamlRequest.browser_hash == _browser_hash(browser_value), SamlRequest.expires_at >= now)).all() if browser_value else []
+        SamlRequest.browser_hash == _browser_hash(browser_value), SamlRequest.expires_at >= now)
+        .with_for_update()).all() if browser_value else []
     outstanding = {r.id: r.next_url for r in open_requests}
     try:
         answer = saml_client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding=outstanding)
@@ -319,6 +321,8 @@ def complete_login(saml_response: str | None, browser_value: str | None) -> Sign
     asked = next((r for r in open_requests if r.id == answer.in_response_to), None)
     if asked is None:  # pysaml2 refuses this already; the ID must be ours before anything is recorded
         raise SamlError("unsolicited", f"InResponseTo {answer.in_response_to!r} names no open request")
+    if not assertion.id or len(assertion.id) > SamlAssertion.id.type.length:
+        raise SamlError("invalid", "assertion ID missing or too long to remember")
     if asked.answered_at is not None:
         raise SamlError("replay", f"request {asked.id} was answered already")
     try:
