@@ -51,6 +51,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -239,11 +240,32 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, server: LiveServer)
     )
 
 
+@contextmanager
+def _test_idp(tmp: Path, app_port: int):
+    """The local NemLog-in stand-in (devtools/saml_idp.py, pysaml2's IdP side) on a free port; yields its URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with (tmp / "idp.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devtools.saml_idp", "--port", str(port), "--key-dir", str(tmp / "idp"),
+             "--sp-metadata", f"http://127.0.0.1:{app_port}/saml/metadata"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            server = LiveServer(url=url, log_path=tmp / "idp.log")
+            _wait_until_healthy(url, process, server)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> LiveServer:
-    """The app served by `stomi run` on a free port, migrated and loaded with the small demo data."""
+    """The app served by `stomi run` on a free port, migrated and loaded with the small demo data, with the test IdP
+    beside it for "Log ind med MitID"."""
     tmp = tmp_path_factory.mktemp("e2e")
-    with throwaway_database(tmp, "e2e") as database_url:
+    port = _free_port()
+    with throwaway_database(tmp, "e2e") as database_url, _test_idp(tmp, port) as idp_url:
         env = {
             **os.environ,
             "STOMI_DATABASE_URL": database_url,
@@ -252,10 +274,11 @@ def live_server(tmp_path_factory) -> LiveServer:
             "STOMI_RATELIMIT_ENABLED": "0",
             "FLASK_DEBUG": "0",
             "PYTHONUNBUFFERED": "1",
+            "STOMI_SAML_IDP_METADATA": f"{idp_url}/metadata",
+            "STOMI_SAML_BASE_URL": f"http://127.0.0.1:{port}",
         }
         _run_cli(["db", "upgrade"], env)
         _run_cli(["demo-data", "--scale", "small", "--seed", "1"], env)
-        port = _free_port()
         server = LiveServer(url=f"http://127.0.0.1:{port}", log_path=tmp / "server.log", env=env)
         # The log goes to a file, not a pipe: an unread pipe fills up and blocks the server.
         with server.log_path.open("wb") as log:

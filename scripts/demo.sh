@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs, migrates, loads the demo data and starts the dev server on http://127.0.0.1:5000, with the
 # logistics simulator (http://127.0.0.1:5050) and the fulfilment dispatcher running beside it, so that
-# accepted orders move on to delivered by themselves. Ctrl-C stops all three.
+# accepted orders move on to delivered by themselves, and a local test IdP (http://127.0.0.1:5060) standing in for
+# NemLog-in, so citizens log in with "Log ind med MitID". Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/apt_needs.sh xmlsec1:/usr/bin/xmlsec1  # pysaml2 signs and checks SAML messages with it
 ./scripts/install.sh
 export STOMI_INSTANCE_PATH="${STOMI_INSTANCE_PATH:-$PWD/instance}"
 PORT="${PORT:-5000}"
 SIMULATOR_PORT="${SIMULATOR_PORT:-5050}"
 export STOMI_LOGISTICS_URL="http://127.0.0.1:${SIMULATOR_PORT}"
 export STOMI_FULFILMENT_EVENTS_URL="http://127.0.0.1:${PORT}/api/v1/fulfilment/events"
+IDP_PORT="${IDP_PORT:-5060}"
+export STOMI_SAML_IDP_METADATA="http://127.0.0.1:${IDP_PORT}/metadata"
+export STOMI_SAML_BASE_URL="http://127.0.0.1:${PORT}"
 .venv/bin/stomi db upgrade
 .venv/bin/stomi demo-data --scale "${DEMO_SCALE:-region}"
 
@@ -26,6 +31,11 @@ trap 'exit 143' TERM
 helpers+=($!)
 .venv/bin/stomi fulfilment dispatch --loop --interval 2 &
 helpers+=($!)
+# The test IdP (devtools/, never installed in production) with a key generated at start-up.
+.venv/bin/python -m devtools.saml_idp --port "$IDP_PORT" --sp-metadata "http://127.0.0.1:${PORT}/saml/metadata" \
+  --key-dir "$STOMI_INSTANCE_PATH/test-idp" &
+helpers+=($!)
 echo "Logistics simulator on $STOMI_LOGISTICS_URL, dispatcher running; API docs at http://127.0.0.1:${PORT}/api/v1/docs"
+echo "Test IdP for \"Log ind med MitID\" on http://127.0.0.1:${IDP_PORT} (test users: the demo citizens)"
 # The server stays in the foreground (no exec: the trap above must outlive it to stop the helpers).
 .venv/bin/stomi run --host 127.0.0.1 --port "$PORT"

@@ -4,14 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 
-# The e2e journeys drive Debian's Chromium; never a browser downloaded by Playwright.
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-fi
+# The e2e journeys drive Debian's Chromium; never a browser downloaded by Playwright. NemLog-in's SAML signatures
+# and encryption (pysaml2) need Debian's xmlsec1.
+./scripts/apt_needs.sh chromium:/usr/bin/chromium xmlsec1:/usr/bin/xmlsec1
 
 # PostgreSQL when a server answers on 127.0.0.1:5432 (as in CI), SQLite otherwise.
 if [ -z "${STOMI_TEST_DATABASE_URL:-}" ] && .venv/bin/python - <<'PY'

@@ -106,6 +106,25 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SMTP_STARTTLS": _bool(_env("SMTP_STARTTLS", "0")),
         "SMTP_TIMEOUT": float(_env("SMTP_TIMEOUT", "10")),
         "MAIL_FROM": _env("MAIL_FROM", "Stomiforsyning <noreply@stomi.example.dk>"),
+        # NemLog-in (SAML, stomi_app/auth/saml.py): on when the IdP's metadata is given (a file, or a URL for the
+        # local test IdP). The SP's key and certificate (the OCES certificate registered with NemLog-in) are files;
+        # without them development generates a self-signed pair into instance/ and production refuses to start.
+        "SAML_IDP_METADATA": _env("SAML_IDP_METADATA"),
+        "SAML_IDP_ENTITY_ID": _env("SAML_IDP_ENTITY_ID"),
+        # The address citizens reach the service at (https://…): the ACS and SLO URLs and the default entity ID
+        # are made from it, never from the request's Host header.
+        "SAML_BASE_URL": _env("SAML_BASE_URL"),
+        "SAML_SP_ENTITY_ID": _env("SAML_SP_ENTITY_ID"),
+        "SAML_SP_KEY_FILE": _env("SAML_SP_KEY_FILE"),
+        "SAML_SP_CERT_FILE": _env("SAML_SP_CERT_FILE"),
+        "SAML_SP_ENCRYPTION_KEY_FILE": _env("SAML_SP_ENCRYPTION_KEY_FILE"),
+        "SAML_SP_ENCRYPTION_CERT_FILE": _env("SAML_SP_ENCRYPTION_CERT_FILE"),
+        "SAML_MIN_LOA": _env("SAML_MIN_LOA", "Substantial"),
+        # OIOSAML 3 has NemLog-in encrypt every assertion; a plain one is refused unless this is switched off.
+        "SAML_REQUIRE_ENCRYPTION": _bool(_env("SAML_REQUIRE_ENCRYPTION", "1")),
+        "SAML_CLOCK_SKEW_SECONDS": int(_env("SAML_CLOCK_SKEW_SECONDS", "60")),
+        "SAML_XMLSEC_BINARY": _env("SAML_XMLSEC_BINARY"),
+        "SAML_CONTACT_EMAIL": _env("SAML_CONTACT_EMAIL"),
     }
     config.update(overrides)
     return config

@@ -35,6 +35,7 @@ def production_problems(config: Mapping, environ: Mapping[str, str] | None = Non
         if not environ.get(f"STOMI_{name}"):
             problems.append(f"STOMI_{name} is not set: a secret generated into instance/ is not backed up and differs "
                             "between servers.")
+    problems.extend(saml_problems(config))
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("The database is SQLite: set STOMI_DATABASE_URL to PostgreSQL.")
     if not config.get("SESSION_COOKIE_SECURE"):
@@ -42,6 +43,31 @@ def production_problems(config: Mapping, environ: Mapping[str, str] | None = Non
     if config.get("RATELIMIT_ENABLED") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         problems.append("Login rate limits are kept in each worker's memory (one limit per worker): set "
                         "STOMI_RATELIMIT_STORAGE_URI to Redis, e.g. redis://127.0.0.1:6379/0.")
+    return problems
+
+
+def saml_problems(config: Mapping) -> list[str]:
+    """Citizens sign in with NemLog-in in production: its settings must be there, and the files readable."""
+    if not config.get("SAML_IDP_METADATA"):
+        return ["NemLog-in is not configured: set STOMI_SAML_IDP_METADATA to NemLog-in's IdP metadata file "
+                "(and STOMI_SAML_BASE_URL, STOMI_SAML_SP_KEY_FILE, STOMI_SAML_SP_CERT_FILE)."]
+    problems = []
+    metadata = str(config["SAML_IDP_METADATA"])
+    if metadata.startswith("http://"):
+        problems.append("STOMI_SAML_IDP_METADATA is fetched over plain HTTP: use NemLog-in's metadata file.")
+    elif not metadata.startswith("https://") and not os.path.isfile(metadata):
+        problems.append(f"STOMI_SAML_IDP_METADATA names no readable file: {metadata}.")
+    base = str(config.get("SAML_BASE_URL") or "")
+    if not base.startswith("https://"):
+        problems.append("STOMI_SAML_BASE_URL is not set to the service's https:// address (the ACS and SLO URLs "
+                        "registered with NemLog-in are made from it).")
+    for name in ("SAML_SP_KEY_FILE", "SAML_SP_CERT_FILE"):
+        value = config.get(name)
+        if not value:
+            problems.append(f"STOMI_{name} is not set: production signs with the OCES certificate registered with "
+                            "NemLog-in, never a generated one.")
+        elif not os.path.isfile(value):
+            problems.append(f"STOMI_{name} names no readable file: {value}.")
     return problems
 
 

@@ -119,6 +119,9 @@ AUDIT_PURPOSE = {
     # the shared service centre
     "Audit log search (FSC administrator)": _l("Shared service centre: a check of the log of look-ups"),
     "invoicing": _l("Shared service centre: invoicing"),
+    # signing in with MitID (stomi_app/auth/saml_views.py)
+    "citizen: signed in with MitID": _l("You logged in with MitID"),
+    "security: NemLog-in sign-in refused": _l("Security: a login with MitID was refused"),
 }
 
 

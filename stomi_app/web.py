@@ -50,11 +50,13 @@ def _register_blueprints(app: Flask) -> None:
     from fulfilment.api import bp as fulfilment_api_bp
     from municipal_portal import bp as municipal_bp
     from nurse_console import bp as nurse_bp
+    from stomi_app.auth.saml_views import bp as saml_bp
     from stomi_app.auth.views import bp as auth_bp
     from stomi_app.core_views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(saml_bp)
     app.register_blueprint(catalogue_bp, url_prefix="/katalog")
     app.register_blueprint(citizen_bp, url_prefix="/borger")
     app.register_blueprint(nurse_bp, url_prefix="/sygeplejerske")

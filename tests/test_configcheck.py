@@ -9,7 +9,10 @@ from stomi_app.configcheck import ConfigurationError, production_problems
 
 SECRETS = {f"STOMI_{name}": "x" * 64 for name in ("SECRET_KEY", "CPR_ENCRYPTION_KEY", "CPR_HASH_KEY", "LOGISTICS_SECRET")}
 FIT = {"DEMO_LOGIN_ENABLED": False, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://stomi@db/stomi",
-       "SESSION_COOKIE_SECURE": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+       "SESSION_COOKIE_SECURE": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+       # Any readable file will do for the check: it asks that NemLog-in's files are given and there.
+       "SAML_IDP_METADATA": __file__, "SAML_BASE_URL": "https://stomi.example.dk",
+       "SAML_SP_KEY_FILE": __file__, "SAML_SP_CERT_FILE": __file__}
 
 
 def test_a_fit_configuration_has_no_problem():
@@ -23,6 +26,13 @@ def test_a_fit_configuration_has_no_problem():
     ({"RATELIMIT_STORAGE_URI": "memory://"}, SECRETS, "STOMI_RATELIMIT_STORAGE_URI"),
     ({}, {k: v for k, v in SECRETS.items() if k != "STOMI_LOGISTICS_SECRET"}, "STOMI_LOGISTICS_SECRET is not set"),
     ({}, {k: v for k, v in SECRETS.items() if k != "STOMI_CPR_HASH_KEY"}, "STOMI_CPR_HASH_KEY is not set"),
+    ({"SAML_IDP_METADATA": None}, SECRETS, "NemLog-in is not configured: set STOMI_SAML_IDP_METADATA"),
+    ({"SAML_IDP_METADATA": "/nowhere/idp-metadata.xml"}, SECRETS, "names no readable file: /nowhere/idp-metadata.xml"),
+    ({"SAML_IDP_METADATA": "http://127.0.0.1:5060/metadata"}, SECRETS, "plain HTTP"),
+    ({"SAML_BASE_URL": None}, SECRETS, "STOMI_SAML_BASE_URL is not set"),
+    ({"SAML_BASE_URL": "http://stomi.example.dk"}, SECRETS, "STOMI_SAML_BASE_URL is not set"),
+    ({"SAML_SP_KEY_FILE": None}, SECRETS, "STOMI_SAML_SP_KEY_FILE is not set"),
+    ({"SAML_SP_CERT_FILE": "/nowhere/cert.pem"}, SECRETS, "STOMI_SAML_SP_CERT_FILE names no readable file"),
 ])
 def test_each_unfit_setting_gives_its_own_line(change, environ, expected):
     problems = production_problems({**FIT, **change}, environ)
@@ -38,7 +48,7 @@ def test_production_refuses_to_start_on_the_development_defaults(monkeypatch, tm
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     text = str(exc.value)
     assert text.startswith("STOMI_ENV=production refuses to start:")
-    assert len(exc.value.problems) == 8  # demo login, four secrets, SQLite, cookies, in-memory rate limits
+    assert len(exc.value.problems) == 9  # demo login, four secrets, NemLog-in, SQLite, cookies, in-memory rate limits
 
 
 def test_production_starts_when_fit(monkeypatch, tmp_path, limits_restored):

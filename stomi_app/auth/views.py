@@ -6,7 +6,7 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from stomi_app import cpr
-from stomi_app.auth import sessions
+from stomi_app.auth import saml, saml_views, sessions
 from stomi_app.auth.forms import CitizenDemoLoginForm, StaffLoginForm
 from stomi_app.auth.identity import DemoIdentityProvider
 from stomi_app.auth.roles import START_PAGES
@@ -110,11 +110,16 @@ def login():
 @bp.route("/login/borger", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def citizen_login():
-    if not current_app.config["DEMO_LOGIN_ENABLED"]:
+    """MitID through NemLog-in (when configured) as the primary way in; the demo CPR login beside it in
+    development."""
+    demo = current_app.config["DEMO_LOGIN_ENABLED"]
+    if not (demo or saml.enabled()):
         abort(404)
     if current_user.is_authenticated:
         return redirect(start_page_url())
     form = CitizenDemoLoginForm()
+    if request.method == "POST" and not demo:
+        abort(404)
     if form.validate_on_submit():
         try:
             citizen = DemoIdentityProvider().resolve(form.cpr.data)
@@ -127,15 +132,21 @@ def citizen_login():
                 _log_in(citizen)
                 return redirect(_next_or(url_for("citizen_portal.start")))
     status = 422 if form.errors else 200
-    return render_template("auth/citizen_login.html", form=form), status
+    mitid_url = url_for("saml.login", next=local_target(request.args.get("next"), None)) if saml.enabled() else None
+    return render_template("auth/citizen_login.html", form=form, demo=demo, mitid_url=mitid_url), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    signed_with_mitid = session.get(saml_views.SESSION_KEY)
     if current_user.is_authenticated:
         sessions.end(current_user)
         db.session.commit()
     _clear_session()
+    # A MitID sign-in ends at NemLog-in too (SP-initiated single logout); its answer comes back to /saml/slo.
+    idp_logout = saml_views.logout_redirect(signed_with_mitid)
+    if idp_logout:
+        return redirect(idp_logout)
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.index"))
 
