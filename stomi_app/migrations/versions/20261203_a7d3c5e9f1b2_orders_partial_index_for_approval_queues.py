@@ -1,7 +1,7 @@
 """orders: a partial index for the approval queues instead of the plain status index
 
 Revision ID: a7d3c5e9f1b2
-Revises: e3f1a9c4b7d2
+Revises: a7c3e9d2f415
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c5e9f1b2'
-down_revision = 'e3f1a9c4b7d2'
+down_revision = 'a7c3e9d2f415'
 branch_labels = None
 depends_on = None
 
