@@ -75,7 +75,7 @@ MENUS: dict[Role, tuple[MenuEntry, ...]] = {
     ),
     Role.WAREHOUSE: (
         MenuEntry("fulfilment.start", _l("Start")),
-        MenuEntry("fulfilment_api.api_docs", _l("Fulfilment API")),
+        MenuEntry("api_docs.page", _l("Fulfilment API")),
     ),
 }
 
