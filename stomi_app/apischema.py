@@ -150,7 +150,8 @@ class Reply:
 
     description: str
     model: type[BaseModel] | None = None
-    media_type: str | None = None  # e.g. application/pdf; with model None, the body is that media type's bytes
+    # e.g. application/pdf (or a tuple of them); with model None, the body is that media type's bytes
+    media_type: str | tuple[str, ...] | None = None
     headers: dict[str, str] = field(default_factory=dict)  # header name → description
 
 
@@ -168,6 +169,7 @@ class Operation:
     body_example: dict | None = None
     query: type[BaseModel] | None = None
     headers: list[dict] = field(default_factory=list)  # OpenAPI header parameters
+    path_schemas: dict[str, dict] = field(default_factory=dict)  # a path parameter's schema, when not the converter's
     responses: dict[str, Reply] = field(default_factory=dict)
     security: list[dict] | None = None
     # Only for operations another party implements (the provider's /instructions): where, and which method.
@@ -210,14 +212,13 @@ def api_document(app=None) -> ApiDocument:
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
-def _path_of(rule) -> tuple[str, list[dict]]:
+def _path_of(rule, op: Operation) -> tuple[str, list[dict]]:
     params = []
 
     def replace(match):
         converter, name = match.group(1) or "default", match.group(2)
         schema = ({"type": "integer", "minimum": 1, "maximum": MAX_ID} if converter == "int" else {"type": "string"})
-        if converter == "any":
-            schema = {"type": "string", "enum": sorted(rule._converters[name].items)}
+        schema = op.path_schemas.get(name, schema)
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
@@ -239,7 +240,8 @@ def _responses(op: Operation) -> dict:
             item["content"] = {reply.media_type or "application/json": {
                 "schema": {"$ref": f"#/components/schemas/{reply.model.__name__}"}}}
         elif reply.media_type:
-            item["content"] = {reply.media_type: {"schema": {"type": "string", "contentMediaType": reply.media_type}}}
+            kinds = (reply.media_type,) if isinstance(reply.media_type, str) else reply.media_type
+            item["content"] = {kind: {"schema": {"type": "string", "contentMediaType": kind}} for kind in kinds}
         if reply.headers:
             item["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                                for name, text in reply.headers.items()}
@@ -276,7 +278,7 @@ def openapi_document(app=None) -> dict:
         op = getattr(view, "api_operation", None)
         if op is None:
             continue
-        path, params = _path_of(rule)
+        path, params = _path_of(rule, op)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operations.append((path, method.lower(), op, params))
     for op in parts.external:

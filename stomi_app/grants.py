@@ -16,7 +16,7 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
-from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
+from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine, OrderStatus
 from stomi_app.sqlplan import unindexed
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
@@ -101,7 +101,8 @@ def period_bounds(period: GrantPeriod, on: date) -> tuple[date, date]:
 
 
 def _check_officer(officer: User, citizen: Citizen) -> None:
-    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != citizen.municipality_id:
+    # The municipality's case system (the API) decides as its grant officers do, for its own citizens only.
+    if officer.role not in (Role.GRANT_OFFICER, Role.MUNICIPAL_SYSTEM) or officer.municipality_id != citizen.municipality_id:
         raise GrantAccessDenied()
 
 
@@ -566,3 +567,35 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, 
         .outerjoin(used, used.c.line_id == lines.c.line_id)
     )
 
+
+
+# The grant officer's and the municipality's system's look-ups, each scoped to one municipality in the query itself:
+# by the citizen's home municipality, so another municipality's id (or CPR number) finds nothing.
+
+def citizen_of(municipality_id: int, citizen_id: int) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.municipality_id == municipality_id))
+
+
+def citizen_by_cpr(municipality_id: int, digits: str) -> Citizen | None:
+    """The citizen with this (normalised) CPR number, if they live in the municipality: found by the keyed hash."""
+    from stomi_app import cpr
+
+    return db.session.scalar(select(Citizen).where(Citizen.cpr_hash == cpr.lookup_hash(digits),
+                                                   Citizen.municipality_id == municipality_id))
+
+
+def grant_of(municipality_id: int, grant_id: int) -> Grant | None:
+    """A grant of a citizen who lives in the municipality (a grant follows its citizen, not the issuing office)."""
+    return db.session.scalar(
+        select(Grant).join(Citizen, Citizen.id == Grant.citizen_id)
+        .where(Grant.id == grant_id, Citizen.municipality_id == municipality_id)
+        .options(selectinload(Grant.citizen), selectinload(Grant.lines).selectinload(GrantLine.variant))
+    )
+
+
+def awaiting_approval(municipality_id: int) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
+        .options(selectinload(Order.citizen), selectinload(Order.lines)).order_by(Order.submitted_at, Order.id)
+    ))
