@@ -60,7 +60,8 @@ def _client_key() -> str:
 
 
 def _token_client() -> ApiClient | None:
-    if "api_token_client" not in g:
+    # Kept with the request, not in `g`: an app context (and its `g`) may outlive one request, e.g. in tests.
+    if "stomi.api_token_client" not in request.environ:
         header = request.headers.get("Authorization", "")
         found = None
         if header[:7].lower() == "bearer " and 0 < len(header) <= 300:
@@ -69,8 +70,8 @@ def _token_client() -> ApiClient | None:
             token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip())))
             if token is not None and not token.is_expired() and not token.is_revoked():
                 found = token.client
-        g.api_token_client = found
-    return g.api_token_client
+        request.environ["stomi.api_token_client"] = found
+    return request.environ["stomi.api_token_client"]
 
 
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_client_key)(bp)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
@@ -33,6 +34,14 @@ def token_hash(token: str) -> str:
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_AUTH_METHODS)
+
+    def validate_token_request(self):
+        super().validate_token_request()
+        # A scope the client was not given is refused, not quietly left out of the token: the caller would only
+        # find out at its first 403.
+        asked = (self.request.payload.scope or "").split()
+        if any(scope not in self.request.client.scopes for scope in asked):
+            raise InvalidScopeError()
 
 
 def _query_client(client_id: str) -> ApiClient | None:
