@@ -88,8 +88,8 @@ authorization.register_grant(ClientCredentialsGrant)
 
 # --- The FSC administrator's services: flush only, the request commits. ---
 
-def _checked(name: str, scopes: list[str]) -> tuple[str, list[str]]:
-    errors = {}
+def _checked(name: str, scopes: list[str], errors: dict | None = None) -> tuple[str, list[str]]:
+    errors = dict(errors or {})
     name = (name or "").strip()
     if not name:
         errors["name"] = _l("Enter a name for the client, e.g. the case system's.")
@@ -110,9 +110,8 @@ def _new_secret() -> tuple[str, str]:
 
 def create_client(admin: User, municipality: Municipality | None, name: str, scopes: list[str]) -> tuple[ApiClient, str]:
     """A new client for one municipality; returns it with its secret, which is never shown again."""
-    if municipality is None:
-        raise DomainError({"municipality_id": _l("Choose a municipality from the list.")})
-    name, chosen = _checked(name, scopes)
+    name, chosen = _checked(name, scopes, {} if municipality is not None else {
+        "municipality_id": _l("Choose a municipality from the list.")})
     client_id = f"kommune-{municipality.code}-{secrets.token_hex(6)}"
     # The system account the API acts through: no password anyone knows, and inactive, so it can never log in.
     system_user = User(email=f"{client_id}@api.invalid", name=f"{name} ({municipality.name})",

@@ -36,6 +36,7 @@ def role_label(role) -> str:
         "callcenter": _("Callcenter agent"),
         "fsc_admin": _("FSC administrator"),
         "warehouse": _("Warehouse"),
+        "municipal_system": _("Municipal system (API)"),
     }
     return labels.get(getattr(role, "value", role), str(role))
 
