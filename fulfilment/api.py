@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fulfilment.events import EVENT_MAX_BYTES, EventError, receive_event
 from fulfilment.schemas import (EVENT_EXAMPLE, INSTRUCTION_EXAMPLE, SIGNATURE_TEXT, TIME_RULE, Event, EventResult,
-                                Instruction, InstructionReceipt)
+                                Instruction, InstructionReceipt, ProviderError)
 from fulfilment.signing import SIGNATURE_HEADER, verify
 from stomi_app.apischema import ApiProblem, Operation, Reply, api_document, operation, problem_reply
 from stomi_app.extensions import csrf, db
@@ -42,9 +42,9 @@ INSTRUCTIONS = Operation(
         "200": Reply("The key was seen before; the original receipt, nothing new is made.", InstructionReceipt),
         # The provider's errors are its own: the platform reads only the status.
         "400": Reply("Malformed body or missing Idempotency-Key; the platform keeps retrying with backoff and shows "
-                     "the error to the warehouse page.", media_type="application/json"),
-        "401": Reply("Missing or wrong signature.", media_type="application/json"),
-        "5XX": Reply("Temporary failure: the platform retries later with the same key.", media_type="application/json"),
+                     "the error to the warehouse page.", ProviderError),
+        "401": Reply("Missing or wrong signature.", ProviderError),
+        "5XX": Reply("Temporary failure: the platform retries later with the same key.", ProviderError),
     },
 )
 

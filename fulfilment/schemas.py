@@ -95,6 +95,13 @@ class InstructionReceipt(BaseModel):
     duplicate: bool = omittable(description="True when the Idempotency-Key was seen before.")
 
 
+class ProviderError(BaseModel):
+    """The provider's error answer; the platform reads only its status and shows `message` on the warehouse page."""
+
+    error: str
+    message: str
+
+
 class Event(BaseModel):
     """A status report from the provider. Unknown fields are ignored (a newer provider may send more)."""
 

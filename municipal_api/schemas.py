@@ -159,6 +159,15 @@ class InvoicesOut(BaseModel):
     invoices: list[InvoiceOut]
 
 
+class TokenRequest(BaseModel):
+    """The token endpoint's form (`application/x-www-form-urlencoded`), as RFC 6749 §4.4.2 defines it."""
+
+    grant_type: Literal["client_credentials"]
+    scope: str | None = Field(default=None, description="Space-separated; none for every scope the client has.")
+    client_id: str | None = Field(default=None, description="Only without HTTP Basic authentication.")
+    client_secret: str | None = Field(default=None, description="Only without HTTP Basic authentication.")
+
+
 class Token(BaseModel):
     access_token: str
     token_type: Literal["Bearer"]

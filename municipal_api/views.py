@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from datetime import date
 from functools import wraps
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
@@ -17,12 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from catalogue.models import Category
 from catalogue.services import variant_by_article_number
+from invoicing.fees import InvoicingError, parse_month
 from invoicing.models import Invoice, InvoiceDocument
 from invoicing.run import MEDIA_TYPES
 from municipal_api import bp
 from municipal_api.schemas import (
     AwaitingOut, CitizenRef, ConsumptionOut, GrantChangeIn, GrantCreate, GrantEnd, GrantLineOut, GrantOut,
     InvoiceOut, InvoicesOut, LineUseOut, OAuthError, OrderChange, OrderChangesOut, OrderLineOut, OrderOut, Token,
+    TokenRequest,
 )
 from stomi_app import cpr
 from stomi_app.apischema import MAX_ID, ApiModel, ApiProblem, Reply, operation, parse_body, parse_query, problem_reply
@@ -100,6 +101,8 @@ def _setup(state) -> None:
             "consumption:read": "Read a citizen's consumption against the grant this period.",
             "orders:read": "Read the orders' status changes and the orders waiting for a decision.",
             "invoices:read": "Read the municipality's invoices and their documents."}}}}
+    parts.security_schemes["ClientSecretBasic"] = {
+        "type": "http", "scheme": "basic", "description": "The client id and secret, for the token endpoint only."}
     parts.tags.append({"name": TAG, "description": "The municipalities' case systems (KMD Nexus, Cura and others)."})
 
 
@@ -306,6 +309,8 @@ GRANT_EXAMPLE = {
     description=("Form-encoded `grant_type=client_credentials` (and optionally `scope`, space-separated), with the "
                  "client id and secret by HTTP Basic authentication (or as `client_id` and `client_secret` in the "
                  "form). The token lasts `expires_in` seconds; ask for a new one then (there are no refresh tokens)."),
+    body=TokenRequest, body_media_type="application/x-www-form-urlencoded",
+    security=[{"ClientSecretBasic": []}, {}],
     responses={"200": Reply("The token.", Token),
                "400": Reply("Not a client-credentials request, or an unknown scope (RFC 6749 §5.2).", OAuthError),
                "401": Reply("Unknown or revoked client, or a wrong secret (`invalid_client`).", OAuthError),
@@ -543,8 +548,12 @@ def invoices():
     query = parse_query(InvoiceQuery)
     statement = _own_invoices()
     if query.month:
-        year, month = (int(p) for p in query.month.split("-"))
-        statement = statement.where(Invoice.period_start == date(year, month, 1))
+        try:
+            month = parse_month(query.month)
+        except InvoicingError as exc:
+            raise ApiProblem(422, "invalid_query", "a query parameter is invalid",
+                             errors=[{"field": "month", "message": str(exc)}]) from None
+        statement = statement.where(Invoice.period_start == month)
     rows = list(db.session.scalars(statement.order_by(Invoice.period_start.desc(), Invoice.number.desc())))
     kinds = {}
     if rows:

@@ -167,6 +167,8 @@ class Operation:
     tag: str = ""
     body: type[BaseModel] | None = None
     body_example: dict | None = None
+    # A body another part parses (the OAuth token endpoint's form, read by Authlib): documented, not validated here.
+    body_media_type: str = "application/json"
     query: type[BaseModel] | None = None
     headers: list[dict] = field(default_factory=list)  # OpenAPI header parameters
     path_schemas: dict[str, dict] = field(default_factory=dict)  # a path parameter's schema, when not the converter's
@@ -260,7 +262,7 @@ def _item(op: Operation, path_params: list[dict], ref_template: str) -> dict:
         content = {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}
         if op.body_example is not None:
             content["example"] = op.body_example
-        item["requestBody"] = {"required": True, "content": {"application/json": content}}
+        item["requestBody"] = {"required": True, "content": {op.body_media_type: content}}
     item["responses"] = _responses(op)
     if op.security is not None:
         item["security"] = op.security

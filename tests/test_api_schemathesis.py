@@ -84,10 +84,18 @@ def operations(app, client, provider):
             found.append((operation, None))
         elif operation.path == PROVIDER_PATH:
             found.append((remote[operation.path][operation.method.upper()], provider.url))
+        elif operation.path.startswith("/api/v1/") and "municipal_api" in _endpoint(app, operation):
+            continue  # driven with OAuth tokens by tests/municipal_api/test_schemathesis.py
         else:
             pytest.fail(f"{operation.label} is in the document but not tested here")
     assert {op.path for op, _ in found} == {PLATFORM_PATH, PROVIDER_PATH}
     return found
+
+
+def _endpoint(app, operation) -> str:
+    adapter = app.url_map.bind("localhost")
+    path = operation.path.replace("{grant_id}", "1").replace("{invoice_id}", "1").replace("{kind}", "pdf")
+    return adapter.match(path, method=operation.method.upper())[0]
 
 
 def cases(operation):

@@ -21,9 +21,9 @@ def test_document_is_openapi_3_with_both_endpoints(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     doc = json.loads(response.data)
-    assert doc["openapi"].startswith("3.")
+    assert doc["openapi"] == "3.1.0"
     assert {"title", "version"} <= set(doc["info"])
-    assert set(doc["paths"]) == {"/instructions", "/api/v1/fulfilment/events"}
+    assert {"/instructions", "/api/v1/fulfilment/events"} <= set(doc["paths"])
     instructions = doc["paths"]["/instructions"]
     assert instructions["servers"][0]["url"] == client.application.config["LOGISTICS_URL"]
     assert instructions["post"]["parameters"][0]["name"] == "Idempotency-Key"
@@ -41,6 +41,8 @@ def test_document_is_openapi_3_with_both_endpoints(client):
 def test_examples_follow_their_schemas(client):
     doc = client.get("/api/v1/openapi.json").json
     for path in doc["paths"].values():
+        if "example" not in path.get("post", {}).get("requestBody", {}).get("content", {}).get("application/json", {}):
+            continue
         body = path["post"]["requestBody"]["content"]["application/json"]
         schema = doc["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
         assert set(schema["required"]) <= set(body["example"]) <= set(schema["properties"])
