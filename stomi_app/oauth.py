@@ -3,6 +3,7 @@ token check, and the FSC administrator's services for clients (create, rotate th
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -44,8 +45,12 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
             raise InvalidScopeError()
 
 
+CLIENT_ID = re.compile(r"kommune-[0-9]{1,4}-[0-9a-f]{12}")
+
+
 def _query_client(client_id: str) -> ApiClient | None:
-    if not isinstance(client_id, str) or len(client_id) > 48:
+    # Only the shape create_client makes reaches the database (a NUL in a text parameter is a PostgreSQL error).
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         return None
     client = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     return client if client is not None and client.active else None

@@ -30,8 +30,9 @@ ROUTES: dict[str, object] = {
     "metrics.metrics": PUBLIC,  # this machine only, or a bearer token from elsewhere (tests/test_metrics.py)
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
     "api_docs.page": PUBLIC, "api_docs.openapi_json": PUBLIC, "fulfilment_api.events": API,
+    "municipal_api.token": PUBLIC,  # where a client authenticates: 400/401 by RFC 6749 (tests/municipal_api)
     **{f"municipal_api.{e}": API for e in (
-        "token", "grant_create", "grant_read", "grant_change", "grant_end", "consumption_read", "order_changes",
+        "grant_create", "grant_read", "grant_change", "grant_end", "consumption_read", "order_changes",
         "orders_awaiting", "invoices", "invoice_document")},
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
     **{f"catalogue.{e}": (ADM,) for e in (
@@ -57,7 +58,8 @@ ROUTES: dict[str, object] = {
         "order_problem", "order_products", "order_send", "problem_detail", "product_change", "queue_item", "start",
         "transfer_to_advice")},
     **{f"fsc_admin.{e}": (ADM,) for e in (
-        "allocation", "api_clients", "api_client_revoke", "api_client_rotate", "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
+        "allocation", "api_clients", "api_client_revoke", "api_client_rotate",
+        "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
         "statistics_overview")},
