@@ -180,3 +180,14 @@ class OAuthError(BaseModel):
 
     error: str
     error_description: str | None = None
+
+
+class StatisticsReportOut(BaseModel):
+    id: int
+    month: str = Field(description="`YYYY-MM`, the month reported on.")
+    created_at: datetime
+    documents: dict[str, str] = Field(description="Format → path of the document (`pdf` with charts, `csv`).")
+
+
+class StatisticsReportsOut(BaseModel):
+    reports: list[StatisticsReportOut]

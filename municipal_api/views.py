@@ -23,7 +23,7 @@ from municipal_api import bp
 from municipal_api.schemas import (
     AwaitingOut, CitizenRef, ConsumptionOut, GrantChangeIn, GrantCreate, GrantEnd, GrantLineOut, GrantOut,
     InvoiceOut, InvoicesOut, LineUseOut, OAuthError, OrderChange, OrderChangesOut, OrderLineOut, OrderOut, Token,
-    TokenRequest,
+    StatisticsReportOut, StatisticsReportsOut, TokenRequest,
 )
 from stomi_app import cpr
 from stomi_app.apischema import MAX_ID, ApiModel, ApiProblem, Reply, operation, parse_body, parse_query, problem_reply
@@ -36,6 +36,8 @@ from stomi_app.grants import (
 from stomi_app.models import Citizen, Grant, GrantChange, GrantPeriod, Order, OrderEvent, OrderStatus
 from stomi_app.models.api_clients import ApiClient, ApiIdempotentAnswer
 from stomi_app.oauth import authorization, require_oauth, token_hash
+from stomi_app.statistics.export import CSV_MEDIA_TYPE
+from stomi_app.statistics.report import report_of, reports_of
 from stomi_app.timeutil import local_today
 
 from pydantic import Field
@@ -590,3 +592,34 @@ def invoice_document(invoice_id: int, kind: str):
         db.session.commit()
     return Response(document.content, mimetype=document.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
+
+
+REPORT_KINDS = ("pdf", "csv")
+
+
+@bp.get("/statistics/reports")
+@authorised("consumption:read", "invoices:read")
+@operation(tag=TAG, operation_id="listStatisticsReports", summary="The monthly statistics reports sent to your municipality",
+           description="Made by the FSC's monthly run (`stomi stats-report`), newest first; the same as in the portal.",
+           security=BEARER, responses={"200": Reply("Newest first.", StatisticsReportsOut), **AUTH_REPLIES})
+def statistics_reports():
+    reports = reports_of(_municipality_id())
+    out = [StatisticsReportOut(id=r.id, month=f"{r.month:%Y-%m}", created_at=r.created_at,
+                               documents={k: f"/api/v1/statistics/reports/{r.id}/{k}" for k in REPORT_KINDS})
+           for r in reports]
+    return jsonify(StatisticsReportsOut(reports=out).model_dump(mode="json"))
+
+
+@bp.get("/statistics/reports/<int:report_id>/<kind>")
+@authorised("consumption:read", "invoices:read")
+@operation(tag=TAG, operation_id="statisticsReportDocument", summary="A statistics report as PDF or CSV",
+           security=BEARER, path_schemas={"kind": {"type": "string", "enum": list(REPORT_KINDS)}},
+           responses={"200": Reply("The document.", media_type=("application/pdf", "text/csv")), **AUTH_REPLIES,
+                      "404": problem_reply("No such report of your municipality (`not_found`).")})
+def statistics_report_document(report_id: int, kind: str):
+    report = report_of(_municipality_id(), report_id) if kind in REPORT_KINDS and report_id <= MAX_ID else None
+    if report is None:
+        raise ApiProblem(404, "not_found", "no such statistics report for your municipality")
+    content, media = (report.pdf, "application/pdf") if kind == "pdf" else (report.csv, CSV_MEDIA_TYPE)
+    return Response(content, mimetype=media,
+                    headers={"Content-Disposition": f'attachment; filename="{report.filename(kind)}"'})

@@ -33,7 +33,7 @@ ROUTES: dict[str, object] = {
     "municipal_api.token": PUBLIC,  # where a client authenticates: 400/401 by RFC 6749 (tests/municipal_api)
     **{f"municipal_api.{e}": API for e in (
         "grant_create", "grant_read", "grant_change", "grant_end", "consumption_read", "order_changes",
-        "orders_awaiting", "invoices", "invoice_document")},
+        "orders_awaiting", "invoices", "invoice_document", "statistics_reports", "statistics_report_document")},
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
     **{f"catalogue.{e}": (ADM,) for e in (
         "admin", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",

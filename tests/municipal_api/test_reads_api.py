@@ -117,3 +117,24 @@ def test_invoices_and_their_documents_only_the_own(app, api, month, odense_clien
         assert is_problem(api.get(f"/api/v1/invoices?month={month_text}"), 422, "invalid_query")
     odense_api = Caller(app.test_client(), get_token(app.test_client(), odense_client[0].client_id, odense_client[1]))
     assert [i["number"] for i in odense_api.get("/api/v1/invoices").json["invoices"]] == [odense.number]
+
+
+def test_statistics_reports_only_the_own(api, world):
+    from datetime import date
+
+    from stomi_app.models import StatisticsReport
+    from tests import factories
+
+    own = StatisticsReport(municipality_id=factories.municipality(751).id, month=date(2026, 11, 1), pdf=b"%PDF-1.4 own",
+                           csv=b"figure;value\r\n", pdf_sha256="0" * 64)
+    theirs = StatisticsReport(municipality_id=factories.municipality(461).id, month=date(2026, 11, 1), pdf=b"%PDF odense",
+                              csv=b"x", pdf_sha256="1" * 64)
+    db.session.add_all([own, theirs])
+    db.session.commit()
+    listed = api.get("/api/v1/statistics/reports").json["reports"]
+    assert [(r["id"], r["month"]) for r in listed] == [(own.id, "2026-11")]
+    pdf = api.get(listed[0]["documents"]["pdf"])
+    assert pdf.status_code == 200 and pdf.data == b"%PDF-1.4 own" and pdf.mimetype == "application/pdf"
+    assert api.get(listed[0]["documents"]["csv"]).mimetype == "text/csv"
+    for path in (f"/api/v1/statistics/reports/{theirs.id}/pdf", f"/api/v1/statistics/reports/{own.id}/xlsx"):
+        assert is_problem(api.get(path), 404, "not_found")
