@@ -60,6 +60,15 @@ def _document(state) -> None:
                                                "description": SIGNATURE_TEXT}
     parts.tags.append({"name": TAG, "description": "The warehouse and logistics provider's side."})
     parts.external.append(INSTRUCTIONS)
+    parts.problems.update({
+        "unsigned": f"The `{SIGNATURE_HEADER}` header is missing (401).",
+        "bad_signature": "The signature does not match the body (401).",
+        "invalid_event": "An event's field is missing or invalid (422).",
+        "unknown_type": "The event's `type` is none of the known ones (422).",
+        "invalid_time": "`occurred_at` is outside the clock tolerance (422). " + TIME_RULE,
+        "unknown_order": "No warehouse instruction for this order number (404).",
+        "out_of_order": "The event cannot follow the order's current status yet; retry after the missing one (409).",
+    })
 
 
 def _refuse(exc: EventError) -> ApiProblem:

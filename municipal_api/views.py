@@ -103,6 +103,16 @@ def _setup(state) -> None:
             "consumption:read": "Read a citizen's consumption against the grant this period.",
             "orders:read": "Read the orders' status changes and the orders waiting for a decision.",
             "invoices:read": "Read the municipality's invoices and their documents."}}}}
+    parts.problems.update({
+        "invalid_token": "No bearer token, or one that is unknown, expired or revoked; get a new one (401).",
+        "insufficient_scope": "The token lacks the scope the operation needs (403).",
+        "idempotency_key_missing": "A write needs an `Idempotency-Key` header of visible ASCII characters (400).",
+        "idempotency_key_reused": "The `Idempotency-Key` was used before with another request (422).",
+        "grant_refused": "The grant breaks a rule (dates, an unknown article number or category, an ended grant); "
+                         "`errors` names the field (422). Nothing was changed.",
+        "citizen_not_found": "No citizen with this CPR number lives in your municipality (404).",
+        "grant_not_found": "No grant with this id for a citizen of your municipality (404).",
+    })
     parts.security_schemes["ClientSecretBasic"] = {
         "type": "http", "scheme": "basic", "description": "The client id and secret, for the token endpoint only."}
     parts.tags.append({"name": TAG, "description": "The municipalities' case systems (KMD Nexus, Cura and others)."})

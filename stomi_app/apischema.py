@@ -63,6 +63,22 @@ class ApiProblem(Exception):
         self.status, self.code, self.detail, self.errors, self.headers = status, code, detail, errors, headers or {}
 
 
+# The codes any API under /api/ may answer, made by parse_body/parse_query or the app's error handlers.
+COMMON_PROBLEMS = {
+    "malformed": "The body is not JSON, is nested too deeply, or is not a JSON object (400).",
+    "unsupported_media_type": "The body is not sent as `application/json` (415).",
+    "invalid_body": "A field is missing or invalid; `errors` names each field (422).",
+    "invalid_query": "A query parameter is invalid; `errors` names it (422).",
+    "bad_request": "The request could not be understood (400).",
+    "not_found": "No such path, or nothing with that id that you may see (404).",
+    "method_not_allowed": "The path does not take this method; `Allow` says which (405).",
+    "too_large": "The body is larger than allowed (413).",
+    "rate_limited": "Too many requests; retry after `Retry-After` seconds (429).",
+    "server_error": "The platform failed; nothing was saved (500).",
+    "unavailable": "The platform's database is unavailable; retry after `Retry-After` seconds (503).",
+}
+
+
 def problem(status: int, code: str, detail: str, *, errors: list[dict] | None = None, headers: dict | None = None):
     """The one place a problem detail is made."""
     body = {"type": f"/api/v1/docs#problem-{code}", "title": HTTPStatus(status).phrase, "status": status,
@@ -203,6 +219,8 @@ class ApiDocument:
     external: list[Operation] = field(default_factory=list)
     extra_models: list[type[BaseModel]] = field(default_factory=list)
     servers: Callable[[], list[dict]] | None = None
+    # Every problem detail's `error` code with what it means: the targets of the problems' `type` links.
+    problems: dict[str, str] = field(default_factory=lambda: dict(COMMON_PROBLEMS))
 
 
 def api_document(app=None) -> ApiDocument:
@@ -304,6 +322,8 @@ def openapi_document(app=None) -> dict:
     doc = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": parts.title, "version": parts.version, "description": "\n\n".join(parts.description)},
+        # Not part of OpenAPI: the problem types the `type` links of the answers point at (the docs page lists them).
+        "x-problem-types": dict(sorted(parts.problems.items())),
         "servers": parts.servers() if parts.servers else [{"url": "/", "description": "The platform"}],
         "tags": parts.tags,
         "paths": dict(sorted(paths.items())),

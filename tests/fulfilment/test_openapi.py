@@ -58,3 +58,14 @@ def test_readable_page_without_inline_scripts(client):
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
     assert scripts and all('src="/' in attrs and not body.strip() for attrs, body in scripts)
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_every_problem_type_link_has_its_description(client):
+    """Each problem's `type` is /api/v1/docs#problem-<code>: the page has that anchor for every code the APIs use."""
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    codes = client.get("/api/v1/openapi.json").json["x-problem-types"]
+    for code in ("malformed", "invalid_body", "unsigned", "invalid_time", "invalid_token", "grant_refused",
+                 "idempotency_key_reused", "citizen_not_found"):
+        assert code in codes and f'id="problem-{code}"' in html, code
+    problem = client.post("/api/v1/fulfilment/events", data=b"{}", headers={"Content-Type": "application/json"})
+    assert problem.mimetype == "application/problem+json" and problem.json["type"] == "/api/v1/docs#problem-unsigned"
