@@ -176,3 +176,11 @@ def test_another_municipalitys_grant_is_404(app, api, shop, odense_client):
                      api.get(f"/api/v1/grants/{2**70}")):
         assert is_problem(response, 404, "grant_not_found")
     assert db.session.get(Grant, theirs["id"]).version == 1
+
+
+def test_the_grant_officer_sees_the_system_and_the_case_worker_in_the_history(app, api, shop, citizen, world):
+    assert api.post("/api/v1/grants", body()).status_code == 201
+    officer = app.test_client()
+    assert officer.post("/login", data={"email": "officer.aarhus@test.dk", "password": "correct horse battery"}).status_code == 302
+    page = officer.get(f"/kommune/borger/{citizen.id}").get_data(as_text=True)
+    assert "Aarhus Nexus (Aarhus)" in page and "besluttet af Sagsbehandler Hansen" in page
