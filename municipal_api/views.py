@@ -108,6 +108,7 @@ def _setup(state) -> None:
         "insufficient_scope": "The token lacks the scope the operation needs (403).",
         "idempotency_key_missing": "A write needs an `Idempotency-Key` header of visible ASCII characters (400).",
         "idempotency_key_reused": "The `Idempotency-Key` was used before with another request (422).",
+        "idempotency_key_in_use": "A request with this `Idempotency-Key` failed at the same moment; retry (409).",
         "grant_refused": "The grant breaks a rule (dates, an unknown article number or category, an ended grant); "
                          "`errors` names the field (422). Nothing was changed.",
         "citizen_not_found": "No citizen with this CPR number lives in your municipality (404).",
@@ -127,6 +128,8 @@ BODY_REPLIES = {
     "400": problem_reply("The body is not JSON or not a JSON object (`malformed`), or the `Idempotency-Key` header is "
                          "missing or unusable (`idempotency_key_missing`)."),
     "415": problem_reply("The body is not sent as `application/json` (`unsupported_media_type`)."),
+    "409": problem_reply("Another request with this `Idempotency-Key` was being handled at the same moment and did "
+                         "not finish (`idempotency_key_in_use`); retry."),
     "422": problem_reply("A field is invalid (`invalid_body`, each field in `errors`), the grant breaks a rule "
                          "(`grant_refused`: dates, unknown article number or category, ...), or the `Idempotency-Key` "
                          "was used before with another request (`idempotency_key_reused`)."),
@@ -213,23 +216,27 @@ def _replay(key: str) -> Response | None:
 
 
 def idempotent(work):
-    """Run a write once per key: the first successful answer is stored in the same transaction as the change, and
-    a retry gets it again. A refusal is not stored (it changed nothing); retrying it is judged afresh."""
+    """Run a write once per key: the key's row is taken first (a second request with the same key waits for the
+    first to finish, then replays it), the first successful answer is stored in the same transaction as the change.
+    A refusal is not stored (it changed nothing, the row goes with the rollback); a retry is judged afresh."""
     key = _idempotency_key()
     replayed = _replay(key)
     if replayed is not None:
         return replayed
-    status, body = work()
-    db.session.add(ApiIdempotentAnswer(api_client_id=_client().id, key=key, request_hash=_request_hash(),
-                                       status=status, body=body))
+    answer = ApiIdempotentAnswer(api_client_id=_client().id, key=key, request_hash=_request_hash(), status=0, body={})
+    db.session.add(answer)
     try:
-        db.session.commit()
-    except IntegrityError:  # the same key at the same moment: the other request won, answer as it did
+        db.session.flush()
+    except IntegrityError:  # the same key at the same moment: the other request finished first, answer as it did
         db.session.rollback()
         replayed = _replay(key)
         if replayed is None:
-            raise
+            raise ApiProblem(409, "idempotency_key_in_use", "a request with this Idempotency-Key is still being "
+                                                            "handled; retry it in a moment") from None
         return replayed
+    status, body = work()
+    answer.status, answer.body = status, body
+    db.session.commit()
     response = jsonify(body)
     response.status_code = status
     return response

@@ -225,9 +225,19 @@ def _add_lines(grant: Grant, lines: list[GrantLineInput]) -> None:
         ))
 
 
+def _lock(citizen: Citizen) -> None:
+    """Take the citizen's row lock before writing: the grant's rows would take a key-share lock on it first, and two
+    decisions at once (two officers, or a case system's retries) would then deadlock on reevaluate_waiting_orders'
+    lock instead of waiting their turn."""
+    from stomi_app.ordering import lock_citizen
+
+    lock_citizen(citizen.id)
+
+
 def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_from: date, valid_to: date | None,
                  lines: list[GrantLineInput], reason: str, express_per_year: int = 2) -> Grant:
     _check_officer(officer, citizen)
+    _lock(citizen)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
     _check_dates(citizen, None, valid_from, valid_to)
     grant = Grant(citizen=citizen, municipality_id=citizen.municipality_id, legal_basis=legal_basis.strip(),
@@ -246,6 +256,7 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
                  lines: list[GrantLineInput], reason: str, express_per_year: int | None = None) -> Grant:
     """Make a new version of the grant: old lines are kept as replaced, the history records why."""
     _check_officer(officer, grant.citizen)
+    _lock(grant.citizen)
     if grant.status is not GrantStatus.ACTIVE:
         if grant.ending_withdrawable(local_today()):
             raise GrantError(_l("The grant has been ended with %(day)s as its last day. Withdraw the ending first to change it.",
@@ -275,6 +286,7 @@ def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Gr
     """Decide the grant's last day. It stays in force through that day (Grant.in_force_on: ordering, consumption,
     statistics and invoicing alike), and until then the ending can be withdrawn (withdraw_ending)."""
     _check_officer(officer, grant.citizen)
+    _lock(grant.citizen)
     if grant.status is not GrantStatus.ACTIVE:
         raise GrantError(_l("The grant has already ended."), None)
     if end_date < grant.valid_from:
