@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from datetime import timedelta
 from functools import wraps
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6750.errors import InsufficientScopeError
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from catalogue.models import Category
@@ -28,6 +29,7 @@ from municipal_api.schemas import (
 from stomi_app import cpr
 from stomi_app.apischema import MAX_ID, ApiModel, ApiProblem, Reply, operation, parse_body, parse_query, problem_reply
 from stomi_app.audit import record
+from stomi_app.db import utcnow
 from stomi_app.extensions import csrf, db, limiter
 from stomi_app.grants import (
     GrantError, GrantLineInput, awaiting_approval, change_grant, citizen_by_cpr, consumption, create_grant, end_grant,
@@ -47,6 +49,9 @@ csrf.exempt(bp)
 TAG = "Municipal systems"
 BEARER = [{"OAuth2": []}]
 IDEMPOTENCY_KEY_MAX = 200
+# How long a key's first answer is kept for replays: far longer than any client retries, short enough that the table
+# stays small. Older answers of the client are deleted as it stores a new one.
+IDEMPOTENCY_DAYS = 30
 FEED_LIMIT_MAX = 500
 
 
@@ -236,6 +241,9 @@ def idempotent(work):
         return replayed
     status, body = work()
     answer.status, answer.body = status, body
+    db.session.execute(delete(ApiIdempotentAnswer).where(
+        ApiIdempotentAnswer.api_client_id == _client().id,
+        ApiIdempotentAnswer.created_at < utcnow() - timedelta(days=IDEMPOTENCY_DAYS)))
     db.session.commit()
     response = jsonify(body)
     response.status_code = status

@@ -184,3 +184,18 @@ def test_the_grant_officer_sees_the_system_and_the_case_worker_in_the_history(ap
     assert officer.post("/login", data={"email": "officer.aarhus@test.dk", "password": "correct horse battery"}).status_code == 302
     page = officer.get(f"/kommune/borger/{citizen.id}").get_data(as_text=True)
     assert "Aarhus Nexus (Aarhus)" in page and "besluttet af Sagsbehandler Hansen" in page
+
+
+def test_a_key_is_kept_30_days_then_forgotten(api, shop):
+    from stomi_app.models import ApiIdempotentAnswer
+
+    first = api.post("/api/v1/grants", body(), key="old-key")
+    stored = db.session.scalar(select(ApiIdempotentAnswer).where(ApiIdempotentAnswer.key == "old-key"))
+    stored.created_at -= timedelta(days=29)
+    db.session.commit()
+    assert api.post("/api/v1/grants", body(), key="old-key").json == first.json  # 29 days on: replayed
+    stored.created_at -= timedelta(days=2)
+    db.session.commit()
+    assert api.post("/api/v1/grants", body(), key="another").status_code == 201  # prunes the client's old answers
+    assert db.session.scalar(select(ApiIdempotentAnswer).where(ApiIdempotentAnswer.key == "old-key")) is None
+    assert grants() == 2
