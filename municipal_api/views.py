@@ -510,17 +510,18 @@ def order_changes():
     query = parse_query(FeedQuery)
     after = _cursor_value(query.cursor)
     rows = db.session.execute(
-        select(OrderEvent, Order.citizen_id).join(Order, Order.id == OrderEvent.order_id)
+        select(OrderEvent, Order).join(Order, Order.id == OrderEvent.order_id)
         .join(Citizen, Citizen.id == Order.citizen_id)
         # Drafts are the citizen's own until sent: the municipality sees an order from its submission on.
         .where(Citizen.municipality_id == _municipality_id(), OrderEvent.id > after,
                OrderEvent.to_status != OrderStatus.DRAFT)
         .order_by(OrderEvent.id).limit(query.limit)).all()
-    changes = [OrderChange(order_number=event.order.number, citizen_id=citizen_id,
+    changes = [OrderChange(order_number=order.number, citizen_id=order.citizen_id,
                            from_status=event.from_status.value if event.from_status else None,
-                           to_status=event.to_status.value, at=event.at) for event, citizen_id in rows]
-    for citizen_id in sorted({c for _e, c in rows}):
-        record(_system(), "read", "Order statuses read (municipal system)", citizen=db.session.get(Citizen, citizen_id))
+                           to_status=event.to_status.value, at=event.at) for event, order in rows]
+    citizen_ids = sorted({order.citizen_id for _e, order in rows})
+    for citizen in db.session.scalars(select(Citizen).where(Citizen.id.in_(citizen_ids)).order_by(Citizen.id)):
+        record(_system(), "read", "Order statuses read (municipal system)", citizen=citizen)
     next_after = rows[-1][0].id if rows else after
     body = OrderChangesOut(changes=changes, next_cursor=_cursor(next_after)).model_dump(mode="json")
     db.session.commit()
