@@ -324,7 +324,7 @@ GRANT_EXAMPLE = {
     "cpr": "150348-1234", "legal_basis": "Serviceloven § 112", "valid_from": "2026-12-01", "valid_to": None,
     "express_per_year": 2, "reason": "Permanent colostomy after surgery", "decided_by": "Peter Vestergaard",
     "lines": [{"article_number": "BBM-00034", "quantity": 3, "period": "month"},
-              {"category_code": "accessories", "quantity": 2, "period": "quarter", "price_ceiling_oere": 50000}],
+              {"category_code": "baseplate_two_piece", "quantity": 2, "period": "quarter", "price_ceiling_oere": 50000}],
 }
 
 
