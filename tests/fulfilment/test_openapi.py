@@ -69,3 +69,24 @@ def test_every_problem_type_link_has_its_description(client):
         assert code in codes and f'id="problem-{code}"' in html, code
     problem = client.post("/api/v1/fulfilment/events", data=b"{}", headers={"Content-Type": "application/json"})
     assert problem.mimetype == "application/problem+json" and problem.json["type"] == "/api/v1/docs#problem-unsigned"
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation import OpenAPIV31SpecValidator
+
+    validate(client.get("/api/v1/openapi.json").json, cls=OpenAPIV31SpecValidator)
+
+
+def test_operations_are_named_once_and_every_protected_one_says_401(client):
+    doc = client.get("/api/v1/openapi.json").json
+    operations = [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items()
+                  if method in ("get", "post", "put", "delete")]
+    ids = [op["operationId"] for _p, _m, op in operations]
+    assert len(ids) == len(set(ids))
+    for path, method, op in operations:
+        if op.get("security") and path.startswith("/api/v1/") and op["security"] != [{"ClientSecretBasic": []}, {}]:
+            assert "401" in op["responses"], (method, path)
+        for param in op.get("parameters", []):
+            if param["in"] == "path" and param["schema"]["type"] == "integer":
+                assert param["schema"]["maximum"] == 2**31 - 1, (method, path)  # no id past a 32-bit key
