@@ -156,6 +156,9 @@ def authorised(*scopes: str):
             try:
                 token = require_oauth.acquire_token(list(scopes))
             except InsufficientScopeError:
+                client = _token_client()  # a valid token of a known client: its refused call is audited too
+                if client is not None:
+                    _audit_call(client, 403)
                 raise ApiProblem(403, "insufficient_scope", f"the token needs one of the scopes: {' '.join(scopes)}",
                                  headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(scopes)}"'}) from None
             except OAuth2Error:
@@ -172,12 +175,16 @@ def authorised(*scopes: str):
                 status = exc.status
                 raise
             finally:
-                db.session.rollback()  # anything the view left uncommitted was not meant to be kept
-                record(g.api_client.system_user, "api_call", "API call (municipal system)",
-                       detail=f"{request.method} {request.endpoint} -> {status}")
-                db.session.commit()
+                _audit_call(g.api_client, status)
         return wrapper
     return decorate
+
+
+def _audit_call(client: ApiClient, status: int) -> None:
+    db.session.rollback()  # anything the view left uncommitted was not meant to be kept
+    record(client.system_user, "api_call", "API call (municipal system)",
+           detail=f"{request.method} {request.endpoint} -> {status}")
+    db.session.commit()
 
 
 def _client() -> ApiClient:

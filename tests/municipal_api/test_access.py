@@ -68,6 +68,9 @@ def test_a_token_without_the_scope_is_403(app, aarhus_client, shop):
     assert is_problem(reader.get("/api/v1/invoices"), 403, "insufficient_scope")
     assert reader.post("/api/v1/consumption", {"cpr": "150348-1234"}).status_code == 200
     assert grants() == 0
+    calls = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "api_call").order_by(AuditEvent.id)).all()
+    assert calls == ["POST municipal_api.grant_create -> 403", "GET municipal_api.orders_awaiting -> 403",
+                     "GET municipal_api.invoices -> 403", "POST municipal_api.consumption_read -> 200"]
 
 
 def test_a_client_made_without_a_scope_cannot_get_it(app, world, shop):
