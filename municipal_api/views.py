@@ -35,8 +35,8 @@ from stomi_app.grants import (
     GrantError, GrantLineInput, awaiting_approval, change_grant, citizen_by_cpr, consumption, create_grant, end_grant,
     grant_of,
 )
-from stomi_app.models import Citizen, Grant, GrantChange, GrantPeriod, Order, OrderEvent, OrderStatus
-from stomi_app.models.api_clients import ApiClient, ApiIdempotentAnswer
+from stomi_app.models import Citizen, Grant, GrantPeriod, Order, OrderEvent, OrderStatus
+from stomi_app.models.api_clients import ApiClient, ApiIdempotentAnswer, ApiToken
 from stomi_app.oauth import authorization, require_oauth, token_hash
 from stomi_app.statistics.export import CSV_MEDIA_TYPE
 from stomi_app.statistics.report import report_of, reports_of
@@ -73,8 +73,6 @@ def _token_client() -> ApiClient | None:
         header = request.headers.get("Authorization", "")
         found = None
         if header[:7].lower() == "bearer " and 0 < len(header) <= 300:
-            from stomi_app.models.api_clients import ApiToken
-
             token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip())))
             if token is not None and not token.is_expired() and not token.is_revoked():
                 found = token.client
@@ -315,16 +313,10 @@ def _grant_out(grant: Grant) -> dict:
                     express_per_year=grant.express_per_year, lines=lines).model_dump(mode="json")
 
 
-def _decided_by(grant: Grant, who: str) -> None:
-    """Keep the case worker the case system names in the version's history record, beside the system itself."""
-    change = db.session.scalar(select(GrantChange).where(GrantChange.grant_id == grant.id,
-                                                         GrantChange.version == grant.version))
-    change.snapshot = {**change.snapshot, "decided_by": who}
-
-
 def _terms(data) -> dict:
     return {"legal_basis": data.legal_basis, "valid_from": data.valid_from, "valid_to": data.valid_to,
-            "lines": _lines(data), "reason": data.reason, "express_per_year": data.express_per_year}
+            "lines": _lines(data), "reason": data.reason, "express_per_year": data.express_per_year,
+            "decided_by": data.decided_by}
 
 
 GRANT_EXAMPLE = {
@@ -376,7 +368,6 @@ def grant_create():
             grant = create_grant(_system(), citizen, **_terms(data))
         except GrantError as exc:
             raise _refused(exc) from None
-        _decided_by(grant, data.decided_by)
         record(_system(), "change", "Grant created (municipal system)", citizen=citizen,
                detail=f"grant={grant.id} version=1 lines={len(data.lines)} decided_by={data.decided_by}")
         return 201, _grant_out(grant)
@@ -415,7 +406,6 @@ def grant_change(grant_id: int):
             change_grant(_system(), grant, **_terms(data))
         except GrantError as exc:
             raise _refused(exc) from None
-        _decided_by(grant, data.decided_by)
         record(_system(), "change", "Grant changed (municipal system)", citizen=grant.citizen,
                detail=f"grant={grant.id} version={grant.version} decided_by={data.decided_by}")
         return 200, _grant_out(grant)
@@ -436,10 +426,9 @@ def grant_end(grant_id: int):
         grant = _grant(grant_id)
         data = parse_body(GrantEnd)
         try:
-            end_grant(_system(), grant, end_date=data.end_date, reason=data.reason)
+            end_grant(_system(), grant, end_date=data.end_date, reason=data.reason, decided_by=data.decided_by)
         except GrantError as exc:
             raise _refused(exc) from None
-        _decided_by(grant, data.decided_by)
         record(_system(), "change", "Grant ended (municipal system)", citizen=grant.citizen,
                detail=f"grant={grant.id} version={grant.version} decided_by={data.decided_by}")
         return 200, _grant_out(grant)

@@ -203,8 +203,9 @@ def _check_invoiced_months(citizen: Citizen, grant: Grant | None, valid_from: da
                              "valid_from" if start_moved else end_field)
 
 
-def _snapshot(grant: Grant, lines: list[GrantLineInput]) -> dict:
-    return {
+def _snapshot(grant: Grant, lines: list[GrantLineInput], decided_by: str | None = None) -> dict:
+    # decided_by: the case worker a municipality's case system names (the API); the officer's own decisions need none.
+    return {**({"decided_by": decided_by} if decided_by else {}),
         "legal_basis": grant.legal_basis,
         "valid_from": grant.valid_from.isoformat(),
         "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
@@ -235,7 +236,7 @@ def _lock(citizen: Citizen) -> None:
 
 
 def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_from: date, valid_to: date | None,
-                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2) -> Grant:
+                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2, decided_by: str | None = None) -> Grant:
     _check_officer(officer, citizen)
     _lock(citizen)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
@@ -246,14 +247,15 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
     _add_lines(grant, lines)
     db.session.add(grant)
     db.session.add(GrantChange(grant=grant, version=1, action="created", by=officer, reason=reason.strip(),
-                               snapshot=_snapshot(grant, lines)))
+                               snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
     _after_grant_change(citizen)
     return grant
 
 
 def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: date, valid_to: date | None,
-                 lines: list[GrantLineInput], reason: str, express_per_year: int | None = None) -> Grant:
+                 lines: list[GrantLineInput], reason: str, express_per_year: int | None = None,
+                 decided_by: str | None = None) -> Grant:
     """Make a new version of the grant: old lines are kept as replaced, the history records why."""
     _check_officer(officer, grant.citizen)
     _lock(grant.citizen)
@@ -275,14 +277,14 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
     grant.version += 1
     _add_lines(grant, lines)
     db.session.add(GrantChange(grant=grant, version=grant.version, action="changed", by=officer, reason=reason.strip(),
-                               snapshot=_snapshot(grant, lines)))
+                               snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
     db.session.expire(grant, ["lines"])
     _after_grant_change(grant.citizen)
     return grant
 
 
-def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Grant:
+def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str, decided_by: str | None = None) -> Grant:
     """Decide the grant's last day. It stays in force through that day (Grant.in_force_on: ordering, consumption,
     statistics and invoicing alike), and until then the ending can be withdrawn (withdraw_ending)."""
     _check_officer(officer, grant.citizen)
@@ -301,7 +303,7 @@ def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Gr
     grant.version += 1
     current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]
     db.session.add(GrantChange(grant=grant, version=grant.version, action="ended", by=officer, reason=reason.strip(),
-                               snapshot=_snapshot(grant, current)))
+                               snapshot=_snapshot(grant, current, decided_by)))
     db.session.flush()
     return grant
 
