@@ -199,3 +199,18 @@ def test_a_key_is_kept_30_days_then_forgotten(api, shop):
     assert api.post("/api/v1/grants", body(), key="another").status_code == 201  # prunes the client's old answers
     assert db.session.scalar(select(ApiIdempotentAnswer).where(ApiIdempotentAnswer.key == "old-key")) is None
     assert grants() == 2
+
+
+def test_boundaries_that_are_accepted(api, shop):
+    from stomi_app.grants import MAX_QUANTITY
+    from stomi_app.userinput import MAX_AMOUNT_OERE
+
+    lines = [{"article_number": "NL-100", "quantity": MAX_QUANTITY, "period": "year",
+              "price_ceiling_oere": MAX_AMOUNT_OERE},
+             {"article_number": "nl-101", "quantity": 1, "period": "month", "price_ceiling_oere": 1}]  # any case
+    response = api.post("/api/v1/grants", body(lines=lines, express_per_year=52, legal_basis="x" * 200), key="k" * 200)
+    assert response.status_code == 201, response.json
+    assert [(l["article_number"], l["quantity"]) for l in response.json["lines"]] == [("NL-100", MAX_QUANTITY),
+                                                                                      ("NL-101", 1)]
+    for limit in (1, 500):
+        assert api.get(f"/api/v1/orders/changes?limit={limit}").status_code == 200
