@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from fulfilment.dispatch import mark_order_sent
@@ -71,78 +72,49 @@ class EventResult:
         return {"result": self.result, "order_number": self.order_number, "order_status": self.order_status}
 
 
-def _text(data: dict, name: str, max_length: int, required: bool = True) -> str | None:
-    value = data.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise EventError(422, "invalid_event", f"'{name}' must be a non-empty string")
-    if len(value) > max_length:
-        raise EventError(422, "invalid_event", f"'{name}' is longer than {max_length} characters")
-    if not _storable(value):
-        raise EventError(422, "invalid_event", f"'{name}' holds a NUL character or an unpaired surrogate")
-    return value.strip()
-
-
-def _storable(value: str) -> bool:
-    """PostgreSQL cannot store a NUL character, and no database a lone surrogate (a JSON `\\ud800` escape makes one)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _moment(data: dict) -> datetime | None:
-    raw = data.get("occurred_at")
-    if raw is None:
-        return None
-    if not isinstance(raw, str):
-        raise EventError(422, "invalid_event", "'occurred_at' must be an ISO 8601 date-time string")
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            raise EventError(422, "invalid_event", "'occurred_at' must carry a time zone (e.g. Z)")
-        moment = moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's end by its offset
-        raise EventError(422, "invalid_event", "'occurred_at' must be an ISO 8601 date-time") from None
-    if moment > utcnow() + CLOCK_SKEW:
-        raise EventError(422, "invalid_time", f"'occurred_at' is in the future (more than {_skew()} ahead of the "
-                                              "platform's clock)")
-    return moment
-
-
 def _skew() -> str:
     return f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes"
 
 
+def _refusal(exc: ValidationError) -> EventError:
+    """The schema's verdict as the event API's codes: a bad `type` alone is `unknown_type`, anything else invalid."""
+    problems = exc.errors(include_url=False, include_input=False, include_context=False)
+    fields = {str(e["loc"][0]) if e["loc"] else "" for e in problems}
+    first = problems[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(body)"
+    if fields == {"type"}:
+        return EventError(422, "unknown_type", f"'type' must be one of: {', '.join(EVENT_STATUS)}")
+    return EventError(422, "invalid_event", f"'{where}': {first['msg']}")
+
+
 def parse_event(data) -> dict:
-    """Check the event's shape; raises EventError(422) with what is wrong."""
+    """Check the event against its schema (fulfilment.schemas.Event) and the rules beside it; raises EventError."""
+    from fulfilment.schemas import Event  # the schema module describes this one's rules, so it imports it
+
     if not isinstance(data, dict):
         raise EventError(400, "malformed", "the body must be a JSON object")
-    event = {
-        "event_id": _text(data, "event_id", 100),
-        "type": data.get("type"),
-        "order_number": data.get("order_number"),
-        "occurred_at": _moment(data),
-    }
-    # A list or an object is no type name (and cannot be looked up in a dict).
-    if not isinstance(event["type"], str) or event["type"] not in EVENT_STATUS:
-        raise EventError(422, "unknown_type", f"'type' must be one of: {', '.join(EVENT_STATUS)}")
-    number = event["order_number"]
-    if not (isinstance(number, str) and number.isascii() and number.isdigit()
-            and len(number) <= ORDER_NUMBER_MAX_DIGITS):
-        raise EventError(422, "invalid_event", "'order_number' must be the order number as a string of digits")
-    if int(number) > MAX_ORDER_ID:
-        raise EventError(404, "unknown_order", f"no warehouse instruction for order {number}")
-    needed = NEEDED_TEXT.get(event["type"], ())
-    for name, max_length in EVENT_TEXT.items():
-        # Checked on every event, not only where it is used: a value the document forbids is refused, never ignored.
-        value = _text(data, name, max_length, required=name in needed)
-        if name in needed:
-            event[name] = value
+    try:
+        model = Event.model_validate(data)
+    except ValidationError as exc:
+        raise _refusal(exc) from None
+    except RecursionError:
+        raise EventError(400, "malformed", "the body is nested too deeply") from None
+    moment = model.occurred_at
+    if moment is not None:
+        try:
+            moment = moment.astimezone(timezone.utc)
+        except OverflowError:  # year 1 or 9999 moved past the calendar's end by its offset
+            raise EventError(422, "invalid_event", "'occurred_at' must be an ISO 8601 date-time") from None
+        if moment > utcnow() + CLOCK_SKEW:
+            raise EventError(422, "invalid_time", f"'occurred_at' is in the future (more than {_skew()} ahead of the "
+                                                  "platform's clock)")
+    if int(model.order_number) > MAX_ORDER_ID:
+        raise EventError(404, "unknown_order", f"no warehouse instruction for order {model.order_number}")
+    event = {"event_id": model.event_id, "type": model.type, "order_number": model.order_number, "occurred_at": moment}
+    for name in NEEDED_TEXT.get(model.type, ()):
+        if getattr(model, name) is None:
+            raise EventError(422, "invalid_event", f"'{name}' must be a non-empty string")
+        event[name] = getattr(model, name)
     return event
 
 

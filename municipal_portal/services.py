@@ -11,7 +11,7 @@ from catalogue.models import Product, Variant
 from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.approvals import pending_recommendations, recommendation_details
-from stomi_app.grants import consumption, grants_in_force
+from stomi_app.grants import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force  # noqa: F401  (scoped once)
 from stomi_app.models import (
     Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
 )
@@ -86,19 +86,6 @@ def citizens_of(municipality_id: int, ids: list[int]) -> list[Citizen]:
     return [found[int(i)] for i in ids if int(i) in found]
 
 
-def citizen_of(municipality_id: int, citizen_id: int) -> Citizen | None:
-    return db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.municipality_id == municipality_id))
-
-
-def grant_of(municipality_id: int, grant_id: int) -> Grant | None:
-    """A grant of a citizen who lives in the municipality (a grant follows its citizen, not the issuing office)."""
-    return db.session.scalar(
-        select(Grant).join(Citizen, Citizen.id == Grant.citizen_id)
-        .where(Grant.id == grant_id, Citizen.municipality_id == municipality_id)
-        .options(selectinload(Grant.citizen), selectinload(Grant.lines).selectinload(GrantLine.variant))
-    )
-
-
 @dataclass
 class CitizenOverview:
     citizen: Citizen
@@ -147,14 +134,6 @@ def grant_in_force(citizen_id: int, on: date) -> Grant | None:
     """The citizen's newest grant in force: the one a followed recommendation is recorded against."""
     grants = grants_in_force([citizen_id], on)
     return max(grants, key=lambda g: (g.valid_from, g.id)) if grants else None
-
-
-def awaiting_approval(municipality_id: int) -> list[Order]:
-    return list(db.session.scalars(
-        select(Order).join(Citizen, Citizen.id == Order.citizen_id)
-        .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
-        .options(selectinload(Order.citizen), selectinload(Order.lines)).order_by(Order.submitted_at, Order.id)
-    ))
 
 
 def variant_choices() -> list[Variant]:

@@ -56,6 +56,9 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(_env("RATELIMIT_ENABLED", "1")),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "20 per minute"),
+        # Per municipal API client (by its client id; a caller without a valid token by its address).
+        "API_RATE_LIMIT": _env("API_RATE_LIMIT", "300 per minute"),
+        "API_TOKEN_SECONDS": int(_env("API_TOKEN_SECONDS", "3600")),
         "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(_env("LOGIN_LOCKOUT_MINUTES", "15")),
         # Citizens log in through NemLog-in in production; the demo login is for development only.

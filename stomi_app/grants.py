@@ -17,7 +17,8 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
 from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
-from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine
+
+from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
 from stomi_app.models.grants import GRANT_FLOW
@@ -103,7 +104,8 @@ def period_bounds(period: GrantPeriod, on: date) -> tuple[date, date]:
 
 
 def _check_officer(officer: User, citizen: Citizen) -> None:
-    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != citizen.municipality_id:
+    # The municipality's case system (the API) decides as its grant officers do, for its own citizens only.
+    if officer.role not in (Role.GRANT_OFFICER, Role.MUNICIPAL_SYSTEM) or officer.municipality_id != citizen.municipality_id:
         raise GrantAccessDenied()
 
 
@@ -204,8 +206,9 @@ def _check_invoiced_months(citizen: Citizen, grant: Grant | None, valid_from: da
                              "valid_from" if start_moved else end_field)
 
 
-def _snapshot(grant: Grant, lines: list[GrantLineInput]) -> dict:
-    return {
+def _snapshot(grant: Grant, lines: list[GrantLineInput], decided_by: str | None = None) -> dict:
+    # decided_by: the case worker a municipality's case system names (the API); the officer's own decisions need none.
+    return {**({"decided_by": decided_by} if decided_by else {}),
         "legal_basis": grant.legal_basis,
         "valid_from": grant.valid_from.isoformat(),
         "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
@@ -226,9 +229,19 @@ def _add_lines(grant: Grant, lines: list[GrantLineInput]) -> None:
         ))
 
 
+def _lock(citizen: Citizen) -> None:
+    """Take the citizen's row lock before writing: the grant's rows would take a key-share lock on it first, and two
+    decisions at once (two officers, or a case system's retries) would then deadlock on reevaluate_waiting_orders'
+    lock instead of waiting their turn."""
+    from stomi_app.ordering import lock_citizen
+
+    lock_citizen(citizen.id)
+
+
 def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_from: date, valid_to: date | None,
-                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2) -> Grant:
+                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2, decided_by: str | None = None) -> Grant:
     _check_officer(officer, citizen)
+    _lock(citizen)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
     _check_dates(citizen, None, valid_from, valid_to)
     grant = Grant(citizen=citizen, municipality_id=citizen.municipality_id, legal_basis=legal_basis.strip(),
@@ -237,16 +250,18 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
     _add_lines(grant, lines)
     db.session.add(grant)
     db.session.add(GrantChange(grant=grant, version=1, action="created", by=officer, reason=reason.strip(),
-                               snapshot=_snapshot(grant, lines)))
+                               snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
     _after_grant_change(citizen)
     return grant
 
 
 def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: date, valid_to: date | None,
-                 lines: list[GrantLineInput], reason: str, express_per_year: int | None = None) -> Grant:
+                 lines: list[GrantLineInput], reason: str, express_per_year: int | None = None,
+                 decided_by: str | None = None) -> Grant:
     """Make a new version of the grant: old lines are kept as replaced, the history records why."""
     _check_officer(officer, grant.citizen)
+    _lock(grant.citizen)
     if grant.status is not GrantStatus.ACTIVE:
         if grant.ending_withdrawable(local_today()):
             raise GrantError(_l("The grant has been ended with %(day)s as its last day. Withdraw the ending first to change it.",
@@ -265,17 +280,18 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
     grant.version += 1
     _add_lines(grant, lines)
     db.session.add(GrantChange(grant=grant, version=grant.version, action="changed", by=officer, reason=reason.strip(),
-                               snapshot=_snapshot(grant, lines)))
+                               snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
     db.session.expire(grant, ["lines"])
     _after_grant_change(grant.citizen)
     return grant
 
 
-def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Grant:
+def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str, decided_by: str | None = None) -> Grant:
     """Decide the grant's last day. It stays in force through that day (Grant.in_force_on: ordering, consumption,
     statistics and invoicing alike), and until then the ending can be withdrawn (withdraw_ending)."""
     _check_officer(officer, grant.citizen)
+    _lock(grant.citizen)
     if grant.status is not GrantStatus.ACTIVE:
         raise GrantError(_l("The grant has already ended."), None)
     if end_date < grant.valid_from:
@@ -290,7 +306,7 @@ def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str) -> Gr
     grant.version += 1
     current = [GrantLineInput(l.quantity, l.period, l.variant_id, l.category_id, l.price_ceiling_oere) for l in grant.lines]
     db.session.add(GrantChange(grant=grant, version=grant.version, action="ended", by=officer, reason=reason.strip(),
-                               snapshot=_snapshot(grant, current)))
+                               snapshot=_snapshot(grant, current, decided_by)))
     db.session.flush()
     return grant
 
@@ -568,3 +584,35 @@ def utilisation_by_line(on: date, municipality_ids: list[int] | None = None, *, 
         .outerjoin(used, used.c.line_id == lines.c.line_id)
     )
 
+
+
+# The grant officer's and the municipality's system's look-ups, each scoped to one municipality in the query itself:
+# by the citizen's home municipality, so another municipality's id (or CPR number) finds nothing.
+
+def citizen_of(municipality_id: int, citizen_id: int) -> Citizen | None:
+    return db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.municipality_id == municipality_id))
+
+
+def citizen_by_cpr(municipality_id: int, digits: str) -> Citizen | None:
+    """The citizen with this (normalised) CPR number, if they live in the municipality: found by the keyed hash."""
+    from stomi_app import cpr
+
+    return db.session.scalar(select(Citizen).where(Citizen.cpr_hash == cpr.lookup_hash(digits),
+                                                   Citizen.municipality_id == municipality_id))
+
+
+def grant_of(municipality_id: int, grant_id: int) -> Grant | None:
+    """A grant of a citizen who lives in the municipality (a grant follows its citizen, not the issuing office)."""
+    return db.session.scalar(
+        select(Grant).join(Citizen, Citizen.id == Grant.citizen_id)
+        .where(Grant.id == grant_id, Citizen.municipality_id == municipality_id)
+        .options(selectinload(Grant.citizen), selectinload(Grant.lines).selectinload(GrantLine.variant))
+    )
+
+
+def awaiting_approval(municipality_id: int) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
+        .options(selectinload(Order.citizen), selectinload(Order.lines)).order_by(Order.submitted_at, Order.id)
+    ))

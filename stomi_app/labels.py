@@ -59,6 +59,10 @@ _DISCHARGE_PROPOSAL = _l("Stoma nurse: changes to your stoma details proposed at
 _GRANT_END = _l("Municipality: ending a grant")
 _GRANT_END_WITHDRAWN = _l("Municipality: withdrawing the ending of your grant")
 _NURSE_RECOMMENDATION = _l("Municipality: a stoma nurse's recommendation about your grant")
+_API_CLIENTS = _l("Shared service centre: the municipalities' system access")
+_CASE_SYSTEM = _l("Municipality's case system")
+_CASE_SYSTEM_ORDERS = _l("Municipality's case system: your orders")
+
 AUDIT_PURPOSE = {
     # stoma nurses
     "nurse: clinical profile": _l("Stoma nurse: your stoma, cutting measure and notes"),
@@ -122,6 +126,19 @@ AUDIT_PURPOSE = {
     # signing in with MitID (stomi_app/auth/saml_views.py)
     "citizen: signed in with MitID": _l("You logged in with MitID"),
     "security: NemLog-in sign-in refused": _l("Security: a login with MitID was refused"),
+    "API client created (FSC)": _API_CLIENTS,
+    "API client secret rotated (FSC)": _API_CLIENTS,
+    "API client revoked (FSC)": _API_CLIENTS,
+    # the municipality's own case system, through the API (municipal_api)
+    "API token issued (municipal system)": _CASE_SYSTEM,
+    "API call (municipal system)": _CASE_SYSTEM,
+    "Grant created (municipal system)": _l("Municipality's case system: a new grant"),
+    "Grant changed (municipal system)": _l("Municipality's case system: a change of your grant"),
+    "Grant ended (municipal system)": _l("Municipality's case system: your grant ended"),
+    "Grant read (municipal system)": _l("Municipality's case system: your grant"),
+    "Consumption read (municipal system)": _l("Municipality's case system: your consumption against the grant"),
+    "Order statuses read (municipal system)": _CASE_SYSTEM_ORDERS,
+    "Orders awaiting approval read (municipal system)": _CASE_SYSTEM_ORDERS,
 }
 
 

@@ -72,10 +72,11 @@ MENUS: dict[Role, tuple[MenuEntry, ...]] = {
             "catalogue.export_csv", "catalogue.supplier_change",
         )),
         MenuEntry("fsc_admin.audit_log", _l("Audit log"), also=("fsc_admin.audit*",)),
+        MenuEntry("fsc_admin.api_clients", _l("API clients"), also=("fsc_admin.api_client_*",)),
     ),
     Role.WAREHOUSE: (
         MenuEntry("fulfilment.start", _l("Start")),
-        MenuEntry("fulfilment_api.api_docs", _l("Fulfilment API")),
+        MenuEntry("api_docs.page", _l("Fulfilment API")),
     ),
 }
 

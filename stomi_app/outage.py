@@ -62,7 +62,9 @@ def unavailable(exc: BaseException | None = None):
     if request.path == "/healthz":
         response = jsonify(status="error", database="unavailable")
     elif is_machine_request():
-        response = jsonify(error="unavailable", message="The platform's database is unavailable; retry later.")
+        from stomi_app.apischema import problem
+
+        response = problem(503, "unavailable", "The platform's database is unavailable; retry later.")
     else:
         response = current_app.response_class(_page(), mimetype="text/html")
     response.status_code = 503

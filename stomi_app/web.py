@@ -5,13 +5,14 @@ from contextlib import suppress
 from pathlib import Path
 
 from babel.dates import format_interval
-from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Flask, abort, current_app, render_template, request, send_from_directory
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Conflict
 
 from stomi_app import outage
+from stomi_app.apischema import ApiProblem, problem
 from stomi_app.labels import template_globals
 from stomi_app.money import format_money
 from stomi_app.navigation import staff_menu
@@ -37,6 +38,7 @@ def role_label(role) -> str:
         "callcenter": _("Callcenter agent"),
         "fsc_admin": _("FSC administrator"),
         "warehouse": _("Warehouse"),
+        "municipal_system": _("Municipal system (API)"),
     }
     return labels.get(getattr(role, "value", role), str(role))
 
@@ -51,6 +53,8 @@ def _register_blueprints(app: Flask) -> None:
     from municipal_portal import bp as municipal_bp
     from nurse_console import bp as nurse_bp
     from stomi_app.auth.saml_views import bp as saml_bp
+    from municipal_api import bp as municipal_api_bp
+    from stomi_app.api_docs import bp as api_docs_bp
     from stomi_app.auth.views import bp as auth_bp
     from stomi_app.core_views import bp as core_bp
 
@@ -64,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(callcenter_bp, url_prefix="/callcenter")
     app.register_blueprint(fulfilment_bp, url_prefix="/lager")
     app.register_blueprint(fulfilment_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(municipal_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs_bp, url_prefix="/api/v1")
     app.register_blueprint(fsc_admin_bp, url_prefix="/admin")
 
 
@@ -78,10 +84,10 @@ def _error_page(exc, title, message):
     code = getattr(exc, "code", None) or 500
     if is_machine_request():
         description = getattr(exc, "description", None) or "The request failed."
-        response = jsonify(error=MACHINE_ERRORS.get(code, "error"), message=str(description))
-        if code == 405 and hasattr(exc, "get_headers"):
-            response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "allow"})
-        return response, code
+        headers = {}
+        if code in (405, 429) and hasattr(exc, "get_headers"):
+            headers = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after")}
+        return problem(code, MACHINE_ERRORS.get(code, "error"), str(description), headers=headers)
     try:
         return render_template("errors/error.html", code=code, title=str(title), message=str(message)), code
     except DATABASE_DOWN as down:  # the layout loads the user: an error page while the database is down
@@ -92,6 +98,8 @@ def _register_errors(app: Flask) -> None:
     from flask_babel import lazy_gettext as _
 
     outage.init_app(app)
+    app.register_error_handler(ApiProblem, lambda exc: problem(exc.status, exc.code, exc.detail, errors=exc.errors,
+                                                               headers=exc.headers))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

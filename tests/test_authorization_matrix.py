@@ -31,7 +31,11 @@ ROUTES: dict[str, object] = {
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
     # NemLog-in: the sign-in itself, so open to all (tests/test_saml.py checks what each accepts).
     "saml.login": PUBLIC, "saml.acs": PUBLIC, "saml.slo": PUBLIC, "saml.metadata": PUBLIC,
-    "fulfilment_api.api_docs": PUBLIC, "fulfilment_api.openapi_json": PUBLIC, "fulfilment_api.events": API,
+    "api_docs.page": PUBLIC, "api_docs.openapi_json": PUBLIC, "fulfilment_api.events": API,
+    "municipal_api.token": PUBLIC,  # where a client authenticates: 400/401 by RFC 6749 (tests/municipal_api)
+    **{f"municipal_api.{e}": API for e in (
+        "grant_create", "grant_read", "grant_change", "grant_end", "consumption_read", "order_changes",
+        "orders_awaiting", "invoices", "invoice_document", "statistics_reports", "statistics_report_document")},
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
     **{f"catalogue.{e}": (ADM,) for e in (
         "admin", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
@@ -56,7 +60,8 @@ ROUTES: dict[str, object] = {
         "order_problem", "order_products", "order_send", "problem_detail", "product_change", "queue_item", "start",
         "transfer_to_advice")},
     **{f"fsc_admin.{e}": (ADM,) for e in (
-        "allocation", "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
+        "allocation", "api_clients", "api_client_revoke", "api_client_rotate",
+        "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
         "statistics_overview")},

@@ -23,6 +23,9 @@ class Role(str, enum.Enum):
     CALLCENTER = "callcenter"
     FSC_ADMIN = "fsc_admin"
     WAREHOUSE = "warehouse"
+    # A municipality's case system calling the API (stomi_app.models.api_clients): acts as a grant officer of that
+    # municipality, never logs in.
+    MUNICIPAL_SYSTEM = "municipal_system"
 
 
 def password_hash_method() -> str:

@@ -1,7 +1,7 @@
 """auth: NemLog-in (SAML) sign-ins asked for, and assertion ids already used (replay refused)
 
 Revision ID: a7c3e9d2f415
-Revises: e3f1a9c4b7d2
+Revises: 7a5c2e9b4d10
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -12,7 +12,7 @@ import stomi_app.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d2f415'
-down_revision = 'e3f1a9c4b7d2'
+down_revision = '7a5c2e9b4d10'
 branch_labels = None
 depends_on = None
 
