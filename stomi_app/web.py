@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from stomi_app import outage
 from stomi_app.labels import template_globals
+from stomi_app.logs import current_request_id
 from stomi_app.money import format_money
 from stomi_app.navigation import staff_menu
 from stomi_app.outage import DATABASE_DOWN, database_down, is_database_down_error, is_machine_request, unavailable
@@ -79,7 +80,8 @@ def _error_page(exc, title, message):
             response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "allow"})
         return response, code
     try:
-        return render_template("errors/error.html", code=code, title=str(title), message=str(message)), code
+        return render_template("errors/error.html", code=code, title=str(title), message=str(message),
+                               request_id=current_request_id()), code
     except DATABASE_DOWN as down:  # the layout loads the user: an error page while the database is down
         return unavailable(down)
 
