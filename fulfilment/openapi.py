@@ -192,6 +192,11 @@ def openapi_document() -> dict:
                         "name": "Idempotency-Key", "in": "header", "required": True,
                         "description": "Unique per instruction, the same on every retry.",
                         "schema": {"type": "string", "maxLength": 64},
+                    }, {
+                        "name": "X-Request-ID", "in": "header", "required": False,
+                        "description": "The id of the platform's request that accepted the order, the same on every "
+                                       "retry: log it, so a fault can be traced across both systems.",
+                        "schema": {"type": "string", "maxLength": 128},
                     }],
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Instruction"}, "example": INSTRUCTION_EXAMPLE}}},
