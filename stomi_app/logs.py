@@ -160,8 +160,10 @@ def configure(fmt: str, level: str) -> None:
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level)
-    # The dev server's own request lines would repeat the access line below, with the query string.
+    # The dev server's own request lines would repeat the access line below, with the query string; alembic would
+    # write two lines on every /readyz (a migration run turns it up again, in migrations/env.py).
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def is_configured() -> bool:
