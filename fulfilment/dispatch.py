@@ -242,12 +242,13 @@ def run_loop(*, interval: float = 2.0, iterations: int | None = None, should_sto
     try:
         while not should_stop() and (iterations is None or count < iterations):
             count += 1
-            try:
-                report = dispatch_pending(sender=sender)
-            except Exception:  # a database hiccup must not end the loop; the rows stay pending
-                db.session.rollback()
-                log.exception("dispatch round failed")
-                report = DispatchReport()
+            with bind_request_id():  # one id per round: its lines belong together (a row's own id wins inside)
+                try:
+                    report = dispatch_pending(sender=sender)
+                except Exception:  # a database hiccup must not end the loop; the rows stay pending
+                    db.session.rollback()
+                    log.exception("dispatch round failed")
+                    report = DispatchReport()
             if echo and (report.sent or report.failed or report.cancelled):
                 echo(str(report))
             db.session.remove()

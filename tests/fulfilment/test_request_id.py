@@ -47,3 +47,20 @@ def test_an_order_accepted_outside_a_request_sends_no_request_id(granted, shop, 
     with caplog.at_level(logging.WARNING):
         assert dispatch_pending().sent == 1
     assert provider.state.instructions[message.idempotency_key]["request_id"] is None
+
+
+def test_each_dispatch_round_logs_under_an_id_of_its_own(app, granted, shop, provider, capsys):
+    from fulfilment.dispatch import run_loop
+
+    bulk_accepted(granted, shop.bag_a, 1)  # accepted outside a request: the round's id is the one its line gets
+    provider.state.set_mode("error", 1)
+    logs.configure("json", "INFO")
+    try:
+        capsys.readouterr()
+        run_loop(interval=0, iterations=1)
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+    finally:
+        logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    warning = next(line for line in lines if line["logger"] == "stomi.fulfilment.dispatch")
+    assert logs.valid_request_id(warning["request_id"])
+    assert logs.current_request_id() is None  # the round's id ends with the round
