@@ -223,3 +223,17 @@ def test_the_run_wide_scan_notices_a_demo_citizens_name_or_cpr_number(_no_person
     caught = scan.leaks[known:]
     del scan.leaks[known:]  # planted here; the run must not fail for it
     assert len(caught) == 1 and "Birthe Nielsen" in caught[0]
+
+
+def test_an_unsent_mail_is_never_written_to_a_production_log(ctx, monkeypatch, caplog):
+    from stomi_app.mail import send_mail
+
+    caplog.set_level(logging.INFO, logger="stomi_app.mail")
+    monkeypatch.setenv("STOMI_ENV", "production")
+    send_mail("birthe@example.dk", "Din bestilling", "Kære Birthe Nielsen")
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "mail not sent" in text and "Birthe" not in text and "birthe@example.dk" not in text
+    monkeypatch.delenv("STOMI_ENV")
+    caplog.clear()
+    send_mail("udvikler@example.dk", "Test", "Hej")  # in development the message is shown instead
+    assert "Hej" in caplog.text
