@@ -296,6 +296,17 @@ def live_server(tmp_path_factory) -> LiveServer:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+        _assert_no_personal_data(server.log_path)
+
+
+def _assert_no_personal_data(log_path: Path) -> None:
+    """The server's log of every journey must not hold a demo citizen's CPR number or name (issue 23)."""
+    from stomi_app.demo import DEMO_CITIZENS
+
+    text = log_path.read_text(errors="replace")
+    forbidden = [item for number, name, *_ in DEMO_CITIZENS for item in (number, f"{number[:6]}-{number[6:]}", name)]
+    leaks = [line[:300] for line in text.splitlines() if any(item in line for item in forbidden)]
+    assert not leaks, "personal data in the e2e server's log:\n" + "\n".join(leaks[:20])
 
 
 expect.set_options(timeout=EXPECT_TIMEOUT)

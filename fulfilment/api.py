@@ -35,7 +35,11 @@ INSTRUCTIONS = Operation(
                       "description": "The logistics provider (the platform is the client)"}],
     headers=[{"name": "Idempotency-Key", "in": "header", "required": True,
               "description": "Unique per instruction, the same on every retry.",
-              "schema": {"type": "string", "maxLength": 64}}],
+              "schema": {"type": "string", "maxLength": 64}},
+             {"name": "X-Request-ID", "in": "header", "required": False,
+              "description": "The id of the platform's request that accepted the order, the same on every retry: log "
+                             "it, so a fault can be traced across both systems.",
+              "schema": {"type": "string", "maxLength": 128}}],
     body=Instruction, body_example=INSTRUCTION_EXAMPLE,
     responses={
         "201": Reply("Accepted as a new order.", InstructionReceipt),

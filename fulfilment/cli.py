@@ -1,7 +1,6 @@
 """The fulfilment commands: `stomi fulfilment dispatch|picklist` and `stomi logistics-simulator`."""
 from __future__ import annotations
 
-import logging
 import signal
 from datetime import date
 from pathlib import Path
@@ -24,7 +23,6 @@ def dispatch(loop: bool, interval: float) -> None:
     """Send pending instructions to the provider at LOGISTICS_URL."""
     from fulfilment.dispatch import dispatch_pending, run_loop
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not loop:
         click.echo(str(dispatch_pending()))
         return
@@ -73,7 +71,6 @@ def logistics_simulator(host, port, events_url, no_events, step_delay, mode, fai
     """A stand-in logistics provider for the demo and tests (see fulfilment/simulator.py)."""
     from fulfilment.simulator import LogisticsSimulator
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = current_app.config
     events_url = None if no_events else (events_url or config["FULFILMENT_EVENTS_URL"])
     simulator = LogisticsSimulator(host, port, secret=config["LOGISTICS_SECRET"], events_url=events_url,

@@ -28,6 +28,7 @@ from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.logs import REQUEST_ID_HEADER, bind_request_id
 from stomi_app.models import Order, OrderStatus
 from stomi_app.ordering import set_status
 
@@ -121,6 +122,7 @@ def _mark_failed(message: OutboxMessage, error: str, status_code: int | None, no
 class Outgoing:
     key: str
     body: bytes
+    request_id: str | None = None  # of the request that accepted the order, for the provider's log
 
 
 @dataclass
@@ -160,6 +162,8 @@ class Sender:
     def post(self, item: Outgoing) -> Answer:
         headers = {"Content-Type": "application/json", "Idempotency-Key": item.key,
                    SIGNATURE_HEADER: sign(self.secret, item.body)}
+        if item.request_id:
+            headers[REQUEST_ID_HEADER] = item.request_id
         try:
             response = self._session().post(self.url, data=item.body, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -204,7 +208,7 @@ def dispatch_pending(*, sender: Sender | None = None, now: datetime | None = Non
                     report.cancelled += 1
                 else:
                     to_send.append(message)
-            answers = sender.post_all([Outgoing(m.idempotency_key, encode(m.instruction)) for m in to_send])
+            answers = sender.post_all([Outgoing(m.idempotency_key, encode(m.instruction), m.request_id) for m in to_send])
             sent_order_ids = []
             for message, answer in zip(to_send, answers):
                 if after_send is not None:
@@ -217,8 +221,9 @@ def dispatch_pending(*, sender: Sender | None = None, now: datetime | None = Non
                 else:
                     _mark_failed(message, answer.error, answer.status_code, answered_at)
                     report.failed += 1
-                    log.warning("instruction %s (order %s) not sent, attempt %s: %s", message.instruction_id,
-                                message.instruction.order.number, message.attempts, answer.error)
+                    with bind_request_id(message.request_id):  # the line joins the accepting request's
+                        log.warning("instruction %s (order %s) not sent, attempt %s: %s", message.instruction_id,
+                                    message.instruction.order.number, message.attempts, answer.error)
             _move_orders_sent(sent_order_ids)
             # One commit per batch: a crash before it re-sends the batch with the same keys, which the
             # provider de-duplicates; a commit per row would cost a disk sync per instruction.
@@ -237,12 +242,13 @@ def run_loop(*, interval: float = 2.0, iterations: int | None = None, should_sto
     try:
         while not should_stop() and (iterations is None or count < iterations):
             count += 1
-            try:
-                report = dispatch_pending(sender=sender)
-            except Exception:  # a database hiccup must not end the loop; the rows stay pending
-                db.session.rollback()
-                log.exception("dispatch round failed")
-                report = DispatchReport()
+            with bind_request_id():  # one id per round: its lines belong together (a row's own id wins inside)
+                try:
+                    report = dispatch_pending(sender=sender)
+                except Exception:  # a database hiccup must not end the loop; the rows stay pending
+                    db.session.rollback()
+                    log.exception("dispatch round failed")
+                    report = DispatchReport()
             if echo and (report.sent or report.failed or report.cancelled):
                 echo(str(report))
             db.session.remove()

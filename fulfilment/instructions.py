@@ -14,6 +14,7 @@ from fulfilment.models import InstructionLine, OutboxMessage, OutboxStatus, Ware
 from fulfilment.workdays import add_working_days, next_working_day_on_or_after
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
+from stomi_app.logs import current_request_id
 from stomi_app.models import Order
 from stomi_app.timeutil import local_today
 
@@ -104,7 +105,8 @@ def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruc
             cut_height_mm=line.cut_height_mm if cut else None,
             plates_to_cut=line.quantity * variant.pack_size if cut else None,
         ))
-    instruction.outbox = OutboxMessage(idempotency_key=uuid.uuid4().hex, next_attempt_at=utcnow())
+    instruction.outbox = OutboxMessage(idempotency_key=uuid.uuid4().hex, next_attempt_at=utcnow(),
+                                       request_id=current_request_id())
     db.session.add(instruction)
     return instruction
 
@@ -149,7 +151,7 @@ def _cutting(line: InstructionLine) -> dict | None:
 
 
 def payload(instruction: WarehouseInstruction) -> dict:
-    """The instruction as the provider's API receives it (see fulfilment.openapi): the same on every attempt."""
+    """The instruction as the provider's API receives it (its schema: fulfilment.schemas): the same on every attempt."""
     delivery = {
         "name": instruction.delivery_name,
         "address": instruction.delivery_address,

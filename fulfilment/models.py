@@ -113,6 +113,9 @@ class OutboxMessage(Base):
     last_status_code: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The id of the request that accepted the order, sent on as X-Request-ID with every attempt: the provider's logs,
+    # the dispatcher's and the request's share it (a citizen quoting it reaches all three). None outside a request.
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
     instruction: Mapped[WarehouseInstruction] = relationship(back_populates="outbox")
 

@@ -227,7 +227,8 @@ def _handler(state: SimulatorState, player: EventPlayer | None):
                 if known is None:
                     known = state.instructions[key] = {"id": f"SIM-{len(state.instructions) + 1:06d}",
                                                        "order_number": instruction.get("order_number"),
-                                                       "lines": len(lines)}
+                                                       "lines": len(lines),
+                                                       "request_id": self.headers.get("X-Request-ID")}
                 seen = state.receipts[key]
             if seen == 1 and player is not None:
                 player.start_instruction(instruction)

@@ -18,6 +18,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from stomi_app.configcheck import refuse_unfit_production
 
     refuse_unfit_production(app.config)  # STOMI_ENV=production: never start on development defaults
+    from stomi_app import logs
+
+    logs.init_app(app)  # first, so every later hook's log lines (and the error pages) have the request id
 
     from stomi_app import extensions
 

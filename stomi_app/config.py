@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from stomi_app.logs import log_format, log_level
+
 
 def _instance_secret(instance_path: str, name: str, nbytes: int) -> str:
     """Return a secret kept in the instance folder, generating it on first use."""
@@ -46,7 +48,9 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         # pre-ping: a connection the server dropped (a restart) is replaced, not handed to a request. A host that
         # does not answer at all must cost a request seconds, not the kernel's two-minute TCP timeout: the request
         # then gets the outage page while the worker stays free.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **(
+        # hide_parameters: a failed statement's error (logged with its traceback) never shows the values it carried, a
+        # citizen's name, address or note among them.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True, **(
             {"connect_args": {"connect_timeout": int(_env("DATABASE_CONNECT_TIMEOUT", "5"))}}
             if database_url.startswith("postgresql") else {})},
         "BABEL_DEFAULT_LOCALE": "da",
@@ -74,6 +78,12 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (the TLS-terminating one): 0 = none, trust
         # no forwarded header; 1 behind one proxy. Then request.is_secure and the client address are the real ones.
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),
+        # Logs (stomi_app/logs.py): JSON lines by default in production, text elsewhere; STOMI_LOG_LEVEL, INFO.
+        "LOG_FORMAT": log_format(),
+        "LOG_LEVEL": log_level(),
+        # Take the request id from the proxy's X-Request-ID header (when valid), so its log and ours share one id.
+        # Trusted by default only behind a proxy, which must then set or overwrite the header on every request.
+        "TRUST_REQUEST_ID": _bool(_env("TRUST_REQUEST_ID", "1" if int(_env("PROXY_COUNT", "0")) else "0")),
         # /metrics answers a monitoring system that sends this bearer token; without one, only this machine.
         "METRICS_TOKEN": _env("METRICS_TOKEN"),
         # Each carrier's public tracking page, "{reference}" standing for the parcel's number: set per logistics

@@ -78,12 +78,15 @@ def _page() -> str:
     Flask-Login's loads the current user from the database."""
     from flask_babel import get_locale
 
+    from stomi_app.logs import current_request_id
+
     template = current_app.jinja_env.get_template("errors/unavailable.html")
     return template.render(
         lang=str(get_locale()),
         title=_("The service is temporarily unavailable"),
         callcenter_phone=current_app.config["CALLCENTER_PHONE"],
         callcenter_hours=current_app.config["CALLCENTER_HOURS"],
+        request_id=current_request_id(),  # for the citizen to quote to the callcenter
     )
 
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import Conflict
 from stomi_app import outage
 from stomi_app.apischema import ApiProblem, problem
 from stomi_app.labels import template_globals
+from stomi_app.logs import current_request_id
 from stomi_app.money import format_money
 from stomi_app.navigation import staff_menu
 from stomi_app.statemachine import IllegalTransition
@@ -89,7 +90,8 @@ def _error_page(exc, title, message):
             headers = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after")}
         return problem(code, MACHINE_ERRORS.get(code, "error"), str(description), headers=headers)
     try:
-        return render_template("errors/error.html", code=code, title=str(title), message=str(message)), code
+        return render_template("errors/error.html", code=code, title=str(title), message=str(message),
+                               request_id=current_request_id()), code
     except DATABASE_DOWN as down:  # the layout loads the user: an error page while the database is down
         return unavailable(down)
 

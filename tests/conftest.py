@@ -1,13 +1,14 @@
 """Pytest fixtures: one migrated database per run, emptied after every test; clients per role."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 
 import pytest
 from flask_migrate import upgrade
 
-from stomi_app import create_app
+from stomi_app import create_app, logs
 from stomi_app.extensions import db
 from stomi_app.testing import IsolatedClient
 from tests.dbutil import throwaway_database
@@ -16,6 +17,37 @@ from tests import factories
 # Apps the tests build without overrides (the CLI's FlaskGroup) must not switch on the one process-wide limiter: its
 # in-memory counts would then outlast the test and refuse another test's logins with 429.
 os.environ.setdefault("STOMI_RATELIMIT_ENABLED", "0")
+
+
+class _LogScan(logging.Handler):
+    """Every log line of the run, formatted as production writes it (JSON, CPR-like numbers redacted), checked for the
+    demo citizens' CPR numbers and names: a log must never hold a CPR number, a name or a note."""
+
+    def __init__(self, forbidden: list[str]):
+        super().__init__(level=logging.DEBUG)
+        self.forbidden, self.leaks = forbidden, []
+        self.setFormatter(logs.JsonFormatter())
+
+    def emit(self, record):
+        try:
+            line = self.format(record)
+        except Exception:  # a record that cannot be formatted is the logging module's to report, not ours
+            return
+        found = [text for text in self.forbidden if text in line]
+        if found and len(self.leaks) < 20:
+            self.leaks.append(f"{record.name}: {found}: {line[:300]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_personal_data_in_the_logs():
+    from stomi_app.demo import DEMO_CITIZENS
+
+    forbidden = [text for number, name, *_ in DEMO_CITIZENS for text in (number, f"{number[:6]}-{number[6:]}", name)]
+    scan = _LogScan(forbidden)
+    logging.getLogger().addHandler(scan)
+    yield scan
+    logging.getLogger().removeHandler(scan)
+    assert not scan.leaks, "personal data in the log:\n" + "\n".join(scan.leaks)
 
 
 @pytest.fixture(scope="session")

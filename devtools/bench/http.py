@@ -32,7 +32,8 @@ def gunicorn(env: dict, workers: int = 2):
     proc = subprocess.Popen(
         [str(gunicorn_bin), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "--chdir", str(CHECKOUT), "devtools.bench.wsgi:app"],
-        env={**os.environ, **env, "STOMI_RATELIMIT_ENABLED": "0"},
+        # Warnings only: an access line per request would fill the unread stderr pipe and stall the workers.
+        env={**os.environ, **env, "STOMI_RATELIMIT_ENABLED": "0", "STOMI_LOG_LEVEL": "WARNING"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"

@@ -10,9 +10,15 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging; the application's loggers made before a migration run in-process
-# (`stomi` commands, the tests) stay on: by default fileConfig disables every logger it does not name.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The app's own log setup (stomi_app/logs.py, JSON in production) is kept when it is there (`stomi db upgrade`, the
+# tests), so a migration's lines look like every other; alembic.ini's only for a bare `alembic` run. Either way the
+# application's loggers stay on: by default fileConfig disables every logger it does not name.
+from stomi_app import logs  # noqa: E402
+
+if logs.is_configured():
+    logging.getLogger("alembic").setLevel(logging.INFO)
+else:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

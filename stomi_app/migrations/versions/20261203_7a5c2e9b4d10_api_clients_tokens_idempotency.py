@@ -1,7 +1,7 @@
 """api: the municipalities' API clients (OAuth 2.0 client credentials), hashed access tokens, idempotent answers
 
 Revision ID: 7a5c2e9b4d10
-Revises: e3f1a9c4b7d2
+Revises: 7a4c2e9b1f03
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -13,7 +13,7 @@ import stomi_app.db
 
 # revision identifiers, used by Alembic.
 revision = '7a5c2e9b4d10'
-down_revision = 'e3f1a9c4b7d2'
+down_revision = '7a4c2e9b1f03'
 branch_labels = None
 depends_on = None
 
