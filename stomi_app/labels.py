@@ -115,6 +115,9 @@ AUDIT_PURPOSE = {
     # the shared service centre
     "Audit log search (FSC administrator)": _l("Shared service centre: a check of the log of look-ups"),
     "invoicing": _l("Shared service centre: invoicing"),
+    # staff accounts (these events are about a member of staff, never a citizen; labelled all the same)
+    "staff sign-in": _l("Staff sign-in"),
+    "user administration": _l("Shared service centre: staff accounts"),
 }
 
 
