@@ -133,7 +133,7 @@ def _step(for_time: float | None = None) -> int:
 def _matching_step(secret: str, code: str, last_step: int | None) -> int | None:
     """The time step within the window whose code is `code` and that is later than the last one used, or None."""
     code = "".join((code or "").split())
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now = _step()
