@@ -18,9 +18,10 @@ from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AuditEvent, Municipality, Region, Role, User
+from stomi_app.text import clean_text
 from stomi_app.userinput import whole_number
 from stomi_app.web import role_label
-from stomi_app.users import ADMIN_PURPOSE, change_staff_user, create_staff_user, search_staff, set_active
+from stomi_app.users import change_staff_user, create_staff_user, search_staff, set_active
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200
@@ -71,7 +72,7 @@ def _account(user_id: int) -> User:
 
 @bp.route("/brugere")
 def users():
-    query = (request.args.get("q") or "").strip()[:200]
+    query = clean_text(request.args.get("q") or "").strip()[:200]
     role = request.args.get("rolle") or ""
     role_filter = next((r for r in twofactor.STAFF_ROLES if r.value == role), None)
     statement = search_staff(query, role=role_filter)
@@ -174,7 +175,7 @@ def user_activate(user_id: int):
 
 def _unlock(user: User) -> None:
     unlock(user.email)
-    audit.record(current_user, "user-unlock", ADMIN_PURPOSE, subject=user)
+    audit.record(current_user, "user-unlock", "user administration", subject=user)
 
 
 @bp.route("/brugere/<int:user_id>/laas-op", methods=["POST"])
@@ -184,7 +185,7 @@ def user_unlock(user_id: int):
 
 def _reset_second_factor(user: User) -> None:
     twofactor.reset(user)
-    audit.record(current_user, "2fa-reset", ADMIN_PURPOSE, subject=user)
+    audit.record(current_user, "2fa-reset", "user administration", subject=user)
 
 
 @bp.route("/brugere/<int:user_id>/nulstil-tofaktor", methods=["POST"])

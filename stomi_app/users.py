@@ -14,7 +14,6 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Municipality, Region, Role, User
 
-ADMIN_PURPOSE = "user administration"
 # Roles whose workplace decides what they see: a grant officer's and a municipal manager's municipality, a nurse's
 # municipality or region (stomi_app.nursing scopes her citizens by it).
 MUNICIPALITY_ROLES = (Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER)
@@ -93,7 +92,7 @@ def create_staff_user(*, email: str, name: str, role: str | Role, password: str 
     db.session.add(user)
     db.session.flush()
     if actor is not None:
-        audit.record(actor, "user-create", ADMIN_PURPOSE, subject=user, detail=describe(user))
+        audit.record(actor, "user-create", "user administration", subject=user, detail=describe(user))
     return user
 
 
@@ -131,7 +130,7 @@ def change_staff_user(actor: User, user: User, *, name: str, email: str, role: s
         return False
     if (user.role, user.municipality_id, user.region_id) != access_before:
         sessions.end_all(user)
-    audit.record(actor, "user-change", ADMIN_PURPOSE, subject=user,
+    audit.record(actor, "user-change", "user administration", subject=user,
                  detail=f"{before[0]} -> {after[0]}; name={user.name}; e-mail={user.email}")
     return True
 
@@ -146,7 +145,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if not active:
         sessions.end_all(user)
     db.session.flush()
-    audit.record(actor, "user-activate" if active else "user-deactivate", ADMIN_PURPOSE, subject=user)
+    audit.record(actor, "user-activate" if active else "user-deactivate", "user administration", subject=user)
 
 
 def search_staff(query: str | None = None, *, role: Role | None = None, include_inactive: bool = True):

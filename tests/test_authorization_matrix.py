@@ -29,6 +29,8 @@ ROUTES: dict[str, object] = {
     "core.index": PUBLIC, "core.healthz": PUBLIC, "core.readyz": PUBLIC, "core.accessibility_statement": PUBLIC, "core.set_language": PUBLIC,
     "metrics.metrics": PUBLIC,  # this machine only, or a bearer token from elsewhere (tests/test_metrics.py)
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
+    # Between password and second factor (the signed cookie says who), and the e-mailed password link (its token).
+    "auth.second_factor": PUBLIC, "auth.enrol": PUBLIC, "auth.choose_password": PUBLIC,
     "fulfilment_api.api_docs": PUBLIC, "fulfilment_api.openapi_json": PUBLIC, "fulfilment_api.events": API,
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
     **{f"catalogue.{e}": (ADM,) for e in (
@@ -57,7 +59,9 @@ ROUTES: dict[str, object] = {
         "allocation", "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
-        "statistics_overview")},
+        "statistics_overview",
+        "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",
+        "user_reset_2fa", "user_send_link", "two_factor_policy")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
 
