@@ -17,7 +17,7 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import AuditEvent, Municipality, Region, Role, User
+from stomi_app.models import AuditEvent, Municipality, Region, User
 from stomi_app.text import clean_text
 from stomi_app.userinput import whole_number
 from stomi_app.web import role_label
