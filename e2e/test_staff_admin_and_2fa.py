@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from e2e import steps
 from e2e.conftest import A11yScanner, _run_cli
+from stomi_app.demo import DEMO_TOTP_SECRET, DEMO_TOTP_USER
 
 NEW_PASSWORD = "blå cykel ved åen om morgenen"
 
@@ -142,3 +143,14 @@ def test_first_login_sets_up_the_second_factor_and_later_logins_ask_for_the_code
     page.get_by_role("link", name="Tove Totp").click()
     expect(page.get_by_test_id("user-2fa")).to_contain_text("10 gendannelseskoder tilbage")
     expect(page.get_by_test_id("user-history")).to_contain_text("Anden faktor sat op")
+
+
+def test_the_demo_user_with_a_published_secret_logs_in_with_a_code(page: Page):
+    steps.login_staff(page, DEMO_TOTP_USER)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kode fra din godkendelsesapp")
+    page.get_by_label("Kode").fill("12345")
+    page.get_by_role("button", name="Log ind", exact=True).click()
+    expect(page.get_by_label("Kode")).to_have_accessible_description(re.compile("Koden er forkert"))
+    page.get_by_label("Kode").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Log ind", exact=True).click()
+    expect(steps.who_is_logged_in(page)).to_have_text("Tove Faktor, Callcenter-medarbejder")
