@@ -194,3 +194,16 @@ def test_the_enrolment_page_shows_a_qr_code_as_a_data_uri(world, client):
     # The same secret on a reload (the person may be scanning it).
     assert re.search(r'totp-secret">([^<]+)<', html).group(1) == re.search(
         r'totp-secret">([^<]+)<', client.get("/login/tofaktor").get_data(as_text=True)).group(1)
+
+
+def test_a_secret_from_an_earlier_secret_key_sends_the_person_to_the_secretariat(world, app, client, monkeypatch):
+    _require(Role.NURSE)
+    _enrol(client, "nurse@test.dk")
+    client.post("/logout")
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another secret key")
+    assert _password(client, "nurse@test.dk").headers["Location"] == "/login/kode"
+    answer = client.get("/login/kode")
+    assert answer.headers["Location"] == "/login"
+    assert "FSC-sekretariatet" in client.get("/login").get_data(as_text=True)
+    # Not silently re-enrolled: the enrolment page sends the person back to the code.
+    assert _user("nurse@test.dk").two_factor_enrolled

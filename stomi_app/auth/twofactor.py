@@ -78,8 +78,8 @@ def set_required(actor: User, role: Role, required: bool) -> bool:
 # --- the secret -------------------------------------------------------------------------------------------------
 
 def _key() -> bytes:
-    """An AES key derived from the app's secret key for the TOTP secrets alone (a new STOMI_SECRET_KEY means every
-    member of staff enrols again; README)."""
+    """An AES key derived from the app's secret key for the TOTP secrets alone (after a new STOMI_SECRET_KEY the
+    administrator resets each person's second factor and they enrol again; README)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"stomi totp secret").derive(
         current_app.config["SECRET_KEY"].encode())
 

@@ -181,6 +181,10 @@ def second_factor():
         return _back_to_login(_("Log in with your e-mail and password first."), "info")
     if not user.two_factor_enrolled:
         return redirect(url_for("auth.enrol"))
+    if twofactor.secret_of(user) is None:
+        # Encrypted under an earlier STOMI_SECRET_KEY: only the administrator may let the person enrol anew, or the
+        # password alone would let anyone register their own app.
+        return _back_to_login(_("Your second factor cannot be checked. Ask the FSC secretariat to reset it."))
     form = SecondFactorForm()
     if form.validate_on_submit():
         until = locked_until(user.email)
