@@ -1,7 +1,7 @@
-"""Forms of the FSC administrator's staff accounts pages."""
+"""Forms of the FSC administrator's staff accounts and organisation pages."""
 from __future__ import annotations
 
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from stomi_app.forms import BaseForm
@@ -29,3 +29,19 @@ class ActionForm(BaseForm):
 
 class TwoFactorPolicyForm(BaseForm):
     """One yes/no per role, built by the view (fields named after the roles)."""
+
+
+class MunicipalityForm(BaseForm):
+    """The checks (check digits, ranges) are the service's, stomi_app.organisation."""
+
+    ean_gln = StringField(_l("EAN/GLN number"), description=_l("13 digits: the address invoices are sent to (NemHandel)."),
+                          validators=[DataRequired(message=_l("Enter the EAN/GLN number.")), Length(max=40)])
+    cvr = StringField(_l("CVR number"), description=_l("8 digits"),
+                      validators=[DataRequired(message=_l("Enter the CVR number.")), Length(max=20)])
+    active = BooleanField(_l("In the solution (its citizens order here, and it is invoiced)"))
+    intro_months = IntegerField(_l("Months counted as new after the operation"), validators=[Optional()])
+    intro_max_months_per_order = IntegerField(_l("A new citizen orders for at most this many months at once"),
+                                              validators=[Optional()])
+    max_months_per_order = IntegerField(_l("Every other citizen orders for at most this many months at once"),
+                                        validators=[Optional()])
+    min_days_between_orders = IntegerField(_l("Days at least between two orders"), validators=[Optional()])

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from fsc_admin import bp
 from fsc_admin.users_forms import ActionForm, StaffAccountForm, TwoFactorPolicyForm
@@ -48,15 +49,15 @@ def history_label(action: str) -> str:
 
 
 def _role_choices():
-    return [("", _("Choose…"))] + [(role.value, role_label(role)) for role in twofactor.STAFF_ROLES]
+    return [SelectChoice("", _("Choose…"))] + [SelectChoice(role.value, role_label(role)) for role in twofactor.STAFF_ROLES]
 
 
 def _fill_choices(form: StaffAccountForm) -> None:
     form.role.choices = _role_choices()
-    form.municipality.choices = [("", _("None"))] + [
-        (str(m.code), m.name) for m in db.session.scalars(select(Municipality).order_by(Municipality.name))]
-    form.region.choices = [("", _("None"))] + [
-        (str(r.code), r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
+    form.municipality.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(m.code), m.name) for m in db.session.scalars(select(Municipality).order_by(Municipality.name))]
+    form.region.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(r.code), r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
 
 
 def _code(value) -> int | None:
@@ -209,7 +210,7 @@ def two_factor_policy():
 
     for role, required, _decision in current:
         setattr(PolicyForm, role.value, RadioField(
-            role_label(role), choices=[("yes", _("Required")), ("no", _("Not required"))],
+            role_label(role), choices=[SelectChoice("yes", _("Required")), SelectChoice("no", _("Not required"))],
             default="yes" if required else "no"))
     form = PolicyForm()
     if form.validate_on_submit():

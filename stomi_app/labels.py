@@ -118,6 +118,7 @@ AUDIT_PURPOSE = {
     # staff accounts (these events are about a member of staff, never a citizen; labelled all the same)
     "staff sign-in": _l("Staff sign-in"),
     "user administration": _l("Shared service centre: staff accounts"),
+    "organisation administration": _l("Shared service centre: a municipality's data"),
 }
 
 

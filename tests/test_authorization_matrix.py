@@ -34,7 +34,7 @@ ROUTES: dict[str, object] = {
     "fulfilment_api.api_docs": PUBLIC, "fulfilment_api.openapi_json": PUBLIC, "fulfilment_api.events": API,
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
     **{f"catalogue.{e}": (ADM,) for e in (
-        "admin", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
+        "admin", "areas", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
         "supplier_change", "variant_discontinue", "variant_edit", "variant_new", "variant_reactivate")},
     **{f"citizen_portal.{e}": (CIT,) for e in (
         "advice", "advice_thread", "consent", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
@@ -61,7 +61,7 @@ ROUTES: dict[str, object] = {
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
         "statistics_overview",
         "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",
-        "user_reset_2fa", "user_send_link", "two_factor_policy")},
+        "user_reset_2fa", "user_send_link", "two_factor_policy", "municipality_edit")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
 
