@@ -207,3 +207,11 @@ def test_a_secret_from_an_earlier_secret_key_sends_the_person_to_the_secretariat
     assert "FSC-sekretariatet" in client.get("/login").get_data(as_text=True)
     # Not silently re-enrolled: the enrolment page sends the person back to the code.
     assert _user("nurse@test.dk").two_factor_enrolled
+
+
+def test_refused_logins_are_audited_alike_for_known_and_unknown_addresses(world, client):
+    client.post("/login", data={"email": "nurse@test.dk", "password": "wrong password here"})
+    client.post("/login", data={"email": "nobody@test.dk", "password": "wrong password here"})
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login-failed").order_by(AuditEvent.id)).all()
+    assert [(r.subject_user_id, r.detail) for r in rows] == [(world[Role.NURSE].id, "bad_credentials"), (None, "bad_credentials")]
+    assert all("nobody" not in (r.detail or "") + r.purpose for r in rows)

@@ -105,9 +105,10 @@ def login():
         try:
             user = authenticate_staff(form.email.data, form.password.data, keep_failures=True, **_lockout_settings())
         except LoginError as exc:
-            if exc.user is not None:  # attempts at addresses no account has are counted, not logged
-                audit.record(None, "login-failed", "staff sign-in", subject=exc.user, detail=exc.code)
-                db.session.commit()
+            # Every refusal writes the same row (an unknown address's without an account and without the typed
+            # address), so neither the work nor the time tells a stranger whether the address has an account.
+            audit.record(None, "login-failed", "staff sign-in", subject=exc.user, detail=exc.code)
+            db.session.commit()
             if exc.code == "locked":
                 error = _lock_message(exc.locked_until)
             elif exc.code == "inactive":
