@@ -191,8 +191,10 @@ def _reset_second_factor(user: User) -> None:
 
 @bp.route("/brugere/<int:user_id>/nulstil-tofaktor", methods=["POST"])
 def user_reset_2fa(user_id: int):
-    return _action(user_id, _reset_second_factor,
-                   _("The second factor is reset: the person sets up a new one at the next login if the role requires it."))
+    answer = _action(user_id, _reset_second_factor,
+                     _("The second factor is reset: the person sets up a new one at the next login if the role requires it."))
+    links.notify_change(_account(user_id), "2fa-reset")  # after the commit: the reset stands whatever the mail does
+    return answer
 
 
 @bp.route("/brugere/<int:user_id>/send-link", methods=["POST"])

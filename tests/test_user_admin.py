@@ -62,8 +62,11 @@ def test_the_administrator_creates_an_account_and_the_link_sets_the_password(adm
     assert leaked.status_code == 422 and "lækkede" in leaked.get_data(as_text=True)
     differ = person.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
     assert differ.status_code == 422 and "forskellige" in differ.get_data(as_text=True)
-    ok = person.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    with caplog.at_level(logging.INFO, logger="stomi_app.mail"):
+        ok = person.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert ok.status_code == 302 and ok.headers["Location"] == "/login"
+    # The person is told by e-mail that the password changed (a change she did not make would be noticed).
+    assert "Din adgangskode til stomiforsyningen er blevet ændret." in caplog.text
     assert person.post("/login", data={"email": "karen@horsens.dk", "password": NEW_PASSWORD}).headers["Location"] == "/kommune/"
     # The link works once.
     again = app.test_client().get(link)
@@ -191,7 +194,7 @@ def test_unlock_lifts_a_lock_out(admin, app, world):
     assert "Spærring ophævet" in admin.get(f"/admin/brugere/{user.id}").get_data(as_text=True)
 
 
-def test_reset_second_factor_and_the_policy_page(admin, app, world):
+def test_reset_second_factor_and_the_policy_page(admin, app, world, caplog):
     page = admin.get("/admin/tofaktor")
     assert page.status_code == 200
     form = {role.value: "no" for role in twofactor.STAFF_ROLES}
@@ -204,7 +207,9 @@ def test_reset_second_factor_and_the_policy_page(admin, app, world):
     nurse.totp_confirmed_at = datetime.now(timezone.utc)
     twofactor.new_recovery_codes(nurse)
     db.session.commit()
-    assert admin.post(f"/admin/brugere/{nurse.id}/nulstil-tofaktor").status_code == 302
+    with caplog.at_level(logging.INFO, logger="stomi_app.mail"):
+        assert admin.post(f"/admin/brugere/{nurse.id}/nulstil-tofaktor").status_code == 302
+    assert "FSC-sekretariatet har nulstillet den anden faktor" in caplog.text
     nurse = _user("nurse@test.dk")
     assert not nurse.two_factor_enrolled and nurse.totp_secret_encrypted is None
     client = app.test_client()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _, ngettext
@@ -15,6 +16,7 @@ from stomi_app.mail import MailError, send_mail
 from stomi_app.models import User
 
 _SALT = "stomi staff password link"
+log = logging.getLogger(__name__)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -90,3 +92,26 @@ def send_link(actor: User, user: User, *, new_account: bool) -> None:
                                       reason=str(exc)[:200])}) from exc
     audit.record(actor, "password-link-sent", "user administration", subject=user,
                  detail="new account" if new_account else "reset")
+
+
+NOTICES = {
+    "password": _l("Your password for the stoma supply service was changed."),
+    "2fa-enrolled": _l("Sign-in with a code from an authenticator app was set up for your account."),
+    "2fa-reset": _l("The FSC secretariat reset the second factor of your account: you set up a new one at your next login."),
+}
+
+
+def notify_change(user: User, what: str) -> None:
+    """Tell the person by e-mail that their sign-in details changed (ASVS 5 V6.3.7), so a change they did not make is
+    noticed. Best effort: the change stands when the mail server is down (it is logged)."""
+    with force_locale(user.language or "da"):
+        text = "\n\n".join([
+            _("Dear %(name)s", name=user.name),
+            str(NOTICES[what]),
+            _("If it was not you, contact the FSC secretariat at once."),
+        ]) + "\n"
+        subject = _("Your sign-in for the stoma supply service was changed")
+    try:
+        send_mail(user.email, subject, text)
+    except MailError as exc:
+        log.warning("notice of a sign-in change not sent to user %s: %s", user.id, exc)

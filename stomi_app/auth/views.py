@@ -236,6 +236,7 @@ def enrol():
             target = session[_PENDING]["next"]
             audit.record(user, "2fa-enrolled", "staff sign-in", subject=user)
             _complete_staff_login(user, "enrolled")
+            links.notify_change(user, "2fa-enrolled")
             # Shown in this answer only (never stored readable): the person saves them now.
             return render_template("auth/recovery_codes.html", codes=codes, target=target)
     uri = twofactor.provisioning_uri(user, secret)
@@ -271,6 +272,7 @@ def choose_password(token: str):
             forget_failures(user.email)
             audit.record(user, "password-set", "staff sign-in", subject=user)
             db.session.commit()
+            links.notify_change(user, "password")
             flash(_("Your password is saved. Log in with it now."), "success")
             return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
