@@ -81,6 +81,9 @@ def test_admin_creates_an_account_the_link_sets_the_password_and_deactivation_en
     colleague.get_by_label("Gentag adgangskoden").fill(NEW_PASSWORD)
     colleague.get_by_role("button", name="Gem adgangskode").click()
     expect(colleague.get_by_text("Din adgangskode er gemt. Log ind med den nu.")).to_be_visible()
+    notice = mail_sink.wait_for(email, after=mail_sink.messages.index(mail) + 1)
+    assert notice["Subject"] == "Dit login til stomiforsyningen er blevet ændret"
+    assert "Hvis det ikke var dig" in notice.get_content() and "/adgangskode/" not in notice.get_content()
     steps.login_staff(colleague, email, NEW_PASSWORD)
     expect(steps.who_is_logged_in(colleague)).to_have_text("Mette Leder, Kommunal leder")
     # The link worked once.
