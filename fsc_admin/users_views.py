@@ -38,6 +38,7 @@ HISTORY = {
     "password-set": _l("Password chosen"),
     "2fa-enrolled": _l("Second factor set up"),
     "login": _l("Logged in"),
+    "logout": _l("Logged out"),
     "login-failed": _l("Login refused"),
     "login-2fa-failed": _l("Wrong code at login"),
     "login-locked": _l("Locked after failed attempts"),

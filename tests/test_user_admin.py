@@ -72,7 +72,9 @@ def test_the_administrator_creates_an_account_and_the_link_sets_the_password(adm
     again = app.test_client().get(link)
     assert again.status_code == 404 and "allerede brugt" in again.get_data(as_text=True)
     history = admin.get(f"/admin/brugere/{user.id}").get_data(as_text=True)
-    for what in ("Konto oprettet", "Link til adgangskode sendt", "Adgangskode valgt", "Logget ind"):
+    person.post("/logout")
+    history = admin.get(f"/admin/brugere/{user.id}").get_data(as_text=True)
+    for what in ("Konto oprettet", "Link til adgangskode sendt", "Adgangskode valgt", "Logget ind", "Logget af"):
         assert what in history
 
 

@@ -305,6 +305,8 @@ def citizen_login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
+        if not current_user.is_citizen:
+            audit.record(current_user, "logout", "staff sign-in", subject=current_user)
         sessions.end(current_user)
         db.session.commit()
     _clear_session()
@@ -315,6 +317,8 @@ def logout():
 @bp.route("/logout/everywhere", methods=["POST"])
 @login_required
 def logout_all():
+    if not current_user.is_citizen:
+        audit.record(current_user, "logout", "staff sign-in", subject=current_user, detail="everywhere")
     sessions.end_all(current_user)
     db.session.commit()
     _clear_session()
