@@ -131,6 +131,7 @@ def user_edit(user_id: int):
         form.region.data = str(user.region.code) if user.region else ""
         form.workplace.data = user.workplace or ""
     page_errors = {}
+    old_email = user.email
     if form.validate_on_submit():
         try:
             changed = change_staff_user(current_user, user, name=form.name.data, email=form.email.data,
@@ -141,6 +142,8 @@ def user_edit(user_id: int):
             page_errors = apply_errors(form, exc.errors)
         else:
             db.session.commit()
+            if user.email != old_email:
+                links.notify_change(user, "email", to=old_email)
             flash(_("The account is changed.") if changed else _("Nothing was changed."), "success" if changed else "info")
             return redirect(url_for(".user_detail", user_id=user.id))
     status = 422 if (form.errors or page_errors) else 200

@@ -239,3 +239,14 @@ def test_the_link_token_is_bound_to_the_password(ctx, world):
     with pytest.raises(links.LinkError) as refused:
         links.user_for_token(token)
     assert refused.value.code == "invalid"
+
+
+def test_a_changed_e_mail_address_is_told_to_the_old_one(admin, world, caplog):
+    agent = world[Role.CALLCENTER]
+    with caplog.at_level(logging.INFO, logger="stomi_app.mail"):
+        answer = admin.post(f"/admin/brugere/{agent.id}/ret", data={
+            "name": agent.name, "email": "ny.agent@test.dk", "role": "callcenter", "municipality": "", "region": "",
+            "workplace": ""})
+    assert answer.status_code == 302
+    assert "to=agent@test.dk" in caplog.text and "ny.agent@test.dk" in caplog.text
+    assert _user("ny.agent@test.dk") is not None

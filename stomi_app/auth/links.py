@@ -101,17 +101,20 @@ NOTICES = {
 }
 
 
-def notify_change(user: User, what: str) -> None:
+def notify_change(user: User, what: str, *, to: str | None = None) -> None:
     """Tell the person by e-mail that their sign-in details changed (ASVS 5 V6.3.7), so a change they did not make is
-    noticed. Best effort: the change stands when the mail server is down (it is logged)."""
+    noticed; `to`: another address (the old one, when the e-mail address changed). Best effort: the change stands
+    when the mail server is down (it is logged)."""
     with force_locale(user.language or "da"):
+        notice = (_("The e-mail address of your account was changed to %(email)s.", email=user.email)
+                  if what == "email" else str(NOTICES[what]))
         text = "\n\n".join([
             _("Dear %(name)s", name=user.name),
-            str(NOTICES[what]),
+            notice,
             _("If it was not you, contact the FSC secretariat at once."),
         ]) + "\n"
         subject = _("Your sign-in for the stoma supply service was changed")
     try:
-        send_mail(user.email, subject, text)
+        send_mail(to or user.email, subject, text)
     except MailError as exc:
         log.warning("notice of a sign-in change not sent to user %s: %s", user.id, exc)
