@@ -38,6 +38,10 @@ class MunicipalityForm(BaseForm):
                           validators=[DataRequired(message=_l("Enter the EAN/GLN number.")), Length(max=40)])
     cvr = StringField(_l("CVR number"), description=_l("8 digits"),
                       validators=[DataRequired(message=_l("Enter the CVR number.")), Length(max=20)])
+    invoice_reference = StringField(_l("Person reference on invoices"),
+                                    description=_l("The reference the municipality's e-invoicing system routes invoices by "
+                                                   "(UBL BuyerReference). Empty: STOMI- and the municipality code."),
+                                    validators=[Optional(), Length(max=200)])
     active = BooleanField(_l("In the solution (its citizens order here, and it is invoiced)"))
     intro_months = IntegerField(_l("Months counted as new after the operation"), validators=[Optional()])
     intro_max_months_per_order = IntegerField(_l("A new citizen orders for at most this many months at once"),

@@ -1,5 +1,5 @@
-"""The FSC administrator's organisation data: a municipality's invoicing identifiers, whether it is in the solution,
-and its ordering rules."""
+"""The FSC administrator's organisation data: a municipality's invoicing identifiers and person reference, whether it
+is in the solution, and its ordering rules."""
 from __future__ import annotations
 
 from stdnum.dk import cvr as cvr_number
@@ -14,6 +14,7 @@ from stomi_app.ordering import rules_for
 
 # What each ordering rule may be set to: wide enough for any municipality's practice, narrow enough that a typo
 # (an extra digit) is caught before it lets a citizen order a year's supplies at once or blocks ordering for months.
+REFERENCE_MAX = 100
 RULE_RANGES = {
     "intro_months": (0, 24),
     "intro_max_months_per_order": (1, 12),
@@ -27,11 +28,15 @@ def _digits(value) -> str:
 
 
 def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str, cvr: str, active: bool,
-                        rules: dict[str, int | None]) -> bool:
-    """Set the municipality's EAN/GLN (the invoice's electronic address: GS1 check digit), CVR (modulus 11), whether it
-    is in the solution, and its ordering rules; returns whether anything changed (audited with before → after)."""
+                        rules: dict[str, int | None], invoice_reference: str | None = None) -> bool:
+    """Set the municipality's EAN/GLN (the invoice's electronic address: GS1 check digit), CVR (modulus 11), the person
+    reference its invoices carry, whether it is in the solution, and its ordering rules; returns whether anything
+    changed (audited with before → after)."""
     errors = {}
     ean_gln, cvr = _digits(ean_gln), _digits(cvr)
+    reference = " ".join((invoice_reference or "").split()) or None
+    if reference is not None and len(reference) > REFERENCE_MAX:
+        errors["invoice_reference"] = _l("A reference has at most %(max)s characters.", max=REFERENCE_MAX)
     if not valid_gln(ean_gln):
         errors["ean_gln"] = _l("An EAN/GLN number has 13 digits and a valid check digit.")
     if not (len(cvr) == 8 and cvr.isascii() and cvr_number.is_valid(cvr)):
@@ -54,6 +59,7 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
     for name in RULE_RANGES:
         setattr(row, name, rules[name])
     municipality.ean_gln, municipality.cvr, municipality.active = ean_gln, cvr, active
+    municipality.invoice_reference = reference
     db.session.flush()
     after = _describe(municipality, row)
     if after == before:
@@ -64,6 +70,7 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
 
 
 def _describe(municipality: Municipality, rules: OrderRules) -> str:
-    parts = [f"ean_gln={municipality.ean_gln}", f"cvr={municipality.cvr}", f"active={'yes' if municipality.active else 'no'}"]
+    parts = [f"ean_gln={municipality.ean_gln}", f"cvr={municipality.cvr}", f"reference={municipality.invoice_reference or '-'}",
+             f"active={'yes' if municipality.active else 'no'}"]
     parts += [f"{name}={getattr(rules, name)}" for name in RULE_RANGES]
     return ", ".join(parts)

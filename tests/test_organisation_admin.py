@@ -43,12 +43,14 @@ def _aarhus() -> Municipality:
 
 
 def test_the_administrator_changes_a_municipality(admin):
-    form = {**GOOD, "ean_gln": _valid_gln(), "cvr": _valid_cvr(), "max_months_per_order": "2", "min_days_between_orders": "0"}
+    form = {**GOOD, "ean_gln": _valid_gln(), "cvr": _valid_cvr(), "max_months_per_order": "2", "min_days_between_orders": "0",
+            "invoice_reference": "x" * 100}
     assert admin.get("/admin/kommuner/751").status_code == 200
     answer = admin.post("/admin/kommuner/751", data=form)
     assert answer.status_code == 302, answer.get_data(as_text=True)
     aarhus = _aarhus()
     assert aarhus.ean_gln == form["ean_gln"] and aarhus.cvr == form["cvr"] and aarhus.active
+    assert aarhus.invoice_reference == "x" * 100
     rules = rules_for(aarhus.id)
     assert rules.max_months_per_order == 2 and rules.min_days_between_orders == 0
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "municipality-change"))
@@ -68,6 +70,7 @@ def test_the_administrator_changes_a_municipality(admin):
     ({"cvr": "1234567"}, "cvr"),
     ({"cvr": "12345678"}, "cvr"),
     ({"cvr": "x" * 5000}, "cvr"),
+    ({"invoice_reference": "x" * 101}, "invoice_reference"),
     ({"intro_months": "25"}, "intro_months"),
     ({"intro_months": "-1"}, "intro_months"),
     ({"intro_max_months_per_order": "0"}, "intro_max_months_per_order"),

@@ -1,4 +1,5 @@
-"""auth: staff second factor (TOTP, recovery codes, per-role policy) and the account an audit event is about
+"""auth: staff second factor (TOTP, recovery codes, per-role policy), the account an audit event is about, and a
+municipality's invoice person reference
 
 Revision ID: a7d2c9e1f3b8
 Revises: e3f1a9c4b7d2
@@ -48,6 +49,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('role', name=op.f('pk_two_factor_policy'))
     )
 
+    with op.batch_alter_table('municipality', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('invoice_reference', sa.String(length=100), nullable=True))
+
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subject_user_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_audit_event_subject_user_id'), ['subject_user_id'], unique=False)
@@ -59,6 +63,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_audit_event_subject_user_id_user_account'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_audit_event_subject_user_id'))
         batch_op.drop_column('subject_user_id')
+
+    with op.batch_alter_table('municipality', schema=None) as batch_op:
+        batch_op.drop_column('invoice_reference')
 
     op.drop_table('two_factor_policy')
 
