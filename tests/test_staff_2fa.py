@@ -215,3 +215,11 @@ def test_refused_logins_are_audited_alike_for_known_and_unknown_addresses(world,
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login-failed").order_by(AuditEvent.id)).all()
     assert [(r.subject_user_id, r.detail) for r in rows] == [(world[Role.NURSE].id, "bad_credentials"), (None, "bad_credentials")]
     assert all("nobody" not in (r.detail or "") + r.purpose for r in rows)
+
+
+def test_a_password_changed_between_the_steps_ends_the_half_done_sign_in(world, client):
+    _require(Role.NURSE)
+    _password(client, "nurse@test.dk")
+    _user("nurse@test.dk").set_password("en helt ny adgangskode")
+    db.session.commit()
+    assert client.get("/login/tofaktor").headers["Location"] == "/login"

@@ -23,14 +23,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _fingerprint(user: User) -> str:
+def password_fingerprint(user: User) -> str:
     """Part of the token: choosing a password changes the hash (a new salt even for the same password), so a
-    link works once, and a link sent before the last change no longer works."""
+    link works once, and a link sent before the last change no longer works. The sign-in's step between password and
+    second factor is bound to it the same way."""
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
 
 
 def make_token(user: User) -> str:
-    return _serializer().dumps({"u": user.id, "p": _fingerprint(user)})
+    return _serializer().dumps({"u": user.id, "p": password_fingerprint(user)})
 
 
 def max_age_seconds() -> int:
@@ -55,7 +56,7 @@ def user_for_token(token: str) -> User:
     except BadSignature as exc:
         raise LinkError("invalid") from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
-    if user is None or data.get("p") != _fingerprint(user):
+    if user is None or data.get("p") != password_fingerprint(user):
         raise LinkError("invalid")
     if not user.active:
         raise LinkError("inactive")

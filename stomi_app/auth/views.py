@@ -121,7 +121,7 @@ def login():
                 # The password is right; the session is opened only once the second factor is too.
                 session.pop(_PENDING, None)
                 session[_PENDING] = {"user": user.id, "until": time.time() + 60 * current_app.config["TWO_FACTOR_STEP_MINUTES"],
-                                     "next": target}
+                                     "next": target, "password": links.password_fingerprint(user)}
                 db.session.commit()
                 return redirect(url_for("auth.second_factor" if user.two_factor_enrolled else "auth.enrol"))
             _complete_staff_login(user, "password")
@@ -141,7 +141,8 @@ def _pending_user():
         session.pop(_PENDING, None)
         return None
     user = db.session.get(User, pending.get("user"))
-    if user is None or not user.active:
+    # A password changed since (a reset because it leaked) ends the half-done sign-in too.
+    if user is None or not user.active or pending.get("password") != links.password_fingerprint(user):
         session.pop(_PENDING, None)
         return None
     return user
