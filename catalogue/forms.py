@@ -107,3 +107,24 @@ class SuccessorForm(BaseForm):
     new_article_numbers = StringField(_l("Equivalent variants (article numbers)"),
                                       description=_l("One or more article numbers from the new contract, separated by commas"),
                                       validators=[DataRequired(message=_l("Enter at least one article number.")), Length(max=400)])
+
+
+class ProductAreaForm(BaseForm):
+    """A new product area (the rules are the service's, catalogue.services.create_product_area)."""
+
+    code = StringField(_l("Code"), description=_l("E.g. urology: letters a–z, digits, _ and -"),
+                       validators=[DataRequired(message=_l("Enter a code.")), Length(max=100)])
+    name_da = StringField(_l("Name in Danish"), validators=[DataRequired(message=_l("Enter the Danish name.")), Length(max=100)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(message=_l("Enter the English name.")), Length(max=100)])
+
+
+class CategoryForm(BaseForm):
+    """A new category of an area; a price list names it by its code."""
+
+    product_area_id = SelectField(_l("Product area"), coerce=_optional_int, validate_choice=False)
+    code = StringField(_l("Code"), description=_l("The price list's category_code, e.g. urology_catheters"),
+                       validators=[DataRequired(message=_l("Enter a code.")), Length(max=100)])
+    name_da = StringField(_l("Name in Danish"), validators=[DataRequired(message=_l("Enter the Danish name.")), Length(max=100)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(message=_l("Enter the English name.")), Length(max=100)])
+    sort_order = IntegerField(_l("Place in the list"), description=_l("Optional: smaller numbers come first"),
+                              validators=[Optional(), NumberRange(min=0, max=100000)])

@@ -433,3 +433,57 @@ def variant_by_article_number(article_number: str) -> Variant | None:
     typed = clean_text(article_number).strip()
     return db.session.scalar(select(Variant).where(Variant.article_number == typed)) or db.session.scalar(
         select(Variant).where(func.lower(Variant.article_number) == typed.lower()).limit(1))
+
+
+# --- product areas and categories: data, so a new area (urology, continence, diabetes) needs no code ---------------
+
+_CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _check_code(code: str, *, longest: int, model) -> str:
+    code = (code or "").strip().lower()
+    if not (2 <= len(code) <= longest) or not set(code) <= _CODE_CHARS:
+        raise CatalogueValidationError({"code": _(
+            "A code has 2 to %(max)s characters: a–z, 0–9, _ and -, e.g. urology_catheters.", max=longest)})
+    if db.session.scalar(select(model.id).where(model.code == code)):
+        raise CatalogueValidationError({"code": _("The code %(code)s is taken.", code=code)})
+    return code
+
+
+def _check_names(name_da: str, name_en: str) -> tuple[str, str]:
+    errors = {}
+    name_da, name_en = (name_da or "").strip(), (name_en or "").strip()
+    if not name_da:
+        errors["name_da"] = _("Enter the Danish name.")
+    if not name_en:
+        errors["name_en"] = _("Enter the English name.")
+    if errors:
+        raise CatalogueValidationError(errors)
+    return name_da, name_en
+
+
+def create_product_area(*, code: str, name_da: str, name_en: str) -> ProductArea:
+    name_da, name_en = _check_names(name_da, name_en)
+    area = ProductArea(code=_check_code(code, longest=40, model=ProductArea), name_da=name_da, name_en=name_en)
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def create_category(*, product_area_id: int | None, code: str, name_da: str, name_en: str, sort_order: int | None) -> Category:
+    """A category of an area; its code is what a price list's `category_code` column names."""
+    area = db.session.get(ProductArea, product_area_id) if product_area_id else None
+    if area is None:
+        raise CatalogueValidationError({"product_area_id": _("Choose the product area.")})
+    name_da, name_en = _check_names(name_da, name_en)
+    code = _check_code(code, longest=60, model=Category)
+    if sort_order is None:
+        sort_order = (db.session.scalar(select(func.max(Category.sort_order)).where(Category.product_area_id == area.id)) or 0) + 10
+    category = Category(product_area_id=area.id, code=code, name_da=name_da, name_en=name_en, sort_order=sort_order)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def product_areas() -> list[ProductArea]:
+    return list(db.session.scalars(select(ProductArea).order_by(ProductArea.id)))

@@ -10,7 +10,9 @@ from wtforms.fields.choices import SelectChoice
 
 from catalogue import bp, importer, services
 from catalogue import supplier_change as change
-from catalogue.forms import ConfirmForm, ImportForm, PriceForm, ProductForm, SearchForm, SuccessorForm, VariantForm
+from catalogue.forms import (
+    CategoryForm, ConfirmForm, ImportForm, PriceForm, ProductAreaForm, ProductForm, SearchForm, SuccessorForm, VariantForm,
+)
 from catalogue.models import Product, Variant
 from stomi_app.auth.roles import role_required
 from stomi_app.extensions import db, login_manager
@@ -296,3 +298,34 @@ def supplier_change():
             return redirect(url_for("catalogue.supplier_change"))
     return render_template("catalogue/admin/supplier_change.html", form=form, mappings=change.recent_mappings(),
                            open_reviews=change.open_review_count()), 422 if form.errors else 200
+
+
+@bp.route("/admin/omraader", methods=["GET", "POST"])
+@admin_only
+def areas():
+    """Product areas and their categories; a new area or category is data, usable at once by the price-list import."""
+    area_form = ProductAreaForm(prefix="area")
+    category_form = CategoryForm(prefix="category")
+    locale = _locale()
+    category_form.product_area_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(str(a.id), a.name(locale)) for a in services.product_areas()]
+    which = request.form.get("which")
+    if which == "area" and area_form.validate_on_submit():
+        done = _save(area_form, lambda: services.create_product_area(
+            code=area_form.code.data, name_da=area_form.name_da.data, name_en=area_form.name_en.data),
+            _("The product area is created. Add its categories below."), lambda _area: url_for(".areas"))
+        if done is not None:
+            return done
+    elif which == "category" and category_form.validate_on_submit():
+        done = _save(category_form, lambda: services.create_category(
+            product_area_id=category_form.product_area_id.data, code=category_form.code.data,
+            name_da=category_form.name_da.data, name_en=category_form.name_en.data,
+            sort_order=category_form.sort_order.data),
+            _("The category is created: price lists can name it by its code now."), lambda _c: url_for(".areas"))
+        if done is not None:
+            return done
+    elif request.method == "POST" and which not in ("area", "category"):
+        abort(400)
+    status = 422 if (area_form.errors or category_form.errors) else 200
+    return render_template("catalogue/admin/areas.html", area_form=area_form, category_form=category_form,
+                           areas=services.product_areas(), locale=locale), status

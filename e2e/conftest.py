@@ -53,6 +53,8 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -259,15 +261,56 @@ def _test_idp(tmp: Path, app_port: int):
             process.wait(timeout=10)
 
 
+class MailSink:
+    """An SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message the app sends: the e2e server's mail server."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self.port = _free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def wait_for(self, to: str, *, after: int = 0, timeout: float = 15.0) -> EmailMessage:
+        """The first message to `to` among those received after the first `after` ones."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages[after:]:
+                if to.lower() in str(message["To"]).lower():
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(f"no e-mail to {to} within {timeout:.0f} s (got {len(self.messages)} in all)")
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> LiveServer:
+def mail_sink() -> MailSink:
+    sink = MailSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mail_sink) -> LiveServer:
     """The app served by `stomi run` on a free port, migrated and loaded with the small demo data, with the test IdP
-    beside it for "Log ind med MitID"."""
+    beside it for "Log ind med MitID"; its e-mail goes to `mail_sink`."""
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     with throwaway_database(tmp, "e2e") as database_url, _test_idp(tmp, port) as idp_url:
         env = {
             **os.environ,
+            "STOMI_SMTP_HOST": "127.0.0.1",
+            "STOMI_SMTP_PORT": str(mail_sink.port),
             "STOMI_DATABASE_URL": database_url,
             "STOMI_INSTANCE_PATH": str(tmp / "instance"),
             # Journeys log in many times from one address; the limiter is tested by the unit tests.

@@ -8,3 +8,5 @@ from fsc_admin import invoicing_views  # noqa: E402,F401
 from fsc_admin import statistics_views  # noqa: E402,F401
 from fsc_admin import audit_views  # noqa: E402,F401
 from fsc_admin import api_clients  # noqa: E402,F401
+from fsc_admin import users_views  # noqa: E402,F401
+from fsc_admin import organisation_views  # noqa: E402,F401

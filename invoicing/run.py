@@ -166,7 +166,8 @@ def issue_invoice(municipality: Municipality, month_start: date, charges: MonthC
         issue_date=today, due_date=today + timedelta(days=seller().payment_days),
         current_key=current_key(municipality.id, month_start),
         buyer_name=f"{municipality.name} Kommune", buyer_gln=municipality.ean_gln, buyer_cvr=municipality.cvr,
-        buyer_reference=f"STOMI-{municipality.code}", order_reference=f"STOMI-{month_start:%Y-%m}-{municipality.code}",
+        buyer_reference=municipality.invoice_reference or f"STOMI-{municipality.code}",
+        order_reference=f"STOMI-{month_start:%Y-%m}-{municipality.code}",
         fee_schedule_id=schedule.id, deliveries=charges.deliveries + charges.express_deliveries,
         created_by_id=getattr(by, "id", None), net_oere=0, vat_oere=0, total_oere=0,
     )

@@ -11,9 +11,11 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent
 
 
-def record(user, action: str, purpose: str, citizen=None, detail: str | None = None) -> AuditEvent:
-    """Add an audit event to the current transaction (it commits with the request's work)."""
+def record(user, action: str, purpose: str, citizen=None, detail: str | None = None, subject=None) -> AuditEvent:
+    """Add an audit event to the current transaction (it commits with the request's work). `subject`: the staff
+    account a sign-in or administration event is about (its history on the administrator's user page)."""
     event = AuditEvent(
+        subject_user_id=getattr(subject, "id", None),
         user_id=getattr(user, "id", None) if user is not None and not getattr(user, "is_citizen", False) else None,
         role=getattr(getattr(user, "role", None), "value", "system"),
         action=action,

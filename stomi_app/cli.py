@@ -47,7 +47,10 @@ def create_user(email, name, role, municipality_code, region_code, workplace, pa
             municipality_code=municipality_code, region_code=region_code, workplace=workplace,
         )
     except UserError as exc:
-        raise click.ClickException(str(exc)) from exc
+        from flask_babel import force_locale
+
+        with force_locale("en"):  # the command speaks English, as its options do
+            raise click.ClickException("; ".join(str(m) for m in exc.errors.values())) from exc
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}")
 

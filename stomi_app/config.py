@@ -32,6 +32,20 @@ def _bool(value) -> bool:
     return str(value).lower() in {"1", "true", "yes", "on"}
 
 
+# Staff with access to citizens' health data, and the administrator who manages every account, sign in with a second
+# factor unless the FSC administrator decides otherwise for a role (stomi_app.auth.twofactor.required_for).
+PRODUCTION_TWO_FACTOR_ROLES = ("nurse", "grant_officer", "callcenter", "fsc_admin")
+
+
+def _two_factor_roles() -> tuple[str, ...]:
+    """STOMI_TWO_FACTOR_ROLES (comma-separated role names, "" for none); unset, the production set under
+    STOMI_ENV=production and none in development, so the demo users sign in with their password alone."""
+    value = _env("TWO_FACTOR_ROLES")
+    if value is None:
+        return PRODUCTION_TWO_FACTOR_ROLES if os.environ.get("STOMI_ENV", "").lower() == "production" else ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def load_config(instance_path: str, overrides: dict) -> dict:
     database_url = (
         overrides.get("SQLALCHEMY_DATABASE_URI")
@@ -73,6 +87,12 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("SESSION_HOURS", "8"))),
         "WTF_CSRF_TIME_LIMIT": None,
         "STAFF_IDLE_MINUTES": int(_env("STAFF_IDLE_MINUTES", "30")),
+        "TWO_FACTOR_DEFAULT_ROLES": _two_factor_roles(),
+        # How long the step between password and second factor may take, and a password-reset link lives.
+        "TWO_FACTOR_STEP_MINUTES": int(_env("TWO_FACTOR_STEP_MINUTES", "10")),
+        "PASSWORD_LINK_HOURS": int(_env("PASSWORD_LINK_HOURS", "24")),
+        # The address links in e-mails start with (the public https address in production); else the request's.
+        "PUBLIC_URL": (_env("PUBLIC_URL") or "").rstrip("/"),
         "CALLCENTER_PHONE": _env("CALLCENTER_PHONE", "70 20 30 40"),
         "CALLCENTER_HOURS": "07:00–16:00",
         # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (the TLS-terminating one): 0 = none, trust

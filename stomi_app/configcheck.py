@@ -11,6 +11,8 @@ from collections.abc import Mapping
 # Secrets that must come from the environment (a secret store) in production, never be generated into instance/:
 # a generated key lives on one machine's disk, is not in the backup plan, and differs between app servers.
 SECRETS_FROM_ENVIRONMENT = ("SECRET_KEY", "CPR_ENCRYPTION_KEY", "CPR_HASH_KEY", "LOGISTICS_SECRET")
+# Roles that read citizens' health data: their default must be a second factor (stomi_app.auth.twofactor).
+HEALTH_DATA_ROLES = ("nurse", "grant_officer", "callcenter")
 
 
 class ConfigurationError(RuntimeError):
@@ -43,6 +45,13 @@ def production_problems(config: Mapping, environ: Mapping[str, str] | None = Non
     if config.get("RATELIMIT_ENABLED") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         problems.append("Login rate limits are kept in each worker's memory (one limit per worker): set "
                         "STOMI_RATELIMIT_STORAGE_URI to Redis, e.g. redis://127.0.0.1:6379/0.")
+    if not str(config.get("PUBLIC_URL") or "").startswith("https://"):
+        problems.append("STOMI_PUBLIC_URL is not an https:// address: links in e-mails (a staff member's password link) "
+                        "would be built from the request's Host header.")
+    missing = [role for role in HEALTH_DATA_ROLES if role not in (config.get("TWO_FACTOR_DEFAULT_ROLES") or ())]
+    if missing:
+        problems.append(f"STOMI_TWO_FACTOR_ROLES leaves out {', '.join(missing)}: staff with access to health data must "
+                        "sign in with a second factor unless the FSC administrator decides otherwise for a role.")
     return problems
 
 

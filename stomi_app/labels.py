@@ -139,6 +139,10 @@ AUDIT_PURPOSE = {
     "Consumption read (municipal system)": _l("Municipality's case system: your consumption against the grant"),
     "Order statuses read (municipal system)": _CASE_SYSTEM_ORDERS,
     "Orders awaiting approval read (municipal system)": _CASE_SYSTEM_ORDERS,
+    # staff accounts (these events are about a member of staff, never a citizen; labelled all the same)
+    "staff sign-in": _l("Staff sign-in"),
+    "user administration": _l("Shared service centre: staff accounts"),
+    "organisation administration": _l("Shared service centre: a municipality's data"),
 }
 
 

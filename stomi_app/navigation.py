@@ -69,8 +69,9 @@ MENUS: dict[Role, tuple[MenuEntry, ...]] = {
         MenuEntry("fsc_admin.delivery_sla", _l("Delivery times")),
         MenuEntry("catalogue.admin", _l("Catalogue administration"), also=(
             "catalogue.product_*", "catalogue.variant_*", "catalogue.price_add", "catalogue.import_csv",
-            "catalogue.export_csv", "catalogue.supplier_change",
+            "catalogue.export_csv", "catalogue.supplier_change", "catalogue.areas",
         )),
+        MenuEntry("fsc_admin.users", _l("Staff accounts"), also=("fsc_admin.user_*", "fsc_admin.two_factor_policy")),
         MenuEntry("fsc_admin.audit_log", _l("Audit log"), also=("fsc_admin.audit*",)),
         MenuEntry("fsc_admin.api_clients", _l("API clients"), also=("fsc_admin.api_client_*",)),
     ),

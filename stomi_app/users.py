@@ -1,50 +1,164 @@
-"""Creating staff accounts with the rules for each role's binding (municipality, region)."""
+"""Staff accounts: creating and changing them with the rules for each role's workplace, deactivating, unlocking."""
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+import secrets
 
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_, select
+
+from stomi_app import audit
+from stomi_app.auth import sessions
+from stomi_app.auth.passwords import PasswordRejected, check_password
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Municipality, Region, Role, User
 
-MIN_PASSWORD_LENGTH = 10
+# Roles whose workplace decides what they see: a grant officer's and a municipal manager's municipality, a nurse's
+# municipality or region (stomi_app.nursing scopes her citizens by it).
+MUNICIPALITY_ROLES = (Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER)
 
 
-class UserError(ValueError):
-    pass
+class UserError(DomainError):
+    """An account could not be created or changed; `errors` maps the form's field names to messages."""
 
 
-def create_staff_user(*, email: str, name: str, role: str | Role, password: str, municipality_code: int | None = None,
-                      region_code: int | None = None, workplace: str | None = None) -> User:
-    role = Role(role)
-    if role is Role.CITIZEN:
-        raise UserError("citizens are not staff users")
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise UserError(f"invalid e-mail: {exc}") from exc
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise UserError(f"a user with e-mail {email} exists")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+def _workplace(role: Role, municipality_code: int | None, region_code: int | None) -> tuple[Municipality | None, Region | None]:
+    """The municipality and region `role` is bound to, by the rules for each role; raises UserError."""
+    errors = {}
     municipality = region = None
     if municipality_code is not None:
         municipality = db.session.scalar(select(Municipality).where(Municipality.code == municipality_code))
         if municipality is None:
-            raise UserError(f"unknown municipality code {municipality_code}")
+            errors["municipality"] = _l("Unknown municipality code %(code)s.", code=municipality_code)
     if region_code is not None:
         region = db.session.scalar(select(Region).where(Region.code == region_code))
         if region is None:
-            raise UserError(f"unknown region code {region_code}")
-    if role is Role.GRANT_OFFICER and municipality is None:
-        raise UserError("a grant officer must be bound to a municipality (--municipality)")
-    if role is Role.MUNICIPAL_MANAGER and municipality is None:
-        raise UserError("a municipal manager must be bound to a municipality (--municipality)")
-    if role is Role.NURSE and municipality is None and region is None:
-        raise UserError("a nurse works at a municipality (--municipality) or a hospital of a region (--region)")
+            errors["region"] = _l("Unknown region code %(code)s.", code=region_code)
+    if errors:
+        raise UserError(errors)
+    if role in MUNICIPALITY_ROLES:
+        if municipality is None:
+            raise UserError({"municipality": _l("A grant officer or municipal manager works for one municipality: choose it.")})
+        return municipality, None
+    if role is Role.NURSE:
+        if (municipality is None) == (region is None):
+            raise UserError({"municipality": _l(
+                "A stoma nurse works at a municipality or at a hospital of a region: choose one of the two.")})
+        return municipality, region
+    return None, None  # the callcenter, the warehouse and the FSC work for every municipality
+
+
+def _normalised_email(email: str, *, other_than: User | None = None) -> str:
+    try:
+        email = validate_email(email or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise UserError({"email": _l("That is an invalid e-mail address.")}) from exc
+    clash = select(User.id).where(func.lower(User.email) == email)
+    if other_than is not None:
+        clash = clash.where(User.id != other_than.id)
+    if db.session.scalar(clash):
+        raise UserError({"email": _l("A staff account with this e-mail address already exists.")})
+    return email
+
+
+def _staff_role(role) -> Role:
+    try:
+        role = Role(role)
+    except ValueError:
+        role = None
+    if role is None or role is Role.CITIZEN:
+        raise UserError({"role": _l("Choose the staff role.")})
+    return role
+
+
+def create_staff_user(*, email: str, name: str, role: str | Role, password: str | None, municipality_code: int | None = None,
+                      region_code: int | None = None, workplace: str | None = None, actor: User | None = None) -> User:
+    """A staff account. `password=None` (the administration's way): the account gets an unusable random password
+    and its owner chooses one through the link sent to them (stomi_app.auth.links)."""
+    role = _staff_role(role)
+    email = _normalised_email(email)
+    if not (name or "").strip():
+        raise UserError({"name": _l("Enter the person's name.")})
+    municipality, region = _workplace(role, municipality_code, region_code)
+    if password is not None:
+        try:
+            check_password(password, email=email, name=name)
+        except PasswordRejected as exc:
+            raise UserError({"password": exc.message}) from exc
     user = User(email=email, name=name.strip(), role=role, municipality=municipality, region=region,
-                workplace=workplace or (municipality.name if municipality else None))
-    user.set_password(password)
+                workplace=(workplace or "").strip() or (municipality.name if municipality else None))
+    user.set_password(password if password is not None else secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
+    if actor is not None:
+        audit.record(actor, "user-create", "user administration", subject=user, detail=describe(user))
     return user
+
+
+def describe(user: User) -> str:
+    """The account's role and workplace as the history shows them."""
+    parts = [f"role={user.role.value}"]
+    if user.municipality:
+        parts.append(f"municipality={user.municipality.code} {user.municipality.name}")
+    if user.region:
+        parts.append(f"region={user.region.code} {user.region.name}")
+    if user.workplace:
+        parts.append(f"workplace={user.workplace}")
+    return ", ".join(parts)
+
+
+def change_staff_user(actor: User, user: User, *, name: str, email: str, role: str | Role,
+                      municipality_code: int | None, region_code: int | None, workplace: str | None) -> bool:
+    """Change an account's name, e-mail, role and workplace; returns whether anything changed. A change of role or
+    workplace changes what the person may see, so their open sessions end (they log in to the new access)."""
+    role = _staff_role(role)
+    email = _normalised_email(email, other_than=user)
+    if not (name or "").strip():
+        raise UserError({"name": _l("Enter the person's name.")})
+    if user.id == actor.id and role is not user.role:
+        raise UserError({"role": _l("You cannot change your own role: another administrator must do it.")})
+    municipality, region = _workplace(role, municipality_code, region_code)
+    before = (describe(user), user.name, user.email)
+    access_before = (user.role, user.municipality_id, user.region_id)
+    user.name, user.email, user.role = name.strip(), email, role
+    user.municipality, user.region = municipality, region
+    user.workplace = (workplace or "").strip() or (municipality.name if municipality else None)
+    db.session.flush()
+    after = (describe(user), user.name, user.email)
+    if after == before:
+        return False
+    if (user.role, user.municipality_id, user.region_id) != access_before:
+        sessions.end_all(user)
+    audit.record(actor, "user-change", "user administration", subject=user,
+                 detail=f"{before[0]} -> {after[0]}; name={user.name}; e-mail={user.email}")
+    return True
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate (every open session ends at once: the next request is refused) or reactivate an account."""
+    if user.id == actor.id and not active:
+        raise UserError({"account": _l("You cannot deactivate your own account.")})
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        sessions.end_all(user)
+    db.session.flush()
+    audit.record(actor, "user-activate" if active else "user-deactivate", "user administration", subject=user)
+
+
+def search_staff(query: str | None = None, *, role: Role | None = None, include_inactive: bool = True):
+    """The statement for staff accounts matching part of a name or e-mail, by name."""
+    statement = select(User).order_by(func.lower(User.name), User.id)
+    text = (query or "").strip().lower()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        statement = statement.where(or_(func.lower(User.name).like(like, escape="\\"),
+                                        func.lower(User.email).like(like, escape="\\")))
+    if role is not None:
+        statement = statement.where(User.role == role)
+    if not include_inactive:
+        statement = statement.where(User.active.is_(True))
+    return statement

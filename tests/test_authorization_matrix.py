@@ -36,9 +36,11 @@ ROUTES: dict[str, object] = {
     **{f"municipal_api.{e}": API for e in (
         "grant_create", "grant_read", "grant_change", "grant_end", "consumption_read", "order_changes",
         "orders_awaiting", "invoices", "invoice_document", "statistics_reports", "statistics_report_document")},
+    # Between password and second factor (the signed cookie says who), and the e-mailed password link (its token).
+    "auth.second_factor": PUBLIC, "auth.enrol": PUBLIC, "auth.choose_password": PUBLIC,
     "catalogue.browse": LOGGED_IN, "catalogue.product": LOGGED_IN,
     **{f"catalogue.{e}": (ADM,) for e in (
-        "admin", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
+        "admin", "areas", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
         "supplier_change", "variant_discontinue", "variant_edit", "variant_new", "variant_reactivate")},
     **{f"citizen_portal.{e}": (CIT,) for e in (
         "advice", "advice_thread", "consent", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
@@ -64,7 +66,9 @@ ROUTES: dict[str, object] = {
         "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
-        "statistics_overview")},
+        "statistics_overview",
+        "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",
+        "user_reset_2fa", "user_send_link", "two_factor_policy", "municipality_edit")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
 

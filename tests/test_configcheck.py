@@ -12,7 +12,8 @@ FIT = {"DEMO_LOGIN_ENABLED": False, "SQLALCHEMY_DATABASE_URI": "postgresql+psyco
        "SESSION_COOKIE_SECURE": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
        # Any readable file will do for the check: it asks that NemLog-in's files are given and there.
        "SAML_IDP_METADATA": __file__, "SAML_BASE_URL": "https://stomi.example.dk",
-       "SAML_SP_KEY_FILE": __file__, "SAML_SP_CERT_FILE": __file__}
+       "SAML_SP_KEY_FILE": __file__, "SAML_SP_CERT_FILE": __file__,
+       "PUBLIC_URL": "https://stomi.example.dk", "TWO_FACTOR_DEFAULT_ROLES": ("nurse", "grant_officer", "callcenter", "fsc_admin")}
 
 
 def test_a_fit_configuration_has_no_problem():
@@ -33,6 +34,10 @@ def test_a_fit_configuration_has_no_problem():
     ({"SAML_BASE_URL": "http://stomi.example.dk"}, SECRETS, "STOMI_SAML_BASE_URL is not set"),
     ({"SAML_SP_KEY_FILE": None}, SECRETS, "STOMI_SAML_SP_KEY_FILE is not set"),
     ({"SAML_SP_CERT_FILE": "/nowhere/cert.pem"}, SECRETS, "STOMI_SAML_SP_CERT_FILE names no readable file"),
+    ({"PUBLIC_URL": ""}, SECRETS, "STOMI_PUBLIC_URL"),
+    ({"PUBLIC_URL": "http://stomi.example.dk"}, SECRETS, "STOMI_PUBLIC_URL"),
+    ({"TWO_FACTOR_DEFAULT_ROLES": ("nurse", "grant_officer")}, SECRETS, "leaves out callcenter"),
+    ({"TWO_FACTOR_DEFAULT_ROLES": ()}, SECRETS, "leaves out nurse, grant_officer, callcenter"),
 ])
 def test_each_unfit_setting_gives_its_own_line(change, environ, expected):
     problems = production_problems({**FIT, **change}, environ)
@@ -48,7 +53,9 @@ def test_production_refuses_to_start_on_the_development_defaults(monkeypatch, tm
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     text = str(exc.value)
     assert text.startswith("STOMI_ENV=production refuses to start:")
-    assert len(exc.value.problems) == 9  # demo login, four secrets, NemLog-in, SQLite, cookies, in-memory rate limits
+    # demo login, four secrets, NemLog-in, SQLite, cookies, in-memory rate limits, no public https address (the
+    # second factor's default is the production one)
+    assert len(exc.value.problems) == 10
 
 
 def test_production_starts_when_fit(monkeypatch, tmp_path, limits_restored):
@@ -56,8 +63,10 @@ def test_production_starts_when_fit(monkeypatch, tmp_path, limits_restored):
     monkeypatch.setenv("STOMI_INSTANCE_PATH", str(tmp_path))
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
-    app = create_app(dict(FIT))
+    app = create_app({k: v for k, v in FIT.items() if k != "TWO_FACTOR_DEFAULT_ROLES"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    # Under STOMI_ENV=production the second factor's default covers the roles with health data and the FSC.
+    assert set(app.config["TWO_FACTOR_DEFAULT_ROLES"]) == {"nurse", "grant_officer", "callcenter", "fsc_admin"}
 
 
 def test_check_config_lists_the_problems_and_fails(monkeypatch, tmp_path):

@@ -169,7 +169,7 @@ def test_the_production_settings_in_compose_pass_the_production_check(instance_d
         (saml_dir / name).write_text("test")
 
     def given(value: str) -> str:
-        value = re.sub(r"\$\{STOMI_SAML_BASE_URL:[?-]([^}]*)\}", "https://stomi.example.dk", value)
+        value = re.sub(r"\$\{STOMI_PUBLIC_URL:[?-]([^}]*)\}", "https://stomi.example.dk", value)
         return re.sub(r"\$\{[A-Z_]+:[?-]([^}]*)\}", "0" * 64, value).replace("/run/stomi/saml", str(saml_dir))
 
     environment = {variable: given(str(value)) for variable, value in stomi_services()["app"]["environment"].items()}

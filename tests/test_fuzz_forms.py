@@ -43,7 +43,8 @@ SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=list(He
 # The pages with an id in the URL that must be fuzzed (the brief of issue 17), whatever else the id map covers.
 MUST_COVER = {"municipal_portal.grant_new", "municipal_portal.grant_change", "municipal_portal.grant_end",
               "citizen_portal.order_problem", "callcenter.order_problem", "municipal_portal.discharge_grant",
-              "nurse_console.discharge_new"}
+              "nurse_console.discharge_new", "fsc_admin.user_new", "fsc_admin.user_edit", "fsc_admin.two_factor_policy",
+              "fsc_admin.municipality_edit", "catalogue.areas"}
 
 
 @pytest.fixture
@@ -95,6 +96,8 @@ def owned(world):
         "nurse_console.advice_task": {"ref_id": question.id},
         "nurse_console.problem_task": {"ref_id": problem.id},
         "hospital_nurse": hospital_nurse.email,
+        # The administrator's pages of a staff account (the callcenter agent's) and of a municipality (Aarhus).
+        "user_id": world[factories.Role.CALLCENTER].id, "code": 751,
     }
 
 

@@ -24,19 +24,25 @@ _DUMMY_HASHES: dict[str, str] = {}
 class LoginError(Exception):
     """Login refused; `code` says why (bad_credentials, locked, inactive)."""
 
-    def __init__(self, code: str, locked_until=None):
+    def __init__(self, code: str, locked_until=None, user=None):
         super().__init__(code)
         self.code = code
         self.locked_until = locked_until
+        # The account the address belongs to, if any: for the audit log only, never for the person at the form.
+        self.user = user
 
 
-def authenticate_staff(email: str, password: str, *, max_failures: int, lockout_minutes: int) -> User:
+def authenticate_staff(email: str, password: str, *, max_failures: int, lockout_minutes: int,
+                       keep_failures: bool = False) -> User:
     """Return the user for a correct e-mail and password, counting failures toward a lock-out.
 
     A stranger cannot tell whether an address belongs to staff: an unknown address and a wrong password give the
     same error, failures are counted and locked per address whether an account has it or not, and every attempt
     checks one password hash (a stand-in of the same method for an unknown address, or a locked one), so that
     each refusal takes as long.
+
+    `keep_failures`: a second factor is still to come, so the failures stay counted until it passes (else a right
+    password between wrong codes would reset the count and let the codes be guessed).
     """
     address = (email or "").strip().lower()
     now = utcnow()
@@ -45,16 +51,16 @@ def authenticate_staff(email: str, password: str, *, max_failures: int, lockout_
     correct = check_password_hash(user.password_hash if user else dummy_password_hash(), password or "")
     failures = db.session.get(FailedLogins, _address_key(address))
     if failures is not None and failures.locked_until is not None and failures.locked_until > now:
-        raise LoginError("locked", failures.locked_until)
+        raise LoginError("locked", failures.locked_until, user)
     if user is None or not correct:
         locked_until = _count_failure(address, now, period, max_failures)
         db.session.commit()
         if locked_until is not None:
-            raise LoginError("locked", locked_until)
-        raise LoginError("bad_credentials")
+            raise LoginError("locked", locked_until, user)
+        raise LoginError("bad_credentials", user=user)
     if not user.active:
-        raise LoginError("inactive")
-    if failures is not None:
+        raise LoginError("inactive", user=user)
+    if failures is not None and not keep_failures:
         db.session.delete(failures)
     return user
 
@@ -89,3 +95,31 @@ def _count_failure(address: str, now: datetime, period: timedelta, max_failures:
     failures.count = 0
     failures.locked_until = now + period
     return failures.locked_until
+
+
+def locked_until(email: str):
+    """When the lock-out of `email` ends, or None when it is not locked."""
+    failures = db.session.get(FailedLogins, _address_key((email or "").strip().lower()))
+    if failures is not None and failures.locked_until is not None and failures.locked_until > utcnow():
+        return failures.locked_until
+    return None
+
+
+def count_failure(email: str, *, max_failures: int, lockout_minutes: int):
+    """Count a wrong second-factor code against the same lock-out as wrong passwords (one rule for both: five wrong
+    attempts of either lock the address); returns the end of the lock-out when this one starts it. Commits, so a
+    refusal that rolls back the request still counts."""
+    locked = _count_failure((email or "").strip().lower(), utcnow(), timedelta(minutes=lockout_minutes), max_failures)
+    db.session.commit()
+    return locked
+
+
+def unlock(email: str) -> bool:
+    """Lift a lock-out (and forget the failures) of `email`; returns whether it was locked."""
+    failures = db.session.get(FailedLogins, _address_key((email or "").strip().lower()))
+    if failures is None:
+        return False
+    was_locked = failures.locked_until is not None and failures.locked_until > utcnow()
+    db.session.delete(failures)
+    db.session.flush()
+    return was_locked

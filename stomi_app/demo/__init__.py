@@ -16,6 +16,7 @@ from stomi_app.demo.bulk import TableWriter, first_free_id, is_postgresql, pipel
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Municipality, Role, StomaType
 from stomi_app.reference import load_municipalities, municipality_facts
+from stomi_app.auth import twofactor
 from stomi_app.users import create_staff_user
 
 DEMO_PASSWORD = "stomi-demo-2026"
@@ -36,7 +37,12 @@ DEMO_STAFF = [
     ("leder.aarhus@stomi-demo.dk", "Karen Brandt", Role.MUNICIPAL_MANAGER, 751, None, None),
     ("callcenter@stomi-demo.dk", "Camilla Dahl", Role.CALLCENTER, None, None, "Fælles Servicecenter"),
     ("lager@stomi-demo.dk", "Lagerlogistik A/S", Role.WAREHOUSE, None, None, "Lagerlogistik A/S"),
+    ("tofaktor@stomi-demo.dk", "Tove Faktor", Role.CALLCENTER, None, None, "Fælles Servicecenter"),
 ]
+# The demo user who signs in with a second factor, enrolled with this published TOTP secret (README): add it to an
+# authenticator app, or print the code with `python -c "import pyotp; print(pyotp.TOTP('…').now())"`. Demo only.
+DEMO_TOTP_USER = "tofaktor@stomi-demo.dk"
+DEMO_TOTP_SECRET = "STOMIDEMOTWOFACTORKEYFORTHEDEMOS"
 
 # Fixed citizens so the demo and the e2e tests can log in by a known CPR number.
 DEMO_CITIZENS = [
@@ -180,8 +186,10 @@ def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
     ctx = DemoContext(rng=random.Random(seed), scale=scale, today=date.today(), municipalities=municipalities, echo=echo,
                       accepted_order_sinks=_accepted_order_sinks())
     for email, name, role, municipality_code, region_code, workplace in DEMO_STAFF:
-        create_staff_user(email=email, name=name, role=role, password=DEMO_PASSWORD,
-                          municipality_code=municipality_code, region_code=region_code, workplace=workplace)
+        user = create_staff_user(email=email, name=name, role=role, password=DEMO_PASSWORD,
+                                 municipality_code=municipality_code, region_code=region_code, workplace=workplace)
+        if email == DEMO_TOTP_USER:
+            twofactor.enrol_with_secret(user, DEMO_TOTP_SECRET)
     counts = citizen_counts(scale)
     _insert_citizens(ctx, counts)
     echo(f"{len(ctx.citizen_ids)} citizens in {len(counts)} municipalities in {time.perf_counter() - started:.1f} s")
@@ -193,6 +201,7 @@ def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
     echo(f"planner statistics in {time.perf_counter() - step:.1f} s; demo data in {time.perf_counter() - started:.1f} s")
     lines = ["", "Demo users (password for all staff: %s):" % DEMO_PASSWORD]
     lines += [f"  {role.value:<14} {email}" for email, _n, role, *_ in DEMO_STAFF]
+    lines.append(f"  {DEMO_TOTP_USER} also asks for a TOTP code: secret {DEMO_TOTP_SECRET} (README, Staff sign-in)")
     lines.append("Demo citizens (log in at /login/borger with the CPR number):")
     lines += [f"  {digits[:6]}-{digits[6:]}  {name}" for digits, name, *_ in DEMO_CITIZENS]
     return "\n".join(lines)

@@ -20,3 +20,5 @@ class AuditEvent(Base):
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+    # The staff account a sign-in or administration event is about (shown as that user's history).
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -27,6 +27,9 @@ class Municipality(Base):
     # The municipality's electronic invoicing address (EAN/GLN, 13 digits) and CVR number.
     ean_gln: Mapped[str] = mapped_column(String(13))
     cvr: Mapped[str] = mapped_column(String(8))
+    # The person reference the municipality's e-invoicing system routes an invoice by (UBL BuyerReference; "STOMI-<code>"
+    # when none is set), copied onto each invoice at issue.
+    invoice_reference: Mapped[str | None] = mapped_column(String(100))
     population: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 

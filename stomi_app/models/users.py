@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, Enum, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -51,6 +51,12 @@ class User(LoginPrincipal, Base):
     language: Mapped[str] = mapped_column(String(2), default="da")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The TOTP secret (AES-GCM ciphertext, stomi_app.auth.twofactor), written when enrolment begins; the second
+    # factor is in use from `totp_confirmed_at`, when the person proved with a code that their app has it.
+    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last 30-second time step a code was accepted for: a code is accepted once (NIST 800-63B 5.1.4.2).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     municipality: Mapped[Municipality | None] = relationship()
     region: Mapped[Region | None] = relationship()
@@ -64,6 +70,10 @@ class User(LoginPrincipal, Base):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def two_factor_enrolled(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def is_citizen(self) -> bool:
@@ -86,3 +96,29 @@ class FailedLogins(Base):
     # Failures older than the lock-out period are forgotten (and their rows deleted).
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(Base):
+    """One of a staff user's one-time recovery codes for when the authenticator app is lost (shown once)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # HMAC-SHA256 under the app's secret key: the codes are random (80 bits), so a keyed fast hash suffices and a
+    # code is found by its hash.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TwoFactorPolicy(Base):
+    """The FSC administrator's decision whether a role must sign in with a second factor; a role without a row
+    follows the configured default (TWO_FACTOR_DEFAULT_ROLES)."""
+
+    __tablename__ = "two_factor_policy"
+
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+                                       primary_key=True)
+    required: Mapped[bool]
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -1,7 +1,7 @@
 """fulfilment: the outbox keeps the id of the request that accepted the order, sent on to the provider
 
 Revision ID: 7a4c2e9b1f03
-Revises: e3f1a9c4b7d2
+Revises: a7d2c9e1f3b8
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7a4c2e9b1f03'
-down_revision = 'e3f1a9c4b7d2'
+down_revision = 'a7d2c9e1f3b8'
 branch_labels = None
 depends_on = None
 

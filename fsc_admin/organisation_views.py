@@ -1,0 +1,45 @@
+"""The FSC administrator's organisation data: a municipality's EAN/GLN, CVR, membership and ordering rules."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from fsc_admin import bp
+from fsc_admin.users_forms import MunicipalityForm
+from stomi_app.errors import DomainError
+from stomi_app.extensions import db
+from stomi_app.forms import apply_errors
+from stomi_app.models import Municipality
+from stomi_app.ordering import rules_for
+from stomi_app.organisation import RULE_RANGES, change_municipality
+
+
+@bp.route("/kommuner/<int:code>", methods=["GET", "POST"])
+def municipality_edit(code: int):
+    municipality = db.session.scalar(select(Municipality).where(Municipality.code == code))
+    if municipality is None:
+        abort(404)
+    form = MunicipalityForm()
+    if request.method == "GET":
+        rules = rules_for(municipality.id)
+        form.ean_gln.data, form.cvr.data, form.active.data = municipality.ean_gln, municipality.cvr, municipality.active
+        form.invoice_reference.data = municipality.invoice_reference or ""
+        for name in RULE_RANGES:
+            form[name].data = getattr(rules, name)
+    if form.validate_on_submit():
+        try:
+            changed = change_municipality(current_user, municipality, ean_gln=form.ean_gln.data, cvr=form.cvr.data,
+                                          invoice_reference=form.invoice_reference.data, active=form.active.data,
+                                          rules={name: form[name].data for name in RULE_RANGES})
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=municipality.name) if changed else _("Nothing was changed."),
+                  "success" if changed else "info")
+            return redirect(url_for(".start"))
+    status = 422 if form.errors else 200
+    return render_template("fsc_admin/municipality_form.html", form=form, municipality=municipality), status

@@ -1,0 +1,51 @@
+"""Forms of the FSC administrator's staff accounts and organisation pages."""
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from stomi_app.forms import BaseForm
+from stomi_app.i18n import lazy_gettext as _l
+
+
+class StaffAccountForm(BaseForm):
+    """The rules (which role needs which workplace, a unique e-mail) are the service's, stomi_app.users."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the person's name.")), Length(max=200)])
+    email = EmailField(_l("E-mail"), description=_l("The password link is sent here."),
+                       validators=[DataRequired(message=_l("Enter the e-mail address.")), Length(max=254)])
+    role = SelectField(_l("Role"), validators=[DataRequired(message=_l("Choose the staff role."))])
+    municipality = SelectField(_l("Municipality"), validate_choice=False,
+                               description=_l("Grant officers, municipal managers and municipal stoma nurses."))
+    region = SelectField(_l("Region (hospital)"), validate_choice=False,
+                         description=_l("Hospital stoma nurses: the region whose hospital they work at."))
+    workplace = StringField(_l("Workplace"), description=_l("E.g. the hospital's name. Optional."),
+                            validators=[Optional(), Length(max=200)])
+
+
+class ActionForm(BaseForm):
+    """A button that changes one thing (deactivate, unlock, reset, send a link): the CSRF token only."""
+
+
+class TwoFactorPolicyForm(BaseForm):
+    """One yes/no per role, built by the view (fields named after the roles)."""
+
+
+class MunicipalityForm(BaseForm):
+    """The checks (check digits, ranges) are the service's, stomi_app.organisation."""
+
+    ean_gln = StringField(_l("EAN/GLN number"), description=_l("13 digits: the address invoices are sent to (NemHandel)."),
+                          validators=[DataRequired(message=_l("Enter the EAN/GLN number.")), Length(max=40)])
+    cvr = StringField(_l("CVR number"), description=_l("8 digits"),
+                      validators=[DataRequired(message=_l("Enter the CVR number.")), Length(max=20)])
+    invoice_reference = StringField(_l("Person reference on invoices"),
+                                    description=_l("The reference the municipality's e-invoicing system routes invoices by "
+                                                   "(UBL BuyerReference). Empty: STOMI- and the municipality code."),
+                                    validators=[Optional(), Length(max=200)])
+    active = BooleanField(_l("In the solution (its citizens order here, and it is invoiced)"))
+    intro_months = IntegerField(_l("Months counted as new after the operation"), validators=[Optional()])
+    intro_max_months_per_order = IntegerField(_l("A new citizen orders for at most this many months at once"),
+                                              validators=[Optional()])
+    max_months_per_order = IntegerField(_l("Every other citizen orders for at most this many months at once"),
+                                        validators=[Optional()])
+    min_days_between_orders = IntegerField(_l("Days at least between two orders"), validators=[Optional()])

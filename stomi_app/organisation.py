@@ -1,0 +1,76 @@
+"""The FSC administrator's organisation data: a municipality's invoicing identifiers and person reference, whether it
+is in the solution, and its ordering rules."""
+from __future__ import annotations
+
+from stdnum.dk import cvr as cvr_number
+
+from invoicing.run import valid_gln
+from stomi_app import audit
+from stomi_app.errors import DomainError
+from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.models import Municipality, OrderRules, User
+from stomi_app.ordering import rules_for
+
+# What each ordering rule may be set to: wide enough for any municipality's practice, narrow enough that a typo
+# (an extra digit) is caught before it lets a citizen order a year's supplies at once or blocks ordering for months.
+REFERENCE_MAX = 100
+RULE_RANGES = {
+    "intro_months": (0, 24),
+    "intro_max_months_per_order": (1, 12),
+    "max_months_per_order": (1, 12),
+    "min_days_between_orders": (0, 90),
+}
+
+
+def _digits(value) -> str:
+    return "".join(str(value or "").split())
+
+
+def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str, cvr: str, active: bool,
+                        rules: dict[str, int | None], invoice_reference: str | None = None) -> bool:
+    """Set the municipality's EAN/GLN (the invoice's electronic address: GS1 check digit), CVR (modulus 11), the person
+    reference its invoices carry, whether it is in the solution, and its ordering rules; returns whether anything
+    changed (audited with before → after)."""
+    errors = {}
+    ean_gln, cvr = _digits(ean_gln), _digits(cvr)
+    reference = " ".join((invoice_reference or "").split()) or None
+    if reference is not None and len(reference) > REFERENCE_MAX:
+        errors["invoice_reference"] = _l("A reference has at most %(max)s characters.", max=REFERENCE_MAX)
+    if not valid_gln(ean_gln):
+        errors["ean_gln"] = _l("An EAN/GLN number has 13 digits and a valid check digit.")
+    if not (len(cvr) == 8 and cvr.isascii() and cvr_number.is_valid(cvr)):
+        errors["cvr"] = _l("A CVR number has 8 digits and a valid check digit.")
+    for name, (low, high) in RULE_RANGES.items():
+        value = rules.get(name)
+        if value is None or not low <= value <= high:
+            errors[name] = _l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+    if not errors and rules["intro_max_months_per_order"] > rules["max_months_per_order"]:
+        errors["intro_max_months_per_order"] = _l(
+            "A new citizen cannot order for more months at once than every other citizen.")
+    if errors:
+        raise DomainError(errors)
+    current = rules_for(municipality.id)
+    before = _describe(municipality, current)
+    row = db.session.get(OrderRules, current.id) if current.id is not None else None
+    if row is None:
+        row = OrderRules(municipality_id=municipality.id)
+        db.session.add(row)
+    for name in RULE_RANGES:
+        setattr(row, name, rules[name])
+    municipality.ean_gln, municipality.cvr, municipality.active = ean_gln, cvr, active
+    municipality.invoice_reference = reference
+    db.session.flush()
+    after = _describe(municipality, row)
+    if after == before:
+        return False
+    audit.record(actor, "municipality-change", "organisation administration",
+                 detail=f"{municipality.code} {municipality.name}: {before} -> {after}")
+    return True
+
+
+def _describe(municipality: Municipality, rules: OrderRules) -> str:
+    parts = [f"ean_gln={municipality.ean_gln}", f"cvr={municipality.cvr}", f"reference={municipality.invoice_reference or '-'}",
+             f"active={'yes' if municipality.active else 'no'}"]
+    parts += [f"{name}={getattr(rules, name)}" for name in RULE_RANGES]
+    return ", ".join(parts)
