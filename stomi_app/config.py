@@ -106,6 +106,11 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SMTP_STARTTLS": _bool(_env("SMTP_STARTTLS", "0")),
         "SMTP_TIMEOUT": float(_env("SMTP_TIMEOUT", "10")),
         "MAIL_FROM": _env("MAIL_FROM", "Stomiforsyning <noreply@stomi.example.dk>"),
+        # Background jobs (stomi_app/jobs.py): RQ on this Redis; one queue name per installation. JOBS_SYNC runs each
+        # job at once in the calling process (tests, a laptop without a worker).
+        "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_QUEUE": _env("JOBS_QUEUE", "stomi"),
+        "JOBS_SYNC": _bool(_env("JOBS_SYNC", "0")),
     }
     config.update(overrides)
     return config
