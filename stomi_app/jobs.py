@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
 from flask import Flask, current_app
@@ -92,12 +92,9 @@ def enqueue(func: Callable | str, *args, job_id: str | None = None, **kwargs) ->
 
 
 def enqueue_at(when: datetime, func: Callable | str, *args, job_id: str | None = None, **kwargs) -> Job:
-    """Schedule `func` for `when` (aware datetime); a worker started with the scheduler (`stomi worker`, the
-    default) moves it onto the queue then. Synchronous mode runs it now."""
-    app = current_app
-    queue = get_queue(app=app)
-    if not queue.is_async:
-        return enqueue(func, *args, job_id=job_id, **kwargs)
+    """Schedule `func` for `when` (aware datetime): a worker started by `stomi worker` (which runs RQ's scheduler)
+    moves it onto the queue then. In synchronous mode it waits in Redis like any scheduled job: nothing moves it."""
+    queue = get_queue()
     try:
         return queue.enqueue_at(when, func, *args, job_id=job_id, unique=job_id is not None, **kwargs)
     except DuplicateJobError:
@@ -165,8 +162,44 @@ def nightly_job_id(name: str, night: str) -> str:
 
 def enqueue_nightly(night: str) -> list[Job]:
     """Enqueue every NIGHTLY_JOBS entry for that night (ISO date); a second call for the same night adds nothing."""
-    return [enqueue(name, night, job_id=nightly_job_id(name, night), result_ttl=int(timedelta(days=2).total_seconds()))
+    return [enqueue(name, night, job_id=nightly_job_id(name, night), result_ttl=KEEP_NIGHTLY_SECONDS)
             for name in NIGHTLY_JOBS]
+
+
+# The nightly run starts at this local (Europe/Copenhagen) time: after midnight, so "tonight" is the new day, and
+# before the callcenter opens at 07:00.
+NIGHTLY_AT = time(2, 0)
+KEEP_NIGHTLY_SECONDS = int(timedelta(days=2).total_seconds())  # a finished night is remembered: no second run
+
+
+def next_night(now: datetime) -> datetime:
+    """The next NIGHTLY_AT in Copenhagen after `now` (aware), as aware UTC; a DST change moves it with the clock."""
+    from stomi_app.timeutil import TZ
+
+    local = now.astimezone(TZ)
+    candidate = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=TZ)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), NIGHTLY_AT, tzinfo=TZ)
+    return candidate.astimezone(timezone.utc)
+
+
+def schedule_nightly(now: datetime | None = None) -> Job:
+    """Register the next nightly run with RQ's scheduler (a worker started by `stomi worker` moves it onto the queue
+    at that time). Its id names the night, so registering again — every worker start does — adds nothing."""
+    from stomi_app.timeutil import TZ
+
+    when = next_night(now or datetime.now(timezone.utc))
+    night = when.astimezone(TZ).date().isoformat()
+    return enqueue_at(when, run_nightly, night, job_id=f"nightly-run-{night}", result_ttl=KEEP_NIGHTLY_SECONDS)
+
+
+def run_nightly(night: str) -> list[str]:
+    """The nightly job: first book tomorrow night (so a failing nightly job never breaks the chain), then enqueue
+    this night's registered jobs, each its own job with its own retries and failure."""
+    from stomi_app.timeutil import TZ
+
+    schedule_nightly(datetime.combine(date.fromisoformat(night), NIGHTLY_AT, tzinfo=TZ).astimezone(timezone.utc))
+    return [job.id for job in enqueue_nightly(night)]
 
 
 def ping(value: str) -> dict:
@@ -175,4 +208,16 @@ def ping(value: str) -> dict:
 
     from stomi_app.extensions import db
 
-    return {"value": value, "database": db.session.scalar(text("SELECT 1")) == 1, "app": current_app.name}
+    return {"value": value, "database": db.session.scalar(text("SELECT 1")) == 1, "app": current_app.name,
+            "pid": os.getpid()}
+
+
+def queue_counts(app: Flask | None = None) -> dict[str, int]:
+    """How many jobs are waiting, running, scheduled, finished (kept) and failed, and how many workers listen."""
+    queue = get_queue(app=app)
+    try:
+        return {"queued": queue.count, "started": queue.started_job_registry.count,
+                "scheduled": queue.scheduled_job_registry.count, "finished": queue.finished_job_registry.count,
+                "failed": queue.failed_job_registry.count, "workers": Worker.count(queue=queue)}
+    except (RedisError, OSError) as exc:
+        raise QueueUnavailable(str(exc)) from exc

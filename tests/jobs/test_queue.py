@@ -2,6 +2,7 @@
 failures, the nightly slot and an unreachable Redis."""
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -41,7 +42,7 @@ def test_a_synchronous_job_runs_at_once_in_an_app_context_and_is_finished(ctx):
 
 def test_the_ping_job_reaches_the_database(ctx):
     job = jobs.enqueue(jobs.ping, "x")
-    assert job.return_value() == {"value": "x", "database": True, "app": "stomi_app"}
+    assert job.return_value() == {"value": "x", "database": True, "app": "stomi_app", "pid": os.getpid()}
 
 
 def test_a_job_id_is_enqueued_once_while_redis_knows_it(ctx):
