@@ -56,7 +56,8 @@ ROUTES: dict[str, object] = {
     **{f"fsc_admin.{e}": (ADM,) for e in (
         "allocation", "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
-        "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
+        "invoice_document", "invoice_mark_sent", "invoice_run", "invoice_run_progress", "invoice_run_retry", "invoicing", "start",
+        "statistics_export",
         "statistics_overview")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
