@@ -58,7 +58,8 @@ ROUTES: dict[str, object] = {
         "invoice_detail",
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoice_run_progress", "invoice_run_retry", "invoicing", "start",
         "statistics_export",
-        "statistics_overview")},
+        "statistics_overview", "statistics_report_document", "statistics_report_retry", "statistics_report_run",
+        "statistics_reports")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
 
