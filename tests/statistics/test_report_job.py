@@ -66,7 +66,7 @@ def test_a_second_start_while_one_is_queued_is_refused(world, database_url, inst
     again = client.post("/admin/statistik/rapporter", data={"month": "2026-10"})
     assert again.status_code == 409 and "allerede startet" in again.get_data(as_text=True)
     page = client.get(f"/admin/statistik/rapporter/koersel/{_runs()[0].id}").get_data(as_text=True)
-    assert '<meta http-equiv="refresh"' in page and "<progress" in page
+    assert 'data-active="true"' in page and "<progress" in page and "job-progress.js" in page
     with other.app_context():
         jobs.get_queue().empty()
 
