@@ -52,6 +52,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+import uuid
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy as email_policy
 from email.message import EmailMessage
@@ -319,6 +320,9 @@ def live_server(tmp_path_factory, mail_sink) -> LiveServer:
             "PYTHONUNBUFFERED": "1",
             "STOMI_SAML_IDP_METADATA": f"{idp_url}/metadata",
             "STOMI_SAML_BASE_URL": f"http://127.0.0.1:{port}",
+            # A real worker (below) runs the jobs the pages start, from a queue of this session's own.
+            "STOMI_JOBS_SYNC": "0",
+            "STOMI_JOBS_QUEUE": f"stomi-e2e-{uuid.uuid4().hex[:12]}",
         }
         _run_cli(["db", "upgrade"], env)
         _run_cli(["demo-data", "--scale", "small", "--seed", "1"], env)
@@ -329,18 +333,23 @@ def live_server(tmp_path_factory, mail_sink) -> LiveServer:
                 [_stomi(), "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
-            try:
-                _wait_until_healthy(server.url, process, server)
-                yield server
-            finally:
-                process.terminate()
+            with (tmp / "worker.log").open("wb") as worker_log:
+                worker = subprocess.Popen([_stomi(), "worker", "--no-scheduler"], env=env, cwd=ROOT, stdout=worker_log,
+                                          stderr=subprocess.STDOUT)
                 try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                    _wait_until_healthy(server.url, process, server)
+                    yield server
+                finally:
+                    for child in (process, worker):
+                        child.terminate()
+                    for child in (process, worker):
+                        try:
+                            child.wait(timeout=10)
+                        except subprocess.TimeoutExpired:
+                            child.kill()
+                            child.wait()
         _assert_no_personal_data(server.log_path)
-
+        _assert_no_personal_data(tmp / "worker.log")
 
 def _assert_no_personal_data(log_path: Path) -> None:
     """The server's log of every journey must not hold a demo citizen's CPR number or name (issue 23)."""

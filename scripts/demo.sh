@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs, migrates, loads the demo data and starts the dev server on http://127.0.0.1:5000, with the
-# logistics simulator (http://127.0.0.1:5050) and the fulfilment dispatcher running beside it, so that
-# accepted orders move on to delivered by themselves, and a local test IdP (http://127.0.0.1:5060) standing in for
-# NemLog-in, so citizens log in with "Log ind med MitID". Ctrl-C stops them all.
+# logistics simulator (http://127.0.0.1:5050), the fulfilment dispatcher and a background-job worker (RQ on the
+# Redis at STOMI_REDIS_URL, default redis://127.0.0.1:6379/0) running beside it, so that accepted orders move on to
+# delivered by themselves and the invoice run and statistics reports started from the pages are run, and a local
+# test IdP (http://127.0.0.1:5060) standing in for NemLog-in, so citizens log in with "Log ind med MitID".
+# Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/apt_needs.sh xmlsec1:/usr/bin/xmlsec1  # pysaml2 signs and checks SAML messages with it
@@ -35,7 +37,9 @@ helpers+=($!)
 .venv/bin/python -m devtools.saml_idp --port "$IDP_PORT" --sp-metadata "http://127.0.0.1:${PORT}/saml/metadata" \
   --key-dir "$STOMI_INSTANCE_PATH/test-idp" &
 helpers+=($!)
-echo "Logistics simulator on $STOMI_LOGISTICS_URL, dispatcher running; API docs at http://127.0.0.1:${PORT}/api/v1/docs"
 echo "Test IdP for \"Log ind med MitID\" on http://127.0.0.1:${IDP_PORT} (test users: the demo citizens)"
+.venv/bin/stomi worker &
+helpers+=($!)
+echo "Logistics simulator on $STOMI_LOGISTICS_URL, dispatcher and job worker running; API docs at http://127.0.0.1:${PORT}/api/v1/docs"
 # The server stays in the foreground (no exec: the trap above must outlive it to stop the helpers).
 .venv/bin/stomi run --host 127.0.0.1 --port "$PORT"

@@ -158,6 +158,11 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SAML_CLOCK_SKEW_SECONDS": int(_env("SAML_CLOCK_SKEW_SECONDS", "60")),
         "SAML_XMLSEC_BINARY": _env("SAML_XMLSEC_BINARY"),
         "SAML_CONTACT_EMAIL": _env("SAML_CONTACT_EMAIL"),
+        # Background jobs (stomi_app/jobs.py): RQ on this Redis; one queue name per installation. JOBS_SYNC runs each
+        # job at once in the calling process (tests, a laptop without a worker).
+        "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_QUEUE": _env("JOBS_QUEUE", "stomi"),
+        "JOBS_SYNC": _bool(_env("JOBS_SYNC", "0")),
     }
     config.update(overrides)
     return config

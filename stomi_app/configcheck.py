@@ -52,6 +52,9 @@ def production_problems(config: Mapping, environ: Mapping[str, str] | None = Non
     if missing:
         problems.append(f"STOMI_TWO_FACTOR_ROLES leaves out {', '.join(missing)}: staff with access to health data must "
                         "sign in with a second factor unless the FSC administrator decides otherwise for a role.")
+    if config.get("JOBS_SYNC"):
+        problems.append("Background jobs run inside the web request (a national invoice run would hold a worker for "
+                        "minutes): set STOMI_JOBS_SYNC=0 and run `stomi worker`.")
     return problems
 
 

@@ -18,6 +18,7 @@ ORDER_STATUS = {
     "delivered": _l("Delivered"),
     "delivery_failed": _l("Delivery failed"),
 }
+JOB_RUN_STATUS = {"queued": _l("Waiting"), "running": _l("Running"), "finished": _l("Finished"), "failed": _l("Failed")}
 GRANT_PERIOD = {"month": _l("per month"), "quarter": _l("per 3 months"), "year": _l("per year")}
 STOMA_TYPE = {"colostomy": _l("Colostomy"), "ileostomy": _l("Ileostomy"), "urostomy": _l("Urostomy")}
 DELIVERY_PROBLEM = {
@@ -165,4 +166,5 @@ def template_globals() -> dict:
         "problem_status_label": lambda code: label(PROBLEM_STATUS, code),
         "problem_status_for_citizen": lambda code: label(PROBLEM_STATUS_FOR_CITIZEN, code),
         "purpose_label": audit_purpose_label,
+        "job_run_status_label": lambda code: label(JOB_RUN_STATUS, code),
     }

@@ -53,7 +53,8 @@ ROUTES: dict[str, object] = {
     **{f"municipal_portal.{e}": (GO,) for e in (
         "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "grant_withdraw_ending",
         "near_or_over", "search",
-        "statistics_citizens", "discharges", "discharge_grant", "recommendations", "recommendation")},
+        "statistics_citizens", "statistics_report_retry", "statistics_report_run", "statistics_report_start",
+        "discharges", "discharge_grant", "recommendations", "recommendation")},
     **{f"municipal_portal.{e}": (GO, MM) for e in (
         "statistics", "statistics_export", "statistics_home",
         "statistics_report_document", "statistics_reports")},
@@ -65,8 +66,9 @@ ROUTES: dict[str, object] = {
         "allocation", "api_clients", "api_client_revoke", "api_client_rotate",
         "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
-        "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
-        "statistics_overview",
+        "invoice_document", "invoice_mark_sent", "invoice_run", "invoice_run_progress", "invoice_run_retry", "invoicing",
+        "start", "statistics_export", "statistics_overview", "statistics_report_document", "statistics_report_retry",
+        "statistics_report_run", "statistics_reports",
         "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",
         "user_reset_2fa", "user_send_link", "two_factor_policy", "municipality_edit")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},

@@ -117,9 +117,9 @@ def test_no_secret_is_baked_into_the_image():
 
 def test_every_service_runs_a_stomi_command_that_exists():
     services = stomi_services()
-    assert {"migrate", "app", "dispatcher", "logistics-simulator"} <= set(services)
+    assert {"migrate", "app", "dispatcher", "worker", "logistics-simulator"} <= set(services)
     commands = {name: resolve(service["command"]).name for name, service in services.items()}
-    assert commands == {"migrate": "upgrade", "app": "serve", "dispatcher": "dispatch",
+    assert commands == {"migrate": "upgrade", "app": "serve", "dispatcher": "dispatch", "worker": "worker",
                         "logistics-simulator": "logistics-simulator"}
 
 
@@ -133,14 +133,14 @@ def test_the_command_check_notices_a_command_that_does_not_exist(argv):
 def test_the_app_and_the_dispatcher_start_after_the_migrations_and_the_demo_provider_only_on_demand():
     services = compose()["services"]
     assert services["migrate"]["restart"] == "no"
-    for name in ("app", "dispatcher", "logistics-simulator"):
+    for name in ("app", "dispatcher", "worker", "logistics-simulator"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["logistics-simulator"]["profiles"] == ["demo"]
-    assert all("profiles" not in services[name] for name in ("postgres", "redis", "migrate", "app", "dispatcher"))
+    assert all("profiles" not in services[name] for name in ("postgres", "redis", "migrate", "app", "dispatcher", "worker"))
     # Only the app answers HTTP: the image's health check would fail in the others.
-    for name in ("migrate", "dispatcher", "logistics-simulator"):
+    for name in ("migrate", "dispatcher", "worker", "logistics-simulator"):
         assert services[name]["healthcheck"] == {"disable": True}
     assert "healthcheck" not in services["app"]
     assert services["app"]["ports"] == ["127.0.0.1:8000:8000"]  # for the TLS proxy on this host, not the internet
