@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from callcenter.models import Contact, ContactOutcome, ContactReason, QueueClaim, QueueKind
 from callcenter.services import MAX_NOTE, auto_log
-from stomi_app import audit
+from stomi_app import audit, signals
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -184,6 +184,7 @@ def close(agent: User, item: QueueItem, note: str) -> QueueClaim:
     if kind is QueueKind.DELIVERY_PROBLEM:
         problem: DeliveryProblem = item.target
         problem.status = RESOLVED_PROBLEM
+        signals.delivery_problem_answered.send(problem)
         audit.record(agent, "change", "callcenter: delivery problem", item.citizen,
                      detail=f"problem on order {problem.order.number} closed without replacement")
         auto_log(agent, item.citizen, ContactReason.COMPLAINT, ContactOutcome.ANSWERED,

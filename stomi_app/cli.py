@@ -94,6 +94,10 @@ def _register_area_commands() -> None:
 
     register_statistics(main)
 
+    from notices.cli import notices_cli
+
+    main.add_command(notices_cli)
+
 
 _register_area_commands()
 

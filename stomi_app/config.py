@@ -106,6 +106,18 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SMTP_STARTTLS": _bool(_env("SMTP_STARTTLS", "0")),
         "SMTP_TIMEOUT": float(_env("SMTP_TIMEOUT", "10")),
         "MAIL_FROM": _env("MAIL_FROM", "Stomiforsyning <noreply@stomi.example.dk>"),
+        # Where citizens reach the portal: the link in every notice's e-mail and SMS.
+        "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Notices (notices/sending.py): retries with exponential backoff from the first to at most the second figure,
+        # a lease longer than one SMTP conversation, and how many attempts before a delivery is given up (the notice
+        # stays in the inbox). SMS and Digital Post: "log" (not connected) or a provider class "module:Class".
+        "NOTICE_BACKOFF_SECONDS": float(_env("NOTICE_BACKOFF_SECONDS", "60")),
+        "NOTICE_BACKOFF_MAX_SECONDS": float(_env("NOTICE_BACKOFF_MAX_SECONDS", str(6 * 3600))),
+        "NOTICE_LEASE_SECONDS": float(_env("NOTICE_LEASE_SECONDS", "120")),
+        "NOTICE_BATCH_SIZE": int(_env("NOTICE_BATCH_SIZE", "50")),
+        "NOTICE_MAX_ATTEMPTS": int(_env("NOTICE_MAX_ATTEMPTS", "10")),
+        "NOTICE_SMS_PROVIDER": _env("NOTICE_SMS_PROVIDER", "log"),
+        "NOTICE_DIGITAL_POST_PROVIDER": _env("NOTICE_DIGITAL_POST_PROVIDER", "log"),
     }
     config.update(overrides)
     return config

@@ -1,0 +1,184 @@
+"""Reminders before supplies run out (nightly), the notices about grants ending and re-measuring, the call list.
+
+A citizen is reminded once per supply period: on the municipality's `reminder_days_before` days before the earliest
+line runs out (notices.supply), or on a later night up to that day when a night was missed or an order would have
+been too soon then. Never while an order is open, never when an order now would be "too soon" (the municipality's
+minimum days between orders), never twice for one run-out day (the notice's key). "Order the same again" makes a
+draft that the citizen confirms on the check page: nothing is ever sent by a reminder itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, func, select
+
+from notices.models import Notice, NoticeDelivery
+from notices.services import notify
+from notices.supply import earliest_run_out, supply_for
+from notices.texts import Kind
+from stomi_app import ordering
+from stomi_app.errors import DomainError
+from stomi_app.extensions import db
+from stomi_app.grants import consumption, matching_line
+from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.models import Citizen, CuttingMeasure, Grant, GrantStatus, Order
+from stomi_app.models.orders import OPEN_STATUSES
+from stomi_app.timeutil import local_today, start_of_local_day_utc
+
+GRANT_ENDING_DAYS = 30
+CALL_LIST_DAYS = 30  # how long a reminded citizen who did not order stays on the callcenter's list
+
+
+@dataclass
+class NightlyReport:
+    reminders: int = 0
+    grants_ending: int = 0
+    remeasures: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.reminders} supply reminders, {self.grants_ending} grants ending, "
+                f"{self.remeasures} re-measures due")
+
+
+def has_open_order(citizen_id: int) -> bool:
+    return db.session.scalar(select(exists().where(Order.citizen_id == citizen_id, Order.status.in_(OPEN_STATUSES))))
+
+
+def reminder_due(citizen: Citizen, on: date) -> tuple[date, list[str]] | None:
+    """(run-out day, products) when the citizen should be reminded on `on`; else None."""
+    supplies = supply_for(citizen.id, on)
+    first = earliest_run_out(supplies)
+    if first is None:
+        return None
+    days_before = citizen.municipality.reminder_days_before
+    if not first.runs_out - timedelta(days=days_before) <= on <= first.runs_out:
+        return None
+    if has_open_order(citizen.id):
+        return None
+    rules = ordering.rules_for(citizen.municipality_id)
+    last = ordering.last_order(citizen.id)
+    last_day = ordering.counting_day(last) if last is not None else None
+    if ordering.too_soon_until(last_day, on, rules) is not None:
+        return None  # an order now would need approval for being too soon: remind on a later night
+    window_end = on + timedelta(days=days_before)
+    products = sorted({s.product_name for s in supplies if s.runs_out is not None and s.runs_out <= window_end
+                       and s.product_name})
+    return first.runs_out, products
+
+
+def remind(citizen: Citizen, on: date) -> Notice | None:
+    due = reminder_due(citizen, on)
+    if due is None:
+        return None
+    runs_out, products = due
+    return notify(citizen, Kind.SUPPLY_REMINDER, f"reminder:{citizen.id}:{runs_out.isoformat()}",
+                  params={"runs_out": runs_out.isoformat(), "products": products})
+
+
+def _citizens_with_grants(on: date):
+    return select(Citizen).where(exists().where(Grant.citizen_id == Citizen.id, Grant.in_force_on(on)))
+
+
+def grant_ending_notices(on: date) -> int:
+    """A notice for each grant whose last day is within GRANT_ENDING_DAYS days (one per grant and last day)."""
+    count = 0
+    grants = db.session.scalars(select(Grant).where(Grant.valid_to.is_not(None), Grant.valid_to >= on,
+                                                    Grant.valid_to <= on + timedelta(days=GRANT_ENDING_DAYS),
+                                                    Grant.status.in_((GrantStatus.ACTIVE, GrantStatus.ENDED))))
+    for grant in grants:
+        if notify(grant.citizen, Kind.GRANT_ENDING_SOON, f"grant:{grant.id}:ending:{grant.valid_to.isoformat()}",
+                  params={"valid_to": grant.valid_to.isoformat()}):
+            count += 1
+    return count
+
+
+def remeasure_notices(on: date) -> int:
+    """A notice when the current measure's re-measure day has come (once per measure)."""
+    newest = (select(func.max(CuttingMeasure.id)).group_by(CuttingMeasure.citizen_id)).scalar_subquery()
+    count = 0
+    for measure in db.session.scalars(select(CuttingMeasure).where(CuttingMeasure.id.in_(newest),
+                                                                  CuttingMeasure.remeasure_on.is_not(None),
+                                                                  CuttingMeasure.remeasure_on <= on)):
+        citizen = db.session.get(Citizen, measure.citizen_id)
+        if notify(citizen, Kind.REMEASURE_DUE, f"measure:{measure.id}:remeasure",
+                  params={"remeasure_on": measure.remeasure_on.isoformat()}):
+            count += 1
+    return count
+
+
+def run_nightly(on: date | None = None, *, commit_every: int = 200) -> NightlyReport:
+    """Everything the night finds to tell; safe to run twice (every notice has its event's key)."""
+    on = on or local_today()
+    report = NightlyReport()
+    for n, citizen in enumerate(db.session.scalars(_citizens_with_grants(on)).all(), 1):
+        if remind(citizen, on) is not None:
+            report.reminders += 1
+        if n % commit_every == 0:
+            db.session.commit()
+    report.grants_ending = grant_ending_notices(on)
+    report.remeasures = remeasure_notices(on)
+    db.session.commit()
+    return report
+
+
+# --- "Order the same again" ---------------------------------------------------------------------------
+
+class NothingToReorder(DomainError):
+    pass
+
+
+def draft_from_reminder(citizen: Citizen, notice: Notice, on: date | None = None) -> Order:
+    """The citizen's last order again as a draft, each product at most what is left of its grant line this period
+    and what one order may hold, so the confirmed order goes through without approval. Only a draft: the citizen
+    sends it from the check page."""
+    on = on or local_today()
+    previous = ordering.last_order(citizen.id)
+    if previous is None:
+        raise NothingToReorder({"order": _l("You have no earlier order to repeat. Choose your products.")})
+    rules = ordering.rules_for(citizen.municipality_id)
+    uses = consumption(citizen.id, on)
+    lines = [use.line for use in uses]
+    left = {use.line.id: use.remaining_quantity for use in uses}
+    wanted: dict[int, int] = {}
+    for line in previous.lines:
+        grant_line = matching_line(lines, line.variant_id, line.variant.product.category_id)
+        if grant_line is None:
+            continue  # no longer granted: the citizen chooses it on the products page if still wanted
+        cap = min(left[grant_line.id], ordering.per_order_limit(grant_line.quantity, grant_line.period.value,
+                                                                grant_line.grant.valid_from, on, rules))
+        packs = min(line.quantity, cap)
+        if packs > 0:
+            wanted[line.variant_id] = packs
+            left[grant_line.id] -= packs
+    if not wanted:
+        raise NothingToReorder({"order": _l("Nothing is left of your grant this period. Call the callcenter.")})
+    draft = ordering.open_draft(citizen)
+    ordering.set_draft_lines(draft, wanted, on)
+    return draft
+
+
+# --- the callcenter's call list -------------------------------------------------------------------------
+
+@dataclass
+class CallListEntry:
+    citizen: Citizen
+    notice: Notice
+    without_email: bool
+
+
+def call_list(on: date | None = None) -> list[CallListEntry]:
+    """Citizens reminded in the last CALL_LIST_DAYS days who have not sent an order since; those without e-mail
+    (the digitally exempt, who may never read the portal) first."""
+    on = on or local_today()
+    since = start_of_local_day_utc(on - timedelta(days=CALL_LIST_DAYS))
+    ordered_since = exists().where(and_(Order.citizen_id == Notice.citizen_id, Order.submitted_at >= Notice.created_at))
+    emailed = exists().where(and_(NoticeDelivery.notice_id == Notice.id, NoticeDelivery.channel == "email"))
+    rows = db.session.execute(
+        select(Notice, Citizen, emailed).join(Citizen, Citizen.id == Notice.citizen_id)
+        .where(Notice.kind == Kind.SUPPLY_REMINDER, Notice.created_at >= since, ~ordered_since)
+        .order_by(Notice.created_at.desc()))
+    newest: dict[int, CallListEntry] = {}
+    for notice, citizen, has_email in rows:
+        newest.setdefault(citizen.id, CallListEntry(citizen, notice, not has_email))
+    return sorted(newest.values(), key=lambda e: (not e.without_email, e.notice.created_at))
