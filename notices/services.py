@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from notices.jobs import mark_written
 from notices.models import DeliveryStatus, Notice, NoticeDelivery, NoticePreferences
 from stomi_app import audit
 from stomi_app.db import utcnow
@@ -117,6 +118,8 @@ def notify(citizen: Citizen, kind: str, key: str, *, params: dict | None = None,
             db.session.add(notice)
     except IntegrityError:
         return None
+    if notice.deliveries:
+        mark_written(db.session())
     return notice
 
 

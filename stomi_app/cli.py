@@ -98,6 +98,10 @@ def _register_area_commands() -> None:
 
     main.add_command(notices_cli)
 
+    from stomi_app.jobs_cli import register as register_jobs
+
+    register_jobs(main)
+
 
 _register_area_commands()
 

@@ -118,6 +118,11 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "NOTICE_MAX_ATTEMPTS": int(_env("NOTICE_MAX_ATTEMPTS", "10")),
         "NOTICE_SMS_PROVIDER": _env("NOTICE_SMS_PROVIDER", "log"),
         "NOTICE_DIGITAL_POST_PROVIDER": _env("NOTICE_DIGITAL_POST_PROVIDER", "log"),
+        # Background jobs (stomi_app/jobs.py): RQ on this Redis; one queue name per installation. JOBS_SYNC runs each
+        # job at once in the calling process (tests, a laptop without a worker).
+        "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_QUEUE": _env("JOBS_QUEUE", "stomi"),
+        "JOBS_SYNC": _bool(_env("JOBS_SYNC", "0")),
     }
     config.update(overrides)
     return config

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 
 import pytest
 from flask_migrate import upgrade
@@ -31,6 +32,9 @@ def instance_dir(tmp_path_factory):
     return path
 
 
+JOBS_QUEUE = f"stomi-test-{uuid.uuid4().hex[:12]}"
+
+
 def make_app(database_url, **overrides):
     config = {
         "TESTING": True,
@@ -39,6 +43,9 @@ def make_app(database_url, **overrides):
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Jobs run at once in the test's process, on the machine's Redis, in a queue of this run's own.
+        "JOBS_SYNC": True,
+        "JOBS_QUEUE": JOBS_QUEUE,
     }
     config.update(overrides)
     app = create_app(config)
