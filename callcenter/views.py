@@ -478,3 +478,26 @@ def problem_detail(citizen_id: int, problem_id: int):
     return render_template("callcenter/problem.html", citizen=citizen, problem=problem, errors=errors, values=values,
                            lines=_replaceable_lines(problem.order), form=form, claim=queues.problem_claim(problem),
                            replacement=replacements.replacement_for(problem)), (422 if (errors or form.errors) else 200)
+
+
+# --- notices: "what did we tell her?", and the call list after reminders ----------------------------
+
+@bp.route("/borger/<int:citizen_id>/beskeder")
+def citizen_notices(citizen_id: int):
+    from notices.services import told
+    from notices.texts import CHANNEL_LABELS, DELIVERY_LABELS, body, title
+
+    found = _citizen(citizen_id)
+    items = told(current_user, found)
+    db.session.commit()
+    return render_template("callcenter/notices.html", citizen=found, notices=items, title=title, body=body,
+                           channel_labels=CHANNEL_LABELS, delivery_labels=DELIVERY_LABELS)
+
+
+@bp.route("/paamindelser")
+def reminder_call_list():
+    from notices.reminders import audited_call_list
+
+    entries = audited_call_list(current_user)
+    db.session.commit()
+    return render_template("callcenter/reminder_call_list.html", entries=entries)

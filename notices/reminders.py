@@ -166,6 +166,10 @@ class CallListEntry:
     notice: Notice
     without_email: bool
 
+    @property
+    def runs_out(self) -> date:
+        return date.fromisoformat(self.notice.params["runs_out"])
+
 
 def call_list(on: date | None = None) -> list[CallListEntry]:
     """Citizens reminded in the last CALL_LIST_DAYS days who have not sent an order since; those without e-mail
@@ -182,3 +186,14 @@ def call_list(on: date | None = None) -> list[CallListEntry]:
     for notice, citizen, has_email in rows:
         newest.setdefault(citizen.id, CallListEntry(citizen, notice, not has_email))
     return sorted(newest.values(), key=lambda e: (not e.without_email, e.notice.created_at))
+
+
+def audited_call_list(agent, on: date | None = None) -> list[CallListEntry]:
+    """The call list as the callcenter sees it: each citizen listed is a staff read of that citizen, audited."""
+    from stomi_app import audit
+
+    entries = call_list(on)
+    for entry in entries:
+        audit.record(agent, "read", "callcenter: reminder call list", entry.citizen,
+                     detail=f"reminder notice {entry.notice.id}")
+    return entries

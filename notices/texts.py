@@ -10,6 +10,7 @@ from flask_babel import format_date, force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.ordering import ORDER_REASONS, ROUTING_REASONS
 
 
@@ -34,6 +35,11 @@ class Kind:
     GRANT_ENDING_SOON = "grant_ending_soon"
     REMEASURE_DUE = "remeasure_due"
     SUPPLY_REMINDER = "supply_reminder"
+
+
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS"), "digital_post": _l("Digital Post")}
+DELIVERY_LABELS = {"pending": _l("waiting to be sent"), "sent": _l("sent"), "failed": _l("could not be sent"),
+                   "skipped": _l("no address")}
 
 
 def _day(params: dict, name: str) -> str:
