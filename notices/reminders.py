@@ -18,7 +18,6 @@ from notices.services import notify
 from notices.supply import earliest_run_out, supply_for
 from notices.texts import Kind
 from stomi_app import ordering
-from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.grants import consumption, matching_line
 from stomi_app.i18n import lazy_gettext as _l
@@ -45,8 +44,36 @@ def has_open_order(citizen_id: int) -> bool:
     return db.session.scalar(select(exists().where(Order.citizen_id == citizen_id, Order.status.in_(OPEN_STATUSES))))
 
 
+def refill(citizen: Citizen, on: date) -> dict[int, int]:
+    """The citizen's last order again, each product at most what is left of its grant line this period and what one
+    order may hold: packs per variant id, what "Order the same again" pre-fills (empty when nothing fits)."""
+    previous = ordering.last_order(citizen.id)
+    if previous is None:
+        return {}
+    rules = ordering.rules_for(citizen.municipality_id)
+    uses = consumption(citizen.id, on)
+    lines = [use.line for use in uses]
+    left = {use.line.id: use.remaining_quantity for use in uses}
+    wanted: dict[int, int] = {}
+    for line in previous.lines:
+        grant_line = matching_line(lines, line.variant_id, line.variant.product.category_id)
+        if grant_line is None:
+            continue  # no longer granted: the citizen chooses it on the products page if still wanted
+        cap = min(left[grant_line.id], ordering.per_order_limit(grant_line.quantity, grant_line.period.value,
+                                                                grant_line.grant.valid_from, on, rules))
+        packs = min(line.quantity, cap)
+        if packs > 0:
+            wanted[line.variant_id] = packs
+            left[grant_line.id] -= packs
+    return wanted
+
+
 def reminder_due(citizen: Citizen, on: date) -> tuple[date, list[str]] | None:
-    """(run-out day, products) when the citizen should be reminded on `on`; else None."""
+    """(run-out day, products) when the citizen should be reminded on `on`; else None.
+
+    Only on a day the same order would go through without approval: not "too soon" after the last order, and room
+    left in the grant this period (a monthly grant used up in January waits for 1 February).
+    """
     supplies = supply_for(citizen.id, on)
     first = earliest_run_out(supplies)
     if first is None:
@@ -61,6 +88,8 @@ def reminder_due(citizen: Citizen, on: date) -> tuple[date, list[str]] | None:
     last_day = ordering.counting_day(last) if last is not None else None
     if ordering.too_soon_until(last_day, on, rules) is not None:
         return None  # an order now would need approval for being too soon: remind on a later night
+    if not refill(citizen, on):
+        return None
     window_end = on + timedelta(days=days_before)
     products = sorted({s.product_name for s in supplies if s.runs_out is not None and s.runs_out <= window_end
                        and s.product_name})
@@ -124,33 +153,18 @@ def run_nightly(on: date | None = None, *, commit_every: int = 200) -> NightlyRe
 
 # --- "Order the same again" ---------------------------------------------------------------------------
 
-class NothingToReorder(DomainError):
-    pass
+class NothingToReorder(ordering.OrderError):
+    """"Order the same again" with nothing that fits the grant now (the page says so, on the products step)."""
+
 
 
 def draft_from_reminder(citizen: Citizen, notice: Notice, on: date | None = None) -> Order:
-    """The citizen's last order again as a draft, each product at most what is left of its grant line this period
-    and what one order may hold, so the confirmed order goes through without approval. Only a draft: the citizen
-    sends it from the check page."""
+    """The reminder's "Order the same again": a draft pre-filled by `refill`, so the confirmed order goes through
+    without approval. Only a draft: the citizen sends it from the check page."""
     on = on or local_today()
-    previous = ordering.last_order(citizen.id)
-    if previous is None:
+    if ordering.last_order(citizen.id) is None:
         raise NothingToReorder({"order": _l("You have no earlier order to repeat. Choose your products.")})
-    rules = ordering.rules_for(citizen.municipality_id)
-    uses = consumption(citizen.id, on)
-    lines = [use.line for use in uses]
-    left = {use.line.id: use.remaining_quantity for use in uses}
-    wanted: dict[int, int] = {}
-    for line in previous.lines:
-        grant_line = matching_line(lines, line.variant_id, line.variant.product.category_id)
-        if grant_line is None:
-            continue  # no longer granted: the citizen chooses it on the products page if still wanted
-        cap = min(left[grant_line.id], ordering.per_order_limit(grant_line.quantity, grant_line.period.value,
-                                                                grant_line.grant.valid_from, on, rules))
-        packs = min(line.quantity, cap)
-        if packs > 0:
-            wanted[line.variant_id] = packs
-            left[grant_line.id] -= packs
+    wanted = refill(citizen, on)
     if not wanted:
         raise NothingToReorder({"order": _l("Nothing is left of your grant this period. Call the callcenter.")})
     draft = ordering.open_draft(citizen)
