@@ -49,7 +49,10 @@ def _send_on_commit() -> bool:
     config = current_app.config
     # Tests run jobs synchronously and call the sender themselves; a job run inside another session's commit would
     # slow every test that happens to write a notice.
-    return bool(config.get("NOTICE_SEND_ON_COMMIT", not config.get("JOBS_SYNC")))
+    chosen = config.get("NOTICE_SEND_ON_COMMIT")
+    if chosen is None:
+        return not config.get("JOBS_SYNC")
+    return chosen is True or str(chosen).lower() in {"1", "true", "yes", "on"}
 
 
 @event.listens_for(Session, "after_commit")

@@ -118,6 +118,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "NOTICE_MAX_ATTEMPTS": int(_env("NOTICE_MAX_ATTEMPTS", "10")),
         "NOTICE_SMS_PROVIDER": _env("NOTICE_SMS_PROVIDER", "log"),
         "NOTICE_DIGITAL_POST_PROVIDER": _env("NOTICE_DIGITAL_POST_PROVIDER", "log"),
+        # Whether a commit that wrote notices enqueues the sender: unset = yes, unless jobs run synchronously (tests).
+        "NOTICE_SEND_ON_COMMIT": _env("NOTICE_SEND_ON_COMMIT"),
         # Background jobs (stomi_app/jobs.py): RQ on this Redis; one queue name per installation. JOBS_SYNC runs each
         # job at once in the calling process (tests, a laptop without a worker).
         "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
