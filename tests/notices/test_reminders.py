@@ -162,3 +162,34 @@ def test_call_list_has_who_was_reminded_and_did_not_order_without_email_first(su
     assert [e.citizen.name for e in call_list(date(2026, 1, 28))] == ["Aase Uden Mail"]
     # A month later the reminder is too old for the list.
     assert call_list(date(2026, 2, 28)) == []
+
+
+def test_a_grant_ending_within_30_days_is_told_once_and_not_earlier(emailed, shop, officer):
+    from notices.reminders import grant_ending_notices
+
+    grant = grant_for(officer, emailed, line(10, variant=shop.bag_a), valid_to=date(2026, 3, 31))
+    with on(date(2026, 2, 28)):  # 31 days before the last day
+        assert grant_ending_notices(date(2026, 2, 28)) == 0
+    with on(date(2026, 3, 1)):  # 30 days before
+        assert grant_ending_notices(date(2026, 3, 1)) == 1
+        assert grant_ending_notices(date(2026, 3, 2)) == 0
+        db.session.commit()
+    [notice] = [n for n in db.session.scalars(select(Notice).where(Notice.kind == Kind.GRANT_ENDING_SOON))]
+    assert notice.key == f"grant:{grant.id}:ending:2026-03-31"
+
+
+def test_remeasure_due_is_told_for_the_current_measure_once(emailed):
+    from notices.reminders import remeasure_notices
+    from stomi_app.models import CutShape
+    from stomi_app.ordering import record_measure
+
+    old = record_measure(emailed, shape=CutShape.ROUND, diameter_mm=35)
+    old.remeasure_on = date(2026, 2, 1)
+    db.session.commit()
+    assert remeasure_notices(date(2026, 1, 31)) == 0
+    assert remeasure_notices(date(2026, 2, 1)) == 1
+    assert remeasure_notices(date(2026, 2, 2)) == 0
+    db.session.commit()
+    record_measure(emailed, shape=CutShape.ROUND, diameter_mm=32)  # measured again: the new one has no date
+    db.session.commit()
+    assert remeasure_notices(date(2026, 2, 10)) == 0
