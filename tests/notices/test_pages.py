@@ -131,3 +131,14 @@ def test_the_callcenter_sees_what_we_told_her_and_the_look_is_audited(auth, clie
     assert "Hvad har vi fortalt borgeren?" in client.get(f"/callcenter/borger/{emailed.id}").get_data(as_text=True)
     assert client.get("/callcenter/borger/99999999/beskeder").status_code == 404
     assert client.get("/callcenter/paamindelser").status_code == 200
+
+
+def test_download_my_data_holds_the_messages(auth, client, emailed):
+    notify(emailed, Kind.GRANT_CHANGED, "grant:1:v2")
+    db.session.commit()
+    login_birthe(auth)
+    import json
+
+    data = json.loads(client.get("/borger/mine-data/download.json").get_data(as_text=True))
+    assert [m["title"] for m in data["messages"]] == ["Din bevilling er ændret"]
+    assert {d["channel"] for d in data["messages"][0]["told_by"]} == {"email", "digital_post"}
