@@ -250,6 +250,8 @@ def live_server(tmp_path_factory) -> LiveServer:
             "STOMI_INSTANCE_PATH": str(tmp / "instance"),
             # Journeys log in many times from one address; the limiter is tested by the unit tests.
             "STOMI_RATELIMIT_ENABLED": "0",
+            # Journeys read notices in the inbox; no worker runs here, so nothing is put on the machine's shared queue.
+            "STOMI_NOTICE_SEND_ON_COMMIT": "0",
             "FLASK_DEBUG": "0",
             "PYTHONUNBUFFERED": "1",
         }

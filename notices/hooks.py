@@ -37,8 +37,11 @@ def _order_key(order, kind: str) -> str:
 
 def on_order_status(order, *, from_status, to_status, reason=None, **_) -> None:
     kind = ORDER_KINDS.get((from_status, to_status))
-    if kind is None or order.is_replacement and kind in (Kind.ORDER_RECEIVED,):
-        # A free replacement is arranged by the callcenter on the phone; its shipment is still told.
+    if kind is None:
+        return
+    if kind == Kind.ORDER_RECEIVED and order.is_replacement:
+        # A free replacement is arranged with the citizen on the phone ("within your grant" would be wrong); its
+        # shipment and delivery are still told.
         return
     if order.id is None:
         db.session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from notices.jobs import mark_written
-from notices.models import DeliveryStatus, Notice, NoticeDelivery, NoticePreferences
+from notices.models import Notice, NoticeDelivery, NoticePreferences
 from stomi_app import audit
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
@@ -155,7 +155,3 @@ def told(agent: User, citizen: Citizen, limit: int = 50) -> list[Notice]:
     notices = inbox(citizen.id, limit)
     audit.record(agent, "read", "callcenter: notices", citizen, detail=f"{len(notices)} notices")
     return notices
-
-
-def delivery_summary(notice: Notice) -> list[tuple[str, str]]:
-    return [(d.channel, d.status.value if isinstance(d.status, DeliveryStatus) else str(d.status)) for d in notice.deliveries]
