@@ -9,21 +9,21 @@ draft that the citizen confirms on the check page: nothing is ever sent by a rem
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
 from sqlalchemy import and_, exists, func, select
 
 from notices.models import Notice, NoticeDelivery
 from notices.services import notify
-from notices.supply import earliest_run_out, supply_for
+from notices.supply import Supply, earliest_run_out, supply_for, supply_for_many
 from notices.texts import Kind
 from stomi_app import ordering
 from stomi_app.extensions import db
-from stomi_app.grants import consumption, matching_line
+from stomi_app.grants import consumption, consumption_for, last_ordinary_order, matching_line
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, CuttingMeasure, Grant, GrantStatus, Order
+from stomi_app.models import Citizen, CuttingMeasure, Grant, GrantStatus, Municipality, Order
 from stomi_app.models.orders import OPEN_STATUSES
-from stomi_app.timeutil import local_today, start_of_local_day_utc
+from stomi_app.timeutil import local_date, local_today, start_of_local_day_utc
 
 GRANT_ENDING_DAYS = 30
 CALL_LIST_DAYS = 30  # how long a reminded citizen who did not order stays on the callcenter's list
@@ -68,25 +68,38 @@ def refill(citizen: Citizen, on: date) -> dict[int, int]:
     return wanted
 
 
-def reminder_due(citizen: Citizen, on: date) -> tuple[date, list[str]] | None:
+def in_window(supplies: list[Supply], days_before: int, on: date) -> Supply | None:
+    """The line that runs out first, when `on` is from `days_before` days before its run-out day up to that day."""
+    first = earliest_run_out(supplies)
+    if first is None or not first.runs_out - timedelta(days=days_before) <= on <= first.runs_out:
+        return None
+    return first
+
+
+def _last_sent_day(citizen_id: int) -> date | None:
+    """The local day of the citizen's last order that counts against the grant: what "too soon" is measured from
+    when an order is routed (ordering.evaluate), the same query."""
+    moment = db.session.scalar(last_ordinary_order(citizen_id, 0))
+    if moment is None:
+        return None
+    return local_date(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+
+def reminder_due(citizen: Citizen, on: date, supplies: list[Supply] | None = None) -> tuple[date, list[str]] | None:
     """(run-out day, products) when the citizen should be reminded on `on`; else None.
 
     Only on a day the same order would go through without approval: not "too soon" after the last order, and room
     left in the grant this period (a monthly grant used up in January waits for 1 February).
     """
-    supplies = supply_for(citizen.id, on)
-    first = earliest_run_out(supplies)
-    if first is None:
-        return None
+    supplies = supply_for(citizen.id, on) if supplies is None else supplies
     days_before = citizen.municipality.reminder_days_before
-    if not first.runs_out - timedelta(days=days_before) <= on <= first.runs_out:
+    first = in_window(supplies, days_before, on)
+    if first is None:
         return None
     if has_open_order(citizen.id):
         return None
     rules = ordering.rules_for(citizen.municipality_id)
-    last = ordering.last_order(citizen.id)
-    last_day = ordering.counting_day(last) if last is not None else None
-    if ordering.too_soon_until(last_day, on, rules) is not None:
+    if ordering.too_soon_until(_last_sent_day(citizen.id), on, rules) is not None:
         return None  # an order now would need approval for being too soon: remind on a later night
     if not refill(citizen, on):
         return None
@@ -96,17 +109,44 @@ def reminder_due(citizen: Citizen, on: date) -> tuple[date, list[str]] | None:
     return first.runs_out, products
 
 
-def remind(citizen: Citizen, on: date) -> Notice | None:
-    due = reminder_due(citizen, on)
+def reminder_key(citizen_id: int, runs_out: date) -> str:
+    return f"reminder:{citizen_id}:{runs_out.isoformat()}"
+
+
+def remind(citizen: Citizen, on: date, supplies: list[Supply] | None = None) -> Notice | None:
+    due = reminder_due(citizen, on, supplies)
     if due is None:
         return None
     runs_out, products = due
-    return notify(citizen, Kind.SUPPLY_REMINDER, f"reminder:{citizen.id}:{runs_out.isoformat()}",
+    return notify(citizen, Kind.SUPPLY_REMINDER, reminder_key(citizen.id, runs_out),
                   params={"runs_out": runs_out.isoformat(), "products": products})
 
 
-def _citizens_with_grants(on: date):
-    return select(Citizen).where(exists().where(Grant.citizen_id == Citizen.id, Grant.in_force_on(on)))
+def _citizens_with_grants(on: date) -> list[tuple[int, int]]:
+    """(citizen id, reminder days of the home municipality) of every citizen with a grant in force, by id."""
+    return list(db.session.execute(
+        select(Citizen.id, Municipality.reminder_days_before).join(Municipality, Municipality.id == Citizen.municipality_id)
+        .where(exists().where(Grant.citizen_id == Citizen.id, Grant.in_force_on(on))).order_by(Citizen.id)))
+
+
+def supply_reminders(on: date, *, chunk: int = 500) -> int:
+    """The night's reminders. Cheap for everyone (a few queries per `chunk` citizens: grant lines, deliveries, the
+    reminders already sent), the full rule (`remind`) only for those whose supplies run out soon."""
+    count = 0
+    people = _citizens_with_grants(on)
+    for start in range(0, len(people), chunk):
+        part = dict(people[start:start + chunk])
+        uses = consumption_for(list(part), on)
+        supplies = supply_for_many({cid: [u.line for u in uses.get(cid, [])] for cid in part}, on)
+        soon = {cid: first.runs_out for cid, sup in supplies.items()
+                if (first := in_window(sup, part[cid], on)) is not None}
+        told = set(db.session.scalars(select(Notice.key).where(
+            Notice.key.in_([reminder_key(cid, day) for cid, day in soon.items()])))) if soon else set()
+        for cid, day in soon.items():
+            if reminder_key(cid, day) not in told and remind(db.session.get(Citizen, cid), on, supplies[cid]):
+                count += 1
+        db.session.commit()
+    return count
 
 
 def grant_ending_notices(on: date) -> int:
@@ -136,15 +176,11 @@ def remeasure_notices(on: date) -> int:
     return count
 
 
-def run_nightly(on: date | None = None, *, commit_every: int = 200) -> NightlyReport:
+def run_nightly(on: date | None = None) -> NightlyReport:
     """Everything the night finds to tell; safe to run twice (every notice has its event's key)."""
     on = on or local_today()
     report = NightlyReport()
-    for n, citizen in enumerate(db.session.scalars(_citizens_with_grants(on)).all(), 1):
-        if remind(citizen, on) is not None:
-            report.reminders += 1
-        if n % commit_every == 0:
-            db.session.commit()
+    report.reminders = supply_reminders(on)
     report.grants_ending = grant_ending_notices(on)
     report.remeasures = remeasure_notices(on)
     db.session.commit()
