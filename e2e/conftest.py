@@ -51,6 +51,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -250,10 +251,11 @@ def live_server(tmp_path_factory) -> LiveServer:
             "STOMI_INSTANCE_PATH": str(tmp / "instance"),
             # Journeys log in many times from one address; the limiter is tested by the unit tests.
             "STOMI_RATELIMIT_ENABLED": "0",
-            # Journeys read notices in the inbox; no worker runs here, so nothing is put on the machine's shared queue.
-            "STOMI_NOTICE_SEND_ON_COMMIT": "0",
             "FLASK_DEBUG": "0",
             "PYTHONUNBUFFERED": "1",
+            # A real worker (below) runs the jobs the pages start, from a queue of this session's own.
+            "STOMI_JOBS_SYNC": "0",
+            "STOMI_JOBS_QUEUE": f"stomi-e2e-{uuid.uuid4().hex[:12]}",
         }
         _run_cli(["db", "upgrade"], env)
         _run_cli(["demo-data", "--scale", "small", "--seed", "1"], env)
@@ -265,16 +267,21 @@ def live_server(tmp_path_factory) -> LiveServer:
                 [_stomi(), "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
-            try:
-                _wait_until_healthy(server.url, process, server)
-                yield server
-            finally:
-                process.terminate()
+            with (tmp / "worker.log").open("wb") as worker_log:
+                worker = subprocess.Popen([_stomi(), "worker", "--no-scheduler"], env=env, cwd=ROOT, stdout=worker_log,
+                                          stderr=subprocess.STDOUT)
                 try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                    _wait_until_healthy(server.url, process, server)
+                    yield server
+                finally:
+                    for child in (process, worker):
+                        child.terminate()
+                    for child in (process, worker):
+                        try:
+                            child.wait(timeout=10)
+                        except subprocess.TimeoutExpired:
+                            child.kill()
+                            child.wait()
 
 
 expect.set_options(timeout=EXPECT_TIMEOUT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,8 +18,11 @@ from invoicing.fees import (
     schedules, used_by,
 )
 from invoicing.models import FeeSchedule, Invoice
-from invoicing.run import credit_invoice, credit_note_for, mark_sent, month_totals, run_month
+from invoicing import jobs as invoice_jobs
+from invoicing.run import credit_invoice, credit_note_for, mark_sent, month_totals
 from invoicing.web import document_response
+from stomi_app import jobruns, jobs
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.models import Region
 from stomi_app.money import input_text
@@ -32,6 +35,11 @@ def _form_error(form, exc: InvoicingError) -> None:
         field.errors = list(field.errors) + [exc.message]
     else:
         flash(str(exc), "error")
+
+
+def _invoicing_page(form: RunForm, status: int = 200, queue_down: bool = False):
+    return render_template("fsc_admin/invoicing.html", totals=month_totals(), invoices=[], chosen=None, form=form,
+                           runs=jobruns.latest_runs(invoice_jobs.KIND), queue_down=queue_down), status
 
 
 @bp.route("/fakturering")
@@ -48,25 +56,71 @@ def invoicing():
             select(Invoice).where(Invoice.period_start == month).options(selectinload(Invoice.municipality))
             .order_by(Invoice.number)))
     return render_template("fsc_admin/invoicing.html", totals=totals, invoices=invoices, chosen=chosen,
-                           form=RunForm(month=request.args.get("run_month", "")))
+                           form=RunForm(month=request.args.get("run_month", "")),
+                           runs=jobruns.latest_runs(invoice_jobs.KIND), queue_down=False)
 
 
 @bp.route("/fakturering/koersel", methods=["POST"])
 def invoice_run():
+    """Queue the month's run for a worker and show its progress page; the run itself is invoicing.jobs."""
     form = RunForm()
-    if form.validate_on_submit():
-        try:
-            result = run_month(parse_month(form.month.data), by=current_user)
-        except InvoicingError as exc:
-            _form_error(form, exc)
-        else:
-            flash(_("%(issued)s invoices issued, %(already)s already issued, %(errors)s stopped.",
-                    issued=len(result.issued), already=sum(1 for r in result.results if r.status == "already"),
-                    errors=len(result.errors)), "error" if result.errors else "success")
-            for failed in result.errors:
-                flash(f"{failed.name}: {failed.message}", "error")
-            return redirect(url_for("fsc_admin.invoicing", month=form.month.data.strip()))
-    return render_template("fsc_admin/invoicing.html", totals=month_totals(), invoices=[], chosen=None, form=form), 400
+    if not form.validate_on_submit():
+        return _invoicing_page(form, 400)
+    try:
+        run = invoice_jobs.start(parse_month(form.month.data), by=current_user)
+    except InvoicingError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return _invoicing_page(form, 400)
+    except jobruns.AlreadyRunning as exc:
+        db.session.rollback()
+        form.month.errors = list(form.month.errors) + [exc.errors["month"]]
+        if exc.run is not None:
+            flash(_("The run for %(month)s started %(when)s is still going: follow it on its progress page.",
+                    month=exc.run.key, when=format_datetime(exc.run.created_at, "d. MMM y HH:mm")), "warning")
+        return _invoicing_page(form, 409)
+    except jobruns.QueueUnavailable:
+        db.session.rollback()
+        return _invoicing_page(form, 503, queue_down=True)
+    return redirect(url_for("fsc_admin.invoice_run_progress", run_id=run.id))
+
+
+def _run_or_404(run_id: int):
+    run = jobruns.get_run(invoice_jobs.KIND, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+@bp.route("/fakturering/koersel/<int:run_id>")
+def invoice_run_progress(run_id: int):
+    run, queue_down = _run_or_404(run_id), False
+    try:
+        jobruns.reconcile(run)
+        db.session.commit()
+    except jobs.QueueUnavailable:
+        db.session.rollback()
+        run, queue_down = _run_or_404(run_id), True
+    return render_template("fsc_admin/invoice_run.html", run=run, queue_down=queue_down), 503 if queue_down else 200
+
+
+@bp.route("/fakturering/koersel/<int:run_id>/igen", methods=["POST"])
+def invoice_run_retry(run_id: int):
+    run = _run_or_404(run_id)
+    try:
+        run = jobruns.retry(run, by=current_user)
+    except jobruns.AlreadyRunning as exc:
+        db.session.rollback()
+        flash(exc.errors["month"], "error")
+        if exc.run is not None:
+            return redirect(url_for("fsc_admin.invoice_run_progress", run_id=exc.run.id))
+    except jobruns.QueueUnavailable:
+        db.session.rollback()
+        return render_template("fsc_admin/invoice_run.html", run=_run_or_404(run_id), queue_down=True), 503
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("fsc_admin.invoice_run_progress", run_id=run_id))
 
 
 def _invoice_or_404(invoice_id: int) -> Invoice:

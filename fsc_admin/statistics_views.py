@@ -1,10 +1,18 @@
 """The FSC's statistics overview: every municipality side by side for a period, with regional and national totals."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from fsc_admin import bp
-from stomi_app.statistics import export
+from fsc_admin.invoicing_forms import RunForm
+from stomi_app import jobruns, jobs
+from stomi_app.errors import DomainError
+from stomi_app.extensions import db
+from stomi_app.models import StatisticsReport
+from stomi_app.statistics import export, jobs as report_jobs
+from stomi_app.statistics.period import PeriodError, parse_month
+from stomi_app.statistics.report import ReportError, month_reports
 from stomi_app.statistics.dashboard import fsc_overview
 from stomi_app.statistics.forms import PeriodForm
 from stomi_app.statistics.tables import format_cell, is_numeric
@@ -44,3 +52,87 @@ def statistics_export(key: str, fmt: str):
         content, name, media = export.to_csv(tables[key]), f"{stem}.csv", export.CSV_MEDIA_TYPE
     return Response(content, mimetype=media.split(";")[0],
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Type": media})
+
+
+def _reports_page(form: RunForm, status: int = 200, queue_down: bool = False):
+    return render_template("fsc_admin/statistics_reports.html", form=form, runs=jobruns.latest_runs(report_jobs.KIND),
+                           queue_down=queue_down), status
+
+
+@bp.route("/statistik/rapporter", methods=["GET", "POST"])
+def statistics_reports():
+    """Make the monthly report for every municipality: queued for a worker, followed on its progress page."""
+    form = RunForm()
+    if request.method == "GET":
+        return _reports_page(form)
+    if not form.validate_on_submit():
+        return _reports_page(form, 400)
+    try:
+        run = report_jobs.start(parse_month(form.month.data), by=current_user)
+    except (PeriodError, ReportError) as exc:
+        db.session.rollback()
+        form.month.errors = list(form.month.errors) + [str(exc)]
+        return _reports_page(form, 400)
+    except jobruns.AlreadyRunning as exc:
+        db.session.rollback()
+        form.month.errors = list(form.month.errors) + [exc.errors["month"]]
+        return _reports_page(form, 409)
+    except jobruns.QueueUnavailable:
+        db.session.rollback()
+        return _reports_page(form, 503, queue_down=True)
+    return redirect(url_for("fsc_admin.statistics_report_run", run_id=run.id))
+
+
+def _run_or_404(run_id: int):
+    run = jobruns.get_run(report_jobs.KIND, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+def _run_page(run, queue_down: bool):
+    reports = month_reports(parse_month(run.key)) if run.status.value == "finished" else []
+    return render_template("fsc_admin/statistics_report_run.html", run=run, reports=reports,
+                           queue_down=queue_down), 503 if queue_down else 200
+
+
+@bp.route("/statistik/rapporter/koersel/<int:run_id>")
+def statistics_report_run(run_id: int):
+    run, queue_down = _run_or_404(run_id), False
+    try:
+        jobruns.reconcile(run)
+        db.session.commit()
+    except jobs.QueueUnavailable:
+        db.session.rollback()
+        run, queue_down = _run_or_404(run_id), True
+    return _run_page(run, queue_down)
+
+
+@bp.route("/statistik/rapporter/koersel/<int:run_id>/igen", methods=["POST"])
+def statistics_report_retry(run_id: int):
+    run = _run_or_404(run_id)
+    try:
+        jobruns.retry(run, by=current_user)
+    except jobruns.AlreadyRunning as exc:
+        db.session.rollback()
+        flash(exc.errors["month"], "error")
+        if exc.run is not None:
+            return redirect(url_for("fsc_admin.statistics_report_run", run_id=exc.run.id))
+    except jobruns.QueueUnavailable:
+        db.session.rollback()
+        return _run_page(_run_or_404(run_id), True)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("fsc_admin.statistics_report_run", run_id=run_id))
+
+
+@bp.route("/statistik/rapporter/<int:report_id>.<any(pdf, csv):kind>")
+def statistics_report_document(report_id: int, kind: str):
+    report = db.session.get(StatisticsReport, report_id)
+    if report is None:
+        abort(404)
+    content = report.pdf if kind == "pdf" else report.csv
+    media = "application/pdf" if kind == "pdf" else export.CSV_MEDIA_TYPE
+    return Response(content, mimetype=media.split(";")[0], headers={
+        "Content-Disposition": f'attachment; filename="{report.filename(kind)}"', "Content-Type": media})

@@ -227,14 +227,21 @@ def _store_lines(invoice: Invoice, lines: list[LineRow]) -> None:
     db.session.expire(invoice, ["lines"])
 
 
-def run_month(month_start: date, *, by: User | None = None, today: date | None = None,
-              progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Invoice every municipality with something to pay for the month; each municipality commits on its own."""
+def preflight(month_start: date, today: date | None = None) -> FeeSchedule:
+    """What a run needs before it starts (the month is over, a fee period covers it): its fee schedule, or a refusal
+    naming the month field. A page asks before it queues a run, the run asks again when it starts."""
     check_month(month_start, today)
     schedule = schedule_for_month(month_start)
     if schedule is None:
         raise InvoicingError(_l("No fee period covers %(month)s: add one under fees before the run.",
                                 month=month_start.strftime("%Y-%m")), "month")
+    return schedule
+
+
+def run_month(month_start: date, *, by: User | None = None, today: date | None = None,
+              progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Invoice every municipality with something to pay for the month; each municipality commits on its own."""
+    schedule = preflight(month_start, today)
     result = RunResult(month_start)
     keys = set(db.session.scalars(select(Invoice.current_key).where(Invoice.period_start == month_start,
                                                                      Invoice.current_key.is_not(None))))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, migrates, loads the demo data and starts the dev server on http://127.0.0.1:5000, with the
-# logistics simulator (http://127.0.0.1:5050) and the fulfilment dispatcher running beside it, so that
-# accepted orders move on to delivered by themselves. Ctrl-C stops all three.
+# logistics simulator (http://127.0.0.1:5050), the fulfilment dispatcher and a background-job worker (RQ on the
+# Redis at STOMI_REDIS_URL, default redis://127.0.0.1:6379/0) running beside it, so that accepted orders move on to
+# delivered by themselves and the invoice run and statistics reports started from the pages are run. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
@@ -26,6 +27,8 @@ trap 'exit 143' TERM
 helpers+=($!)
 .venv/bin/stomi fulfilment dispatch --loop --interval 2 &
 helpers+=($!)
-echo "Logistics simulator on $STOMI_LOGISTICS_URL, dispatcher running; API docs at http://127.0.0.1:${PORT}/api/v1/docs"
+.venv/bin/stomi worker &
+helpers+=($!)
+echo "Logistics simulator on $STOMI_LOGISTICS_URL, dispatcher and job worker running; API docs at http://127.0.0.1:${PORT}/api/v1/docs"
 # The server stays in the foreground (no exec: the trap above must outlive it to stop the helpers).
 .venv/bin/stomi run --host 127.0.0.1 --port "$PORT"

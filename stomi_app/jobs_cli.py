@@ -77,6 +77,8 @@ def nightly(night: str | None) -> None:
         night = date.fromisoformat(night).isoformat() if night else local_today().isoformat()
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--night") from exc
+    if not jobs.available():  # said even with nothing registered: the cron line's log must show a dead queue
+        _fail_unavailable(current_app.config["REDIS_URL"])
     try:
         queued = jobs.enqueue_nightly(night)
     except jobs.QueueUnavailable as exc:

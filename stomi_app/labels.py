@@ -18,6 +18,7 @@ ORDER_STATUS = {
     "delivered": _l("Delivered"),
     "delivery_failed": _l("Delivery failed"),
 }
+JOB_RUN_STATUS = {"queued": _l("Waiting"), "running": _l("Running"), "finished": _l("Finished"), "failed": _l("Failed")}
 GRANT_PERIOD = {"month": _l("per month"), "quarter": _l("per 3 months"), "year": _l("per year")}
 STOMA_TYPE = {"colostomy": _l("Colostomy"), "ileostomy": _l("Ileostomy"), "urostomy": _l("Urostomy")}
 DELIVERY_PROBLEM = {
@@ -137,4 +138,5 @@ def template_globals() -> dict:
         "stoma_label": lambda code: label(STOMA_TYPE, code),
         "problem_label": lambda code: label(DELIVERY_PROBLEM, code),
         "purpose_label": audit_purpose_label,
+        "job_run_status_label": lambda code: label(JOB_RUN_STATUS, code),
     }

@@ -1,5 +1,5 @@
 """Prometheus metrics at /metrics: requests per endpoint (rate, latency), orders by outcome, the outbox's backlog and
-age. Per process; under gunicorn set PROMETHEUS_MULTIPROC_DIR (an empty folder) so every worker's counts are summed."""
+age, the background-job queue. Per process; under gunicorn set PROMETHEUS_MULTIPROC_DIR (an empty folder) so every worker's counts are summed."""
 from __future__ import annotations
 
 import hmac
@@ -43,6 +43,33 @@ class OutboxCollector:
         yield age
 
 
+class JobQueueCollector:
+    """The background-job queue (RQ on Redis), read at scrape time: jobs waiting, running, scheduled, failed and
+    finished (those RQ still keeps: finished results for their TTL, failed ones for a year), the workers listening,
+    and whether Redis answered at all (a scrape never fails on a dead Redis: the queue reads as down)."""
+
+    HELP = {"queued": "Jobs waiting in the queue for a worker", "started": "Jobs a worker is running now",
+            "scheduled": "Jobs scheduled for later (the nightly run)", "failed": "Failed jobs kept for inspection and retry",
+            "finished": "Finished jobs whose result is still kept", "workers": "Workers listening on the queue"}
+
+    def collect(self):
+        from stomi_app import jobs
+
+        up = GaugeMetricFamily("stomi_jobs_queue_up", "1 when the job queue's Redis answered this scrape, else 0")
+        try:
+            counts = jobs.queue_counts()
+        except jobs.QueueUnavailable:
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        for name, help_text in self.HELP.items():
+            gauge = GaugeMetricFamily(f"stomi_jobs_{name}", help_text, labels=["queue"])
+            gauge.add_metric([current_app.config["JOBS_QUEUE"]], counts[name])
+            yield gauge
+
+
 def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
@@ -67,6 +94,7 @@ def metrics():
         return Response("forbidden\n", status=403, mimetype="text/plain")
     registry = CollectorRegistry()
     registry.register(OutboxCollector())
+    registry.register(JobQueueCollector())
     body = generate_latest(_registry()) + generate_latest(registry)
     db.session.rollback()
     return Response(body, mimetype=CONTENT_TYPE_LATEST)

@@ -57,8 +57,10 @@ ROUTES: dict[str, object] = {
     **{f"fsc_admin.{e}": (ADM,) for e in (
         "allocation", "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
-        "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
-        "statistics_overview")},
+        "invoice_document", "invoice_mark_sent", "invoice_run", "invoice_run_progress", "invoice_run_retry", "invoicing", "start",
+        "statistics_export",
+        "statistics_overview", "statistics_report_document", "statistics_report_retry", "statistics_report_run",
+        "statistics_reports")},
     **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
 }
 

@@ -15,3 +15,4 @@ from stomi_app.models.nursing import (  # noqa: F401,E402
     TaskClaim, TaskKind,
 )
 from stomi_app.models.statistics import StatisticsReport  # noqa: F401,E402
+from stomi_app.models.jobs import JobRun, JobRunStatus  # noqa: F401,E402

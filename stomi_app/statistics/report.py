@@ -294,3 +294,12 @@ def reports_of(municipality_id: int) -> list[StatisticsReport]:
 def report_of(municipality_id: int, report_id: int) -> StatisticsReport | None:
     return db.session.scalar(select(StatisticsReport).where(StatisticsReport.id == report_id,
                                                             StatisticsReport.municipality_id == municipality_id))
+
+
+def month_reports(month_start: date) -> list[StatisticsReport]:
+    """Every municipality's stored report for the month (the FSC's list), without the documents."""
+    return list(db.session.scalars(
+        select(StatisticsReport).join(Municipality, StatisticsReport.municipality_id == Municipality.id)
+        .where(StatisticsReport.month == month_start)
+        .options(defer(StatisticsReport.pdf), defer(StatisticsReport.csv), joinedload(StatisticsReport.municipality))
+        .order_by(Municipality.code)))

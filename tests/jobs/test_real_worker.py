@@ -73,3 +73,34 @@ def test_a_real_worker_marks_a_raising_job_failed_and_goes_on(worker_queue):
         after = jobs.enqueue(jobs.ping, "still alive")
         assert wait_for(after) == JobStatus.FINISHED
         assert jobs.queue_counts()["failed"] == 1
+
+
+from tests.invoicing.conftest import fees, month, shop  # noqa: E402,F401  (fixtures)
+
+
+def test_the_invoice_run_started_from_the_page_finishes_in_a_real_worker(worker_queue, month):
+    from sqlalchemy import func, select
+
+    from invoicing.models import Invoice
+    from stomi_app.extensions import db
+    from stomi_app.models import JobRun, JobRunStatus
+    from tests import factories
+
+    client = worker_queue.test_client()
+    assert client.post("/login", data={"email": "admin@test.dk", "password": factories.PASSWORD}).status_code == 302
+    answer = client.post("/admin/fakturering/koersel", data={"month": "2026-05"})
+    assert answer.status_code == 302
+    deadline = time.monotonic() + 60
+    with worker_queue.app_context():
+        while True:
+            run = db.session.scalar(select(JobRun))
+            if run.status in (JobRunStatus.FINISHED, JobRunStatus.FAILED) or time.monotonic() > deadline:
+                break
+            db.session.rollback()
+            time.sleep(0.2)
+        assert run.status is JobRunStatus.FINISHED, run.error
+        assert run.done == run.total == 2 and run.summary["issued"] == 2
+        assert db.session.scalar(select(func.count(Invoice.id))) == 2
+        db.session.rollback()
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "2 fakturaer udstedt" in page
