@@ -1,7 +1,7 @@
 """notices: the notice per event, its deliveries per channel (outbox), preferences, reminder days per municipality
 
 Revision ID: a7c3d9e1f405
-Revises: e3f1a9c4b7d2
+Revises: a7c3e5f19b02
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -13,7 +13,7 @@ from stomi_app.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3d9e1f405'
-down_revision = 'e3f1a9c4b7d2'
+down_revision = 'a7c3e5f19b02'  # after the job queue's job_run (branch w21jobs, merged here first)
 branch_labels = None
 depends_on = None
 
