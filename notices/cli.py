@@ -43,3 +43,22 @@ def remind(day) -> None:
 
     on = date(day.year, day.month, day.day) if day else None
     click.echo(str(run_nightly(on)))
+
+
+@notices_cli.command("reminder-days")
+@click.option("--municipality", "code", type=int, required=True, help="The municipality's code, e.g. 751.")
+@click.option("--days", type=click.IntRange(1, 60), required=True, help="Days before the supplies run out (1–60).")
+@with_appcontext
+def reminder_days(code: int, days: int) -> None:
+    """Set how many days before a citizen's supplies run out the reminder is sent, for one municipality."""
+    from sqlalchemy import select
+
+    from stomi_app.extensions import db
+    from stomi_app.models import Municipality
+
+    municipality = db.session.scalar(select(Municipality).where(Municipality.code == code))
+    if municipality is None:
+        raise click.ClickException(f"no municipality has the code {code}")
+    municipality.reminder_days_before = days
+    db.session.commit()
+    click.echo(f"{municipality.name}: reminders {days} days before the supplies run out")
