@@ -1,6 +1,7 @@
 """The channels behind one notifier interface: e-mail over SMTP (real), SMS and Digital Post (adapters).
 
-SMS and Digital Post are NOT connected to a provider: their default adapters write the message to the log. A provider
+SMS and Digital Post are NOT connected to a provider: their default adapters write the message to the log, and the
+delivery is recorded as not sent ("not connected"). A provider
 is plugged in by writing a class with `send(to, message)` (raising ChannelError when the provider did not take it)
 and naming it in STOMI_NOTICE_SMS_PROVIDER / STOMI_NOTICE_DIGITAL_POST_PROVIDER as `package.module:ClassName`; the
 class is built with the app's config. See README, "Notices and reminders".
@@ -21,6 +22,11 @@ log = logging.getLogger("stomi.notices")
 
 class ChannelError(Exception):
     """The channel did not take the message; the sender retries it later."""
+
+
+class NotConnected(Exception):
+    """The channel has no provider behind it (the development adapters): the delivery is recorded as not sent, never
+    as sent, so nobody reads "Digital Post: sent" for a letter that never left."""
 
 
 class Provider(Protocol):
@@ -60,6 +66,7 @@ class LoggingSmsProvider:
 
     def send(self, to: str, message: Outgoing) -> None:
         log.info("SMS not sent (no provider connected): to=%s text=%s", to, message.sms)
+        raise NotConnected("SMS: no provider connected")
 
 
 class LoggingDigitalPostProvider:
@@ -70,6 +77,7 @@ class LoggingDigitalPostProvider:
 
     def send(self, to: str, message: Outgoing) -> None:
         log.info("Digital Post not sent (no provider connected): to=citizen %s subject=%s", to, message.subject)
+        raise NotConnected("Digital Post: no provider connected")
 
 
 def _provider(setting: str, default: type) -> Provider:

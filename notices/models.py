@@ -44,7 +44,7 @@ class DeliveryStatus(str, enum.Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after MAX_ATTEMPTS; the notice is still in the inbox
-    SKIPPED = "skipped"  # no address for the channel when its turn came (the citizen removed it)
+    SKIPPED = "skipped"  # not sent: no address when its turn came, or no provider behind the channel (last_error says)
 
 
 class NoticeDelivery(Base):

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from notices.channels import CHANNELS, ChannelError
+from notices.channels import CHANNELS, ChannelError, NotConnected
 from notices.models import DeliveryStatus, Notice, NoticeDelivery
 from notices.texts import outgoing
 from stomi_app.db import utcnow
@@ -77,6 +77,10 @@ def _send_one(delivery: NoticeDelivery, report: SendReport, now: datetime) -> No
         return
     try:
         channel.send(to, outgoing(delivery.notice, citizen.language))
+    except NotConnected as exc:
+        delivery.status, delivery.claim_token, delivery.last_error = DeliveryStatus.SKIPPED, None, str(exc)
+        report.skipped += 1
+        return
     except ChannelError as exc:
         delivery.last_error, delivery.claim_token = str(exc)[:1000], None
         if delivery.attempts >= current_app.config["NOTICE_MAX_ATTEMPTS"]:

@@ -16,7 +16,6 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, User
 
-CHANNELS = ("email", "sms", "digital_post")
 INBOX_LIMIT = 200
 
 

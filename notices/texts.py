@@ -39,7 +39,7 @@ class Kind:
 
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS"), "digital_post": _l("Digital Post")}
 DELIVERY_LABELS = {"pending": _l("waiting to be sent"), "sent": _l("sent"), "failed": _l("could not be sent"),
-                   "skipped": _l("no address")}
+                   "skipped": _l("not sent (no address, or the channel is not connected)")}
 
 
 def _day(params: dict, name: str) -> str:

@@ -63,13 +63,16 @@ def test_a_provider_that_refuses_is_retried(app, emailed, monkeypatch):
     assert send_due(now=row.next_attempt_at + timedelta(seconds=1)).sent == 1
 
 
-def test_the_development_adapters_only_log(app, emailed, caplog):
+def test_the_development_adapters_only_log_and_never_count_as_sent(app, emailed, caplog):
     save_preferences(emailed, email_on=False, sms_on=True, digital_post_on=True, email="", mobile="20304050",
                      language="da")
     notify(emailed, Kind.GRANT_CREATED, "grant:1:v1")
     db.session.commit()
     with caplog.at_level("INFO", logger="stomi.notices"):
-        assert send_due().sent == 2
+        report = send_due()
+    assert report.sent == 0 and report.skipped == 2
+    assert {d.last_error for d in db.session.scalars(select(NoticeDelivery))} == {
+        "SMS: no provider connected", "Digital Post: no provider connected"}
     assert "SMS not sent (no provider connected)" in caplog.text
     assert "Digital Post not sent (no provider connected)" in caplog.text
     assert "1503481234" not in caplog.text  # the CPR number is never logged
@@ -80,9 +83,11 @@ def test_a_channel_without_an_address_when_its_turn_comes_is_skipped(app, emaile
     emailed.email = None  # removed after the notice was written
     db.session.commit()
     report = send_due()
-    assert report.skipped == 1
+    assert report.skipped == 2  # no e-mail address any more; Digital Post not connected
     statuses = {d.channel: d.status for d in db.session.scalars(select(NoticeDelivery))}
-    assert statuses == {"email": DeliveryStatus.SKIPPED, "digital_post": DeliveryStatus.SENT}
+    assert statuses == {"email": DeliveryStatus.SKIPPED, "digital_post": DeliveryStatus.SKIPPED}
+    assert db.session.scalar(select(NoticeDelivery.last_error).where(NoticeDelivery.channel == "email")) == (
+        "no address for the channel")
 
 
 def test_reminder_days_per_municipality_from_the_command_line(app, world):
