@@ -142,3 +142,20 @@ def test_download_my_data_holds_the_messages(auth, client, emailed):
     data = json.loads(client.get("/borger/mine-data/download.json").get_data(as_text=True))
     assert [m["title"] for m in data["messages"]] == ["Din bevilling er ændret"]
     assert {d["channel"] for d in data["messages"][0]["told_by"]} == {"email", "digital_post"}
+
+
+def test_the_preferences_form_never_500s_on_hostile_input(auth, client, emailed):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from tests.test_fuzz_forms import HOSTILE
+
+    login_birthe(auth)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.fixed_dictionaries({name: HOSTILE for name in ("email_on", "sms_on", "digital_post_on", "email", "mobile",
+                                                            "language")}))
+    def post(data):
+        response = client.post("/borger/beskeder/indstillinger", data=data)
+        assert response.status_code in (302, 422), (data, response.status_code)
+
+    post()
