@@ -45,7 +45,7 @@ def start():
         measure=ordering.current_measure(current_user.id), open_orders=open_orders,
         last_order=ordering.last_order(current_user.id), draft=ordering.find_draft(current_user),
         has_grant=bool(grants_in_force([current_user.id], today)),
-        supplies=[s for s in supply_for(current_user.id, today) if s.runs_out is not None],
+        supplies=[s for s in supply_for(current_user.id, today) if s.runs_out is not None and s.runs_out >= today],
         unread_notices=notice_services.unread_count(current_user.id),
     )
 

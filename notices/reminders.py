@@ -69,9 +69,11 @@ def refill(citizen: Citizen, on: date) -> dict[int, int]:
 
 
 def in_window(supplies: list[Supply], days_before: int, on: date) -> Supply | None:
-    """The line that runs out first, when `on` is from `days_before` days before its run-out day up to that day."""
-    first = earliest_run_out(supplies)
-    if first is None or not first.runs_out - timedelta(days=days_before) <= on <= first.runs_out:
+    """The line that runs out first from `on` on, when `on` is `days_before` days or fewer before its run-out day.
+    A line that ran out before `on` is left out: the citizen has not needed it again (an accessory ordered now and
+    then), and it must not hold back the reminder for the bags."""
+    first = earliest_run_out([s for s in supplies if s.runs_out is not None and s.runs_out >= on])
+    if first is None or on < first.runs_out - timedelta(days=days_before):
         return None
     return first
 
@@ -104,7 +106,7 @@ def reminder_due(citizen: Citizen, on: date, supplies: list[Supply] | None = Non
     if not refill(citizen, on):
         return None
     window_end = on + timedelta(days=days_before)
-    products = sorted({s.product_name for s in supplies if s.runs_out is not None and s.runs_out <= window_end
+    products = sorted({s.product_name for s in supplies if s.runs_out is not None and on <= s.runs_out <= window_end
                        and s.product_name})
     return first.runs_out, products
 

@@ -193,3 +193,13 @@ def test_remeasure_due_is_told_for_the_current_measure_once(emailed):
     record_measure(emailed, shape=CutShape.ROUND, diameter_mm=32)  # measured again: the new one has no date
     db.session.commit()
     assert remeasure_notices(date(2026, 2, 10)) == 0
+
+
+def test_a_line_that_ran_out_long_ago_does_not_hold_back_the_reminder_for_the_others(emailed, shop, officer):
+    grant_for(officer, emailed, line(30, GrantPeriod.QUARTER, variant=shop.bag_a), line(6, GrantPeriod.QUARTER, variant=shop.bag_b))
+    deliver(place(emailed, {shop.bag_a: 10, shop.bag_b: 1}, ORDERED), DELIVERED)  # one bag_b box: half a month
+    supplies = {s.line.variant_id: s.runs_out for s in supply_for(emailed.id, REMINDER_DAY)}
+    assert supplies[shop.bag_b.id] < REMINDER_DAY < supplies[shop.bag_a.id] == RUNS_OUT
+    with on(REMINDER_DAY):
+        runs_out, products = reminder_due(emailed, REMINDER_DAY)
+    assert runs_out == RUNS_OUT and products == [shop.bag_a.display_name]
