@@ -2,8 +2,11 @@
 messages in her inbox ("Beskeder"), the newest unread until she opens it; then she chooses how she is told.
 
 The citizen is a new one from a discharge (e2e/handover.py), so no other journey changes her orders or messages.
+Then Birthe Nielsen follows her supply reminder (the demo gives her one) to a pre-filled order she must confirm.
 """
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import Page, expect
 
@@ -70,3 +73,18 @@ def test_the_citizen_sees_the_nurses_approval_in_her_inbox(page: Page):
     page.get_by_role("button", name="Gem").click()
     expect(page.get_by_text("Dine valg for beskeder er gemt.")).to_be_visible()
     expect(page.get_by_label("Mobilnummer")).to_have_value("20304050")
+
+
+def test_the_reminder_opens_a_prefilled_order_to_confirm(page: Page):
+    """Birthe Nielsen's supplies run out soon by the demo's order rhythm: the demo gives her tonight's reminder."""
+    steps.login_citizen(page, "150348-1234")
+    page.get_by_test_id("messages-link").get_by_role("link", name="Beskeder").click()
+    page.get_by_role("link", name=re.compile(r"^Tid til at bestille: dine produkter rækker til ca\.")).click()
+    expect(page.get_by_test_id("notice-body")).to_contain_text("Bestil det samme igen: du ser bestillingen og bekræfter den")
+    page.get_by_role("button", name="Bestil det samme igen").click()
+    expect(page).to_have_url(re.compile(r"/borger/bestil/tjek$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tjek din bestilling, før du sender den")
+    expect(page.get_by_text("Der er ikke sendt noget endnu.", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("routing-summary")).to_have_text(
+        "Alt er inden for din bevilling. Bestillingen godkendes, så snart du sender den.")
+    # Nothing is sent until she presses "Send bestilling" (e2e/test_citizen_ordering.py sends her order later).

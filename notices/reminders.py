@@ -202,6 +202,9 @@ def draft_from_reminder(citizen: Citizen, notice: Notice, on: date | None = None
     on = on or local_today()
     if ordering.last_order(citizen.id) is None:
         raise NothingToReorder({"order": _l("You have no earlier order to repeat. Choose your products.")})
+    if has_open_order(citizen.id):
+        # The reminder was written before she ordered (by phone, or from the start page): not a second order.
+        raise NothingToReorder({"order": _l("You have already ordered: your order is on its way. See it on your start page.")})
     wanted = refill(citizen, on)
     if not wanted:
         raise NothingToReorder({"order": _l("Nothing is left of your grant this period. Call the callcenter.")})

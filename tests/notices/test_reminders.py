@@ -203,3 +203,16 @@ def test_a_line_that_ran_out_long_ago_does_not_hold_back_the_reminder_for_the_ot
     with on(REMINDER_DAY):
         runs_out, products = reminder_due(emailed, REMINDER_DAY)
     assert runs_out == RUNS_OUT and products == [shop.bag_a.display_name]
+
+
+def test_order_the_same_again_after_she_already_ordered_is_refused(supplied, shop):
+    from notices.reminders import NothingToReorder
+
+    with on(REMINDER_DAY):
+        notice = remind(supplied, REMINDER_DAY)
+        db.session.commit()
+    place(supplied, {shop.bag_a: 2}, date(2026, 1, 27))  # by phone, before she opened the reminder
+    with on(date(2026, 1, 28)):
+        with pytest.raises(NothingToReorder) as refused:
+            draft_from_reminder(supplied, notice, date(2026, 1, 28))
+    assert "allerede bestilt" in str(refused.value.errors["order"])
