@@ -136,20 +136,25 @@ def queue_item(kind: str, ref_id: int):
 
 # --- the citizen overview and the call log -----------------------------------------------------
 
-def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 200):
+def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 200, notices=None):
+    from notices.texts import title as notice_title
+
     data = services.overview(current_user, citizen)
     return render_template("callcenter/citizen.html", o=data, citizen=citizen, contact_form=contact_form,
                            reason_labels=dict(REASONS), outcome_labels=dict(OUTCOMES),
-                           advice_status_labels=ADVICE_STATUS), status
+                           advice_status_labels=ADVICE_STATUS, notices=notices, notice_title=notice_title), status
 
 
 @bp.route("/borger/<int:citizen_id>")
 def citizen(citizen_id: int):
+    from notices.services import told
+
     found = services.open_citizen(current_user, citizen_id, via_search=request.args.get("s"))
     if found is None:
         abort(404)
+    recent = told(current_user, found, limit=5)  # "what did we tell her?", audited with the opening
     db.session.commit()
-    return _render_overview(found, ContactForm())
+    return _render_overview(found, ContactForm(), notices=recent)
 
 
 @bp.route("/borger/<int:citizen_id>/kontakt", methods=["POST"])

@@ -128,7 +128,12 @@ def test_the_callcenter_sees_what_we_told_her_and_the_look_is_audited(auth, clie
     agent = world[Role.CALLCENTER]
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.user_id == agent.id, AuditEvent.citizen_id == emailed.id,
                                                       AuditEvent.purpose == "callcenter: notices"))
-    assert "Hvad har vi fortalt borgeren?" in client.get(f"/callcenter/borger/{emailed.id}").get_data(as_text=True)
+    overview = client.get(f"/callcenter/borger/{emailed.id}").get_data(as_text=True)
+    assert "Hvad har vi fortalt borgeren?" in overview
+    assert "Din bestilling 0000005 blev ikke godkendt (ikke læst endnu)" in overview
+    looks = db.session.scalars(select(AuditEvent.purpose).where(AuditEvent.user_id == agent.id,
+                                                               AuditEvent.citizen_id == emailed.id)).all()
+    assert looks.count("callcenter: notices") == 2 and "callcenter: citizen overview" in looks
     assert client.get("/callcenter/borger/99999999/beskeder").status_code == 404
     assert client.get("/callcenter/paamindelser").status_code == 200
 
