@@ -55,7 +55,7 @@ def statistics_export(key: str, fmt: str):
 
 
 def _reports_page(form: RunForm, status: int = 200, queue_down: bool = False):
-    return render_template("fsc_admin/statistics_reports.html", form=form, runs=jobruns.latest_runs(report_jobs.KIND),
+    return render_template("fsc_admin/statistics_reports.html", form=form, runs=report_jobs.all_municipality_runs(),
                            queue_down=queue_down), status
 
 
@@ -91,7 +91,8 @@ def _run_or_404(run_id: int):
 
 
 def _run_page(run, queue_down: bool):
-    reports = month_reports(parse_month(run.key)) if run.status.value == "finished" else []
+    reports = (month_reports(parse_month(run.summary["month"]))
+               if run.status.value == "finished" and run.summary and run.summary.get("code") is None else [])
     return render_template("fsc_admin/statistics_report_run.html", run=run, reports=reports,
                            queue_down=queue_down), 503 if queue_down else 200
 

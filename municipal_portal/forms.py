@@ -179,3 +179,10 @@ class EndGrantForm(BaseForm):
                               description=_l("For example 2026-03-31"))
     reason = TextAreaField(_l("Reason"), description=_l("Why the grant ends; the citizen and colleagues will read it"),
                            validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), _at_most(2000)])
+
+
+class ReportMonthForm(BaseForm):
+    """The month a grant officer has the municipality's statistics report made (again) for."""
+
+    month = StringField(_l("Month"), validators=[InputRequired()],
+                        description=_l("As YYYY-MM, e.g. 2026-05. The month must be over."))

@@ -6,20 +6,24 @@ keeps them to the pages in MANAGER_ENDPOINTS, whatever else the blueprint has.
 """
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from municipal_portal import bp
+from municipal_portal.forms import ReportMonthForm
+from stomi_app import jobruns, jobs
 from stomi_app.audit import record
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.models import Municipality, Role
-from stomi_app.statistics import export
+from stomi_app.statistics import export, jobs as report_jobs
+from stomi_app.statistics.period import PeriodError, parse_month
 from stomi_app.statistics.dashboard import municipality_dashboard
 from stomi_app.statistics.figures import utilisation_day, utilisation_per_citizen
 from stomi_app.statistics.forms import PeriodForm
-from stomi_app.statistics.report import report_of, reports_of
+from stomi_app.statistics.report import ReportError, report_of, reports_of
 from stomi_app.statistics.tables import Money, StatTable, format_cell, is_numeric
 from stomi_app.timeutil import local_today
 
@@ -131,11 +135,80 @@ class _CitizenRef:
         self.id = citizen_id
 
 
+def _reports_page(municipality: Municipality, form: ReportMonthForm | None, status: int = 200, queue_down: bool = False):
+    may_start = current_user.role is Role.GRANT_OFFICER  # managers read; the grant officer may have a month made again
+    return render_template("municipal_portal/statistics_reports.html", municipality=municipality,
+                           reports=reports_of(municipality.id), form=form if may_start else None,
+                           runs=report_jobs.municipality_runs(municipality.code) if may_start else [],
+                           queue_down=queue_down), status
+
+
 @bp.route("/statistik/<int:code>/rapporter")
 def statistics_reports(code: int):
+    return _reports_page(_own_municipality(code), ReportMonthForm())
+
+
+@bp.route("/statistik/<int:code>/rapporter/lav", methods=["POST"])
+def statistics_report_start(code: int):
+    """Make (or make again) the municipality's report for a month, as a background job."""
     municipality = _own_municipality(code)
-    return render_template("municipal_portal/statistics_reports.html", municipality=municipality,
-                           reports=reports_of(municipality.id))
+    form = ReportMonthForm()
+    if not form.validate_on_submit():
+        return _reports_page(municipality, form, 400)
+    try:
+        run = report_jobs.start(parse_month(form.month.data), by=current_user, code=municipality.code)
+    except (PeriodError, ReportError) as exc:
+        db.session.rollback()
+        form.month.errors = list(form.month.errors) + [str(exc)]
+        return _reports_page(municipality, form, 400)
+    except jobruns.AlreadyRunning as exc:
+        db.session.rollback()
+        form.month.errors = list(form.month.errors) + [exc.errors["month"]]
+        return _reports_page(municipality, form, 409)
+    except jobruns.QueueUnavailable:
+        db.session.rollback()
+        return _reports_page(municipality, form, 503, queue_down=True)
+    return redirect(url_for("municipal_portal.statistics_report_run", code=code, run_id=run.id))
+
+
+def _own_run(municipality: Municipality, run_id: int):
+    run = report_jobs.municipality_run(run_id, municipality.code)
+    if run is None:
+        abort(404)
+    return run
+
+
+@bp.route("/statistik/<int:code>/rapporter/koersel/<int:run_id>")
+def statistics_report_run(code: int, run_id: int):
+    municipality = _own_municipality(code)
+    run, queue_down = _own_run(municipality, run_id), False
+    try:
+        jobruns.reconcile(run)
+        db.session.commit()
+    except jobs.QueueUnavailable:
+        db.session.rollback()
+        run, queue_down = _own_run(municipality, run_id), True
+    return render_template("municipal_portal/statistics_report_run.html", municipality=municipality, run=run,
+                           queue_down=queue_down), 503 if queue_down else 200
+
+
+@bp.route("/statistik/<int:code>/rapporter/koersel/<int:run_id>/igen", methods=["POST"])
+def statistics_report_retry(code: int, run_id: int):
+    municipality = _own_municipality(code)
+    run = _own_run(municipality, run_id)
+    try:
+        jobruns.retry(run, by=current_user)
+    except jobruns.AlreadyRunning as exc:
+        db.session.rollback()
+        flash(exc.errors["month"], "error")
+    except jobruns.QueueUnavailable:
+        db.session.rollback()
+        return render_template("municipal_portal/statistics_report_run.html", municipality=municipality,
+                               run=_own_run(municipality, run_id), queue_down=True), 503
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("municipal_portal.statistics_report_run", code=code, run_id=run_id))
 
 
 @bp.route("/statistik/<int:code>/rapporter/<int:report_id>.<any(pdf, csv):kind>")

@@ -42,6 +42,9 @@ def production_problems(config: Mapping, environ: Mapping[str, str] | None = Non
     if config.get("RATELIMIT_ENABLED") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         problems.append("Login rate limits are kept in each worker's memory (one limit per worker): set "
                         "STOMI_RATELIMIT_STORAGE_URI to Redis, e.g. redis://127.0.0.1:6379/0.")
+    if config.get("JOBS_SYNC"):
+        problems.append("Background jobs run inside the web request (a national invoice run would hold a worker for "
+                        "minutes): set STOMI_JOBS_SYNC=0 and run `stomi worker`.")
     return problems
 
 

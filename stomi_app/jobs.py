@@ -114,7 +114,8 @@ def fetch(job_id: str, app: Flask | None = None) -> Job | None:
 
 
 def report_progress(done: int, total: int) -> None:
-    """Record a running job's progress in its RQ meta (read by pages and `stomi jobs status`); a no-op outside a job."""
+    """Record a running job's progress in its RQ meta (`job.meta["progress"]`, for whoever follows the job); a no-op
+    outside a job. Runs started from a page report into their job_run row instead (stomi_app/jobruns.py)."""
     from rq import get_current_job
 
     job = get_current_job()

@@ -46,7 +46,8 @@ ROUTES: dict[str, object] = {
     **{f"municipal_portal.{e}": (GO,) for e in (
         "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "grant_withdraw_ending",
         "near_or_over", "search",
-        "statistics_citizens", "discharges", "discharge_grant", "recommendations", "recommendation")},
+        "statistics_citizens", "statistics_report_retry", "statistics_report_run", "statistics_report_start",
+        "discharges", "discharge_grant", "recommendations", "recommendation")},
     **{f"municipal_portal.{e}": (GO, MM) for e in (
         "statistics", "statistics_export", "statistics_home",
         "statistics_report_document", "statistics_reports")},

@@ -21,6 +21,7 @@ def test_a_fit_configuration_has_no_problem():
     ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/stomi.sqlite"}, SECRETS, "The database is SQLite"),
     ({"SESSION_COOKIE_SECURE": False}, SECRETS, "STOMI_SESSION_COOKIE_SECURE=1"),
     ({"RATELIMIT_STORAGE_URI": "memory://"}, SECRETS, "STOMI_RATELIMIT_STORAGE_URI"),
+    ({"JOBS_SYNC": True}, SECRETS, "STOMI_JOBS_SYNC=0"),
     ({}, {k: v for k, v in SECRETS.items() if k != "STOMI_LOGISTICS_SECRET"}, "STOMI_LOGISTICS_SECRET is not set"),
     ({}, {k: v for k, v in SECRETS.items() if k != "STOMI_CPR_HASH_KEY"}, "STOMI_CPR_HASH_KEY is not set"),
 ])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow
 from stomi_app.models.users import User
+from stomi_app.statemachine import machine
 
 
 class JobRunStatus(str, enum.Enum):
@@ -59,8 +60,6 @@ class JobRun(Base):
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
 
-
-from stomi_app.statemachine import machine  # noqa: E402
 
 S = JobRunStatus
 # A failed run may be retried (back to queued); a queued run fails without running when its job is lost.

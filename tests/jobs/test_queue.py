@@ -82,3 +82,16 @@ def test_redis_down_is_queue_unavailable_and_nothing_runs(database_url, instance
         with pytest.raises(jobs.QueueUnavailable):
             jobs.fetch("anything")
     assert CALLS == []
+
+
+def count_to(n):
+    for i in range(1, n + 1):
+        jobs.report_progress(i, n)
+    return n
+
+
+def test_a_job_reports_its_progress_in_its_meta_and_outside_a_job_it_is_a_no_op(ctx):
+    job = jobs.enqueue(count_to, 3)
+    job.refresh()
+    assert job.meta["progress"] == {"done": 3, "total": 3}
+    jobs.report_progress(1, 2)  # not inside a job: nothing to record, no error

@@ -78,3 +78,49 @@ def test_redis_down_is_said_in_words_and_nothing_is_started(world, database_url,
     answer = client.post("/admin/statistik/rapporter", data={"month": "2026-10"})
     assert answer.status_code == 503 and "Jobkøen er ikke tilgængelig" in answer.get_data(as_text=True)
     assert _runs() == []
+
+
+def test_a_grant_officer_has_the_own_municipalitys_month_made_again(history, client, auth, world):
+    assert auth.staff("officer.aarhus@test.dk").status_code == 302
+    page = client.get("/kommune/statistik/751/rapporter").get_data(as_text=True)
+    assert 'data-testid="report-form"' in page
+    answer = client.post("/kommune/statistik/751/rapporter/lav", data={"month": "2026-10"})
+    assert answer.status_code == 302
+    run = _runs()[0]
+    assert run.key == "2026-10:751" and run.status is JobRunStatus.FINISHED and run.done == run.total == 1
+    shown = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "1 rapport lavet" in shown and 'data-testid="run-reports-link"' in shown
+    only = db.session.scalars(select(Municipality.code).join(StatisticsReport)).all()
+    assert only == [751]  # Aarhus' report only, not the other 40
+    # Another municipality's code, or another municipality's run, is not found.
+    assert client.post("/kommune/statistik/461/rapporter/lav", data={"month": "2026-10"}).status_code == 404
+    odense = JobRun(kind="statistics_report", key="2026-10:461", job_function="x", locale="da", attempts=1)
+    everyone = JobRun(kind="statistics_report", key="2026-10", job_function="x", locale="da", attempts=1)
+    db.session.add_all([odense, everyone])
+    db.session.commit()
+    for other in (odense, everyone):
+        assert client.get(f"/kommune/statistik/751/rapporter/koersel/{other.id}").status_code == 404
+    assert client.post("/kommune/statistik/751/rapporter/lav", data={"month": "maj"}).status_code == 400
+
+
+def test_a_municipal_manager_reads_the_reports_but_starts_nothing(manager, client, auth):
+    assert auth.staff("leder.aarhus@test.dk").status_code == 302
+    code = 751
+    page = client.get(f"/kommune/statistik/{code}/rapporter")
+    assert page.status_code == 200 and 'data-testid="report-form"' not in page.get_data(as_text=True)
+    assert client.post(f"/kommune/statistik/{code}/rapporter/lav", data={"month": "2026-10"}).status_code == 403
+    assert _runs() == []
+
+
+def test_one_municipality_and_all_of_the_same_month_never_run_at_once(world, database_url, instance_dir):
+    other = make_app(database_url, JOBS_SYNC=False, JOBS_QUEUE=f"stomi-noworker-{uuid.uuid4().hex[:12]}")
+    officer, admin = other.test_client(), other.test_client()
+    for client, email in ((officer, "officer.aarhus@test.dk"), (admin, ADMIN)):
+        assert client.post("/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+    assert officer.post("/kommune/statistik/751/rapporter/lav", data={"month": "2026-10"}).status_code == 302
+    assert admin.post("/admin/statistik/rapporter", data={"month": "2026-10"}).status_code == 409
+    assert admin.post("/admin/statistik/rapporter", data={"month": "2026-09"}).status_code == 302
+    assert officer.post("/kommune/statistik/751/rapporter/lav", data={"month": "2026-09"}).status_code == 409
+    assert [r.key for r in _runs()] == ["2026-10:751", "2026-09"]
+    with other.app_context():
+        jobs.get_queue().empty()
