@@ -2,9 +2,10 @@
 
 A citizen is reminded once per supply period: on the municipality's `reminder_days_before` days before the earliest
 line runs out (notices.supply), or on a later night up to that day when a night was missed or an order would have
-been too soon then. Never while an order is open, never when an order now would be "too soon" (the municipality's
-minimum days between orders), never twice for one run-out day (the notice's key). "Order the same again" makes a
-draft that the citizen confirms on the check page: nothing is ever sent by a reminder itself.
+been too soon then. Only on a day the same order would go through without approval: never while an order is open,
+never when it would be "too soon" (the municipality's minimum days between orders), never without room left in the
+grant this period; never twice for one run-out day (the notice's key). "Order the same again" makes a draft that the
+citizen confirms on the check page: nothing is ever sent by a reminder itself.
 """
 from __future__ import annotations
 
