@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from callcenter.models import Contact, ContactOutcome, ContactReason, QueueClaim, QueueKind
 from callcenter.services import MAX_NOTE, auto_log
-from stomi_app import audit
+from stomi_app import audit, signals
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -185,6 +185,7 @@ def close(agent: User, item: QueueItem, note: str) -> QueueClaim:
         problem: DeliveryProblem = item.target
         if problem.is_open:  # else a colleague replaced it meanwhile: the claim closes, the case stays as it is
             PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
+            signals.delivery_problem_answered.send(problem)
         audit.record(agent, "change", "callcenter: delivery problem", item.citizen,
                      detail=f"problem on order {problem.order.number} closed without replacement")
         auto_log(agent, item.citizen, ContactReason.COMPLAINT, ContactOutcome.ANSWERED,

@@ -22,6 +22,9 @@ from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
 from stomi_app.text import clean_text
+from notices import services as notice_services
+from notices.reminders import audited_call_list
+from notices.texts import CHANNEL_LABELS, DELIVERY_LABELS, body, title
 
 restrict_blueprint(bp, Role.CALLCENTER)
 
@@ -136,11 +139,11 @@ def queue_item(kind: str, ref_id: int):
 
 # --- the citizen overview and the call log -----------------------------------------------------
 
-def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 200):
+def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 200, notices=None):
     data = services.overview(current_user, citizen)
     return render_template("callcenter/citizen.html", o=data, citizen=citizen, contact_form=contact_form,
                            reason_labels=dict(REASONS), outcome_labels=dict(OUTCOMES),
-                           advice_status_labels=ADVICE_STATUS), status
+                           advice_status_labels=ADVICE_STATUS, notices=notices, notice_title=title), status
 
 
 @bp.route("/borger/<int:citizen_id>")
@@ -148,8 +151,9 @@ def citizen(citizen_id: int):
     found = services.open_citizen(current_user, citizen_id, via_search=request.args.get("s"))
     if found is None:
         abort(404)
+    recent = notice_services.inbox(found.id, 5)  # "what did we tell her?": part of the overview, audited with its opening
     db.session.commit()
-    return _render_overview(found, ContactForm())
+    return _render_overview(found, ContactForm(), notices=recent)
 
 
 @bp.route("/borger/<int:citizen_id>/kontakt", methods=["POST"])
@@ -478,3 +482,21 @@ def problem_detail(citizen_id: int, problem_id: int):
     return render_template("callcenter/problem.html", citizen=citizen, problem=problem, errors=errors, values=values,
                            lines=_replaceable_lines(problem.order), form=form, claim=queues.problem_claim(problem),
                            replacement=replacements.replacement_for(problem)), (422 if (errors or form.errors) else 200)
+
+
+# --- notices: "what did we tell her?", and the call list after reminders ----------------------------
+
+@bp.route("/borger/<int:citizen_id>/beskeder")
+def citizen_notices(citizen_id: int):
+    found = _citizen(citizen_id)
+    items = notice_services.told(current_user, found)
+    db.session.commit()
+    return render_template("callcenter/notices.html", citizen=found, notices=items, title=title, body=body,
+                           channel_labels=CHANNEL_LABELS, delivery_labels=DELIVERY_LABELS)
+
+
+@bp.route("/paamindelser")
+def reminder_call_list():
+    entries = audited_call_list(current_user)
+    db.session.commit()
+    return render_template("callcenter/reminder_call_list.html", entries=entries)

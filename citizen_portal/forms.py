@@ -1,7 +1,7 @@
 """Forms of the citizen portal only; the order steps' forms are shared with the callcenter (stomi_app.ordering_forms)."""
 from __future__ import annotations
 
-from wtforms import RadioField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import Length, Optional
 
 from stomi_app.forms import BaseForm
@@ -13,3 +13,15 @@ class MeasureForm(BaseForm):
     diameter_mm = StringField(_l("Diameter in mm"), validators=[Optional(), Length(max=10)])
     width_mm = StringField(_l("Width in mm"), validators=[Optional(), Length(max=10)])
     height_mm = StringField(_l("Height in mm"), validators=[Optional(), Length(max=10)])
+
+
+class NoticePreferencesForm(BaseForm):
+    """The "Notices" page: channels as checkboxes, the address and number they go to, and the language."""
+
+    email_on = BooleanField(_l("E-mail"))
+    sms_on = BooleanField(_l("SMS"))
+    digital_post_on = BooleanField(_l("Digital Post"))
+    email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
+    mobile = StringField(_l("Mobile number"), validators=[Optional(), Length(max=30)],
+                         description=_l("8 digits, e.g. 20 30 40 50."))
+    language = RadioField(_l("Language of the messages"), choices=[("da", "Dansk"), ("en", "English")], default="da")

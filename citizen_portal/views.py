@@ -9,6 +9,8 @@ from sqlalchemy import select
 from catalogue.services import variant_by_article_number
 from citizen_portal import bp
 from fulfilment.instructions import expected_delivery, tracking_url
+from notices import services as notice_services
+from notices.supply import supply_for
 from citizen_portal.forms import MeasureForm
 from stomi_app.ordering_forms import DeliveryForm, ProblemForm
 from stomi_app import ordering
@@ -43,6 +45,8 @@ def start():
         measure=ordering.current_measure(current_user.id), open_orders=open_orders,
         last_order=ordering.last_order(current_user.id), draft=ordering.find_draft(current_user),
         has_grant=bool(grants_in_force([current_user.id], today)),
+        supplies=[s for s in supply_for(current_user.id, today) if s.runs_out is not None and s.runs_out >= today],
+        unread_notices=notice_services.unread_count(current_user.id),
     )
 
 

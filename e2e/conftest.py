@@ -320,6 +320,7 @@ def live_server(tmp_path_factory, mail_sink) -> LiveServer:
             "PYTHONUNBUFFERED": "1",
             "STOMI_SAML_IDP_METADATA": f"{idp_url}/metadata",
             "STOMI_SAML_BASE_URL": f"http://127.0.0.1:{port}",
+            "STOMI_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the links in e-mails and notices
             # A real worker (below) runs the jobs the pages start, from a queue of this session's own.
             "STOMI_JOBS_SYNC": "0",
             "STOMI_JOBS_QUEUE": f"stomi-e2e-{uuid.uuid4().hex[:12]}",

@@ -172,9 +172,9 @@ def _is_late(current: OrderStatus, target: OrderStatus) -> bool:
 
 def _apply(order: Order, target: OrderStatus, event: dict, accepted: datetime) -> None:
     reason = event.get("reason") or f"warehouse:{event['type']}"
-    set_status(order, target, reason=reason[:500])
-    if target is OrderStatus.SHIPPED:
+    if target is OrderStatus.SHIPPED:  # before the move, so whoever hears of it (the citizen's notice) has the number
         order.tracking_reference, order.carrier = event["tracking_reference"], event["carrier"]
+    set_status(order, target, reason=reason[:500])
     if target is OrderStatus.DELIVERED and event["occurred_at"] is not None:
         # The provider's time of delivery, not the time the event reached us, is what the SLA measures; within the
         # clock tolerance, but never before the acceptance, so it never lands in a month invoiced before the order.

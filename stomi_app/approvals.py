@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.models import Product, ReviewStatus, SupplierChangeReview, Variant
-from stomi_app import audit
+from stomi_app import audit, signals
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
@@ -240,6 +240,7 @@ def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason:
     PRODUCT_CHANGE_FLOW.move(change, RequestStatus.APPROVED)
     change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
     finish_task(TaskKind.PRODUCT_CHANGE, change.id)
+    signals.product_change_decided.send(change)
     audit.record(nurse, "change", "nurse: approve a product change", change.citizen, detail=f"request {change.id} {change.effect}")
     db.session.flush()
     return recommendation
@@ -252,6 +253,7 @@ def reject_product_change(nurse: User, change: ProductChangeRequest, *, reason: 
     PRODUCT_CHANGE_FLOW.move(change, RequestStatus.REJECTED)
     change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
     finish_task(TaskKind.PRODUCT_CHANGE, change.id)
+    signals.product_change_decided.send(change)
     audit.record(nurse, "change", "nurse: reject a product change", change.citizen, detail=f"request {change.id}")
     db.session.flush()
     return change

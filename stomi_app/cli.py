@@ -97,6 +97,10 @@ def _register_area_commands() -> None:
 
     register_statistics(main)
 
+    from notices.cli import notices_cli
+
+    main.add_command(notices_cli)
+
     from stomi_app.jobs_cli import register as register_jobs
 
     register_jobs(main)

@@ -158,6 +158,18 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SAML_CLOCK_SKEW_SECONDS": int(_env("SAML_CLOCK_SKEW_SECONDS", "60")),
         "SAML_XMLSEC_BINARY": _env("SAML_XMLSEC_BINARY"),
         "SAML_CONTACT_EMAIL": _env("SAML_CONTACT_EMAIL"),
+        # Notices (notices/sending.py): retries with exponential backoff from the first to at most the second figure,
+        # a lease longer than one SMTP conversation, and how many attempts before a delivery is given up (the notice
+        # stays in the inbox). SMS and Digital Post: "log" (not connected) or a provider class "module:Class".
+        "NOTICE_BACKOFF_SECONDS": float(_env("NOTICE_BACKOFF_SECONDS", "60")),
+        "NOTICE_BACKOFF_MAX_SECONDS": float(_env("NOTICE_BACKOFF_MAX_SECONDS", str(6 * 3600))),
+        "NOTICE_LEASE_SECONDS": float(_env("NOTICE_LEASE_SECONDS", "120")),
+        "NOTICE_BATCH_SIZE": int(_env("NOTICE_BATCH_SIZE", "50")),
+        "NOTICE_MAX_ATTEMPTS": int(_env("NOTICE_MAX_ATTEMPTS", "10")),
+        "NOTICE_SMS_PROVIDER": _env("NOTICE_SMS_PROVIDER", "log"),
+        "NOTICE_DIGITAL_POST_PROVIDER": _env("NOTICE_DIGITAL_POST_PROVIDER", "log"),
+        # Whether a commit that wrote notices enqueues the sender: unset = yes, unless jobs run synchronously (tests).
+        "NOTICE_SEND_ON_COMMIT": _env("NOTICE_SEND_ON_COMMIT"),
         # Background jobs (stomi_app/jobs.py): RQ on this Redis; one queue name per installation. JOBS_SYNC runs each
         # job at once in the calling process (tests, a laptop without a worker).
         "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),

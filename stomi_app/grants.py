@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Category, Product, Variant
+from stomi_app import signals
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -252,6 +253,7 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
     db.session.add(GrantChange(grant=grant, version=1, action="created", by=officer, reason=reason.strip(),
                                snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
+    signals.grant_changed.send(grant, action="created", version=grant.version)
     _after_grant_change(citizen)
     return grant
 
@@ -283,6 +285,7 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
                                snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
     db.session.expire(grant, ["lines"])
+    signals.grant_changed.send(grant, action="changed", version=grant.version)
     _after_grant_change(grant.citizen)
     return grant
 
@@ -308,6 +311,7 @@ def end_grant(officer: User, grant: Grant, *, end_date: date, reason: str, decid
     db.session.add(GrantChange(grant=grant, version=grant.version, action="ended", by=officer, reason=reason.strip(),
                                snapshot=_snapshot(grant, current, decided_by)))
     db.session.flush()
+    signals.grant_changed.send(grant, action="ended", version=grant.version)
     return grant
 
 
@@ -337,6 +341,7 @@ def withdraw_ending(officer: User, grant: Grant, *, reason: str, today: date | N
     db.session.add(GrantChange(grant=grant, version=grant.version, action="end_withdrawn", by=officer,
                                reason=reason.strip(), snapshot=_snapshot(grant, current)))
     db.session.flush()
+    signals.grant_changed.send(grant, action="end_withdrawn", version=grant.version)
     return grant
 
 

@@ -105,6 +105,8 @@ AUDIT_PURPOSE = {
     "callcenter: product change request": _l("Callcenter: your request for another product"),
     "callcenter: transfer to a stoma nurse": _l("Callcenter: your question passed on to a stoma nurse"),
     "callcenter: work queue": _l("Callcenter: your case in the callcenter's work queue"),
+    "callcenter: notices": _l("Callcenter: the messages we have sent you"),
+    "callcenter: reminder call list": _l("Callcenter: a reminder to order that was not followed by an order"),
     # the municipality
     "Find a citizen (grant officer)": _l("Municipality: search for a citizen"),
     "Citizen's grants and consumption (grant officer)": _l("Municipality: your grants and consumption"),

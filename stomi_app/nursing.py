@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from catalogue.models import ReviewStatus, SupplierChangeReview
-from stomi_app import audit
+from stomi_app import audit, signals
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -397,6 +397,8 @@ def answer_advice(nurse: User, question: AdviceQuestion, text: str) -> AdviceMes
         ADVICE_FLOW.move(question, AdviceStatus.ANSWERED)
     question.citizen_unread = True
     finish_task(TaskKind.ADVICE, question.id)
+    db.session.flush()  # the message's id, for the notice's key
+    signals.advice_answered.send(question, message=message)
     audit.record(nurse, "change", "nurse: answer a question", question.citizen, detail=f"advice {question.id}")
     db.session.flush()
     return message
@@ -528,6 +530,7 @@ def resolve_cutting_problem(nurse: User, problem: DeliveryProblem, note: str) ->
                                 text=_text(note, "note", _l("Write what you did about the problem."))))
     PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)
     finish_task(TaskKind.CUTTING_PROBLEM, problem.id)
+    signals.delivery_problem_answered.send(problem)
     audit.record(nurse, "change", "nurse: cutting problem handled", citizen, detail=f"problem {problem.id}")
     db.session.flush()
     return problem

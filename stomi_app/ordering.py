@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
+from stomi_app import signals
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -137,6 +138,7 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
                reason: str | None = None) -> None:
     """The only way an order changes status: checked against ORDER_FLOW and recorded on the timeline."""
     ORDER_FLOW.check(order.status, target)
+    previous = order.status
     event = OrderEvent(from_status=order.status, to_status=target, by_id=getattr(by, "id", None),
                        by_citizen=by_citizen, reason=reason)
     if "events" in order.__dict__:
@@ -150,6 +152,7 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
     if target is OrderStatus.ACCEPTED:
         for hook in ACCEPTED_HOOKS:
             hook(order)
+    signals.order_status_changed.send(order, from_status=previous, to_status=target, reason=reason)
 
 
 def lock_order(order: Order) -> Order:

@@ -149,7 +149,22 @@ def export(citizen: Citizen) -> dict:
              ]}
             for q in questions
         ],
+        # What the platform told the citizen (the portal's inbox), and on which channels it said there was a message.
+        "messages": _messages(citizen),
         # When and why staff looked at the citizen's data, the purpose in the citizen's language; never who.
         "lookups": [{"at": e.at, "purpose": audit_purpose_label(e.purpose), "purpose_code": e.purpose, "action": e.action}
                     for e in lookups_of(citizen.id, limit=10_000)],
     }
+
+
+def _messages(citizen: Citizen) -> list[dict]:
+    from sqlalchemy.orm import selectinload as load
+
+    from notices.models import Notice
+    from notices.texts import body, title
+
+    notices = db.session.scalars(select(Notice).where(Notice.citizen_id == citizen.id).order_by(Notice.id)
+                                 .options(load(Notice.deliveries)))
+    return [{"at": n.created_at, "title": title(n.kind, n.params), "text": body(n.kind, n.params), "read_at": n.read_at,
+             "told_by": [{"channel": d.channel, "status": d.status.value, "sent_at": d.sent_at} for d in n.deliveries]}
+            for n in notices]

@@ -45,7 +45,8 @@ ROUTES: dict[str, object] = {
     **{f"citizen_portal.{e}": (CIT,) for e in (
         "advice", "advice_thread", "consent", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
         "order_cancel", "order_check", "order_delivery", "order_detail", "order_problem", "order_products",
-        "order_send", "orders", "product_change", "start")},
+        "order_send", "orders", "product_change", "start",
+        "notices", "notice", "notice_reorder", "notice_settings")},
     **{f"nurse_console.{e}": (NUR,) for e in (
         "add_note", "advice_task", "claim", "confirm_measure", "discharge_new", "measure_task", "order_task",
         "problem_task", "product_change_task", "profile", "proposal_task", "release", "review_task", "search", "set_measure",
@@ -61,7 +62,7 @@ ROUTES: dict[str, object] = {
     **{f"callcenter.{e}": (CC,) for e in (
         "citizen", "log_contact", "order_again", "order_cancel", "order_check", "order_delivery", "order_detail",
         "order_problem", "order_products", "order_send", "problem_detail", "product_change", "queue_item", "start",
-        "transfer_to_advice")},
+        "transfer_to_advice", "citizen_notices", "reminder_call_list")},
     **{f"fsc_admin.{e}": (ADM,) for e in (
         "allocation", "api_clients", "api_client_revoke", "api_client_rotate",
         "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -14,6 +14,7 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.mail import MailError, send_mail
 from stomi_app.models import User
+from stomi_app.public_url import external_url
 
 _SALT = "stomi staff password link"
 log = logging.getLogger(__name__)
@@ -64,10 +65,7 @@ def user_for_token(token: str) -> User:
 
 
 def link_url(token: str) -> str:
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base + url_for("auth.choose_password", token=token)
-    return url_for("auth.choose_password", token=token, _external=True)
+    return external_url("auth.choose_password", token=token)
 
 
 def send_link(actor: User, user: User, *, new_account: bool) -> None:

@@ -228,7 +228,8 @@ def _area_generators():
     from fulfilment.demo import generate_fulfilment
     from invoicing.demo import generate_invoicing
     from stomi_app.demo.history import generate_grants_and_orders
+    from notices.demo import generate_notices
     from stomi_app.demo.nursing import generate_nursing
 
     return [generate_catalogue, generate_grants_and_orders, generate_fulfilment, generate_nursing,
-            generate_invoicing]
+            generate_invoicing, generate_notices]

@@ -32,6 +32,8 @@ class Municipality(Base):
     invoice_reference: Mapped[str | None] = mapped_column(String(100))
     population: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # How many days before a citizen's supplies are expected to run out the reminder is sent (notices.reminders).
+    reminder_days_before: Mapped[int] = mapped_column(default=10, server_default="10")
 
     region: Mapped[Region] = relationship(back_populates="municipalities")
 

@@ -2,7 +2,7 @@
 municipality's invoice person reference
 
 Revision ID: a7d2c9e1f3b8
-Revises: a7c3e5f19b02
+Revises: a7c3d9e1f405
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -14,7 +14,7 @@ import stomi_app.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7d2c9e1f3b8'
-down_revision = 'a7c3e5f19b02'
+down_revision = 'a7c3d9e1f405'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,21 @@
+"""Named signals for cross-area effects: a domain package sends, another connects in its own init (blinker).
+
+Receivers run synchronously inside the sender's transaction, so what they write (a notice) commits or rolls back
+with its cause. Each signal is sent from the one place its change happens.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the order; kwargs: from_status, to_status, reason. Sent by stomi_app.ordering.set_status after the move.
+order_status_changed = _signals.signal("order-status-changed")
+# sender: the AdviceQuestion; kwargs: message. Sent by stomi_app.nursing.answer_advice.
+advice_answered = _signals.signal("advice-answered")
+# sender: the ProductChangeRequest (approved or rejected). Sent by stomi_app.approvals.
+product_change_decided = _signals.signal("product-change-decided")
+# sender: the Grant; kwargs: action ("created", "changed", "ended", "end_withdrawn"), version. Sent by stomi_app.grants.
+grant_changed = _signals.signal("grant-changed")
+# sender: the DeliveryProblem, closed by the callcenter or a stoma nurse; kwargs: note.
+delivery_problem_answered = _signals.signal("delivery-problem-answered")
