@@ -26,13 +26,15 @@ def municipality_edit(code: int):
         rules = rules_for(municipality.id)
         form.ean_gln.data, form.cvr.data, form.active.data = municipality.ean_gln, municipality.cvr, municipality.active
         form.invoice_reference.data = municipality.invoice_reference or ""
+        form.reminder_days_before.data = municipality.reminder_days_before
         for name in RULE_RANGES:
             form[name].data = getattr(rules, name)
     if form.validate_on_submit():
         try:
             changed = change_municipality(current_user, municipality, ean_gln=form.ean_gln.data, cvr=form.cvr.data,
                                           invoice_reference=form.invoice_reference.data, active=form.active.data,
-                                          rules={name: form[name].data for name in RULE_RANGES})
+                                          rules={name: form[name].data for name in RULE_RANGES},
+                                          reminder_days_before=form.reminder_days_before.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)

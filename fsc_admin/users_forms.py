@@ -49,3 +49,6 @@ class MunicipalityForm(BaseForm):
     max_months_per_order = IntegerField(_l("Every other citizen orders for at most this many months at once"),
                                         validators=[Optional()])
     min_days_between_orders = IntegerField(_l("Days at least between two orders"), validators=[Optional()])
+    reminder_days_before = IntegerField(_l("Days before the supplies run out that the citizen is reminded"),
+                                        description=_l("1 to 60 days; the reminder opens an order to confirm, never one placed by itself."),
+                                        validators=[Optional()])

@@ -6,6 +6,8 @@ import signal
 from datetime import date
 
 import click
+
+from stomi_app.organisation import REMINDER_DAYS_RANGE
 from flask.cli import with_appcontext
 
 
@@ -47,7 +49,8 @@ def remind(day) -> None:
 
 @notices_cli.command("reminder-days")
 @click.option("--municipality", "code", type=int, required=True, help="The municipality's code, e.g. 751.")
-@click.option("--days", type=click.IntRange(1, 60), required=True, help="Days before the supplies run out (1–60).")
+@click.option("--days", type=click.IntRange(*REMINDER_DAYS_RANGE), required=True,
+              help="Days before the supplies run out (1–60).")
 @with_appcontext
 def reminder_days(code: int, days: int) -> None:
     """Set how many days before a citizen's supplies run out the reminder is sent, for one municipality."""

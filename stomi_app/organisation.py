@@ -21,6 +21,8 @@ RULE_RANGES = {
     "max_months_per_order": (1, 12),
     "min_days_between_orders": (0, 90),
 }
+# Days before a citizen's supplies are expected to run out that the reminder is sent (notices.reminders).
+REMINDER_DAYS_RANGE = (1, 60)
 
 
 def _digits(value) -> str:
@@ -28,7 +30,8 @@ def _digits(value) -> str:
 
 
 def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str, cvr: str, active: bool,
-                        rules: dict[str, int | None], invoice_reference: str | None = None) -> bool:
+                        rules: dict[str, int | None], invoice_reference: str | None = None,
+                        reminder_days_before: int | None = None) -> bool:
     """Set the municipality's EAN/GLN (the invoice's electronic address: GS1 check digit), CVR (modulus 11), the person
     reference its invoices carry, whether it is in the solution, and its ordering rules; returns whether anything
     changed (audited with before → after)."""
@@ -45,6 +48,9 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
         value = rules.get(name)
         if value is None or not low <= value <= high:
             errors[name] = _l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+    low, high = REMINDER_DAYS_RANGE
+    if reminder_days_before is not None and not low <= reminder_days_before <= high:
+        errors["reminder_days_before"] = _l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
     if not errors and rules["intro_max_months_per_order"] > rules["max_months_per_order"]:
         errors["intro_max_months_per_order"] = _l(
             "A new citizen cannot order for more months at once than every other citizen.")
@@ -60,6 +66,8 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
         setattr(row, name, rules[name])
     municipality.ean_gln, municipality.cvr, municipality.active = ean_gln, cvr, active
     municipality.invoice_reference = reference
+    if reminder_days_before is not None:
+        municipality.reminder_days_before = reminder_days_before
     db.session.flush()
     after = _describe(municipality, row)
     if after == before:
@@ -71,6 +79,6 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
 
 def _describe(municipality: Municipality, rules: OrderRules) -> str:
     parts = [f"ean_gln={municipality.ean_gln}", f"cvr={municipality.cvr}", f"reference={municipality.invoice_reference or '-'}",
-             f"active={'yes' if municipality.active else 'no'}"]
+             f"active={'yes' if municipality.active else 'no'}", f"reminder_days={municipality.reminder_days_before}"]
     parts += [f"{name}={getattr(rules, name)}" for name in RULE_RANGES]
     return ", ".join(parts)

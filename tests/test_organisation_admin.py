@@ -80,6 +80,9 @@ def test_the_administrator_changes_a_municipality(admin):
     ({"min_days_between_orders": "abc"}, "min_days_between_orders"),
     ({"min_days_between_orders": ""}, "min_days_between_orders"),
     ({"intro_max_months_per_order": "4", "max_months_per_order": "3"}, "intro_max_months_per_order"),
+    ({"reminder_days_before": "0"}, "reminder_days_before"),
+    ({"reminder_days_before": "61"}, "reminder_days_before"),
+    ({"reminder_days_before": "ti"}, "reminder_days_before"),
 ])
 def test_refused_values_are_shown_at_the_field_and_nothing_is_saved(admin, change, field):
     form = {**GOOD, "ean_gln": _valid_gln(), "cvr": _valid_cvr(), **change}
@@ -103,6 +106,19 @@ def test_the_boundaries_of_the_rules_are_accepted(admin):
                  "min_days_between_orders": "0"})
     assert admin.post("/admin/kommuner/751", data=form).status_code == 302
     assert admin.get("/admin/kommuner/9999").status_code == 404
+
+
+def test_the_reminder_lead_time_is_set_per_municipality_and_audited(admin):
+    form = {**GOOD, "ean_gln": _valid_gln(), "cvr": _valid_cvr()}
+    for days in ("1", "60"):
+        assert admin.post("/admin/kommuner/751", data={**form, "reminder_days_before": days}).status_code == 302
+        assert _aarhus().reminder_days_before == int(days)
+    assert 'value="60"' in admin.get("/admin/kommuner/751").get_data(as_text=True)
+    details = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "municipality-change")).all()
+    assert any("reminder_days=1" in d and "reminder_days=60" in d for d in details)
+    # Left empty: the lead time stays as it was.
+    assert admin.post("/admin/kommuner/751", data={**form, "reminder_days_before": ""}).status_code == 302
+    assert _aarhus().reminder_days_before == 60
 
 
 def test_a_new_product_area_and_category_are_usable_by_the_price_list_import(admin):
