@@ -43,6 +43,34 @@ class OutboxCollector:
         yield age
 
 
+class NoticeCollector:
+    """Notices to citizens not (yet) out on their channel, read at scrape time: a growing pending count or a rising
+    failed count means a channel's provider (the SMTP server) is down or refusing."""
+
+    def collect(self):
+        from notices.models import DeliveryStatus, NoticeDelivery
+        from stomi_app.db import utcnow
+
+        waiting = GaugeMetricFamily("stomi_notice_deliveries", "Notice deliveries pending or given up, by channel",
+                                    labels=["status", "channel"])
+        rows = db.session.execute(
+            select(NoticeDelivery.status, NoticeDelivery.channel, func.count(NoticeDelivery.id))
+            .where(NoticeDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.FAILED)))
+            .group_by(NoticeDelivery.status, NoticeDelivery.channel)).all()
+        for status, channel, count in rows:
+            waiting.add_metric([getattr(status, "value", status), getattr(channel, "value", channel)], count)
+        yield waiting
+        age = GaugeMetricFamily("stomi_notice_oldest_pending_seconds", "Age of the oldest notice delivery still pending")
+        oldest = db.session.scalar(select(func.min(NoticeDelivery.created_at))
+                                   .where(NoticeDelivery.status == DeliveryStatus.PENDING))
+        if oldest is not None and oldest.tzinfo is None:
+            from datetime import timezone
+
+            oldest = oldest.replace(tzinfo=timezone.utc)
+        age.add_metric([], (utcnow() - oldest).total_seconds() if oldest is not None else 0)
+        yield age
+
+
 class JobQueueCollector:
     """The background-job queue (RQ on Redis), read at scrape time: jobs waiting, running, scheduled, failed and
     finished (those RQ still keeps: finished results for their TTL, failed ones for a year), the workers listening,
@@ -95,6 +123,7 @@ def metrics():
     registry = CollectorRegistry()
     registry.register(OutboxCollector())
     registry.register(JobQueueCollector())
+    registry.register(NoticeCollector())
     body = generate_latest(_registry()) + generate_latest(registry)
     db.session.rollback()
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
