@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Worker
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job
+from stomi_app.logs import bind_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,13 @@ def enqueue(func: Callable | str, *args, job_id: str | None = None, **kwargs) ->
     """
     app = current_app
     queue = get_queue(app=app)
-    options = {"job_id": job_id, "unique": job_id is not None, **kwargs}
+    request_id = current_request_id()
+    options = {"job_id": job_id, "unique": job_id is not None, **kwargs,
+               "meta": {**kwargs.get("meta", {}), "request_id": request_id}}
     try:
         if queue.is_async:
             return queue.enqueue(func, *args, **options)
-        with app.app_context():  # the job's own session, as in the worker
+        with app.app_context(), bind_request_id(request_id):  # the job's own session, as in the worker
             return queue.enqueue(func, *args, **options)
     except DuplicateJobError:
         try:
@@ -95,6 +98,7 @@ def enqueue_at(when: datetime, func: Callable | str, *args, job_id: str | None =
     """Schedule `func` for `when` (aware datetime): a worker started by `stomi worker` (which runs RQ's scheduler)
     moves it onto the queue then. In synchronous mode it waits in Redis like any scheduled job: nothing moves it."""
     queue = get_queue()
+    kwargs["meta"] = {**kwargs.get("meta", {}), "request_id": current_request_id()}
     try:
         return queue.enqueue_at(when, func, *args, job_id=job_id, unique=job_id is not None, **kwargs)
     except DuplicateJobError:
@@ -139,7 +143,8 @@ class AppWorker(Worker):
     def perform_job(self, job, queue) -> bool:
         from stomi_app.extensions import db
 
-        with self.app.app_context():
+        # The job's log lines carry the id of the request that queued it (a nightly job: a new one).
+        with self.app.app_context(), bind_request_id((job.meta or {}).get("request_id")):
             if os.getpid() != self._parent_pid:
                 # The work horse is a fork: the parent's pooled connections must not be shared with it (SQLAlchemy's
                 # advice for forks: drop them without closing them under the parent's feet).
