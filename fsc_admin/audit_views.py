@@ -58,6 +58,7 @@ def audit_log():
         rows = db.session.execute(_newest_first(query).offset(page.offset).limit(PAGE_SIZE)).all()
     actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
     return render_template("fsc_admin/audit_log.html", rows=rows, args=args, errors=errors, actions=actions,
+                           summary={f"f-{name}": message for name, message in errors.items()},  # the inputs' ids
                            page=page, page_numbers=paging.page_numbers(page.page, page.pages) if page else [],
                            searched_citizen=citizen, unknown_cpr=saved.get("citizen") == -1), \
         (422 if errors else 200)

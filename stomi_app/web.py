@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from stomi_app import outage
+from stomi_app.forms import error_summary_items
 from stomi_app.labels import template_globals
 from stomi_app.money import format_money
 from stomi_app.navigation import staff_menu
@@ -145,6 +146,8 @@ def init_app(app: Flask) -> None:
     _register_blueprints(app)
     _register_errors(app)
     app.add_template_filter(period_range, "period_range")
+    # A global, not a context variable: macros.html is imported without the template's context.
+    app.add_template_global(error_summary_items, "error_summary_items")
 
     @app.route("/static/dkfds/<path:filename>")
     def dkfds_asset(filename: str):

@@ -134,7 +134,7 @@ def test_approve_an_order_over_http(auth, client, awaiting, nurse):
     db.session.expire_all()
     assert awaiting.status is OrderStatus.ACCEPTED and awaiting.decision_reason == "OK efter samtale"
     again = client.post(f"/sygeplejerske/ordre/{awaiting.id}", data={"decision": "reject", "reason": "Nej"})
-    assert again.status_code == 422 and 'data-testid="errors"' in again.get_data(as_text=True)
+    assert again.status_code == 422 and 'data-testid="error-summary"' in again.get_data(as_text=True)
     db.session.expire_all()
     assert awaiting.status is OrderStatus.ACCEPTED
     # The citizen reads the reason on the order.
@@ -170,7 +170,7 @@ def test_claims_over_http(auth, client, awaiting, nurse, nurse_aarhus2):
     page = client.get(f"/sygeplejerske/ordre/{awaiting.id}").get_data(as_text=True)
     assert nurse.name in page and 'name="take_over"' in page
     blocked = client.post(f"/sygeplejerske/ordre/{awaiting.id}", data={"decision": "approve"})
-    assert blocked.status_code == 422 and 'data-testid="errors"' in blocked.get_data(as_text=True)
+    assert blocked.status_code == 422 and 'data-testid="error-summary"' in blocked.get_data(as_text=True)
     assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/tag").status_code == 302  # without take_over: refused
     assert nursing.claim_of(TaskKind.ORDER, awaiting.id).nurse_id == nurse.id
     assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/slip").status_code == 302  # not hers to release
