@@ -264,10 +264,14 @@ def measure():
             except ordering.OrderError as exc:
                 errors.update(exc.errors)
         if not errors:
-            ordering.record_measure(current_user, shape=shape, **values)
+            saved = ordering.record_measure(current_user, shape=shape, **values)
+            misfits = ordering.products_not_fitting(current_user.id, saved)
             db.session.commit()
             flash(_("Your measure was saved. A stoma nurse will confirm it."), "success")
-            return redirect(url_for(".start"))
+            # A measure her baseplates cannot be cut to: she stays here and reads which ones, now, not at her next order.
+            return redirect(url_for(".measure" if misfits else ".start"))
         for name, message in errors.items():
             getattr(form, name).errors = [message]
-    return render_template("citizen_portal/measure.html", form=form, current=current), (422 if form.errors else 200)
+    misfits = ordering.products_not_fitting(current_user.id, current) if current is not None else []
+    return render_template("citizen_portal/measure.html", form=form, current=current, misfits=misfits), \
+        (422 if form.errors else 200)

@@ -230,6 +230,19 @@ def measure_fits(measure: CuttingMeasure, variant: Variant) -> bool:
     return variant.cut_min_mm <= measure.smallest_mm and measure.largest_mm <= variant.cut_max_mm
 
 
+def products_not_fitting(citizen_id: int, measure: CuttingMeasure, on: date | None = None) -> list[Variant]:
+    """The citizen's cut-to-fit products the measure is outside the cutting range of: those granted by name and those
+    ordered in the last two years (what she uses). Told at once when she saves a measure, not at her next order."""
+    on = on or local_today()
+    ids = recently_ordered_variants(citizen_id, on)
+    ids |= {line.variant_id for grant in grants_in_force([citizen_id], on) for line in grant.lines if line.variant_id}
+    if not ids:
+        return []
+    variants = db.session.scalars(select(Variant).where(Variant.id.in_(ids), Variant.active.is_(True), Variant.cut_min_mm.is_not(None))
+                                  .options(joinedload(Variant.product)).order_by(Variant.article_number))
+    return [v for v in variants if not measure_fits(measure, v)]
+
+
 # --- drafts ---------------------------------------------------------------------------------------
 
 def new_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
