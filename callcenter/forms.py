@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms.validators import Length, Optional
 
 from stomi_app.ordering_forms import DeliveryForm, ProblemForm  # noqa: F401  (the same forms as the web)
 from stomi_app.forms import BaseForm
@@ -40,6 +40,7 @@ class AgentDeliveryForm(DeliveryForm):
     address_choice = RadioField(_l("Where should we deliver?"), choices=[("home", _l("The citizen's home address")),
                                                                           ("temporary", _l("A temporary address"))],
                                 default="home")
+    name = StringField(_l("Name on the parcel (if not the citizen's)"), validators=[Optional(), Length(max=200)])
 
     def fill_from(self, draft) -> None:
         self.address_choice.data = "temporary" if draft.temporary_address else "home"

@@ -87,6 +87,9 @@ def start():
                 return redirect(url_for(".citizen", citizen_id=result.citizens[0].id, s=event.id))
             return redirect(url_for(".start"))
     search, hits = _last_search() if request.method == "GET" else (None, [])
+    if search and search["kind"] != "cpr":
+        # The box keeps what was searched, to refine it; a CPR number is kept only masked, so that box starts empty.
+        form.q.data = search["criterion"]
     work = queues.work_queues(current_user)
     db.session.commit()  # the audited reading of the queues
     return render_template("callcenter/start.html", form=form, error=error, search=search, hits=hits, queues=work,

@@ -155,6 +155,11 @@ def init_app(app: Flask) -> None:
             abort(404)
         return send_from_directory(DKFDS_DIST, filename, max_age=3600)
 
+    @app.route("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico whatever the page links to; without this every page logged a 404.
+        return send_from_directory(Path(app.static_folder) / "img", "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

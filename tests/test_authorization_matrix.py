@@ -25,7 +25,7 @@ EVERY_ROLE = (CIT, NUR, GO, MM, CC, ADM, WH)
 
 # endpoint → who may use it (a tuple of roles, or PUBLIC / LOGGED_IN / API).
 ROUTES: dict[str, object] = {
-    "static": PUBLIC, "dkfds_asset": PUBLIC, "catalogue.static": PUBLIC,
+    "static": PUBLIC, "dkfds_asset": PUBLIC, "catalogue.static": PUBLIC, "favicon": PUBLIC,
     "core.index": PUBLIC, "core.healthz": PUBLIC, "core.readyz": PUBLIC, "core.accessibility_statement": PUBLIC, "core.set_language": PUBLIC,
     "metrics.metrics": PUBLIC,  # this machine only, or a bearer token from elsewhere (tests/test_metrics.py)
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
