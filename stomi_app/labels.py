@@ -118,6 +118,29 @@ AUDIT_PURPOSE = {
 }
 
 
+# What a member of staff did, as the audit log's pages show it (the stored code stays in the CSV export, for
+# tools). tests/test_audit_labels.py fails on any action the code writes that has no label here.
+AUDIT_ACTION = {
+    "read": _l("Read"),
+    "change": _l("Changed"),
+    "search": _l("Searched"),
+    "search_refused": _l("Search refused"),
+    "export": _l("Exported"),
+    "invoice_specification_download": _l("Downloaded an invoice specification"),
+}
+
+
+def audit_action_label(action: str | None) -> str:
+    """An audit action in words; an action without a label reads as itself rather than as nothing."""
+    return str(AUDIT_ACTION.get(action or "", action or ""))
+
+
+def staff_purpose_label(purpose: str | None) -> str:
+    """An audit purpose in the words the citizen reads, for the FSC's audit log; one without a label stays as the
+    code wrote it (the staff reading the log need it exact, where the citizen gets AUDIT_PURPOSE_FALLBACK)."""
+    return str(AUDIT_PURPOSE[purpose]) if purpose in AUDIT_PURPOSE else (purpose or "")
+
+
 def audit_purpose_label(purpose: str | None) -> str:
     """The citizen's reading of an audit purpose, in the current language; unknown ones read as case handling."""
     return str(AUDIT_PURPOSE.get(purpose or "", AUDIT_PURPOSE_FALLBACK))
@@ -135,4 +158,6 @@ def template_globals() -> dict:
         "stoma_label": lambda code: label(STOMA_TYPE, code),
         "problem_label": lambda code: label(DELIVERY_PROBLEM, code),
         "purpose_label": audit_purpose_label,
+        "action_label": audit_action_label,
+        "staff_purpose_label": staff_purpose_label,
     }

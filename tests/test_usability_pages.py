@@ -47,6 +47,7 @@ def test_the_citizens_delivery_step_reveals_the_temporary_address_only_when_chos
     # DKFDS's radio toggle: the "temporary" option controls the fieldset; "home" controls nothing.
     assert re.search(r'<ul class="nobullet-list js-radio-toggle-group">', html)
     temporary = re.search(r'<input[^>]*value="temporary"[^>]*>', html).group(0)
+    assert re.search(r'<fieldset class="radio-content[^"]*" id="temporary-address"', html)  # hidden by DKFDS when not chosen
     assert 'data-controls="#temporary-address"' in temporary and 'aria-controls="temporary-address"' in temporary
     assert "data-controls" not in re.search(r'<input[^>]*value="home"[^>]*>', html).group(0)
     # Back and Next in one row.
