@@ -80,4 +80,4 @@ def test_measure_misfit_conditional_address_and_error_summaries(page: Page):
     expect(summary).to_be_focused()
     expect(summary).to_be_in_viewport()
     summary.get_by_role("link").first.click()
-    expect(page.get_by_role("textbox", name="Bemærkning")).to_be_focused()
+    expect(page.get_by_test_id("note-form").get_by_role("textbox", name="Bemærkning")).to_be_focused()

@@ -154,6 +154,9 @@ def close_recommendation(officer: User, recommendation: GrantRecommendation, *, 
     note = (note or "").strip() or None
     if not done and not note:
         raise NursingError({"note": _l("Write why the recommendation is not followed.")})
+    if done and (unmet := recommendation_unmet(recommendation)):
+        raise NursingError({"done": _l("The grant does not yet follow the recommendation: %(problems)s. Change the grant "
+                                       "first, or dismiss the recommendation with a note why.", problems="; ".join(unmet))})
     recommendation.status = RecommendationStatus.DONE if done else RecommendationStatus.DISMISSED
     recommendation.handled_at, recommendation.handled_by_id, recommendation.handled_note = utcnow(), officer.id, note
     recommendation.grant_id = getattr(grant, "id", None)
@@ -161,6 +164,25 @@ def close_recommendation(officer: User, recommendation: GrantRecommendation, *, 
                  detail=f"recommendation {recommendation.id} {recommendation.status.value}")
     db.session.flush()
     return recommendation
+
+
+def recommendation_unmet(recommendation: GrantRecommendation, on: date | None = None) -> list[str]:
+    """What of the recommendation the grants in force on `on` do not hold yet: a recommended product not granted (by
+    itself, or by its category), granted fewer packs per the same period than recommended, or a replaced product
+    still granted by itself. Empty when "done (grant changed)" is true (issue 24 item 10)."""
+    lines = _lines_in_force(recommendation.citizen_id, on or local_today())
+    unmet = []
+    for rec in recommendation.lines:
+        granted = _variant_line(lines, rec.variant_id)
+        if granted is None and not _category_covers(lines, rec.variant):
+            unmet.append(str(_l("%(product)s is not granted", product=rec.variant.display_name)))
+        elif granted is not None and granted.period is rec.period and granted.quantity < rec.quantity:
+            unmet.append(str(_l("%(product)s is granted %(granted)s, not %(recommended)s", product=rec.variant.display_name,
+                                granted=granted.quantity, recommended=rec.quantity)))
+        if rec.replaces_variant_id is not None and rec.replaces_variant_id != rec.variant_id \
+                and _variant_line(lines, rec.replaces_variant_id) is not None:
+            unmet.append(str(_l("%(product)s is still granted", product=rec.replaces_variant.display_name)))
+    return unmet
 
 
 def _lines_in_force(citizen_id: int, on: date) -> list[GrantLine]:
