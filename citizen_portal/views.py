@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from catalogue.services import variant_by_article_number
 from citizen_portal import bp
 from fulfilment.instructions import expected_delivery, tracking_url
 from citizen_portal.forms import MeasureForm
-from stomi_app.ordering_forms import DeliveryForm, ProblemForm
+from stomi_app.ordering_forms import DeliveryForm, ProblemForm, product_search
 from stomi_app import ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
@@ -54,7 +54,8 @@ def order_products():
     article = ""
     if request.method == "POST":
         quantities = ordering.quantities_from(request.form)
-        article = request.form.get("article_number", "").strip()
+        # A product typed by its article number, or picked from a search's results ("pick" buttons).
+        article = request.form.get("article_number", "").strip() or request.form.get("pick", "").strip()
         values.update(quantities)
         try:
             if article:
@@ -82,8 +83,10 @@ def order_products():
     orderables = ordering.orderable_for(current_user)
     granted_ids = {v.id for o in orderables for v in o.variants}
     extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
+    finder, hits = product_search(request.args)
     return render_template("citizen_portal/order_products.html", orderables=orderables, extra_lines=extra_lines,
-                           values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id)), (422 if errors else 200)
+                           values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id),
+                           finder=finder, hits=hits, locale=str(get_locale())), (422 if errors else 200)
 
 
 def _already_sent(exc: ordering.DraftAlreadySent):
