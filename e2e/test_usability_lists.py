@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from e2e import handover, steps
-from e2e.handover import PLATE, NewCitizen
+from e2e.handover import BAG, PLATE, NewCitizen
 
 MUNICIPAL_NURSE = "sygeplejerske.aarhus@stomi-demo.dk"
 CITIZEN = NewCitizen(cpr="230694-1418", name="Maja Vestergaard")
@@ -53,6 +53,14 @@ def test_measure_misfit_conditional_address_and_error_summaries(page: Page):
     # The delivery step: the temporary address's fields show only once she chooses one.
     page.get_by_role("link", name=re.compile(r"^(Ny bestilling|Fortsæt din bestilling)$")).click()
     page.get_by_label(re.compile(re.escape(f"({PLATE})"))).fill("1")
+    # She finds another product by searching, without the article number: each size with a button to add it.
+    page.get_by_label("Produktnavn eller varenummer").fill("Fjordlys Link")
+    page.get_by_role("button", name="Find produkter").click()
+    results = page.get_by_test_id("picker-results")
+    expect(results).to_contain_text(BAG)
+    results.get_by_role("button", name=re.compile(rf"^Føj til min bestilling: .*\({BAG}\)$")).click()
+    expect(page.get_by_text("Din bestilling er opdateret.")).to_be_visible()
+    expect(page.get_by_label(re.compile(re.escape(f"({BAG})")))).to_have_value("1")
     page.get_by_role("button", name="Næste: levering").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Levering")
     street = page.get_by_label("Vej og husnummer")
