@@ -141,9 +141,14 @@ def order_check():
     draft = _require_draft()
     if draft is None:
         return redirect(url_for(".order_products"))
+    return _render_check(draft)
+
+
+def _render_check(draft, *, note: str | None = None, errors: dict | None = None):
     routing = ordering.evaluate(draft)
     return render_template("citizen_portal/order_check.html", order=draft, routing=routing, expected=expected_delivery(draft),
-                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS)
+                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
+                           note=draft.note if note is None else note, errors=errors or {}), (422 if errors else 200)
 
 
 @bp.route("/bestil/send", methods=["POST"])
@@ -155,6 +160,12 @@ def order_send():
     if order.status is not OrderStatus.DRAFT:
         # A second press of "Send" or a replayed POST: show the order that was already made.
         return redirect(url_for(".order_detail", order_id=order.id))
+    note = request.form.get("note", "")
+    try:
+        ordering.set_note(order, note)  # "why I need more": read by whoever decides an order beyond the grant
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        return _render_check(order, note=note, errors=exc.errors)
     try:
         ordering.submit(order)
     except ordering.OrderError as exc:

@@ -29,6 +29,7 @@ from stomi_app.models.orders import (
     CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
     OrderEvent, OrderLine, OrderStatus,
 )
+from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
@@ -600,6 +601,20 @@ def lock_citizen(citizen_id: int) -> None:
 
 
 # --- submission and what follows ----------------------------------------------------------------
+
+ORDER_NOTE_MAX = 2000
+
+
+def set_note(order: Order, note: str | None) -> Order:
+    """The note for whoever decides an order beyond the grant (the citizen's "why I need more", or the agent's); kept
+    with the order, never sent to the warehouse. Empty clears it."""
+    _lock_draft(order)
+    note = clean_text(note or "").strip()
+    if len(note) > ORDER_NOTE_MAX:
+        raise OrderError({"note": _l("The note can be at most %(max)s characters.", max=ORDER_NOTE_MAX)})
+    order.note = note or None
+    return order
+
 
 def submit(order: Order, *, by: User | None = None, on: date | None = None) -> Order:
     """Send the draft: accepted at once when within the grant, otherwise awaiting approval.
