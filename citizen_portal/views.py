@@ -113,6 +113,7 @@ def order_delivery():
     if request.method == "GET":
         form.address_choice.data = "temporary" if draft.temporary_address else "home"
         form.speed.data = "express" if draft.express else "normal"
+        form.driver_note.data = draft.driver_note
         if draft.temporary_address:
             form.name.data, form.address.data = draft.delivery_name, draft.delivery_address
             form.postcode.data, form.city.data = draft.delivery_postcode, draft.delivery_city
@@ -123,6 +124,7 @@ def order_delivery():
                 draft, express=form.speed.data == "express", temporary=form.address_choice.data == "temporary",
                 name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
                 temporary_from=form.temporary_from.data, temporary_to=form.temporary_to.data,
+                driver_note=form.driver_note.data or "",
             )
         except ordering.DraftAlreadySent as exc:
             return _already_sent(exc)

@@ -403,19 +403,29 @@ def add_to_draft(order: Order, variant_id: int, quantity: int = 1, on: date | No
     return set_draft_lines(order, quantities, on)
 
 
+DRIVER_NOTE_MAX = 200
+
+
 def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = "", address: str = "", postcode: str = "",
                  city: str = "", temporary_from: date | None = None, temporary_to: date | None = None,
-                 on: date | None = None) -> Order:
+                 driver_note: str | None = None, on: date | None = None) -> Order:
     _lock_draft(order)
     on = on or local_today()
     citizen = order.citizen
+    problems = {}  # reported with the address's, all at once; a refused delivery step saves nothing
+    if driver_note is not None:
+        driver_note = " ".join(clean_text(driver_note).split())
+        if len(driver_note) > DRIVER_NOTE_MAX:
+            problems["driver_note"] = _l("The note to the driver can be at most %(max)s characters.", max=DRIVER_NOTE_MAX)
     if not temporary:
+        if problems:
+            raise OrderError(problems)
         order.temporary_address = False
         order.temporary_from = order.temporary_to = None
         order.delivery_name, order.delivery_address = citizen.name, citizen.address
         order.delivery_postcode, order.delivery_city = citizen.postcode, citizen.city
     else:
-        errors = {}
+        errors = dict(problems)
         postcode = (postcode or "").strip()
         if not (address or "").strip():
             errors["address"] = _l("Enter the street and number.")
@@ -444,6 +454,8 @@ def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = ""
         order.delivery_address, order.delivery_postcode, order.delivery_city = address.strip()[:200], postcode, city.strip()[:100]
         order.temporary_from, order.temporary_to = temporary_from, temporary_to
     order.express = express
+    if driver_note is not None:
+        order.driver_note = driver_note or None
     db.session.flush()
     return order
 

@@ -22,6 +22,9 @@ class DeliveryForm(BaseForm):
     temporary_from = DateField(_l("First day at the address"), validators=[Optional()],
                                description=_l("For example 2026-12-24"))
     temporary_to = DateField(_l("Last day at the address"), validators=[Optional()])
+    driver_note = StringField(_l("Note to the driver (optional)"), validators=[Optional(), Length(max=200)],
+                              description=_l("Where to leave the parcel if nobody is home, e.g. at the back door. "
+                                             "The carrier reads it: no health details here."))
     speed = RadioField(_l("Delivery"), choices=[("normal", _l("Normal delivery (2 working days)")),
                                                 ("express", _l("Express delivery (next working day)"))], default="normal")
 

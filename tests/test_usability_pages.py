@@ -76,3 +76,16 @@ def test_the_callcenter_search_box_keeps_a_name_search_but_never_a_cpr_number(ag
     back = agent_client.get("/callcenter/").get_data(as_text=True)
     assert re.search(r'<input[^>]*id="q"[^>]*value=""', back)
     assert "1503481234" not in back and "150348-1234" not in back
+
+
+def test_the_note_to_the_driver_is_asked_on_the_delivery_step_and_shown_on_the_check_step(auth, client, officer, citizen, shop):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    assert auth.citizen("150348-1234").status_code == 302
+    client.post("/borger/bestil", data={f"qty-{shop.bag_a.id}": "1"})
+    assert "Besked til chaufføren (valgfri)" in client.get("/borger/bestil/levering").get_data(as_text=True)
+    too_long = client.post("/borger/bestil/levering", data={"address_choice": "home", "speed": "normal", "driver_note": "x" * 201})
+    assert too_long.status_code == 422 and 'href="#driver_note"' in too_long.get_data(as_text=True)
+    ok = client.post("/borger/bestil/levering", data={"address_choice": "home", "speed": "normal", "driver_note": "Ved bagdøren"})
+    assert ok.status_code == 302
+    assert "Besked til chaufføren: Ved bagdøren" in client.get("/borger/bestil/tjek").get_data(as_text=True)
+    assert 'value="Ved bagdøren"' in client.get("/borger/bestil/levering").get_data(as_text=True)
