@@ -174,7 +174,9 @@ def recommendation_unmet(recommendation: GrantRecommendation, on: date | None = 
     unmet = []
     for rec in recommendation.lines:
         granted = _variant_line(lines, rec.variant_id)
-        if granted is None and not _category_covers(lines, rec.variant):
+        if rec.stops:
+            pass  # only the product it ends, below
+        elif granted is None and not _category_covers(lines, rec.variant):
             unmet.append(str(_l("%(product)s is not granted", product=rec.variant.display_name)))
         elif granted is not None and granted.period is rec.period and granted.quantity < rec.quantity:
             unmet.append(str(_l("%(product)s is granted %(granted)s, not %(recommended)s", product=rec.variant.display_name,
@@ -183,6 +185,24 @@ def recommendation_unmet(recommendation: GrantRecommendation, on: date | None = 
                 and _variant_line(lines, rec.replaces_variant_id) is not None:
             unmet.append(str(_l("%(product)s is still granted", product=rec.replaces_variant.display_name)))
     return unmet
+
+
+def _only_line_of_category(lines: list[GrantLine], variant: Variant) -> GrantLine | None:
+    """The granted variant a wanted one replaces when the citizen did not say: the only one granted of its category."""
+    same = [line for line in lines if line.variant_id is not None and line.variant_id != variant.id
+            and line.variant.product.category_id == variant.product.category_id]
+    return same[0] if len(same) == 1 else None
+
+
+def _two_piece_left_behind(lines: list[GrantLine], wanted: Variant, replaces: int | None) -> list[GrantLine]:
+    """A change from a two-piece product to a one-piece one leaves nothing for the other two-piece products (the
+    baseplate, other bags) to join: they are recommended stopped, or the old baseplate stays granted beside the new
+    bag (issue 24 item 10). Only when the product replaced is known to be two-piece: nothing is guessed."""
+    replaced = _variant_line(lines, replaces)
+    if wanted.product.system != "one_piece" or replaced is None or replaced.variant.product.system != "two_piece":
+        return []
+    return [line for line in lines if line.variant_id is not None and line.variant_id != replaces
+            and line.variant.product.system == "two_piece"]
 
 
 def _lines_in_force(citizen_id: int, on: date) -> list[GrantLine]:
@@ -247,15 +267,18 @@ def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason:
     if _category_covers(lines, change.wanted_variant):
         change.effect = "at_once"
     else:
-        replaced = _variant_line(lines, change.current_variant_id)
+        replaced = _variant_line(lines, change.current_variant_id) or _only_line_of_category(lines, change.wanted_variant)
         if quantity in (None, "") and replaced is None:
             raise NursingError({"quantity": _l("Enter how many packs per month to recommend.")})
         packs = _quantity(quantity, "quantity") if quantity not in (None, "") else replaced.quantity
         period = replaced.period if replaced is not None and quantity in (None, "") else GrantPeriod.MONTH
+        replaces = change.current_variant_id or (replaced.variant_id if replaced is not None else None)
         recommendation = _recommend(
             nurse, change.citizen, RecommendationKind.PRODUCT_CHANGE,
             [RecommendationLine(variant_id=change.wanted_variant_id, quantity=packs, period=period,
-                                replaces_variant_id=change.current_variant_id)],
+                                replaces_variant_id=replaces),
+             *[RecommendationLine(variant_id=None, quantity=0, period=line.period, replaces_variant_id=line.variant_id)
+               for line in _two_piece_left_behind(lines, change.wanted_variant, replaces)]],
             reason or change.reason, product_change_id=change.id)
         change.effect = "recommended"
     change.status, change.decided_by_id, change.decided_at, change.decision_reason = (

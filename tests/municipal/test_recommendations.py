@@ -324,3 +324,28 @@ def test_the_page_says_what_the_grant_lacks_and_a_premature_done_is_explained(lo
     assert response.status_code == 422 and 'data-testid="error-summary"' in html and "er bevilget 2, ikke 4" in html
     db.session.expire_all()
     assert from_order.status is RecommendationStatus.OPEN
+
+
+def test_a_change_of_system_shows_the_baseplate_to_stop_and_done_waits_for_it(logged_in, citizen, shop, officer, nurse):
+    from catalogue.models import ContractPrice, Product, Variant
+    from datetime import date as _date
+
+    product = Product(category=shop.bags, manufacturer="Fjord Care", name="Link 2-dels pose", system="two_piece")
+    two_piece = Variant(product=product, article_number="FC-300", gtin="5701234000051", pack_size=30, unit="box", coupling_mm=50)
+    db.session.add(two_piece)
+    db.session.flush()
+    db.session.add(ContractPrice(variant_id=two_piece.id, valid_from=_date(2024, 1, 1), valid_to=None, contract_reference="SKI",
+                                 price_oere=9900, vat_rate_pct=25))
+    grant_for(officer, citizen, line(3, variant=two_piece), line(2, variant=shop.plate))
+    change = approvals.request_product_change(citizen, wanted_variant=shop.bag_a, current_variant=two_piece, reason="1-dels")
+    rec = approvals.approve_product_change(nurse, change)
+    db.session.commit()
+    page = logged_in.get(f"/kommune/anbefaling/{rec.id}").get_data(as_text=True)
+    assert "i stedet for Link 2-dels pose, 50 mm (FC-300)" in page
+    assert "Stop Hudvenlig basisplade, 15–55 mm (FC-200): ikke længere nødvendig" in page
+    [grant] = grants_in_force([citizen.id], local_today())
+    change_grant(officer, grant, legal_basis=grant.legal_basis, valid_from=grant.valid_from, valid_to=grant.valid_to,
+                 lines=[GrantLineInput(quantity=3, period=rec.lines[0].period, variant_id=shop.bag_a.id),
+                        GrantLineInput(quantity=2, period=rec.lines[0].period, variant_id=shop.plate.id)], reason="Kun posen")
+    db.session.commit()
+    assert approvals.recommendation_unmet(rec) == ["Hudvenlig basisplade, 15–55 mm (FC-200) er stadig bevilget"]
