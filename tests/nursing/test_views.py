@@ -375,3 +375,23 @@ def test_the_nurse_reads_the_grant_officers_answer_on_the_profile(auth, client, 
     db.session.commit()
     page = client.get(f"/sygeplejerske/borger/{awaiting.citizen_id}").get_data(as_text=True)
     assert "Budgettet rækker ikke &lt;i&gt;nu&lt;/i&gt;" in page  # shown, and escaped
+
+
+def test_the_supplier_change_review_shows_the_measure_and_which_successors_can_be_cut_to_it(auth, client, measured, shop, nurse):
+    from catalogue.models import Product, Variant
+
+    product = Product(category=shop.plates, manufacturer="Fjord Care", name="Smal basisplade", system="two_piece")
+    narrow = Variant(product=product, article_number="FC-201", gtin="5701234000068", pack_size=10, unit="box",
+                     cut_min_mm=10, cut_max_mm=30)
+    db.session.add(narrow)
+    review = SupplierChangeReview(citizen_id=measured.id, old_variant_id=shop.bag_a.id, status=ReviewStatus.OPEN,
+                                  suggested_variants=[shop.plate, narrow, shop.bag_b])
+    db.session.add(review)
+    db.session.commit()
+    _login(auth, nurse)
+    html = client.get(f"/sygeplejerske/leverandoerskift/{review.id}").get_data(as_text=True)
+    assert "Klippemål: <strong>Ø 32 mm</strong>" in html
+    fit = html[html.find('data-testid="successor-fit"'):]
+    fit = fit[:fit.find("</ul>")]
+    assert "(FC-200): kan klippes til målet" in fit and "(FC-201): <strong>kan ikke klippes til målet</strong>" in fit
+    assert "NL-101" not in fit  # a bag is not cut: nothing to say
