@@ -89,3 +89,20 @@ def test_the_note_to_the_driver_is_asked_on_the_delivery_step_and_shown_on_the_c
     assert ok.status_code == 302
     assert "Besked til chaufføren: Ved bagdøren" in client.get("/borger/bestil/tjek").get_data(as_text=True)
     assert 'value="Ved bagdøren"' in client.get("/borger/bestil/levering").get_data(as_text=True)
+
+
+def test_the_accessibility_statement_has_the_agencys_sections_and_a_feedback_link(client, world):
+    html = client.get("/tilgaengelighed").get_data(as_text=True)
+    for heading in ("Overholdelsesstatus", "Indhold, der ikke er tilgængeligt", "Udarbejdelse af denne tilgængelighedserklæring",
+                    "Feedback og kontaktoplysninger", "Håndhævelsesprocedure"):
+        assert f">{heading}</h2>" in html, heading
+    assert "lov nr. 692 af 8. juni 2018" in html and "delvist" in html
+    assert re.search(r'<a href="mailto:tilgaengelighed@stomi\.example\.dk\?subject=Tilg%C3%A6ngelighed" data-testid="feedback-link">', html)
+    assert 'href="https://www.was.digst.dk/"' in html
+
+
+def test_my_data_can_be_printed_or_saved_as_pdf(auth, client, world):
+    assert auth.citizen("150348-1234").status_code == 302
+    html = client.get("/borger/mine-data/oversigt").get_data(as_text=True)
+    assert re.search(r'<button type="button" class="button button-secondary" data-print hidden data-testid="print">Udskriv eller gem som PDF</button>', html)
+    assert "window.print" in (ROOT / "stomi_app" / "static" / "js" / "app.js").read_text()
