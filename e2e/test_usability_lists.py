@@ -75,6 +75,10 @@ def test_measure_misfit_conditional_address_and_error_summaries(page: Page):
     expect(street).to_be_visible()
     page.get_by_label("Min bopælsadresse").check()
     expect(street).to_be_hidden()
+
+    # Her data as a page she can print or save as PDF; the button needs script, which shows it.
+    page.goto("/borger/mine-data/oversigt")
+    expect(page.get_by_role("button", name="Udskriv eller gem som PDF")).to_be_visible()
     steps.logout(page)
 
     # The nurse's profile page is long: a refused note is summarised at the top, not half a page down.
@@ -89,3 +93,8 @@ def test_measure_misfit_conditional_address_and_error_summaries(page: Page):
     expect(summary).to_be_in_viewport()
     summary.get_by_role("link").first.click()
     expect(page.get_by_test_id("note-form").get_by_role("textbox", name="Bemærkning")).to_be_focused()
+
+    # The accessibility statement in the Agency for Digital Government's form, with a way to give feedback.
+    page.get_by_role("link", name="Tilgængelighedserklæring").click()
+    expect(page.get_by_role("heading", level=2, name="Feedback og kontaktoplysninger")).to_be_visible()
+    expect(page.get_by_test_id("feedback-link")).to_have_attribute("href", re.compile(r"^mailto:"))

@@ -7,6 +7,7 @@ from fulfilment import bp
 from fulfilment.instructions import SENT_COUNT_DAYS, outbox_counts, outbox_rows
 from fulfilment.models import OutboxStatus
 from fulfilment.picklist import picklist_for, render_pdf
+from fulfilment.sla import overdue
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.models import Role
 from stomi_app.timeutil import local_today
@@ -19,7 +20,7 @@ restrict_blueprint(bp, Role.WAREHOUSE)
 def start():
     return render_template(
         "fulfilment/start.html", counts=outbox_counts(), pending=outbox_rows(OutboxStatus.PENDING),
-        sent=outbox_rows(OutboxStatus.SENT), today=local_today(), sent_days=SENT_COUNT_DAYS,
+        sent=outbox_rows(OutboxStatus.SENT), today=local_today(), sent_days=SENT_COUNT_DAYS, overdue=overdue(),
     )
 
 
