@@ -83,8 +83,13 @@ def tasks():
     municipality_id = int(form.municipality.data) if form.municipality.data in {str(m.id) for m in municipalities} else None
     hospital = form.hospital.data if form.hospital.data in hospitals else None
     items = nursing.queue(current_user, kind=kind, municipality_id=municipality_id, hospital=hospital)
+    if form.who.data == "mine":
+        items = [t for t in items if t.claim is not None and t.claim.nurse_id == current_user.id]
+    elif form.who.data == "unclaimed":
+        items = [t for t in items if t.claim is None]
     counts = nursing.queue_counts(current_user, municipality_id=municipality_id, hospital=hospital)
-    return render_template("nurse_console/tasks.html", form=form, tasks=items, counts=counts, hospitals=hospitals)
+    return render_template("nurse_console/tasks.html", form=form, tasks=items, counts=counts, hospitals=hospitals,
+                           today=local_today(), due_days=nursing.TASK_DUE_WORKING_DAYS)
 
 
 def _task_or_404(kind: str, ref_id: int) -> nursing.Task:

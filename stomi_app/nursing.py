@@ -217,6 +217,20 @@ class Task:
     def ref_id(self) -> int:
         return self.record.id
 
+    def working_days_waiting(self, today: date) -> int:
+        """Working days since the task arrived (0 on its first day): the citizen waits in working days."""
+        from fulfilment.workdays import working_days_between
+
+        return working_days_between(local_date(self.since), today)
+
+    def is_due(self, today: date) -> bool:
+        return self.working_days_waiting(today) >= TASK_DUE_WORKING_DAYS
+
+
+# A citizen waiting for a nurse (an order beyond the grant, a question, a measure) should have an answer within this
+# many working days; the queue flags a task waiting that long.
+TASK_DUE_WORKING_DAYS = 2
+
 
 def _audience(nurse: User, source: Source):
     return source.audience(nurse) if source.audience is not None else visible_citizens(nurse)

@@ -395,3 +395,37 @@ def test_the_supplier_change_review_shows_the_measure_and_which_successors_can_b
     fit = fit[:fit.find("</ul>")]
     assert "(FC-200): kan klippes til målet" in fit and "(FC-201): <strong>kan ikke klippes til målet</strong>" in fit
     assert "NL-101" not in fit  # a bag is not cut: nothing to say
+
+
+# --- the queue: how long each task has waited, a due flag, mine / nobody's (issue 24, staff expect) -----------------
+
+@pytest.mark.parametrize("today,days,due", [("2026-12-04", 0, False), ("2026-12-07", 1, False), ("2026-12-08", 2, True),
+                                             ("2026-12-28", 15, True)])
+def test_a_task_waits_in_working_days_and_is_due_after_two(today, days, due):
+    from datetime import date, datetime, timezone
+
+    task = nursing.Task(TaskKind.ORDER, None, None, datetime(2026, 12, 4, 14, 0, tzinfo=timezone.utc))  # a Friday
+    assert task.working_days_waiting(date.fromisoformat(today)) == days  # 25 and 26 Dec are holidays: 15 by the 28th
+    assert task.is_due(date.fromisoformat(today)) is due
+
+
+def test_the_queue_shows_the_wait_flags_what_is_due_and_filters_mine_and_nobodys(auth, client, awaiting, nurse):
+    from stomi_app.db import utcnow
+
+    awaiting.submitted_at = utcnow() - timedelta(days=10)  # sent ten days ago: at least six working days
+    db.session.commit()
+    _login(auth, nurse)
+    queue = client.get("/sygeplejerske/opgaver").get_data(as_text=True)
+    order_row = queue[queue.find(f'data-testid="task-order-{awaiting.id}"'):]
+    order_row = order_row[:order_row.find("</tr>")]
+    assert 'data-testid="due"' in order_row and "hverdage" in order_row
+    measure_row = queue[queue.find('data-testid="task-measure-'):]
+    measure_row = measure_row[:measure_row.find("</tr>")]
+    assert "0 hverdage" in measure_row and 'data-testid="due"' not in measure_row
+    assert 'data-testid="queue-empty"' in client.get("/sygeplejerske/opgaver?who=mine").get_data(as_text=True)
+    assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/tag").status_code == 302
+    mine = client.get("/sygeplejerske/opgaver?who=mine").get_data(as_text=True)
+    assert f"task-order-{awaiting.id}" in mine and "task-measure-" not in mine
+    nobodys = client.get("/sygeplejerske/opgaver?who=unclaimed").get_data(as_text=True)
+    assert f"task-order-{awaiting.id}" not in nobodys and "task-measure-" in nobodys
+    assert client.get("/sygeplejerske/opgaver?who=%00nonsense").status_code == 200
