@@ -84,6 +84,8 @@ AUDIT_PURPOSE = {
     "nurse: discharge proposal": _DISCHARGE_PROPOSAL,
     "nurse: accept a discharge proposal": _DISCHARGE_PROPOSAL,
     "nurse: decline a discharge proposal": _DISCHARGE_PROPOSAL,
+    # the citizen herself (her own changes: shown to the callcenter, not as a look-up)
+    "citizen: own contact details": _l("You changed your contact details"),
     # the callcenter
     "callcenter: find citizen": _l("Callcenter: search for a citizen"),
     "callcenter: citizen overview": _l("Callcenter: overview of your orders and grants"),

@@ -35,7 +35,7 @@ ROUTES: dict[str, object] = {
         "admin", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
         "supplier_change", "variant_discontinue", "variant_edit", "variant_new", "variant_reactivate")},
     **{f"citizen_portal.{e}": (CIT,) for e in (
-        "advice", "advice_thread", "consent", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
+        "advice", "advice_thread", "consent", "contact_details", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
         "order_cancel", "order_check", "order_delivery", "order_detail", "order_problem", "order_products",
         "order_send", "orders", "product_change", "start")},
     **{f"nurse_console.{e}": (NUR,) for e in (
