@@ -10,7 +10,7 @@ from nurse_console import bp
 from nurse_console.forms import (
     TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, stoma_choices,
 )
-from stomi_app import approvals, audit, labels, nursing
+from stomi_app import approvals, audit, labels, nursing, ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import discharges_by, open_proposals_of
 from stomi_app.paging import capped_message
@@ -88,8 +88,9 @@ def tasks():
     elif form.who.data == "unclaimed":
         items = [t for t in items if t.claim is None]
     counts = nursing.queue_counts(current_user, municipality_id=municipality_id, hospital=hospital)
+    why = ordering.waiting_reasons([t.ref_id for t in items if t.kind is TaskKind.ORDER])
     return render_template("nurse_console/tasks.html", form=form, tasks=items, counts=counts, hospitals=hospitals,
-                           today=local_today(), due_days=nursing.TASK_DUE_WORKING_DAYS)
+                           today=local_today(), due_days=nursing.TASK_DUE_WORKING_DAYS, why=why)
 
 
 def _task_or_404(kind: str, ref_id: int) -> nursing.Task:

@@ -89,6 +89,7 @@ def _wording(which: int, order_level: bool) -> dict[str, object]:
 ROUTING_REASONS, ORDER_REASONS = _wording(0, False), _wording(0, True)  # the citizen's pages
 STAFF_ROUTING_REASONS, STAFF_ORDER_REASONS = _wording(1, False), _wording(1, True)  # the callcenter's pages
 SHORT_ROUTING_REASONS = _wording(2, False)  # after a product name in the grant officer's lists
+SHORT_ORDER_REASONS = _wording(2, True)
 # Called with the order in the same transaction when it becomes accepted (fulfilment hooks in here).
 ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
 # Asked whether the work an accepted order started elsewhere can still be stopped: called with the order and
@@ -675,6 +676,24 @@ def order_reasons_of(order: Order) -> list[str]:
         if event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason:
             return [r for r in event.reason.split(",") if r in ORDER_REASONS]
     return []
+
+
+def waiting_reasons(order_ids: list[int]) -> dict[int, list[str]]:
+    """Why each order waits for approval, in short words for a work queue ("beyond the grant this period", "soon after
+    the last order"): its lines' routing and the order-level reasons recorded when it was sent. Two queries."""
+    found: dict[int, list[str]] = {i: [] for i in order_ids}
+    if not order_ids:
+        return found
+    for order_id, reason in db.session.execute(
+            select(OrderEvent.order_id, OrderEvent.reason).where(OrderEvent.order_id.in_(order_ids),
+                                                                   OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL)):
+        found[order_id] += [str(SHORT_ORDER_REASONS[r]) for r in (reason or "").split(",") if r in SHORT_ORDER_REASONS]
+    for order_id, routing in db.session.execute(
+            select(OrderLine.order_id, OrderLine.routing).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)):
+        words = SHORT_ROUTING_REASONS.get(routing or "")
+        if words is not None and routing != RoutingReason.WITHIN_GRANT.value and str(words) not in found[order_id]:
+            found[order_id].append(str(words))
+    return found
 
 
 def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[Order]:

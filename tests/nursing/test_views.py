@@ -419,6 +419,7 @@ def test_the_queue_shows_the_wait_flags_what_is_due_and_filters_mine_and_nobodys
     order_row = queue[queue.find(f'data-testid="task-order-{awaiting.id}"'):]
     order_row = order_row[:order_row.find("</tr>")]
     assert 'data-testid="due"' in order_row and "hverdage" in order_row
+    assert '<span class="form-hint" data-testid="why">ud over bevillingen i denne periode</span>' in order_row  # why it waits
     measure_row = queue[queue.find('data-testid="task-measure-'):]
     measure_row = measure_row[:measure_row.find("</tr>")]
     assert "0 hverdage" in measure_row and 'data-testid="due"' not in measure_row
@@ -429,3 +430,18 @@ def test_the_queue_shows_the_wait_flags_what_is_due_and_filters_mine_and_nobodys
     nobodys = client.get("/sygeplejerske/opgaver?who=unclaimed").get_data(as_text=True)
     assert f"task-order-{awaiting.id}" not in nobodys and "task-measure-" in nobodys
     assert client.get("/sygeplejerske/opgaver?who=%00nonsense").status_code == 200
+
+
+def test_waiting_reasons_name_each_reason_once_in_short_words(citizen, shop, officer):
+    from flask_babel import force_locale
+
+    order = waiting_order(citizen, shop, officer)  # 5 bags against 2 a month
+    other = ordering.new_draft(citizen)
+    ordering.set_draft_lines(other, {shop.bag_b.id: 1, shop.bag_a.id: 1})  # bag_b is not granted
+    ordering.submit(other)
+    db.session.commit()
+    with force_locale("en"):
+        why = ordering.waiting_reasons([order.id, other.id, 999999])
+    assert why[order.id] == ["beyond the grant this period"]
+    assert "not in the grant" in why[other.id] and len(why[other.id]) == len(set(why[other.id]))
+    assert why[999999] == [] and ordering.waiting_reasons([]) == {}
