@@ -145,8 +145,11 @@ def recommendations_for_citizen(citizen_id: int) -> list[GrantRecommendation]:
 
 
 def close_recommendation(officer: User, recommendation: GrantRecommendation, *, done: bool, note: str | None = None,
-                         grant=None) -> GrantRecommendation:
-    """The grant officer's answer: done (the grant was made or changed) or dismissed (with a note why)."""
+                         grant=None, follows_anyway: bool = False) -> GrantRecommendation:
+    """The grant officer's answer: done (the grant was made or changed) or dismissed (with a note why).
+
+    `follows_anyway`: the grant was just made from the recommendation itself (a discharge), with the officer's own
+    numbers and dates: done without comparing it with the recommendation."""
     if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != recommendation.municipality_id:
         raise GrantAccessDenied()
     if recommendation.status is not RecommendationStatus.OPEN:
@@ -154,7 +157,7 @@ def close_recommendation(officer: User, recommendation: GrantRecommendation, *, 
     note = (note or "").strip() or None
     if not done and not note:
         raise NursingError({"note": _l("Write why the recommendation is not followed.")})
-    if done and (unmet := recommendation_unmet(recommendation)):
+    if done and not follows_anyway and (unmet := recommendation_unmet(recommendation)):
         raise NursingError({"done": _l("The grant does not yet follow the recommendation: %(problems)s. Change the grant "
                                        "first, or dismiss the recommendation with a note why.", problems="; ".join(unmet))})
     recommendation.status = RecommendationStatus.DONE if done else RecommendationStatus.DISMISSED
