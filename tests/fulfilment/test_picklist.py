@@ -99,3 +99,12 @@ def test_warehouse_page_lists_instructions_and_links_the_pdf(app, client, grante
     auth.logout()
     auth.staff("agent@test.dk", PASSWORD)
     assert client.get("/lager/plukliste.pdf?date=2026-03-02").status_code == 403
+
+
+def test_the_pick_list_names_each_size_and_numbers_its_pages(granted, shop, officer):
+    """Issue 24, staff expect: sizes on the pick list (two variants of one product apart) and "Side N af M"."""
+    day_of_orders(granted, shop, officer)
+    texts = pdf_texts(render_pdf(picklist_for(date(2026, 3, 2)), compress=False))
+    joined = " ".join(texts)
+    assert "Hudvenlig basisplade, 15\\22655 mm" in joined  # the dash as the PDF's text stream holds it
+    assert "Side 1 af 1" in joined
