@@ -185,3 +185,37 @@ def _render(picklist: Picklist, *, compress: bool, pages: int | None) -> tuple[b
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue(), doc.page
+
+
+def render_packing_slip(instruction: WarehouseInstruction, *, compress: bool = True) -> bytes:
+    """One order's packing slip, put in the parcel: who it is for, what it holds (size, packs, the cut), no prices.
+    Only what the instruction holds, so only what the provider already has (issue 24, staff expect)."""
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=16 * mm, title=_("Packing slip, order %(number)s", number=instruction.order_number),
+                            author="Stoma supplies – FSC", pageCompression=1 if compress else 0, invariant=1)
+    styles = getSampleStyleSheet()
+    deliver_by = format_date(instruction.requested_delivery_date, "long")
+    story = [
+        Paragraph(_("Packing slip, order %(number)s", number=instruction.order_number), styles["Title"]),
+        Paragraph("<br/>".join(escape(x) for x in (instruction.delivery_name, instruction.delivery_address,
+                                                     f"{instruction.delivery_postcode} {instruction.delivery_city}")),
+                  styles["Normal"]),
+        Spacer(1, 4 * mm),
+        Paragraph(escape(_("Deliver by %(day)s", day=deliver_by) + (" " + _("(express)") if instruction.express else "")),
+                  styles["Normal"]),
+    ]
+    if instruction.delivery_note:
+        story.append(Paragraph(escape(_("Note to the driver") + ": " + instruction.delivery_note), styles["Normal"]))
+    story += [Spacer(1, 6 * mm)]
+    rows = [[_("Article no."), _("Product"), _("Packs"), _("Pieces per pack"), _("Cut to")]]
+    for line in instruction.lines:
+        size = line.variant.size_label
+        name = f"{line.variant.product.name}, {size}" if size else line.variant.product.name
+        rows.append([line.article_number, Paragraph(escape(name), styles["BodyText"]), line.quantity, line.pack_size,
+                     line.cut_label() or "–"])
+    rows.append([_("Total"), "", sum(line.quantity for line in instruction.lines), "", ""])
+    story += [_table(rows, [24 * mm, 76 * mm, 18 * mm, 28 * mm, 28 * mm], 2), Spacer(1, 6 * mm),
+              Paragraph(escape(instruction.packing_note), styles["Normal"])]
+    doc.build(story)
+    return buffer.getvalue()

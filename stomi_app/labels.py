@@ -114,6 +114,8 @@ AUDIT_PURPOSE = {
     "Nurses' recommendations (grant officer)": _NURSE_RECOMMENDATION,
     "Nurse's recommendation (grant officer)": _NURSE_RECOMMENDATION,
     "Statistics: utilisation per citizen (export)": _l("Municipality: statistics on the use of grants"),
+    # the warehouse
+    "warehouse: packing slip": _l("Warehouse: the packing slip in your parcel"),
     # the shared service centre
     "Audit log search (FSC administrator)": _l("Shared service centre: a check of the log of look-ups"),
     "invoicing": _l("Shared service centre: invoicing"),

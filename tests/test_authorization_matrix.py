@@ -58,7 +58,7 @@ ROUTES: dict[str, object] = {
         "invoice_detail",
         "invoice_document", "invoice_mark_sent", "invoice_run", "invoicing", "start", "statistics_export",
         "statistics_overview")},
-    **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
+    **{f"fulfilment.{e}": (WH,) for e in ("packing_slip", "picklist_pdf", "start")},
 }
 
 # Within the nurses: only a hospital nurse registers a discharge (the test's nurse works for a municipality).
