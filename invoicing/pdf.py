@@ -315,6 +315,20 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
         sheet.left(LEFT + PAD, y - LINE_PADDING - SIZE - number * LEADING, line)
     y -= len(note_lines) * LEADING + 2 * LINE_PADDING + 4 * mm
 
+    # The summary on page 1: a bookkeeper books products and the FSC's fees to different accounts.
+    products = sum(line.net_oere for line in lines if line.kind in ("product", "replacement"))  # replacements are free products
+    summary = [(_("Products excl. VAT"), money(products)), (_("Fees and services excl. VAT"), money(invoice.net_oere - products)),
+               (_("VAT"), money(invoice.vat_oere)), (_("Total incl. VAT") + " (DKK)", money(invoice.total_oere))]
+    sheet.set_font(BOLD, SIZE)
+    sheet.left(LEFT + PAD, y - 1 - SIZE, _("Summary"))
+    y -= LEADING + 2
+    for label, value in summary:
+        sheet.set_font(REGULAR, SIZE)
+        sheet.left(LEFT + PAD, y - 1 - SIZE, label)
+        sheet.right(LEFT + 90 * mm, y - 1 - SIZE, value)
+        y -= LEADING + 2
+    y -= 4 * mm
+
     labels = [_("No."), _("Article"), _("Description"), _("Quantity"), _("Unit price"), _("VAT"), _("Amount")]
     rows = []
     for line in lines:
