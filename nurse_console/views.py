@@ -10,7 +10,7 @@ from nurse_console import bp
 from nurse_console.forms import (
     TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, stoma_choices,
 )
-from stomi_app import approvals, audit, labels, nursing, ordering
+from stomi_app import approvals, audit, labels, nursing, ordering, paging
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import discharges_by, open_proposals_of
 from stomi_app.paging import capped_message
@@ -19,6 +19,7 @@ from stomi_app.forms import apply_errors
 from stomi_app.grants import consumption
 from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import whole_number
 from stomi_app.userinput import record_id
 
 restrict_blueprint(bp, Role.NURSE)
@@ -88,9 +89,17 @@ def tasks():
     elif form.who.data == "unclaimed":
         items = [t for t in items if t.claim is None]
     counts = nursing.queue_counts(current_user, municipality_id=municipality_id, hospital=hospital)
-    why = ordering.waiting_reasons([t.ref_id for t in items if t.kind is TaskKind.ORDER])
-    return render_template("nurse_console/tasks.html", form=form, tasks=items, counts=counts, hospitals=hospitals,
-                           today=local_today(), due_days=nursing.TASK_DUE_WORKING_DAYS, why=why)
+    page = paging.clamp(whole_number(request.args.get("page"), low=1), len(items), QUEUE_PAGE_SIZE)
+    shown = items[page.offset:page.offset + QUEUE_PAGE_SIZE]
+    why = ordering.waiting_reasons([t.ref_id for t in shown if t.kind is TaskKind.ORDER])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}  # the filters, kept from page to page
+    return render_template("nurse_console/tasks.html", form=form, tasks=shown, counts=counts, hospitals=hospitals,
+                           today=local_today(), due_days=nursing.TASK_DUE_WORKING_DAYS, why=why, page=page,
+                           page_numbers=paging.page_numbers(page.page, page.pages), page_args=args,
+                           queue_limit=nursing.QUEUE_LIMIT)
+
+
+QUEUE_PAGE_SIZE = 50
 
 
 def _task_or_404(kind: str, ref_id: int) -> nursing.Task:

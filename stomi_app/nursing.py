@@ -246,8 +246,11 @@ def _scope(nurse: User, source: Source, municipality_id: int | None = None, hosp
     return and_(*conditions)
 
 
+QUEUE_LIMIT = 300  # the oldest tasks the queue reads; the page says so when more wait
+
+
 def queue(nurse: User, *, kind: TaskKind | None = None, municipality_id: int | None = None, hospital: str | None = None,
-          limit: int = 300) -> list[Task]:
+          limit: int = QUEUE_LIMIT) -> list[Task]:
     """Everything waiting for a nurse that she may see, oldest first (at most `limit` tasks)."""
     tasks: list[Task] = []
     for task_kind, source in SOURCES.items():

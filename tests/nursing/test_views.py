@@ -445,3 +445,19 @@ def test_waiting_reasons_name_each_reason_once_in_short_words(citizen, shop, off
     assert why[order.id] == ["beyond the grant this period"]
     assert "not in the grant" in why[other.id] and len(why[other.id]) == len(set(why[other.id]))
     assert why[999999] == [] and ordering.waiting_reasons([]) == {}
+
+
+def test_the_queue_is_paged_fifty_at_a_time_and_keeps_its_filters(auth, client, world, nurse):
+    for n in range(55):
+        someone = factories.citizen(name=f"Kø Borger {n:02d}")
+        ordering.record_measure(someone, shape=ordering.CutShape.ROUND, diameter_mm=30)
+    db.session.commit()
+    _login(auth, nurse)
+    first = client.get("/sygeplejerske/opgaver?kind=measure").get_data(as_text=True)
+    assert first.count('data-testid="task-measure-') == 50
+    assert 'href="/sygeplejerske/opgaver?page=2&amp;kind=measure"' in first or \
+        'href="/sygeplejerske/opgaver?kind=measure&amp;page=2"' in first
+    second = client.get("/sygeplejerske/opgaver?kind=measure&page=2").get_data(as_text=True)
+    assert second.count('data-testid="task-measure-') == 5
+    assert client.get("/sygeplejerske/opgaver?page=abc").status_code == 200
+    assert client.get("/sygeplejerske/opgaver?kind=measure&page=99").get_data(as_text=True).count('data-testid="task-measure-') == 5
