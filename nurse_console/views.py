@@ -50,7 +50,8 @@ def _labels():
     return {"task_kinds": TASK_KINDS, "is_hospital_nurse": nursing.is_hospital_nurse(current_user), "note_kinds": labels.NOTE_KIND,
             "advice_status": labels.ADVICE_STATUS, "request_status": labels.REQUEST_STATUS,
             "recommendation_kinds": labels.RECOMMENDATION_KIND, "recommendation_status": labels.RECOMMENDATION_STATUS,
-            "proposal_status": labels.PROPOSAL_STATUS}
+            "proposal_status": labels.PROPOSAL_STATUS,
+            "nurse_colleagues": lambda task: nursing.colleagues_for(current_user, task)}
 
 
 def citizen_or_404(citizen_id: int):
@@ -124,6 +125,21 @@ def claim(kind: str, ref_id: int):
     else:
         db.session.commit()
         flash(_("The task is yours. Other nurses see that you are working on it."), "success")
+    return redirect(task_url(task.kind, task.ref_id))
+
+
+@bp.route("/opgaver/<kind>/<int:ref_id>/giv", methods=["POST"])
+def assign(kind: str, ref_id: int):
+    """Give the task to a colleague (who may see the citizen): she finds it under "mine" in the queue."""
+    task = _task_or_404(kind, ref_id)
+    try:
+        claim = nursing.assign_task(current_user, task, whole_number(request.form.get("colleague"), low=1) or 0)
+    except nursing.NursingError as exc:
+        db.session.rollback()
+        flash(exc.errors["colleague"], "error")
+    else:
+        db.session.commit()
+        flash(_("The task is given to %(name)s.", name=claim.nurse.name), "success")
     return redirect(task_url(task.kind, task.ref_id))
 
 

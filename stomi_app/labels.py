@@ -73,6 +73,7 @@ AUDIT_PURPOSE = {
     "nurse: cutting problem handled": _NURSE_CUT_WRONG,
     "nurse: claim a task": _NURSE_TASK,
     "nurse: take over a task": _NURSE_TASK,
+    "nurse: assign a task": _NURSE_TASK,
     "nurse: set the cutting measure": _NURSE_MEASURE,
     "nurse: confirm the cutting measure": _NURSE_MEASURE,
     "nurse: stoma type and date of operation": _l("Stoma nurse: your stoma type and date of operation"),

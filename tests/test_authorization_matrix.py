@@ -39,7 +39,7 @@ ROUTES: dict[str, object] = {
         "order_cancel", "order_check", "order_delivery", "order_detail", "order_problem", "order_products",
         "order_send", "orders", "product_change", "start")},
     **{f"nurse_console.{e}": (NUR,) for e in (
-        "add_note", "advice_task", "claim", "confirm_measure", "discharge_new", "measure_task", "order_task",
+        "add_note", "advice_task", "assign", "claim", "confirm_measure", "discharge_new", "measure_task", "order_task",
         "problem_task", "product_change_task", "profile", "proposal_task", "release", "review_task", "search", "set_measure",
         "set_stoma", "start", "tasks")},
     **{f"municipal_portal.{e}": (GO,) for e in (

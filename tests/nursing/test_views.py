@@ -461,3 +461,24 @@ def test_the_queue_is_paged_fifty_at_a_time_and_keeps_its_filters(auth, client, 
     assert second.count('data-testid="task-measure-') == 5
     assert client.get("/sygeplejerske/opgaver?page=abc").status_code == 200
     assert client.get("/sygeplejerske/opgaver?kind=measure&page=99").get_data(as_text=True).count('data-testid="task-measure-') == 5
+
+
+def test_a_task_is_given_to_a_colleague_of_the_workplace_only(auth, client, awaiting, nurse, nurse_aarhus2, nurse_ouh):
+    from stomi_app.models import TaskClaim
+
+    _login(auth, nurse)
+    page = client.get(f"/sygeplejerske/ordre/{awaiting.id}").get_data(as_text=True)
+    form = page[page.find('data-testid="assign"'):]
+    form = form[:form.find("</form>")]
+    assert f'<option value="{nurse_aarhus2.id}">' in form and f'value="{nurse_ouh.id}"' not in form and f'value="{nurse.id}"' not in form
+    refused = client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/giv", data={"colleague": str(nurse_ouh.id)})
+    assert refused.status_code == 302 and db.session.scalar(select(TaskClaim)) is None
+    assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/giv", data={"colleague": "x\x00"}).status_code == 302
+    given = client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/giv", data={"colleague": str(nurse_aarhus2.id)})
+    assert given.status_code == 302
+    claim = db.session.scalar(select(TaskClaim))
+    assert claim.nurse_id == nurse_aarhus2.id and claim.ref_id == awaiting.id
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.purpose == "nurse: assign a task")).user_id == nurse.id
+    auth.logout()
+    _login(auth, nurse_aarhus2)
+    assert f"task-order-{awaiting.id}" in client.get("/sygeplejerske/opgaver?who=mine").get_data(as_text=True)
