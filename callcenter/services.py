@@ -216,12 +216,9 @@ def send_on_behalf(agent: User, order: Order, *, note: str | None) -> Order:
     """Submit the agent's draft with the same rules as the web; beyond the grant the agent's note is required."""
     if order.status is not OrderStatus.DRAFT:
         return order  # a second press of "Send" or the same order sent from another tab
-    note = clean_text(note).strip()
-    if len(note) > MAX_NOTE:
-        raise ordering.OrderError({"note": _l("The note can be at most %(max)s characters.", max=MAX_NOTE)})
-    if not note and not ordering.evaluate(order).within_grant:
+    ordering.set_note(order, note)
+    if not order.note and not ordering.evaluate(order).within_grant:
         raise ordering.OrderError({"note": _l("Part of the order needs approval: write a note for the stoma nurse or grant officer.")})
-    order.note = note or None
     db.session.flush()
     ordering.submit(order, by=agent)
     if order.status is not OrderStatus.DRAFT:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,10 +16,11 @@ from callcenter.forms import (
 )
 from callcenter.search import KIND_LABELS, SearchError
 from catalogue.services import variant_by_article_number
-from stomi_app import nursing, ordering, replacements
+from stomi_app import nursing, ordering, privacy, replacements
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
+from stomi_app.ordering_forms import product_search
 from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
 from stomi_app.text import clean_text
 from notices import services as notice_services
@@ -90,6 +91,9 @@ def start():
                 return redirect(url_for(".citizen", citizen_id=result.citizens[0].id, s=event.id))
             return redirect(url_for(".start"))
     search, hits = _last_search() if request.method == "GET" else (None, [])
+    if search and search["kind"] != "cpr":
+        # The box keeps what was searched, to refine it; a CPR number is kept only masked, so that box starts empty.
+        form.q.data = search["criterion"]
     work = queues.work_queues(current_user)
     db.session.commit()  # the audited reading of the queues
     return render_template("callcenter/start.html", form=form, error=error, search=search, hits=hits, queues=work,
@@ -143,7 +147,8 @@ def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 
     data = services.overview(current_user, citizen)
     return render_template("callcenter/citizen.html", o=data, citizen=citizen, contact_form=contact_form,
                            reason_labels=dict(REASONS), outcome_labels=dict(OUTCOMES),
-                           advice_status_labels=ADVICE_STATUS, notices=notices, notice_title=title), status
+                           advice_status_labels=ADVICE_STATUS, notices=notices, notice_title=title,
+                           contact_changes=privacy.recent_contact_changes(citizen.id)), status
 
 
 @bp.route("/borger/<int:citizen_id>")
@@ -183,7 +188,10 @@ def product_change(citizen_id: int):
     form = AgentProductChangeForm()
     granted = services.granted_variants(citizen)
     form.current.choices = [("", _("Not one of these"))] + [(key, v.display_name) for key, v in granted.items()]
-    if form.validate_on_submit():
+    picked = request.form.get("pick", "").strip() if request.method == "POST" else ""
+    if picked:  # chosen from the search's results: fill it in, send nothing yet (the reason may still be missing)
+        form.wanted.data = picked[:40]
+    elif form.validate_on_submit():
         try:
             services.raise_product_change(current_user, citizen, article=form.wanted.data or "",
                                           current_id=form.current.data or "", reason=form.reason.data or "")
@@ -196,8 +204,11 @@ def product_change(citizen_id: int):
             return redirect(url_for(".citizen", citizen_id=citizen.id) + "#open-cases")
     services.open_citizen(current_user, citizen.id, purpose="callcenter: product change request")  # a staff read: audited
     db.session.commit()
+    finder, hits = product_search(request.args)
+    chosen = variant_by_article_number(form.wanted.data.strip()) if (form.wanted.data or "").strip() else None
     return render_template("callcenter/product_change.html", citizen=citizen, form=form,
-                           open_changes=services.open_product_changes(citizen)), (422 if form.errors else 200)
+                           open_changes=services.open_product_changes(citizen), finder=finder, hits=hits, chosen=chosen,
+                           locale=str(get_locale())), (422 if form.errors else 200)
 
 
 @bp.route("/borger/<int:citizen_id>/raadgivning", methods=["GET", "POST"])
@@ -228,7 +239,8 @@ def order_products(citizen_id: int):
     article = ""
     if request.method == "POST":
         quantities = ordering.quantities_from(request.form)
-        article = clean_text(request.form.get("article_number", "")).strip()[:50]
+        # A product typed by its article number, or picked from a search's results ("pick" buttons).
+        article = clean_text(request.form.get("article_number", "") or request.form.get("pick", "")).strip()[:50]
         values.update(quantities)
         try:
             if article:
@@ -256,9 +268,10 @@ def order_products(citizen_id: int):
     orderables = ordering.orderable_for(citizen)
     granted_ids = {v.id for o in orderables for v in o.variants}
     extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
+    finder, hits = product_search(request.args)
     return render_template("callcenter/order_products.html", citizen=citizen, orderables=orderables, extra_lines=extra_lines,
-                           values=values, errors=errors, article=article,
-                           measure=ordering.current_measure(citizen.id)), (422 if errors else 200)
+                           values=values, errors=errors, article=article, measure=ordering.current_measure(citizen.id),
+                           finder=finder, hits=hits, locale=str(get_locale())), (422 if errors else 200)
 
 
 def _already_sent(citizen: Citizen, exc: ordering.DraftAlreadySent):

@@ -269,10 +269,11 @@ def _parse(row: _Row, categories: dict[str, Category]) -> None:
     v["price_oere"] = _price(row, "price_dkk")
     v["valid_from"] = _date(row, "valid_from", required=True)
     v["valid_to"] = _date(row, "valid_to")
-    if row.errors:
-        return
-    category = categories.get(v["category_code"])
-    if category is None:
+    # Every problem of the row at once: the rules below still judge what could be read, and a column that could not
+    # be read already has its message (the rules would only repeat it as "missing").
+    unreadable = {e.column for e in row.errors}
+    category = categories.get(v["category_code"]) if v["category_code"] else None
+    if v["category_code"] and category is None:
         row.error("category_code", _("Unknown category code. Known codes: %(codes)s.", codes=", ".join(sorted(categories))))
     v["category"] = category
     rule_errors = {}
@@ -286,7 +287,8 @@ def _parse(row: _Row, categories: dict[str, Category]) -> None:
     product_errors.pop("category_id", None)  # reported above with the known codes
     rule_errors.update(product_errors)
     for name, message in rule_errors.items():
-        row.error(FIELD_TO_COLUMN.get(name, name), message)
+        if FIELD_TO_COLUMN.get(name, name) not in unreadable:
+            row.error(FIELD_TO_COLUMN.get(name, name), message)
 
 
 # ---------------------------------------------------------------- checks across rows and against the catalogue
@@ -347,22 +349,26 @@ def _check_against_catalogue(rows: list[_Row], *, close_open_prices: bool) -> tu
 
     for row in rows:
         v = row.values
-        if row.errors:
+        # A row with other problems is still compared with what it could read, so the report has them all at once.
+        if not v.get("article_number"):
             continue
         variant = by_article.get(v["article_number"])
-        owner = by_gtin.get(v["gtin"])
+        owner = by_gtin.get(v.get("gtin"))
         if owner is not None and owner[0] != v["article_number"]:
             row.error("gtin", _("The GTIN already belongs to article number %(article)s.", article=owner[0]))
-        product = products.get((v["manufacturer"], v["product_name"]))
-        if product is not None and product.category_id != v["category"].id:
+        product = products.get((v.get("manufacturer"), v.get("product_name")))
+        if product is not None and v.get("category") is not None and product.category_id != v["category"].id:
             row.error("category_code", _("The product is already in the catalogue in category %(code)s.", code=product.category.code))
         if variant is None:
             continue
-        if variant.gtin != v["gtin"]:
+        if v.get("gtin") and variant.gtin != v["gtin"]:
             row.error("article_number", _("The article number is already in the catalogue with GTIN %(gtin)s.", gtin=variant.gtin))
-        if (variant.product.manufacturer, variant.product.name) != (v["manufacturer"], v["product_name"]):
+        if v.get("manufacturer") and v.get("product_name") and \
+                (variant.product.manufacturer, variant.product.name) != (v["manufacturer"], v["product_name"]):
             row.error("article_number", _("The article number already belongs to the product %(name)s from %(manufacturer)s.",
                                           name=variant.product.name, manufacturer=variant.product.manufacturer))
+        if v.get("valid_from") is None or v.get("price_oere") is None:
+            continue  # the period or price could not be read: reported already
         same = [p for p in variant.prices if (p.valid_from, p.valid_to, p.price_oere, p.vat_rate_pct, p.contract_reference) ==
                 (v["valid_from"], v["valid_to"], v["price_oere"], v["vat_rate_pct"], v["contract_reference"])]
         if same:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -14,6 +14,7 @@ from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
 from stomi_app.grants import consumption
 from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.ordering_forms import product_search
 from stomi_app.timeutil import local_today
 
 
@@ -94,7 +95,10 @@ def product_change():
         if use.line.variant is not None:
             granted[str(use.line.variant.id)] = use.line.variant
     form.current.choices = [("", _("Not one of these"))] + [(key, v.display_name) for key, v in granted.items()]
-    if form.validate_on_submit():
+    picked = request.form.get("pick", "").strip() if request.method == "POST" else ""
+    if picked:  # chosen from the search's results: fill it in, send nothing yet (the reason may still be missing)
+        form.wanted.data = picked[:40]
+    elif form.validate_on_submit():
         article = (form.wanted.data or "").strip()
         wanted = variant_by_article_number(article) if article else None
         try:
@@ -109,5 +113,8 @@ def product_change():
             db.session.commit()
             flash(_("Your request is sent. A stoma nurse looks at it and you can read the answer here."), "success")
             return redirect(url_for(".product_change"))
+    finder, hits = product_search(request.args)
+    chosen = variant_by_article_number(form.wanted.data.strip()) if (form.wanted.data or "").strip() else None
     return render_template("citizen_portal/product_change.html", form=form, changes=approvals.product_changes_of(current_user.id),
-                           request_status=labels.REQUEST_STATUS), (422 if form.errors else 200)
+                           request_status=labels.REQUEST_STATUS, finder=finder, hits=hits, chosen=chosen,
+                           locale=str(get_locale())), (422 if form.errors else 200)

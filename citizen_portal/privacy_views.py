@@ -6,11 +6,16 @@ import json
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from citizen_portal import bp
 from stomi_app import labels, privacy
 from stomi_app.audit import lookups_of
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
+from stomi_app.forms import BaseForm, apply_errors
+from stomi_app.i18n import lazy_gettext as _l
 
 
 @bp.route("/mine-data")
@@ -46,3 +51,33 @@ def my_data_json():
 def my_data_html():
     return render_template("citizen_portal/my_data_export.html", data=privacy.export(current_user),
                            advice_status=labels.ADVICE_STATUS, request_status=labels.REQUEST_STATUS)
+
+
+class ContactDetailsForm(BaseForm):
+    """The citizen's own phone, e-mail and permanent address (privacy.change_contact_details checks them)."""
+
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=30)])
+    email = StringField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
+    address = StringField(_l("Street and number"), validators=[Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
+    city = StringField(_l("Town"), validators=[Length(max=100)])
+
+
+@bp.route("/mine-data/kontakt", methods=["GET", "POST"])
+def contact_details():
+    form = ContactDetailsForm()
+    if request.method == "GET":
+        for name in privacy.CONTACT_FIELDS:
+            getattr(form, name).data = getattr(current_user, name)
+    elif form.validate_on_submit():
+        try:
+            changed = privacy.change_contact_details(current_user, **{k: getattr(form, k).data for k in privacy.CONTACT_FIELDS})
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Your contact details are saved. The callcenter can see that you changed them.") if changed
+                  else _("Nothing was changed."), "success")
+            return redirect(url_for(".my_data"))
+    return render_template("citizen_portal/contact_details.html", form=form), (422 if form.errors else 200)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from fulfilment.instructions import expected_delivery, tracking_url
 from notices import services as notice_services
 from notices.supply import supply_for
 from citizen_portal.forms import MeasureForm
-from stomi_app.ordering_forms import DeliveryForm, ProblemForm
+from stomi_app.ordering_forms import DeliveryForm, ProblemForm, product_search
 from stomi_app import ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
@@ -58,7 +58,8 @@ def order_products():
     article = ""
     if request.method == "POST":
         quantities = ordering.quantities_from(request.form)
-        article = request.form.get("article_number", "").strip()
+        # A product typed by its article number, or picked from a search's results ("pick" buttons).
+        article = request.form.get("article_number", "").strip() or request.form.get("pick", "").strip()
         values.update(quantities)
         try:
             if article:
@@ -86,8 +87,10 @@ def order_products():
     orderables = ordering.orderable_for(current_user)
     granted_ids = {v.id for o in orderables for v in o.variants}
     extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
+    finder, hits = product_search(request.args)
     return render_template("citizen_portal/order_products.html", orderables=orderables, extra_lines=extra_lines,
-                           values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id)), (422 if errors else 200)
+                           values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id),
+                           finder=finder, hits=hits, locale=str(get_locale())), (422 if errors else 200)
 
 
 def _already_sent(exc: ordering.DraftAlreadySent):
@@ -114,6 +117,7 @@ def order_delivery():
     if request.method == "GET":
         form.address_choice.data = "temporary" if draft.temporary_address else "home"
         form.speed.data = "express" if draft.express else "normal"
+        form.driver_note.data = draft.driver_note
         if draft.temporary_address:
             form.name.data, form.address.data = draft.delivery_name, draft.delivery_address
             form.postcode.data, form.city.data = draft.delivery_postcode, draft.delivery_city
@@ -124,6 +128,7 @@ def order_delivery():
                 draft, express=form.speed.data == "express", temporary=form.address_choice.data == "temporary",
                 name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
                 temporary_from=form.temporary_from.data, temporary_to=form.temporary_to.data,
+                driver_note=form.driver_note.data or "",
             )
         except ordering.DraftAlreadySent as exc:
             return _already_sent(exc)
@@ -142,9 +147,14 @@ def order_check():
     draft = _require_draft()
     if draft is None:
         return redirect(url_for(".order_products"))
+    return _render_check(draft)
+
+
+def _render_check(draft, *, note: str | None = None, errors: dict | None = None):
     routing = ordering.evaluate(draft)
     return render_template("citizen_portal/order_check.html", order=draft, routing=routing, expected=expected_delivery(draft),
-                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS)
+                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
+                           note=draft.note if note is None else note, errors=errors or {}), (422 if errors else 200)
 
 
 @bp.route("/bestil/send", methods=["POST"])
@@ -156,6 +166,16 @@ def order_send():
     if order.status is not OrderStatus.DRAFT:
         # A second press of "Send" or a replayed POST: show the order that was already made.
         return redirect(url_for(".order_detail", order_id=order.id))
+    note = request.form.get("note", "")
+    try:
+        ordering.set_note(order, note)  # "why I need more": read by whoever decides an order beyond the grant
+    except ordering.DraftAlreadySent:
+        # The same "Send" from another tab (or a double click) got the lock first: that one sent it.
+        db.session.rollback()
+        return redirect(url_for(".order_detail", order_id=order.id))
+    except ordering.OrderError as exc:
+        db.session.rollback()
+        return _render_check(order, note=note, errors=exc.errors)
     try:
         ordering.submit(order)
     except ordering.OrderError as exc:
@@ -264,8 +284,12 @@ def measure():
         except ordering.OrderError as exc:
             apply_errors(form, exc.errors)
         else:
-            ordering.record_measure(current_user, **values)
+            saved = ordering.record_measure(current_user, **values)
+            misfits = ordering.products_not_fitting(current_user.id, saved)
             db.session.commit()
             flash(_("Your measure was saved. A stoma nurse will confirm it."), "success")
-            return redirect(url_for(".start"))
-    return render_template("citizen_portal/measure.html", form=form, current=current), (422 if form.errors else 200)
+            # A measure her baseplates cannot be cut to: she stays here and reads which ones, now, not at her next order.
+            return redirect(url_for(".measure" if misfits else ".start"))
+    misfits = ordering.products_not_fitting(current_user.id, current) if current is not None else []
+    return render_template("citizen_portal/measure.html", form=form, current=current, misfits=misfits), \
+        (422 if form.errors else 200)

@@ -14,6 +14,7 @@ from fsc_admin import bp
 from stomi_app import cpr, paging, safecsv
 from stomi_app.audit import record
 from stomi_app.extensions import db
+from stomi_app.labels import audit_action_label, staff_purpose_label
 from stomi_app.models import AuditEvent, Citizen, User
 from stomi_app.text import clean_text
 from stomi_app.timeutil import start_of_local_day_utc
@@ -58,6 +59,7 @@ def audit_log():
         rows = db.session.execute(_newest_first(query).offset(page.offset).limit(PAGE_SIZE)).all()
     actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
     return render_template("fsc_admin/audit_log.html", rows=rows, args=args, errors=errors, actions=actions,
+                           summary={f"f-{name}": message for name, message in errors.items()},  # the inputs' ids
                            page=page, page_numbers=paging.page_numbers(page.page, page.pages) if page else [],
                            searched_citizen=citizen, unknown_cpr=saved.get("citizen") == -1), \
         (422 if errors else 200)
@@ -81,10 +83,13 @@ def audit_log_export():
     rows = db.session.execute(_newest_first(query).limit(EXPORT_LIMIT)).all()
     out = io.StringIO()
     writer = safecsv.writer(out)
-    writer.writerow([_("When"), _("Who"), _("Role"), _("Action"), _("Citizen"), _("Purpose"), _("Detail")])
+    # The words the page shows, then the stored codes (for tools that filter on them).
+    writer.writerow([_("When"), _("Who"), _("Role"), _("Action"), _("Citizen"), _("Purpose"), _("Detail"),
+                     _("Action code"), _("Purpose code")])
     for event, email, masked in rows:
         writer.writerow([format_datetime(event.at, "yyyy-MM-dd HH:mm:ss"), email or "", role_label(event.role) if event.role else "",
-                         event.action, masked or "", event.purpose or "", event.detail or ""])
+                         audit_action_label(event.action), masked or "", staff_purpose_label(event.purpose),
+                         event.detail or "", event.action, event.purpose or ""])
     record(current_user, "export", "Audit log search (FSC administrator)", citizen=citizen,
            detail=f"rows={len(rows)}" + (f"; cpr={citizen.cpr_masked}" if citizen else ""))
     db.session.commit()

@@ -26,13 +26,13 @@ def statistics_overview():
     form = PeriodForm(request.args)
     period = form.period()
     if period is None:
-        return render_template("fsc_admin/statistics.html", form=form, overview=None, errors=form.error_list()), 422
+        return render_template("fsc_admin/statistics.html", form=form, overview=None), 422
     query = period.query_args()
 
     def export_url(key: str, fmt: str) -> str:
         return url_for("fsc_admin.statistics_export", key=key, fmt=fmt, **query)
 
-    return render_template("fsc_admin/statistics.html", form=form, overview=fsc_overview(period), errors=[],
+    return render_template("fsc_admin/statistics.html", form=form, overview=fsc_overview(period),
                            export_url=export_url)
 
 

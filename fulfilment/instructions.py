@@ -84,10 +84,10 @@ def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruc
         temporary_to=order.temporary_to if order.temporary_address else None,
         # Contact details go to the provider only with consent; the CPR number never does. The order's note never
         # goes: it is written for the stoma nurse or grant officer (why the citizen needs this) and may hold health
-        # details the carrier has no need of. There is no separate note to the carrier yet.
+        # details the carrier has no need of. The note to the driver is the one written for the carrier.
         contact_phone=citizen.phone if consent else None,
         contact_email=citizen.email if consent else None,
-        delivery_note=None,
+        delivery_note=order.driver_note,
         minimised=not consent,
         packing_note=PACKING_NOTE,
     )
@@ -177,8 +177,8 @@ def payload(instruction: WarehouseInstruction) -> dict:
         contact = {k: v for k, v in (("phone", instruction.contact_phone), ("email", instruction.contact_email)) if v}
         if contact:
             document["contact"] = contact
-        if instruction.delivery_note:
-            document["delivery_note"] = instruction.delivery_note
+    if instruction.delivery_note:  # written by the citizen for the carrier: part of what delivery needs, consent or not
+        document["delivery_note"] = instruction.delivery_note
     for line in instruction.lines:
         item = {"article_number": line.article_number, "gtin": line.gtin, "quantity": line.quantity,
                 "pack_size": line.pack_size, "unit": line.unit}

@@ -80,7 +80,9 @@ def picklist_for(day: date) -> Picklist:
     orders_per_cut: dict[tuple, set[int]] = defaultdict(set)
     for instruction in instructions:
         for line in instruction.lines:
-            name = line.variant.product.name
+            # The size tells two variants of one product apart on the shelf (a cutting range, a pre-cut or coupling size).
+            size = line.variant.size_label
+            name = f"{line.variant.product.name}, {size}" if size else line.variant.product.name
             pick = picks.setdefault(line.article_number, PickRow(line.article_number, line.gtin, name, line.pack_size))
             pick.packs += line.quantity
             orders_per_pick[line.article_number].add(instruction.id)
@@ -124,7 +126,13 @@ def _table(rows: list[list], widths: list[float], numeric_from: int | None = Non
 
 
 def render_pdf(picklist: Picklist, *, compress: bool = True) -> bytes:
-    """The PDF; `compress=False` keeps the text streams readable (tests read the totals from them)."""
+    """The PDF, with "page N of M" on every page; `compress=False` keeps the text streams readable (tests read the
+    totals from them). Built twice: the first build counts the pages (a day's list is a few pages, so that is cheap)."""
+    counted = _render(picklist, compress=compress, pages=None)
+    return _render(picklist, compress=compress, pages=counted[1])[0]
+
+
+def _render(picklist: Picklist, *, compress: bool, pages: int | None) -> tuple[bytes, int]:
     buffer = BytesIO()
     day_text = format_date(picklist.day, "long")
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
@@ -168,5 +176,46 @@ def render_pdf(picklist: Picklist, *, compress: bool = True) -> bytes:
                      Paragraph(lines, styles["BodyText"])])
     rows.append([_("Total"), "", "", len(picklist.instructions)])
     story.append(_table(rows, [22 * mm, 30 * mm, 48 * mm, 80 * mm]))
+
+    def footer(canvas, document):
+        canvas.setFont("Helvetica", 8)
+        text = _("Pick list %(date)s", date=picklist.day.isoformat()) + " · " + (
+            _("Page %(page)s of %(pages)s", page=document.page, pages=pages) if pages else _("Page %(page)s", page=document.page))
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, text)
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue(), doc.page
+
+
+def render_packing_slip(instruction: WarehouseInstruction, *, compress: bool = True) -> bytes:
+    """One order's packing slip, put in the parcel: who it is for, what it holds (size, packs, the cut), no prices.
+    Only what the instruction holds, so only what the provider already has (issue 24, staff expect)."""
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=16 * mm, title=_("Packing slip, order %(number)s", number=instruction.order_number),
+                            author="Stoma supplies – FSC", pageCompression=1 if compress else 0, invariant=1)
+    styles = getSampleStyleSheet()
+    deliver_by = format_date(instruction.requested_delivery_date, "long")
+    story = [
+        Paragraph(_("Packing slip, order %(number)s", number=instruction.order_number), styles["Title"]),
+        Paragraph("<br/>".join(escape(x) for x in (instruction.delivery_name, instruction.delivery_address,
+                                                     f"{instruction.delivery_postcode} {instruction.delivery_city}")),
+                  styles["Normal"]),
+        Spacer(1, 4 * mm),
+        Paragraph(escape(_("Deliver by %(day)s", day=deliver_by) + (" " + _("(express)") if instruction.express else "")),
+                  styles["Normal"]),
+    ]
+    if instruction.delivery_note:
+        story.append(Paragraph(escape(_("Note to the driver") + ": " + instruction.delivery_note), styles["Normal"]))
+    story += [Spacer(1, 6 * mm)]
+    rows = [[_("Article no."), _("Product"), _("Packs"), _("Pieces per pack"), _("Cut to")]]
+    for line in instruction.lines:
+        size = line.variant.size_label
+        name = f"{line.variant.product.name}, {size}" if size else line.variant.product.name
+        rows.append([line.article_number, Paragraph(escape(name), styles["BodyText"]), line.quantity, line.pack_size,
+                     line.cut_label() or "–"])
+    rows.append([_("Total"), "", sum(line.quantity for line in instruction.lines), "", ""])
+    story += [_table(rows, [24 * mm, 76 * mm, 18 * mm, 28 * mm, 28 * mm], 2), Spacer(1, 6 * mm),
+              Paragraph(escape(instruction.packing_note), styles["Normal"])]
     doc.build(story)
     return buffer.getvalue()

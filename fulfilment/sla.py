@@ -110,3 +110,37 @@ def recent_months(count: int = 12, today: date | None = None) -> list[MonthSla]:
     today = today or local_today()
     first = add_months(date(today.year, today.month, 1), -(count - 1))
     return list(reversed(sla_by_month(first, count)))
+
+
+# What the warehouse still has to do for an order, by its status: not yet shipped, or shipped and not yet delivered.
+NOT_SHIPPED = (OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.CUT, OrderStatus.PACKED)
+UNDELIVERED = (*NOT_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERY_FAILED)
+
+
+@dataclass
+class Overdue:
+    late: list  # [(instruction, order)]: the promised day has passed and the order is not delivered
+    due_unshipped: list  # promised for today or the next working day, and not yet shipped
+    late_count: int
+    due_count: int
+
+
+def overdue(today: date | None = None, limit: int = 50) -> Overdue:
+    """The instructions the warehouse must look at now (issue 24, staff expect): late ones, oldest promise first, and
+    those due by the next working day that have not left the warehouse. Read through the requested-date index."""
+    from fulfilment.workdays import add_working_days
+
+    today = today or local_today()
+    soon = add_working_days(today, 1)
+    base = select(WarehouseInstruction, Order).join(Order, Order.id == WarehouseInstruction.order_id)
+    late = base.where(WarehouseInstruction.requested_delivery_date < today, Order.status.in_(UNDELIVERED))
+    due = base.where(WarehouseInstruction.requested_delivery_date.between(today, soon), Order.status.in_(NOT_SHIPPED))
+
+    def rows(statement):
+        return [tuple(r) for r in db.session.execute(
+            statement.order_by(WarehouseInstruction.requested_delivery_date, WarehouseInstruction.id).limit(limit))]
+
+    def count(statement):
+        return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+    return Overdue(rows(late), rows(due), count(late), count(due))

@@ -5,7 +5,7 @@ platypus (SimpleDocTemplate, nested Tables): the monthly run renders every munic
 pages, and platypus' generic table layout (measuring, splitting and styling every cell again on every page) cost
 more than the drawing itself (see README, Performance). The layout is the one the platypus version had: A4,
 18 mm side margins, the blocks and the lines table 174 mm wide, 8 pt lines 9.5 pt apart, shaded every other line,
-the header row repeated on each page and the seller, the invoice and "page N" in each page's footer.
+the header row repeated on each page and the seller, the invoice and "page N of M" in each page's footer.
 """
 from __future__ import annotations
 
@@ -126,7 +126,10 @@ class _Sheet:
         canvas.drawText(self.text)
         canvas.setFont(REGULAR, 7.5)
         canvas.drawString(LEFT, FOOTER_Y, self.footer_left)
-        canvas.drawRightString(LEFT + WIDTH, FOOTER_Y, self.footer_right(self.page))
+        # "page N of M": M is known only when the last page is done, so each page draws a form filled in by close()
+        # (a PDF XObject), in the room of three digits at the right edge.
+        canvas.drawRightString(LEFT + WIDTH - PAGES_ROOM, FOOTER_Y, self.footer_right(self.page))
+        canvas.doForm(PAGES_FORM)
         canvas.showPage()
 
     def new_page(self) -> float:
@@ -134,6 +137,20 @@ class _Sheet:
         self.page += 1
         self._start()
         return TOP
+
+    def close(self) -> None:
+        """Finish the last page and write the number of pages into every page's footer."""
+        self.finish_page()
+        canvas = self.canvas
+        canvas.beginForm(PAGES_FORM)
+        canvas.setFont(REGULAR, 7.5)
+        canvas.drawString(LEFT + WIDTH - PAGES_ROOM + _width(" ", REGULAR, 7.5), FOOTER_Y, str(self.page))
+        canvas.endForm()
+        canvas.save()
+
+
+PAGES_FORM = "pages"
+PAGES_ROOM = stringWidth(" 000", "Helvetica", 7.5)  # the footer's room for the number of pages
 
 
 def _lines_header(sheet: _Sheet, y: float, labels: list[str]) -> float:
@@ -258,7 +275,7 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     canvas.setTitle(f"{title} {invoice.number}")
     canvas.setAuthor(s.name)
     sheet = _Sheet(canvas, f"{s.name} · CVR {s.cvr} · {s.email}",
-                   lambda page: _("%(title)s %(number)s, page %(page)s", title=title, number=invoice.number, page=page))
+                   lambda page: _("%(title)s %(number)s, page %(page)s of", title=title, number=invoice.number, page=page))
 
     # Title, the two parties, the invoice's facts and the note.
     y = TOP
@@ -298,6 +315,20 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
         sheet.left(LEFT + PAD, y - LINE_PADDING - SIZE - number * LEADING, line)
     y -= len(note_lines) * LEADING + 2 * LINE_PADDING + 4 * mm
 
+    # The summary on page 1: a bookkeeper books products and the FSC's fees to different accounts.
+    products = sum(line.net_oere for line in lines if line.kind in ("product", "replacement"))  # replacements are free products
+    summary = [(_("Products excl. VAT"), money(products)), (_("Fees and services excl. VAT"), money(invoice.net_oere - products)),
+               (_("VAT"), money(invoice.vat_oere)), (_("Total incl. VAT") + " (DKK)", money(invoice.total_oere))]
+    sheet.set_font(BOLD, SIZE)
+    sheet.left(LEFT + PAD, y - 1 - SIZE, _("Summary"))
+    y -= LEADING + 2
+    for label, value in summary:
+        sheet.set_font(REGULAR, SIZE)
+        sheet.left(LEFT + PAD, y - 1 - SIZE, label)
+        sheet.right(LEFT + 90 * mm, y - 1 - SIZE, value)
+        y -= LEADING + 2
+    y -= 4 * mm
+
     labels = [_("No."), _("Article"), _("Description"), _("Quantity"), _("Unit price"), _("VAT"), _("Amount")]
     rows = []
     for line in lines:
@@ -316,6 +347,5 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     ]
     y = _totals(sheet, y, vat_rows, totals)
     _payment_terms(sheet, y, f"{terms}:", payment_terms_text(invoice, s))
-    sheet.finish_page()
-    canvas.save()
+    sheet.close()
     return buffer.getvalue()

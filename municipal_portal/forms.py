@@ -5,7 +5,7 @@ from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, 
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from catalogue.services import variant_by_article_number
-from stomi_app.forms import BaseForm, BaseSubForm
+from stomi_app.forms import BaseForm, BaseSubForm, error_summary_items
 from stomi_app.grants import MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import GrantPeriod
@@ -41,19 +41,9 @@ def add_error(field, message) -> None:
     field.errors = list(field.errors) + [message]
 
 
-def error_list(form) -> list[tuple[str, str]]:
-    """(field id, message) for every error, nested line rows included, for the summary at the top of the page."""
-    found = []
-    for f in form:
-        if f.type == "FieldList":
-            for row in f:
-                for sub in row.form:
-                    found += [(sub.id, m) for m in sub.errors]
-        else:
-            found += [(f.id, m) for m in f.errors]
-    found += [("grant-lines", m) for m in getattr(form, "lines_errors", [])]
-    found += [("main-content", m) for m in form.form_errors]
-    return found
+def error_list(form) -> list[tuple[str | None, str]]:
+    """Every error of the form, nested line rows included (the page's error summary lists the same)."""
+    return error_summary_items(form)
 
 
 def _at_most(n: int) -> Length:
@@ -147,6 +137,10 @@ class GrantForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines_errors: list[str] = []  # problems with the lines as a whole (e.g. the same product twice)
+
+    def summary_extra(self) -> list[tuple[str, str]]:
+        """The problems with the lines as a whole, for the error summary: they are shown above the line rows."""
+        return [("grant-lines", str(m)) for m in self.lines_errors]
 
     def set_category_choices(self, choices: list[tuple]) -> None:
         for row in self.lines:

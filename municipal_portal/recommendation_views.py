@@ -17,6 +17,7 @@ from stomi_app.forms import BaseForm
 from stomi_app.grants import GrantAccessDenied
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
+from stomi_app.models import RecommendationStatus
 from stomi_app.nursing import NursingError
 from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
@@ -94,5 +95,6 @@ def recommendation(recommendation_id: int):
            detail=f"recommendation={recommendation.id}")
     db.session.commit()
     errors = error_list(form)
+    unmet = approvals.recommendation_unmet(recommendation) if recommendation.status is RecommendationStatus.OPEN else []
     return render_template("municipal_portal/recommendation.html", recommendation=recommendation, citizen=citizen, form=form,
-                           errors=errors, **_labels()), (422 if errors else 200)
+                           errors=errors, unmet=unmet, **_labels()), (422 if errors else 200)

@@ -77,8 +77,7 @@ def statistics(code: int):
     form = PeriodForm(request.args)
     period = form.period()
     if period is None:
-        return render_template("municipal_portal/statistics.html", municipality=municipality, form=form, dash=None,
-                               errors=form.error_list()), 422
+        return render_template("municipal_portal/statistics.html", municipality=municipality, form=form, dash=None), 422
     dash = municipality_dashboard(municipality, period)
     query = period.query_args()
 
@@ -86,7 +85,7 @@ def statistics(code: int):
         return url_for("municipal_portal.statistics_export", code=municipality.code, key=key, fmt=fmt, **query)
 
     return render_template("municipal_portal/statistics.html", municipality=municipality, form=form, dash=dash,
-                           errors=[], query=query, export_url=export_url, running=period.includes(local_today()),
+                           query=query, export_url=export_url, running=period.includes(local_today()),
                            may_export_citizens=current_user.role is Role.GRANT_OFFICER)
 
 

@@ -18,7 +18,7 @@ from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
-from stomi_app.grants import GrantError, change_grant, citizens_near_or_over, create_grant, end_grant, withdraw_ending
+from stomi_app.grants import GrantError, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant, withdraw_ending
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.models import Role
@@ -149,11 +149,18 @@ def _with_categories(form: GrantForm) -> set[int]:
     return category_ids
 
 
-def _submitted_lines(form: GrantForm, category_ids: set[int]):
-    """The grant lines of a valid POST, or None (every field's problem is then marked on the form)."""
+def _submitted_lines(form: GrantForm, category_ids: set[int], citizen, grant=None):
+    """The grant lines of a valid POST, or None: every field's problem is then marked on the form, the grant rules'
+    date problems too (else they would show only after the officer has fixed the rest)."""
     valid = form.validate()
     lines = form.line_inputs(category_ids)
-    return lines if valid else None
+    if valid and lines is not None:
+        return lines
+    if form.valid_from.data and not form.valid_from.errors and not form.valid_to.errors:
+        for problem in date_problems(citizen, grant, form.valid_from.data, form.valid_to.data):
+            if problem.field not in form or not form[problem.field].errors:
+                _apply(form, problem)
+    return None
 
 
 def _grant_values(form: GrantForm, lines) -> dict:
@@ -184,7 +191,7 @@ def grant_new(citizen_id: int):
     if request.method == "GET":
         form.valid_from.data = local_today()
     category_ids = _with_categories(form)
-    if request.method == "POST" and (lines := _submitted_lines(form, category_ids)) is not None:
+    if request.method == "POST" and (lines := _submitted_lines(form, category_ids, citizen)) is not None:
         done = _save(form, citizen, lambda: create_grant(current_user, citizen, **_grant_values(form, lines)),
                      "Grant created (grant officer)", _("The grant has been created."),
                      lambda g: f"grant={g.id} version=1 lines={len(lines)}")
@@ -200,7 +207,7 @@ def grant_change(grant_id: int):
     if request.method == "GET":
         _prefill(form, grant)
     category_ids = _with_categories(form)
-    if request.method == "POST" and (lines := _submitted_lines(form, category_ids)) is not None:
+    if request.method == "POST" and (lines := _submitted_lines(form, category_ids, grant.citizen, grant)) is not None:
         done = _save(form, grant.citizen, lambda: change_grant(current_user, grant, **_grant_values(form, lines)),
                      "Grant changed (grant officer)",
                      _("The grant has been changed. Orders waiting for approval that now fit the grant have been accepted."),

@@ -32,6 +32,8 @@ class QueueFilterForm(BaseForm):
     kind = SelectField(_l("Type of task"), validators=[Optional()])
     municipality = SelectField(_l("Municipality"), validators=[Optional()])
     hospital = SelectField(_l("Hospital (discharged from)"), validators=[Optional()])
+    who = SelectField(_l("Who is working on it"), choices=[("", _l("Everybody's and nobody's")), ("mine", _l("Mine")),
+                                                        ("unclaimed", _l("Nobody's yet"))], validators=[Optional()])
 
 
 class SearchForm(BaseForm):

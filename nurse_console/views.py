@@ -10,7 +10,7 @@ from nurse_console import bp
 from nurse_console.forms import (
     TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, stoma_choices,
 )
-from stomi_app import approvals, audit, labels, nursing, ordering
+from stomi_app import approvals, audit, labels, nursing, ordering, paging
 from stomi_app.errors import DomainError
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import discharges_by, open_proposals_of
@@ -20,6 +20,7 @@ from stomi_app.forms import apply_errors
 from stomi_app.grants import consumption
 from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
 from stomi_app.timeutil import local_today
+from stomi_app.userinput import whole_number
 from stomi_app.userinput import record_id
 
 restrict_blueprint(bp, Role.NURSE)
@@ -50,7 +51,8 @@ def _labels():
     return {"task_kinds": TASK_KINDS, "is_hospital_nurse": nursing.is_hospital_nurse(current_user), "note_kinds": labels.NOTE_KIND,
             "advice_status": labels.ADVICE_STATUS, "request_status": labels.REQUEST_STATUS,
             "recommendation_kinds": labels.RECOMMENDATION_KIND, "recommendation_status": labels.RECOMMENDATION_STATUS,
-            "proposal_status": labels.PROPOSAL_STATUS}
+            "proposal_status": labels.PROPOSAL_STATUS,
+            "nurse_colleagues": lambda task: nursing.colleagues_for(current_user, task)}
 
 
 def citizen_or_404(citizen_id: int):
@@ -84,8 +86,22 @@ def tasks():
     municipality_id = int(form.municipality.data) if form.municipality.data in {str(m.id) for m in municipalities} else None
     hospital = form.hospital.data if form.hospital.data in hospitals else None
     items = nursing.queue(current_user, kind=kind, municipality_id=municipality_id, hospital=hospital)
+    if form.who.data == "mine":
+        items = [t for t in items if t.claim is not None and t.claim.nurse_id == current_user.id]
+    elif form.who.data == "unclaimed":
+        items = [t for t in items if t.claim is None]
     counts = nursing.queue_counts(current_user, municipality_id=municipality_id, hospital=hospital)
-    return render_template("nurse_console/tasks.html", form=form, tasks=items, counts=counts, hospitals=hospitals)
+    page = paging.clamp(whole_number(request.args.get("page"), low=1), len(items), QUEUE_PAGE_SIZE)
+    shown = items[page.offset:page.offset + QUEUE_PAGE_SIZE]
+    why = ordering.waiting_reasons([t.ref_id for t in shown if t.kind is TaskKind.ORDER])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}  # the filters, kept from page to page
+    return render_template("nurse_console/tasks.html", form=form, tasks=shown, counts=counts, hospitals=hospitals,
+                           today=local_today(), due_days=nursing.TASK_DUE_WORKING_DAYS, why=why, page=page,
+                           page_numbers=paging.page_numbers(page.page, page.pages), page_args=args,
+                           queue_limit=nursing.QUEUE_LIMIT)
+
+
+QUEUE_PAGE_SIZE = 50
 
 
 def _task_or_404(kind: str, ref_id: int) -> nursing.Task:
@@ -110,6 +126,21 @@ def claim(kind: str, ref_id: int):
     else:
         db.session.commit()
         flash(_("The task is yours. Other nurses see that you are working on it."), "success")
+    return redirect(task_url(task.kind, task.ref_id))
+
+
+@bp.route("/opgaver/<kind>/<int:ref_id>/giv", methods=["POST"])
+def assign(kind: str, ref_id: int):
+    """Give the task to a colleague (who may see the citizen): she finds it under "mine" in the queue."""
+    task = _task_or_404(kind, ref_id)
+    try:
+        claim = nursing.assign_task(current_user, task, whole_number(request.form.get("colleague"), low=1) or 0)
+    except nursing.NursingError as exc:
+        db.session.rollback()
+        flash(exc.errors["colleague"], "error")
+    else:
+        db.session.commit()
+        flash(_("The task is given to %(name)s.", name=claim.nurse.name), "success")
     return redirect(task_url(task.kind, task.ref_id))
 
 

@@ -4,7 +4,9 @@
 # Redis at STOMI_REDIS_URL, default redis://127.0.0.1:6379/0) running beside it, so that accepted orders move on to
 # delivered by themselves and the invoice run and statistics reports started from the pages are run, and a local
 # test IdP (http://127.0.0.1:5060) standing in for NemLog-in, so citizens log in with "Log ind med MitID".
-# Ctrl-C stops them all.
+# Ctrl-C, or a `kill` of this script's PID, stops them all.
+# Settings (environment): PORT (5000), SIMULATOR_PORT (5050), IDP_PORT (5060), DEMO_SCALE (region; small, region or
+# national), SIMULATOR_STEP_DELAY (5 seconds between the simulator's steps of an order).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/apt_needs.sh xmlsec1:/usr/bin/xmlsec1  # pysaml2 signs and checks SAML messages with it
@@ -41,5 +43,9 @@ echo "Test IdP for \"Log ind med MitID\" on http://127.0.0.1:${IDP_PORT} (test u
 .venv/bin/stomi worker &
 helpers+=($!)
 echo "Logistics simulator on $STOMI_LOGISTICS_URL, dispatcher and job worker running; API docs at http://127.0.0.1:${PORT}/api/v1/docs"
-# The server stays in the foreground (no exec: the trap above must outlive it to stop the helpers).
-.venv/bin/stomi run --host 127.0.0.1 --port "$PORT"
+# The server runs in the background too and the script waits for it: bash runs a trap only between commands, so with
+# the server in the foreground a `kill` of this script waited for the server to end by itself (only Ctrl-C, sent to
+# the whole terminal's process group, stopped it). `wait` is interrupted by the signal; the EXIT trap stops them all.
+.venv/bin/stomi run --host 127.0.0.1 --port "$PORT" &
+helpers+=($!)
+wait "$!"

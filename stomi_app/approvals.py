@@ -146,8 +146,11 @@ def recommendations_for_citizen(citizen_id: int) -> list[GrantRecommendation]:
 
 
 def close_recommendation(officer: User, recommendation: GrantRecommendation, *, done: bool, note: str | None = None,
-                         grant=None) -> GrantRecommendation:
-    """The grant officer's answer: done (the grant was made or changed) or dismissed (with a note why)."""
+                         grant=None, follows_anyway: bool = False) -> GrantRecommendation:
+    """The grant officer's answer: done (the grant was made or changed) or dismissed (with a note why).
+
+    `follows_anyway`: the grant was just made from the recommendation itself (a discharge), with the officer's own
+    numbers and dates: done without comparing it with the recommendation."""
     if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != recommendation.municipality_id:
         raise GrantAccessDenied()
     if recommendation.status is not RecommendationStatus.OPEN:
@@ -155,6 +158,9 @@ def close_recommendation(officer: User, recommendation: GrantRecommendation, *, 
     note = (note or "").strip() or None
     if not done and not note:
         raise NursingError({"note": _l("Write why the recommendation is not followed.")})
+    if done and not follows_anyway and (unmet := recommendation_unmet(recommendation)):
+        raise NursingError({"done": _l("The grant does not yet follow the recommendation: %(problems)s. Change the grant "
+                                       "first, or dismiss the recommendation with a note why.", problems="; ".join(unmet))})
     RECOMMENDATION_FLOW.move(recommendation, RecommendationStatus.DONE if done else RecommendationStatus.DISMISSED)
     recommendation.handled_at, recommendation.handled_by_id, recommendation.handled_note = utcnow(), officer.id, note
     recommendation.grant_id = getattr(grant, "id", None)
@@ -162,6 +168,45 @@ def close_recommendation(officer: User, recommendation: GrantRecommendation, *, 
                  detail=f"recommendation {recommendation.id} {recommendation.status.value}")
     db.session.flush()
     return recommendation
+
+
+def recommendation_unmet(recommendation: GrantRecommendation, on: date | None = None) -> list[str]:
+    """What of the recommendation the grants in force on `on` do not hold yet: a recommended product not granted (by
+    itself, or by its category), granted fewer packs per the same period than recommended, or a replaced product
+    still granted by itself. Empty when "done (grant changed)" is true (issue 24 item 10)."""
+    lines = _lines_in_force(recommendation.citizen_id, on or local_today())
+    unmet = []
+    for rec in recommendation.lines:
+        granted = _variant_line(lines, rec.variant_id)
+        if rec.stops:
+            pass  # only the product it ends, below
+        elif granted is None and not _category_covers(lines, rec.variant):
+            unmet.append(str(_l("%(product)s is not granted", product=rec.variant.display_name)))
+        elif granted is not None and granted.period is rec.period and granted.quantity < rec.quantity:
+            unmet.append(str(_l("%(product)s is granted %(granted)s, not %(recommended)s", product=rec.variant.display_name,
+                                granted=granted.quantity, recommended=rec.quantity)))
+        if rec.replaces_variant_id is not None and rec.replaces_variant_id != rec.variant_id \
+                and _variant_line(lines, rec.replaces_variant_id) is not None:
+            unmet.append(str(_l("%(product)s is still granted", product=rec.replaces_variant.display_name)))
+    return unmet
+
+
+def _only_line_of_category(lines: list[GrantLine], variant: Variant) -> GrantLine | None:
+    """The granted variant a wanted one replaces when the citizen did not say: the only one granted of its category."""
+    same = [line for line in lines if line.variant_id is not None and line.variant_id != variant.id
+            and line.variant.product.category_id == variant.product.category_id]
+    return same[0] if len(same) == 1 else None
+
+
+def _two_piece_left_behind(lines: list[GrantLine], wanted: Variant, replaces: int | None) -> list[GrantLine]:
+    """A change from a two-piece product to a one-piece one leaves nothing for the other two-piece products (the
+    baseplate, other bags) to join: they are recommended stopped, or the old baseplate stays granted beside the new
+    bag (issue 24 item 10). Only when the product replaced is known to be two-piece: nothing is guessed."""
+    replaced = _variant_line(lines, replaces)
+    if wanted.product.system != "one_piece" or replaced is None or replaced.variant.product.system != "two_piece":
+        return []
+    return [line for line in lines if line.variant_id is not None and line.variant_id != replaces
+            and line.variant.product.system == "two_piece"]
 
 
 def _lines_in_force(citizen_id: int, on: date) -> list[GrantLine]:
@@ -226,15 +271,18 @@ def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason:
     if _category_covers(lines, change.wanted_variant):
         change.effect = "at_once"
     else:
-        replaced = _variant_line(lines, change.current_variant_id)
+        replaced = _variant_line(lines, change.current_variant_id) or _only_line_of_category(lines, change.wanted_variant)
         if quantity in (None, "") and replaced is None:
             raise NursingError({"quantity": _l("Enter how many packs per month to recommend.")})
         packs = _quantity(quantity, "quantity") if quantity not in (None, "") else replaced.quantity
         period = replaced.period if replaced is not None and quantity in (None, "") else GrantPeriod.MONTH
+        replaces = change.current_variant_id or (replaced.variant_id if replaced is not None else None)
         recommendation = _recommend(
             nurse, change.citizen, RecommendationKind.PRODUCT_CHANGE,
             [RecommendationLine(variant_id=change.wanted_variant_id, quantity=packs, period=period,
-                                replaces_variant_id=change.current_variant_id)],
+                                replaces_variant_id=replaces),
+             *[RecommendationLine(variant_id=None, quantity=0, period=line.period, replaces_variant_id=line.variant_id)
+               for line in _two_piece_left_behind(lines, change.wanted_variant, replaces)]],
             reason or change.reason, product_change_id=change.id)
         change.effect = "recommended"
     PRODUCT_CHANGE_FLOW.move(change, RequestStatus.APPROVED)

@@ -95,6 +95,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "PUBLIC_URL": (_env("PUBLIC_URL") or "").rstrip("/"),
         "CALLCENTER_PHONE": _env("CALLCENTER_PHONE", "70 20 30 40"),
         "CALLCENTER_HOURS": "07:00–16:00",
+        # Where the accessibility statement's feedback link writes to (the statement's "Feedback og kontaktoplysninger").
+        "ACCESSIBILITY_FEEDBACK_EMAIL": _env("ACCESSIBILITY_FEEDBACK_EMAIL", "tilgaengelighed@stomi.example.dk"),
         # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (the TLS-terminating one): 0 = none, trust
         # no forwarded header; 1 behind one proxy. Then request.is_secure and the client address are the real ones.
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),

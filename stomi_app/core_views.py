@@ -1,6 +1,7 @@
 """Pages every visitor can reach: front page, health check, language switch, accessibility statement."""
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from alembic.config import Config as AlembicConfig
@@ -84,4 +85,9 @@ def set_language():
 
 @bp.route("/tilgaengelighed")
 def accessibility_statement():
-    return render_template("core/accessibility.html")
+    return render_template("core/accessibility.html", feedback_email=current_app.config["ACCESSIBILITY_FEEDBACK_EMAIL"],
+                           reviewed=ACCESSIBILITY_REVIEWED)
+
+
+# When the statement was last reviewed against the service (the form asks for the date); change it with the review.
+ACCESSIBILITY_REVIEWED = date(2026, 12, 3)

@@ -327,20 +327,23 @@ def discharges_by(nurse: User, limit: int = 50) -> list[DischargeRecommendation]
     ))
 
 
-def grant_lines(recommendation: GrantRecommendation) -> list[GrantLineInput]:
-    """The recommendation's products as grant lines: the same variants, so nothing is swapped on the way."""
-    return [GrantLineInput(quantity=line.quantity, period=line.period, variant_id=line.variant_id)
-            for line in recommendation.lines]
+def grant_lines(recommendation: GrantRecommendation, quantities: dict[int, int] | None = None) -> list[GrantLineInput]:
+    """The recommendation's products as grant lines: the same variants, so nothing is swapped on the way; the grant
+    officer may grant another number of packs (`quantities` by recommendation line id), the budget being hers."""
+    quantities = quantities or {}
+    return [GrantLineInput(quantity=quantities.get(line.id, line.quantity), period=line.period, variant_id=line.variant_id)
+            for line in recommendation.lines if line.variant_id is not None]
 
 
 def grant_from_discharge(officer: User, recommendation: DischargeRecommendation, *, legal_basis: str, valid_from: date,
-                         reason: str, valid_to: date | None = None) -> Grant:
-    """The grant officer's one click: a grant with the recommended products; the recommendation is then done."""
+                         reason: str, valid_to: date | None = None, quantities: dict[int, int] | None = None) -> Grant:
+    """The grant officer's one click: a grant with the recommended products (her own numbers of packs and last day, if
+    she gives them); the recommendation is then done."""
     from stomi_app.approvals import close_recommendation
 
     if recommendation.status is not RecommendationStatus.OPEN:
         raise NursingError({"state": _l("The recommendation has already been handled.")})
     grant = create_grant(officer, recommendation.citizen, legal_basis=legal_basis, valid_from=valid_from, valid_to=valid_to,
-                         lines=grant_lines(recommendation), reason=reason)
-    close_recommendation(officer, recommendation, done=True, grant=grant)
+                         lines=grant_lines(recommendation, quantities), reason=reason)
+    close_recommendation(officer, recommendation, done=True, grant=grant, follows_anyway=True)
     return grant

@@ -71,6 +71,46 @@ def apply_errors(form, errors: dict) -> dict:
     return rest
 
 
+def _field_items(f) -> list[tuple[str | None, str]]:
+    """(anchor, message) for one field; a row of a FieldList lists its own fields' errors."""
+    if f.type == "FieldList":
+        return [item for row in f for item in _field_items(row)]
+    if f.type == "FormField":
+        return [item for sub in f.form for item in _field_items(sub)]
+    if f.type in {"CSRFTokenField", "HiddenField"}:
+        return [(None, str(m)) for m in f.errors]  # nothing on the page to move to
+    # A group of radio buttons has no element with the field's id: its first button does.
+    anchor = f"{f.id}-0" if f.type == "RadioField" else f.id
+    return [(anchor, str(m)) for m in f.errors]
+
+
+def error_summary_items(forms, extra=None) -> list[tuple[str | None, str]]:
+    """Every error of a page's form(s), in the order of the fields, for the error summary at the top of the page
+    (macros.html ``error_summary``): (id of the field to move to, or None, message).
+
+    ``forms`` is a form, a list of forms (a page with several; None entries are skipped) or None. Problems that
+    belong to no single field come from the form's ``form_errors``, from a ``summary_extra()`` method the form may
+    have (e.g. the grant form's problems with its lines as a whole), and from ``extra``: a dict of a service's
+    messages by the name of the input they concern (the input's id), (anchor or None, message) pairs, or plain messages.
+    """
+    if forms is None or isinstance(forms, Form):
+        forms = [forms]
+    items = []
+    for form in forms:
+        if form is None:
+            continue
+        for f in form:
+            items += _field_items(f)
+        items += [(None, str(m)) for m in getattr(form, "form_errors", [])]
+        if hasattr(form, "summary_extra"):
+            items += form.summary_extra()
+    if isinstance(extra, dict):
+        extra = list(extra.items())
+    for entry in extra or []:
+        items.append(tuple(entry) if isinstance(entry, (tuple, list)) else (None, str(entry)))
+    return items
+
+
 class BabelTranslations:
     """WTForms' translations object (Meta.get_translations), answered from the project's catalogue by Flask-Babel."""
 

@@ -178,6 +178,19 @@ def _check_dates(citizen: Citizen, grant: Grant | None, valid_from: date, valid_
     _check_invoiced_months(citizen, grant, valid_from, valid_to, end_field)
 
 
+def date_problems(citizen: Citizen, grant: Grant | None, valid_from: date, valid_to: date | None) -> list[GrantError]:
+    """The date rules of create_grant/change_grant as a list instead of a raise: a form whose other fields have
+    problems shows these with them, so the officer fixes everything in one go (nothing is checked twice: the
+    service still checks on saving)."""
+    if valid_to is not None and valid_to < valid_from:
+        return [GrantError(_l("The end date must be on or after the start date."), "valid_to")]
+    try:
+        _check_dates(citizen, grant, valid_from, valid_to)
+    except GrantError as exc:
+        return [exc]
+    return []
+
+
 def _check_invoiced_months(citizen: Citizen, grant: Grant | None, valid_from: date, valid_to: date | None,
                            end_field: str | None) -> None:
     """Refuse a change of dates that would change the citizen fee of a month already invoiced (the citizen counted

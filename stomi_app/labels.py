@@ -82,6 +82,7 @@ AUDIT_PURPOSE = {
     "nurse: cutting problem handled": _NURSE_CUT_WRONG,
     "nurse: claim a task": _NURSE_TASK,
     "nurse: take over a task": _NURSE_TASK,
+    "nurse: assign a task": _NURSE_TASK,
     "nurse: set the cutting measure": _NURSE_MEASURE,
     "nurse: confirm the cutting measure": _NURSE_MEASURE,
     "nurse: stoma type and date of operation": _l("Stoma nurse: your stoma type and date of operation"),
@@ -93,6 +94,8 @@ AUDIT_PURPOSE = {
     "nurse: discharge proposal": _DISCHARGE_PROPOSAL,
     "nurse: accept a discharge proposal": _DISCHARGE_PROPOSAL,
     "nurse: decline a discharge proposal": _DISCHARGE_PROPOSAL,
+    # the citizen herself (her own changes: shown to the callcenter, not as a look-up)
+    "citizen: own contact details": _l("You changed your contact details"),
     # the callcenter
     "callcenter: find citizen": _l("Callcenter: search for a citizen"),
     "callcenter: citizen overview": _l("Callcenter: overview of your orders and grants"),
@@ -123,6 +126,8 @@ AUDIT_PURPOSE = {
     "Nurses' recommendations (grant officer)": _NURSE_RECOMMENDATION,
     "Nurse's recommendation (grant officer)": _NURSE_RECOMMENDATION,
     "Statistics: utilisation per citizen (export)": _l("Municipality: statistics on the use of grants"),
+    # the warehouse
+    "warehouse: packing slip": _l("Warehouse: the packing slip in your parcel"),
     # the shared service centre
     "Audit log search (FSC administrator)": _l("Shared service centre: a check of the log of look-ups"),
     "invoicing": _l("Shared service centre: invoicing"),
@@ -149,6 +154,48 @@ AUDIT_PURPOSE = {
 }
 
 
+# What a member of staff did, as the audit log's pages show it (the stored code stays in the CSV export, for
+# tools). tests/test_audit_labels.py fails on any action the code writes that has no label here.
+AUDIT_ACTION = {
+    "read": _l("Read"),
+    "change": _l("Changed"),
+    "search": _l("Searched"),
+    "search_refused": _l("Search refused"),
+    "export": _l("Exported"),
+    "invoice_specification_download": _l("Downloaded an invoice specification"),
+    # sign-in (staff and citizens)
+    "login": _l("Logged in"),
+    "login-failed": _l("Login refused"),
+    "login-2fa-failed": _l("Wrong code at login"),
+    "login-locked": _l("Locked after failed logins"),
+    "logout": _l("Logged out"),
+    "saml sign-in": _l("Logged in with MitID"),
+    "password-link-sent": _l("Sent a link to choose a password"),
+    "password-set": _l("Chose a new password"),
+    "2fa-enrolled": _l("Set up a second factor"),
+    "2fa-reset": _l("Reset the second factor"),
+    "2fa-policy": _l("Changed which roles need a second factor"),
+    # administration
+    "user-create": _l("Created a staff account"),
+    "user-change": _l("Changed a staff account"),
+    "user-activate": _l("Reactivated a staff account"),
+    "user-deactivate": _l("Deactivated a staff account"),
+    "user-unlock": _l("Lifted a lock-out"),
+    "municipality-change": _l("Changed a municipality's data"),
+}
+
+
+def audit_action_label(action: str | None) -> str:
+    """An audit action in words; an action without a label reads as itself rather than as nothing."""
+    return str(AUDIT_ACTION.get(action or "", action or ""))
+
+
+def staff_purpose_label(purpose: str | None) -> str:
+    """An audit purpose in the words the citizen reads, for the FSC's audit log; one without a label stays as the
+    code wrote it (the staff reading the log need it exact, where the citizen gets AUDIT_PURPOSE_FALLBACK)."""
+    return str(AUDIT_PURPOSE[purpose]) if purpose in AUDIT_PURPOSE else (purpose or "")
+
+
 def audit_purpose_label(purpose: str | None) -> str:
     """The citizen's reading of an audit purpose, in the current language; unknown ones read as case handling."""
     return str(AUDIT_PURPOSE.get(purpose or "", AUDIT_PURPOSE_FALLBACK))
@@ -169,4 +216,6 @@ def template_globals() -> dict:
         "problem_status_for_citizen": lambda code: label(PROBLEM_STATUS_FOR_CITIZEN, code),
         "purpose_label": audit_purpose_label,
         "job_run_status_label": lambda code: label(JOB_RUN_STATUS, code),
+        "action_label": audit_action_label,
+        "staff_purpose_label": staff_purpose_label,
     }

@@ -18,7 +18,7 @@ from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
     AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CuttingMeasure, DeliveryProblem,
     DeliveryProblemKind, DischargeProposal, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,
-    ProductChangeRequest, ProposalStatus, RecommendationStatus, RequestStatus, StomaType, TaskClaim, TaskKind, User,
+    ProductChangeRequest, ProposalStatus, RecommendationStatus, RequestStatus, Role, StomaType, TaskClaim, TaskKind, User,
 )
 from stomi_app.ordering import record_measure
 from stomi_app.paging import Capped
@@ -217,6 +217,20 @@ class Task:
     def ref_id(self) -> int:
         return self.record.id
 
+    def working_days_waiting(self, today: date) -> int:
+        """Working days since the task arrived (0 on its first day): the citizen waits in working days."""
+        from fulfilment.workdays import working_days_between
+
+        return working_days_between(local_date(self.since), today)
+
+    def is_due(self, today: date) -> bool:
+        return self.working_days_waiting(today) >= TASK_DUE_WORKING_DAYS
+
+
+# A citizen waiting for a nurse (an order beyond the grant, a question, a measure) should have an answer within this
+# many working days; the queue flags a task waiting that long.
+TASK_DUE_WORKING_DAYS = 2
+
 
 def _audience(nurse: User, source: Source):
     return source.audience(nurse) if source.audience is not None else visible_citizens(nurse)
@@ -232,8 +246,11 @@ def _scope(nurse: User, source: Source, municipality_id: int | None = None, hosp
     return and_(*conditions)
 
 
+QUEUE_LIMIT = 300  # the oldest tasks the queue reads; the page says so when more wait
+
+
 def queue(nurse: User, *, kind: TaskKind | None = None, municipality_id: int | None = None, hospital: str | None = None,
-          limit: int = 300) -> list[Task]:
+          limit: int = QUEUE_LIMIT) -> list[Task]:
     """Everything waiting for a nurse that she may see, oldest first (at most `limit` tasks)."""
     tasks: list[Task] = []
     for task_kind, source in SOURCES.items():
@@ -312,6 +329,33 @@ def claim_task(nurse: User, task: Task, *, take_over: bool = False) -> TaskClaim
         audit.record(nurse, "change", "nurse: take over a task", task.citizen,
                      detail=f"{task.kind.value} {task.ref_id} from {previous}")
     db.session.flush()
+    return claim
+
+
+def colleagues_for(nurse: User, task: Task) -> list[User]:
+    """The active nurses of her workplace (her municipality, or her hospital) who may see the task's citizen: those she
+    can give the task to. Few rows: a workplace has a handful of nurses, each checked by the queue's own rule."""
+    same_place = User.workplace == nurse.workplace if nurse.workplace else User.municipality_id == nurse.municipality_id
+    candidates = db.session.scalars(select(User).where(User.role == Role.NURSE, User.active.is_(True), User.id != nurse.id,
+                                                       same_place).order_by(User.name))
+    return [u for u in candidates if open_task(u, task.kind, task.ref_id) is not None]
+
+
+def assign_task(nurse: User, task: Task, colleague_id: int) -> TaskClaim:
+    """Give the task to a colleague of her workplace who may see its citizen (audited); she need not hold it first."""
+    colleague = next((u for u in colleagues_for(nurse, task) if u.id == colleague_id), None)
+    if colleague is None:
+        raise NursingError({"colleague": _l("Choose a colleague from the list.")})
+    claim = claim_of(task.kind, task.ref_id)
+    if claim is None:
+        claim = TaskClaim(kind=task.kind, ref_id=task.ref_id, nurse_id=colleague.id)
+        db.session.add(claim)
+    else:
+        claim.nurse_id, claim.claimed_at = colleague.id, utcnow()
+    db.session.flush()
+    db.session.refresh(claim, ["nurse"])
+    audit.record(nurse, "change", "nurse: assign a task", task.citizen,
+                 detail=f"{task.kind.value} {task.ref_id} to {colleague.name}")
     return claim
 
 

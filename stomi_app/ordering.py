@@ -30,6 +30,7 @@ from stomi_app.models.orders import (
     CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
     OrderEvent, OrderLine, OrderStatus,
 )
+from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
@@ -89,6 +90,7 @@ def _wording(which: int, order_level: bool) -> dict[str, object]:
 ROUTING_REASONS, ORDER_REASONS = _wording(0, False), _wording(0, True)  # the citizen's pages
 STAFF_ROUTING_REASONS, STAFF_ORDER_REASONS = _wording(1, False), _wording(1, True)  # the callcenter's pages
 SHORT_ROUTING_REASONS = _wording(2, False)  # after a product name in the grant officer's lists
+SHORT_ORDER_REASONS = _wording(2, True)
 # Called with the order in the same transaction when it becomes accepted (fulfilment hooks in here).
 ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
 # Asked whether the work an accepted order started elsewhere can still be stopped: called with the order and
@@ -253,6 +255,19 @@ def measure_fits(measure: CuttingMeasure, variant: Variant) -> bool:
     return variant.cut_min_mm <= measure.smallest_mm and measure.largest_mm <= variant.cut_max_mm
 
 
+def products_not_fitting(citizen_id: int, measure: CuttingMeasure, on: date | None = None) -> list[Variant]:
+    """The citizen's cut-to-fit products the measure is outside the cutting range of: those granted by name and those
+    ordered in the last two years (what she uses). Told at once when she saves a measure, not at her next order."""
+    on = on or local_today()
+    ids = recently_ordered_variants(citizen_id, on)
+    ids |= {line.variant_id for grant in grants_in_force([citizen_id], on) for line in grant.lines if line.variant_id}
+    if not ids:
+        return []
+    variants = db.session.scalars(select(Variant).where(Variant.id.in_(ids), Variant.active.is_(True), Variant.cut_min_mm.is_not(None))
+                                  .options(joinedload(Variant.product)).order_by(Variant.article_number))
+    return [v for v in variants if not measure_fits(measure, v)]
+
+
 # --- drafts ---------------------------------------------------------------------------------------
 
 def new_draft(citizen: Citizen, *, placed_by: User | None = None) -> Order:
@@ -412,19 +427,29 @@ def add_to_draft(order: Order, variant_id: int, quantity: int = 1, on: date | No
     return set_draft_lines(order, quantities, on)
 
 
+DRIVER_NOTE_MAX = 200
+
+
 def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = "", address: str = "", postcode: str = "",
                  city: str = "", temporary_from: date | None = None, temporary_to: date | None = None,
-                 on: date | None = None) -> Order:
+                 driver_note: str | None = None, on: date | None = None) -> Order:
     _lock_draft(order)
     on = on or local_today()
     citizen = order.citizen
+    problems = {}  # reported with the address's, all at once; a refused delivery step saves nothing
+    if driver_note is not None:
+        driver_note = " ".join(clean_text(driver_note).split())
+        if len(driver_note) > DRIVER_NOTE_MAX:
+            problems["driver_note"] = _l("The note to the driver can be at most %(max)s characters.", max=DRIVER_NOTE_MAX)
     if not temporary:
+        if problems:
+            raise OrderError(problems)
         order.temporary_address = False
         order.temporary_from = order.temporary_to = None
         order.delivery_name, order.delivery_address = citizen.name, citizen.address
         order.delivery_postcode, order.delivery_city = citizen.postcode, citizen.city
     else:
-        errors = {}
+        errors = dict(problems)
         postcode = (postcode or "").strip()
         if not (address or "").strip():
             errors["address"] = _l("Enter the street and number.")
@@ -453,6 +478,8 @@ def set_delivery(order: Order, *, express: bool, temporary: bool, name: str = ""
         order.delivery_address, order.delivery_postcode, order.delivery_city = address.strip()[:200], postcode, city.strip()[:100]
         order.temporary_from, order.temporary_to = temporary_from, temporary_to
     order.express = express
+    if driver_note is not None:
+        order.driver_note = driver_note or None
     db.session.flush()
     return order
 
@@ -611,6 +638,20 @@ def lock_citizen(citizen_id: int) -> None:
 
 # --- submission and what follows ----------------------------------------------------------------
 
+ORDER_NOTE_MAX = 2000
+
+
+def set_note(order: Order, note: str | None) -> Order:
+    """The note for whoever decides an order beyond the grant (the citizen's "why I need more", or the agent's); kept
+    with the order, never sent to the warehouse. Empty clears it."""
+    _lock_draft(order)
+    note = clean_text(note or "").strip()
+    if len(note) > ORDER_NOTE_MAX:
+        raise OrderError({"note": _l("The note can be at most %(max)s characters.", max=ORDER_NOTE_MAX)})
+    order.note = note or None
+    return order
+
+
 def submit(order: Order, *, by: User | None = None, on: date | None = None) -> Order:
     """Send the draft: accepted at once when within the grant, otherwise awaiting approval.
 
@@ -658,6 +699,24 @@ def order_reasons_of(order: Order) -> list[str]:
         if event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason:
             return [r for r in event.reason.split(",") if r in ORDER_REASONS]
     return []
+
+
+def waiting_reasons(order_ids: list[int]) -> dict[int, list[str]]:
+    """Why each order waits for approval, in short words for a work queue ("beyond the grant this period", "soon after
+    the last order"): its lines' routing and the order-level reasons recorded when it was sent. Two queries."""
+    found: dict[int, list[str]] = {i: [] for i in order_ids}
+    if not order_ids:
+        return found
+    for order_id, reason in db.session.execute(
+            select(OrderEvent.order_id, OrderEvent.reason).where(OrderEvent.order_id.in_(order_ids),
+                                                                   OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL)):
+        found[order_id] += [str(SHORT_ORDER_REASONS[r]) for r in (reason or "").split(",") if r in SHORT_ORDER_REASONS]
+    for order_id, routing in db.session.execute(
+            select(OrderLine.order_id, OrderLine.routing).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)):
+        words = SHORT_ROUTING_REASONS.get(routing or "")
+        if words is not None and routing != RoutingReason.WITHIN_GRANT.value and str(words) not in found[order_id]:
+            found[order_id].append(str(words))
+    return found
 
 
 def reevaluate_waiting_orders(citizen: Citizen, on: date | None = None) -> list[Order]:
@@ -724,7 +783,7 @@ def problems_of(order: Order) -> list[DeliveryProblem]:
 
 
 def has_open_problem(order: Order) -> bool:
-    return any(p.status == "open" for p in problems_of(order))
+    return any(p.is_open for p in problems_of(order))
 
 
 def report_problem(order: Order, *, kind: DeliveryProblemKind, description: str, by: User | None = None,

@@ -22,6 +22,9 @@ class DeliveryForm(BaseForm):
     temporary_from = DateField(_l("First day at the address"), validators=[Optional()],
                                description=_l("For example 2026-12-24"))
     temporary_to = DateField(_l("Last day at the address"), validators=[Optional()])
+    driver_note = StringField(_l("Note to the driver (optional)"), validators=[Optional(), Length(max=200)],
+                              description=_l("Where to leave the parcel if nobody is home, e.g. at the back door. "
+                                             "The carrier reads it: no health details here."))
     speed = RadioField(_l("Delivery"), choices=[("normal", _l("Normal delivery (2 working days)")),
                                                 ("express", _l("Express delivery (next working day)"))], default="normal")
 
@@ -33,3 +36,54 @@ class ProblemForm(BaseForm):
     ])  # no DataRequired (a required select wants an empty placeholder first): validate_choice refuses the rest
     description = TextAreaField(_l("Describe the problem"), validators=[
         DataRequired(message=_l("Describe the problem, e.g. which product is missing.")), Length(max=2000)])
+
+
+def _optional_id(value):
+    return int(value) if str(value or "").strip().isdigit() else None
+
+
+class ProductSearchForm(BaseForm):
+    """Find a product to add to an order or to ask for instead of another (issue 19 item 9): by name or article
+    number, category and size, so nobody has to look the article number up elsewhere. A GET form of its own (it
+    changes nothing: no CSRF token); its fields sit inside the page's main form by the `form` attribute, and the
+    main form's "pick" buttons choose a result without losing what was typed there."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Product name or article number"), validators=[Optional(), Length(max=100)])
+    category = SelectField(_l("Category"), coerce=_optional_id, validate_choice=False, validators=[Optional()])
+    size = StringField(_l("Size in mm (optional)"), description=_l("Shows the sizes that can be cut to it or are made in it"),
+                       validators=[Optional(), Length(max=5)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="find", **kwargs)
+
+
+PICK_RESULTS = 8  # products shown per search: narrow the search for more
+
+
+def product_search(args):
+    """The search form filled from the query string, and its hits (catalogue.services.search), or None when nothing
+    was asked for. A size that is no whole number of millimetres in range is marked on its field, not searched."""
+    from flask_babel import get_locale
+
+    from catalogue.services import CUT_MAX_LIMIT_MM, CUT_MIN_LIMIT_MM, CatalogueQuery, categories, search
+    from stomi_app.userinput import whole_number
+
+    form = ProductSearchForm(args)
+    locale = str(get_locale())
+    form.category.choices = [("", _l("All categories"))] + [(c.id, c.name(locale)) for c in categories()]
+    form.validate()
+    size = None
+    raw_size = (form.size.data or "").strip()
+    if raw_size and not form.size.errors:
+        size = whole_number(raw_size, low=CUT_MIN_LIMIT_MM, high=CUT_MAX_LIMIT_MM)
+        if size is None:
+            form.size.errors = [*form.size.errors, _l("Enter a size between %(min)s and %(max)s mm.", min=CUT_MIN_LIMIT_MM,
+                                                      max=CUT_MAX_LIMIT_MM)]
+    text = "" if form.q.errors else (form.q.data or "").strip()
+    category = None if form.category.errors else form.category.data
+    if not (text or category or size):
+        return form, None
+    return form, search(CatalogueQuery(text=text, category_id=category, cut_mm=size), per_page=PICK_RESULTS)

@@ -1,19 +1,23 @@
 """The citizen's own data: consent to data sharing, and everything we hold about them, for download."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from catalogue.models import Variant
 from stomi_app import cpr
-from stomi_app.audit import lookups_of
+from stomi_app.audit import lookups_of, record
 from stomi_app.db import utcnow
+from stomi_app.errors import DomainError
 from stomi_app.extensions import db
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import audit_purpose_label
-from stomi_app.models import (AdviceMessage, AdviceQuestion, Citizen, CuttingMeasure, DeliveryProblem, Grant, GrantLine,
-                              Order, OrderStatus, ProductChangeRequest)
+from stomi_app.models import (AdviceMessage, AdviceQuestion, AuditEvent, Citizen, CuttingMeasure, DeliveryProblem, Grant,
+                              GrantLine, Order, OrderStatus, ProductChangeRequest)
+from stomi_app.text import clean_text
 
 # The consent text the citizen agrees to; bump the version when the wording changes.
 CONSENT_TEXT_VERSION = "2026-1"
@@ -28,6 +32,63 @@ def give_consent(citizen: Citizen, text_version: str = CONSENT_TEXT_VERSION) -> 
 def withdraw_consent(citizen: Citizen) -> None:
     """From now on only what delivery needs is shared with the logistics provider."""
     citizen.consent_withdrawn_at = utcnow()
+
+
+CONTACT_FIELDS = ("phone", "email", "address", "postcode", "city")
+CONTACT_CHANGE_PURPOSE = "citizen: own contact details"  # written as a literal below (tests/test_audit_purposes.py)
+# The callcenter's overview tells the agent of a change the citizen made herself for this long.
+CONTACT_CHANGE_SHOWN_DAYS = 30
+
+
+def change_contact_details(citizen: Citizen, *, phone: str, email: str, address: str, postcode: str, city: str) -> list[str]:
+    """The citizen changes her own phone, e-mail and (permanent) address: every field checked before any is kept, the
+    change audited (which fields, never the values) so the callcenter is told on her overview. Returns the fields
+    changed. The home municipality is not changed: a move to another municipality comes from the CPR register."""
+    values = {k: " ".join(clean_text(v or "").split()) for k, v in
+              {"phone": phone, "email": email, "address": address, "postcode": postcode, "city": city}.items()}
+    errors = {}
+    digits = values["phone"].replace(" ", "").removeprefix("+45").removeprefix("0045")
+    if digits and not (digits.isascii() and digits.isdigit() and len(digits) == 8):
+        errors["phone"] = _l("A Danish phone number has 8 digits, e.g. 20 30 40 50.")
+    values["phone"] = digits or None
+    if values["email"]:
+        try:
+            values["email"] = validate_email(values["email"], check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = _l("Enter an e-mail address like name@example.dk.")
+        else:
+            if len(values["email"]) > 254:
+                errors["email"] = _l("Enter an e-mail address like name@example.dk.")
+    values["email"] = values["email"] or None
+    if not values["address"]:
+        errors["address"] = _l("Enter the street and number.")
+    elif len(values["address"]) > 200:
+        errors["address"] = _l("At most %(max)d characters.", max=200)
+    if not (values["postcode"].isascii() and values["postcode"].isdigit() and len(values["postcode"]) == 4
+            and values["postcode"][0] != "0"):
+        errors["postcode"] = _l("A Danish postcode is 4 digits, e.g. 8000.")
+    if not values["city"]:
+        errors["city"] = _l("Enter the town.")
+    elif len(values["city"]) > 100:
+        errors["city"] = _l("At most %(max)d characters.", max=100)
+    if errors:
+        raise DomainError(errors)
+    changed = [k for k in CONTACT_FIELDS if getattr(citizen, k) != values[k]]
+    for name in changed:
+        setattr(citizen, name, values[name])
+    if changed:
+        record(citizen, "change", "citizen: own contact details", citizen=citizen, detail="changed: " + ",".join(changed))
+    db.session.flush()
+    return changed
+
+
+def recent_contact_changes(citizen_id: int, days: int = CONTACT_CHANGE_SHOWN_DAYS) -> list:
+    """The citizen's own changes of her contact details in the last `days`, newest first: (when, [fields])."""
+    since = utcnow() - timedelta(days=days)
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.citizen_id == citizen_id, AuditEvent.purpose == CONTACT_CHANGE_PURPOSE, AuditEvent.at >= since)
+        .order_by(AuditEvent.at.desc()))
+    return [(e.at, (e.detail or "").removeprefix("changed: ").split(",")) for e in events]
 
 
 def json_default(value):

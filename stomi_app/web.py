@@ -13,6 +13,7 @@ from werkzeug.exceptions import Conflict
 
 from stomi_app import outage
 from stomi_app.apischema import ApiProblem, problem
+from stomi_app.forms import error_summary_items
 from stomi_app.labels import template_globals
 from stomi_app.logs import current_request_id
 from stomi_app.money import format_money
@@ -169,12 +170,19 @@ def init_app(app: Flask) -> None:
     _register_blueprints(app)
     _register_errors(app)
     app.add_template_filter(period_range, "period_range")
+    # A global, not a context variable: macros.html is imported without the template's context.
+    app.add_template_global(error_summary_items, "error_summary_items")
 
     @app.route("/static/dkfds/<path:filename>")
     def dkfds_asset(filename: str):
         if not DKFDS_DIST.is_dir():
             abort(404)
         return send_from_directory(DKFDS_DIST, filename, max_age=3600)
+
+    @app.route("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico whatever the page links to; without this every page logged a 404.
+        return send_from_directory(Path(app.static_folder) / "img", "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
     @app.after_request
     def security_headers(response):

@@ -25,7 +25,7 @@ EVERY_ROLE = (CIT, NUR, GO, MM, CC, ADM, WH)
 
 # endpoint → who may use it (a tuple of roles, or PUBLIC / LOGGED_IN / API).
 ROUTES: dict[str, object] = {
-    "static": PUBLIC, "dkfds_asset": PUBLIC, "catalogue.static": PUBLIC,
+    "static": PUBLIC, "dkfds_asset": PUBLIC, "catalogue.static": PUBLIC, "favicon": PUBLIC,
     "core.index": PUBLIC, "core.healthz": PUBLIC, "core.readyz": PUBLIC, "core.accessibility_statement": PUBLIC, "core.set_language": PUBLIC,
     "metrics.metrics": PUBLIC,  # this machine only, or a bearer token from elsewhere (tests/test_metrics.py)
     "auth.login": PUBLIC, "auth.citizen_login": PUBLIC, "auth.logout": PUBLIC, "auth.logout_all": LOGGED_IN,
@@ -43,12 +43,12 @@ ROUTES: dict[str, object] = {
         "admin", "areas", "export_csv", "import_csv", "price_add", "product_discontinue", "product_edit", "product_new",
         "supplier_change", "variant_discontinue", "variant_edit", "variant_new", "variant_reactivate")},
     **{f"citizen_portal.{e}": (CIT,) for e in (
-        "advice", "advice_thread", "consent", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
+        "advice", "advice_thread", "consent", "contact_details", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
         "order_cancel", "order_check", "order_delivery", "order_detail", "order_problem", "order_products",
         "order_send", "orders", "product_change", "start",
         "notices", "notice", "notice_reorder", "notice_settings")},
     **{f"nurse_console.{e}": (NUR,) for e in (
-        "add_note", "advice_task", "claim", "confirm_measure", "discharge_new", "measure_task", "order_task",
+        "add_note", "advice_task", "assign", "claim", "confirm_measure", "discharge_new", "measure_task", "order_task",
         "problem_task", "product_change_task", "profile", "proposal_task", "release", "review_task", "search", "set_measure",
         "set_stoma", "start", "tasks")},
     **{f"municipal_portal.{e}": (GO,) for e in (
@@ -72,7 +72,7 @@ ROUTES: dict[str, object] = {
         "statistics_report_run", "statistics_reports",
         "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",
         "user_reset_2fa", "user_send_link", "two_factor_policy", "municipality_edit")},
-    **{f"fulfilment.{e}": (WH,) for e in ("picklist_pdf", "start")},
+    **{f"fulfilment.{e}": (WH,) for e in ("packing_slip", "picklist_pdf", "start")},
 }
 
 # Within the nurses: only a hospital nurse registers a discharge (the test's nurse works for a municipality).

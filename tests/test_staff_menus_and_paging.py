@@ -115,7 +115,7 @@ def test_the_audit_log_search_is_exported_as_csv_and_the_export_audited(world, a
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
     lines = text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "Hvornår;Hvem;Rolle;Handling;Borger;Formål;Detalje"
+    assert lines[0] == "Hvornår;Hvem;Rolle;Handling;Borger;Formål;Detalje;Handlingskode;Formålskode"
     assert "'=HYPERLINK" in text and "Andens opslag" not in text and "1503481234" not in text
     exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
     assert len(exports) == 1 and exports[0].citizen_id == world["citizen"].id

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +31,8 @@ from stomi_app.models.orders import OrderStatus as S
 from stomi_app.grants import period_bounds
 from stomi_app.models.grants import GrantPeriod
 from stomi_app.ordering import default_rules, line_reason, per_order_limit, too_soon_until
-from stomi_app.timeutil import add_months, start_of_local_day_utc
+from stomi_app.db import utcnow
+from stomi_app.timeutil import TZ, add_months, local_date, start_of_local_day_utc
 
 LEGAL_BASIS = "Serviceloven § 112"
 MAIN_BAG = {
@@ -459,6 +461,7 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
     next_order = first_free_id(Order) + (HISTORY_YEARS - 1) * block
     next_line, next_event = first_free_id(OrderLine), first_free_id(OrderEvent)
     agent, nurse = staff.get(Role.CALLCENTER), staff.get(Role.NURSE)
+    sla_days = {False: current_app.config["DELIVERY_SLA_DAYS"], True: current_app.config["DELIVERY_SLA_EXPRESS_DAYS"]}
     within = "within_grant"
     rules = default_rules(0)  # the demo municipalities keep the default order rules
     names, prices_on, random = cat.names, cat.prices_on, rng.random
@@ -472,7 +475,7 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
         if len(days) > MAX_ORDERS_PER_CITIZEN:
             raise RuntimeError(f"{len(days)} orders for citizen {plan.citizen_id}: more than the id block allows")
         last = len(days) - 1
-        originals = []  # [order id, day, lines [(line, quantity)], submitted, express, {over: (row, path, moments)}]
+        originals = []  # [order id, day, lines [(line, quantity)], submitted, express, {over: (row, path, clock)}]
         for n, day in enumerate(days):
             picked = [(line, q) for line in plan.lines
                       if (q := _line_quantity(line, day, n == 0, plan.fixed and n == last))]
@@ -513,14 +516,17 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
             over = too_soon or any(r != within for r in routed)
             if over not in timelines:
                 timelines[over] = _order_row(rng, original_id, plan, citizen, original_day, today, picked, over,
-                                             agent, nurse, original_sent, express)
-            row, path, moments = timelines[over]
+                                             agent, nurse, original_sent, express, sla_days)
+            row, path, clock = timelines[over]
             shift = timedelta(days=(day - original_day).days)
             order_id = original_id - years * block
+            # Each copy's steps fall on its own working days (a copy a year back is on another weekday).
+            moments = _progress(path, row[14] + shift, express, clock, sla_days)
             if years or row[6] != express:
-                decided, delivered = row[15], row[18]
+                decided = moments[1] if row[15] else None  # a decision follows the wait for approval
+                delivered = moments[-1] if row[18] else None
                 row = (order_id, *row[1:5], f"demo-{order_id:09d}", express, *row[7:13], row[13] + shift,
-                       row[14] + shift, decided and decided + shift, *row[16:18], delivered and delivered + shift,
+                       row[14] + shift, decided, *row[16:18], delivered,
                        row[19] and (f"DAO{int(random() * 1e9):09d}" if years else row[19]), row[20])
             put_order(row)
             order_lines = []
@@ -544,7 +550,7 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
                     actor, reason = decided_by, decision_reason
                 elif step is CANCELLED:
                     by_citizen, reason = True, "cancelled"
-                put_event((next_event, order_id, previous._value_, step._value_, at + shift, actor, by_citizen, reason))
+                put_event((next_event, order_id, previous._value_, step._value_, at, actor, by_citizen, reason))
                 next_event += 1
                 previous = step
             status = path[-1]
@@ -555,7 +561,7 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
                     use[0] += quantity
                     use[1] += quantity * prices[line.variant_id][0]
             if ACCEPTED in path and sink_adds:
-                accepted_at = moments[path.index(ACCEPTED)] + shift
+                accepted_at = moments[path.index(ACCEPTED)]
                 # (variant id, article number, packs, cut shape, Ø, width, height)
                 packs = tuple((head[0], head[3], head[2], *tail[:4]) for head, tail in order_lines)
                 for add in sink_adds:
@@ -573,23 +579,87 @@ def _period_start(period: str, day: date) -> date:
     return period_bounds(GrantPeriod(period), day)[0]
 
 
-_HOURS = [timedelta(hours=h) for h in range(2, 31)]  # between two steps of an order's progress
 _MINUTES = [timedelta(minutes=m) for m in range(2, 41)]  # from opening the draft to sending it
+_ONE_MINUTE = timedelta(minutes=1)
+# The warehouse starts the day's orders when they come in before noon on a working day; later ones the next one.
+WAREHOUSE_CUT_OFF_HOUR = 12
+# A share of deliveries arrives a working day after the promised one (the SLA page has something to show).
+LATE_SHARE = 0.04
+
+
+def _clock(random) -> tuple:
+    """The times of day of one order's steps, drawn once and used for every copy of it (minutes after midnight):
+    a nurse's decision 08–15, picking 08–11, cutting and packing up to 1½ hours each, hand-over to the carrier
+    15–16:30, delivery 09–16; and whether the carrier is a day late."""
+    return (480 + int(random() * 420), 480 + int(random() * 180), 20 + int(random() * 70), 15 + int(random() * 75),
+            900 + int(random() * 90), 540 + int(random() * 420), random() < LATE_SHARE)
+
+
+@lru_cache(maxsize=8192)
+def _working_days(accepted_on: date, accepted_hour: int, days: int, late: bool) -> tuple[date, date]:
+    """(the day the warehouse picks and ships, the day the carrier delivers): delivery on the promised day
+    (fulfilment.instructions.requested_delivery_date), never before the day after shipping; a late one a working
+    day later."""
+    from fulfilment.instructions import requested_delivery_date
+    from fulfilment.workdays import add_working_days, is_working_day
+
+    work = accepted_on if is_working_day(accepted_on) and accepted_hour < WAREHOUSE_CUT_OFF_HOUR \
+        else add_working_days(accepted_on, 1)
+    delivered = requested_delivery_date(accepted_on, days)
+    if delivered <= work:
+        delivered = add_working_days(work, 1)
+    return work, add_working_days(delivered, 1) if late else delivered
+
+
+def _progress(path: list[S], submitted: datetime, express: bool, clock: tuple, sla_days: dict) -> list[datetime]:
+    """The moment of each step of `path` for an order sent at `submitted` (aware UTC): plausible for the SLA page
+    and the citizen's history, i.e. nurses and the warehouse on working days in the daytime, deliveries on the
+    promised working day (issue 19 item 17)."""
+    from fulfilment.workdays import add_working_days
+
+    decide, pick, cut, pack, ship, deliver, late = clock
+    moments, moment, accepted = [], submitted, None
+    work = delivered = None
+    for step in path:
+        if step is AWAITING:
+            moment = submitted
+        elif step is ACCEPTED or step is REJECTED:
+            if moments:  # decided by a nurse: in office hours on the next working day
+                local = local_date(moment)
+                moment = _midnight(add_working_days(local, 1)) + timedelta(minutes=decide)
+            accepted = moment
+        elif step is CANCELLED:
+            moment = moment + timedelta(minutes=decide // 8)
+        elif step is S.SENT_TO_WAREHOUSE:
+            moment = accepted + _ONE_MINUTE
+            local = accepted.astimezone(TZ)
+            work, delivered = _working_days(local.date(), local.hour, sla_days[express], late)
+        elif step is S.PICKED:
+            moment = max(moment + _ONE_MINUTE, _midnight(work) + timedelta(minutes=pick))
+        elif step is S.CUT or step is S.PACKED:
+            moment = moment + timedelta(minutes=cut if step is S.CUT else pack)
+        elif step is SHIPPED:
+            moment = max(moment + _ONE_MINUTE, _midnight(work) + timedelta(minutes=ship))
+        elif step is DELIVERED:
+            moment = _midnight(delivered) + timedelta(minutes=deliver)
+        moments.append(moment)
+    return moments
 
 
 def _order_row(rng, order_id: int, plan: _Plan, citizen, day: date, today: date, lines: list, over: bool,
-               agent: int | None, nurse: int | None, submitted: datetime, express: bool
-               ) -> tuple[tuple, list[S], list[datetime]]:
+               agent: int | None, nurse: int | None, submitted: datetime, express: bool, sla_days: dict
+               ) -> tuple[tuple, list[S], tuple]:
     """One order of the history (ORDER_COLUMNS): where it got to by today, when, by which channel; also its path and
-    the moment of each step."""
+    the times of day of its steps (_clock), for _progress to place each copy's steps on its own working days."""
     random = rng.random  # random() rather than randint(): a third of the cost, for millions of draws
     has_cut = plan.measure is not None and any(line.cut_to_fit for line, _q in lines)
     path, decision = _status_for(rng, (today - day).days, has_cut, over, plan.fixed)
+    clock = _clock(random)
+    moments = _progress(path, submitted, express, clock, sla_days)
+    now = utcnow()
+    while moments[-1] > now and path[-1] not in (AWAITING, ACCEPTED, REJECTED, CANCELLED):
+        path, moments = path[:-1], moments[:-1]  # a step the warehouse or the carrier has not taken yet
     status = path[-1]
-    moments, moment = [], submitted
-    for _step in path:
-        moments.append(moment)
-        moment += _HOURS[int(random() * len(_HOURS))]
     phone = not plan.fixed and random() < 0.25
     reason = None
     if decision is not None:
@@ -604,7 +674,7 @@ def _order_row(rng, order_id: int, plan: _Plan, citizen, day: date, today: date,
         moments[-1] if status is DELIVERED else None,
         f"DAO{int(random() * 1e9):09d}" if shipped else None, "DAO" if shipped else None,
     )
-    return row, path, moments
+    return row, path, clock
 
 
 def _fixed_citizens() -> dict[int, str]:

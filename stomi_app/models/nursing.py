@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, case
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
@@ -260,20 +260,26 @@ class DischargeProposal(Base):
 
 
 class RecommendationLine(Base):
-    """One recommended product: a variant and packs per period, optionally replacing a granted variant."""
+    """One recommended product: a variant and packs per period, optionally replacing a granted variant; or, without a
+    variant, a granted variant to stop (a change to a one-piece system needs no baseplate)."""
 
     __tablename__ = "grant_recommendation_line"
+    __table_args__ = (CheckConstraint("variant_id IS NOT NULL OR replaces_variant_id IS NOT NULL", name="a_product_or_a_stop"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(ForeignKey(GrantRecommendation.id), index=True)
-    variant_id: Mapped[int] = mapped_column(ForeignKey(Variant.id))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey(Variant.id))
     quantity: Mapped[int]
     period: Mapped[GrantPeriod] = mapped_column(_enum(GrantPeriod), default=GrantPeriod.MONTH)
     replaces_variant_id: Mapped[int | None] = mapped_column(ForeignKey(Variant.id))
 
     recommendation: Mapped[GrantRecommendation] = relationship(back_populates="lines")
-    variant: Mapped[Variant] = relationship(foreign_keys=[variant_id])
+    variant: Mapped[Variant | None] = relationship(foreign_keys=[variant_id])
     replaces_variant: Mapped[Variant | None] = relationship(foreign_keys=[replaces_variant_id])
+
+    @property
+    def stops(self) -> bool:
+        return self.variant_id is None
 
 
 class NoteKind(str, enum.Enum):

@@ -100,6 +100,9 @@ class Order(Base):
     temporary_from: Mapped[date | None]
     temporary_to: Mapped[date | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # Where to leave the parcel: for the carrier (sent with the instruction), never mixed with `note`, which is for
+    # the nurse or grant officer and may hold health details.
+    driver_note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

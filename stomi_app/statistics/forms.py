@@ -54,6 +54,3 @@ class PeriodForm(BaseForm):
             self.year.data = period.key
         else:
             self.from_.data, self.to.data = period.start.isoformat(), period.last_day.isoformat()
-
-    def error_list(self) -> list[tuple[str, str]]:
-        return [(f.id, str(m)) for f in self for m in f.errors]

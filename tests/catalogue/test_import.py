@@ -211,3 +211,15 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(categorie
     report = import_price_list(data)
     assert report.ok and (report.prices_added, report.prices_unchanged, report.variants_created) == (0, 2, 0)
     assert snapshot() == before
+
+
+def test_every_problem_of_one_row_is_reported_at_once(categories):
+    # An unreadable pack size used to hide the unknown category code and the bad GTIN until it was fixed (issue 24 item 15).
+    errors = _row_errors(csv_bytes([row(pack_size="ti", category_code="rocket_fuel", gtin="123", price_dkk="abc")]))
+    assert sorted(e.column for e in errors) == ["category_code", "gtin", "pack_size", "price_dkk"]
+    assert [e.column for e in errors].count("pack_size") == 1  # unreadable is not also reported as missing
+
+
+def test_a_row_with_a_format_problem_is_still_checked_against_the_catalogue(existing):
+    errors = _row_errors(csv_bytes([row(article_number="HV-EXIST", pack_size="ti", valid_from="2030-01-01")]))  # another GTIN
+    assert {"article_number", "pack_size"} <= {e.column for e in errors}

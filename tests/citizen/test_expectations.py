@@ -161,3 +161,38 @@ def test_a_product_change_understands_case_refuses_what_she_has_and_names_an_unk
     other = client.post("/borger/produktskift", data={"wanted": "nl-101", "reason": reason, "current": ""})
     assert other.status_code == 302
     assert db.session.scalar(select(ProductChangeRequest)).wanted_variant_id == shop.bag_b.id
+
+
+# --- "why do you need more" (issue 19, also expected) -----------------------------------------------------------
+
+def test_an_order_beyond_the_grant_takes_the_citizens_reason_for_the_nurse_not_the_warehouse(auth, client, officer, citizen, shop):
+    import re as _re
+
+    from stomi_app.models import Order as _Order
+    from fulfilment.models import WarehouseInstruction
+
+    grant_for(officer, citizen, line(1, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    assert auth.citizen("150348-1234").status_code == 302
+    client.post("/borger/bestil", data={f"qty-{shop.bag_a.id}": "3"})
+    client.post("/borger/bestil/levering", data={"address_choice": "home", "speed": "normal"})
+    check = client.get("/borger/bestil/tjek").get_data(as_text=True)
+    assert 'id="note"' in check and "Hvorfor har du brug for mere denne gang?" in check
+    key = _re.search(r'name="idempotency_key" value="([^"]+)"', check).group(1)
+    too_long = client.post("/borger/bestil/send", data={"idempotency_key": key, "note": "x" * 2001})
+    assert too_long.status_code == 422 and 'href="#note"' in too_long.get_data(as_text=True)
+    order = db.session.scalar(select(_Order))
+    assert order.status.value == "draft"  # nothing sent half-way
+    sent = client.post("/borger/bestil/send", data={"idempotency_key": key, "note": "  Lækager efter skift af pose \x00 "})
+    assert sent.status_code == 302
+    db.session.expire_all()
+    order = db.session.scalar(select(_Order))
+    assert order.status.value == "awaiting_approval" and order.note == "Lækager efter skift af pose"
+    assert db.session.scalar(select(WarehouseInstruction)) is None
+
+
+def test_within_the_grant_there_is_no_box(auth, client, officer, citizen, shop):
+    grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
+    assert auth.citizen("150348-1234").status_code == 302
+    client.post("/borger/bestil", data={f"qty-{shop.bag_a.id}": "1"})
+    client.post("/borger/bestil/levering", data={"address_choice": "home", "speed": "normal"})
+    assert 'id="note"' not in client.get("/borger/bestil/tjek").get_data(as_text=True)

@@ -136,3 +136,36 @@ def test_instructions_on_the_wire_follow_the_published_schema(client, granted, s
         sent = json.loads(encode(instruction_of(order)))
         errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(sent)]
         assert not errors, (order.number, errors)
+
+
+def test_the_note_to_the_driver_reaches_the_carrier_and_the_nurses_note_does_not(granted, shop):
+    from stomi_app import ordering
+
+    granted.consent_given_at = utcnow()
+    granted.consent_withdrawn_at = utcnow()  # even without consent: it is what delivery needs, written for the carrier
+    db.session.commit()
+    draft = ordering.new_draft(granted)
+    ordering.set_draft_lines(draft, {shop.bag_a.id: 1})
+    ordering.set_delivery(draft, express=False, temporary=False, driver_note="  Stil pakken\tved bagdøren \x00")
+    ordering.set_note(draft, "Lækager efter operationen")
+    ordering.submit(draft)
+    doc = json.loads(encode(instruction_of(draft)))
+    assert doc["delivery_note"] == "Stil pakken ved bagdøren"
+    assert "Lækager" not in json.dumps(doc)
+
+
+def test_a_too_long_note_to_the_driver_is_refused_with_the_address_problems_and_saves_nothing(granted, shop):
+    import pytest
+
+    from stomi_app import ordering
+
+    draft = ordering.new_draft(granted)
+    ordering.set_draft_lines(draft, {shop.bag_a.id: 1})
+    db.session.commit()
+    with pytest.raises(ordering.OrderError) as exc:
+        ordering.set_delivery(draft, express=True, temporary=True, address="", driver_note="x" * 201)
+    assert {"driver_note", "address", "postcode"} <= set(exc.value.errors)
+    db.session.rollback()
+    assert draft.driver_note is None and draft.express is False
+    ordering.set_delivery(draft, express=False, temporary=False, driver_note="x" * 200)
+    assert draft.driver_note == "x" * 200

@@ -8,7 +8,7 @@ import time_machine
 
 from sqlalchemy import select
 
-from fulfilment.models import InstructionLine
+from fulfilment.models import InstructionLine, WarehouseInstruction
 from fulfilment.picklist import picklist_for, render_pdf
 from stomi_app.cli import main
 from stomi_app.extensions import db
@@ -99,3 +99,31 @@ def test_warehouse_page_lists_instructions_and_links_the_pdf(app, client, grante
     auth.logout()
     auth.staff("agent@test.dk", PASSWORD)
     assert client.get("/lager/plukliste.pdf?date=2026-03-02").status_code == 403
+
+
+def test_the_pick_list_names_each_size_and_numbers_its_pages(granted, shop, officer):
+    """Issue 24, staff expect: sizes on the pick list (two variants of one product apart) and "Side N af M"."""
+    day_of_orders(granted, shop, officer)
+    texts = pdf_texts(render_pdf(picklist_for(date(2026, 3, 2)), compress=False))
+    joined = " ".join(texts)
+    assert "Hudvenlig basisplade, 15\\22655 mm" in joined  # the dash as the PDF's text stream holds it
+    assert "Side 1 af 1" in joined
+
+
+def test_a_packing_slip_per_order_with_sizes_cuts_and_no_prices_audited(client, granted, shop):
+    from fulfilment.picklist import render_packing_slip
+    from stomi_app.models import AuditEvent
+
+    order = place(granted, {shop.plate: 2, shop.bag_a: 1}, at(2026, 3, 2))
+    instruction = db.session.scalar(select(WarehouseInstruction).where(WarehouseInstruction.order_id == order.id))
+    texts = " ".join(pdf_texts(render_packing_slip(instruction, compress=False)))
+    assert order.number in texts
+    assert "FC-200" in texts and "NL-100" in texts and "32 mm" in texts  # cut to her measure
+    assert "kr." not in texts  # no prices in the parcel
+    auth = Auth(client)
+    auth.staff("warehouse@test.dk", PASSWORD)
+    response = client.get(f"/lager/pakkeseddel/{instruction.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.purpose == "warehouse: packing slip"))
+    assert event.citizen_id == granted.id and order.number in event.detail
+    assert client.get("/lager/pakkeseddel/999999.pdf").status_code == 404

@@ -59,3 +59,49 @@ def test_both_pages_are_bench_history_measures():
 
     assert runner.HISTORY_MEASURES["warehouse_page"] is measure_warehouse_page
     assert runner.HISTORY_MEASURES["delivery_sla_page"] is measure_delivery_sla_page
+
+
+def _promised(orders, day, status):
+    """Promise the orders for `day` and walk them to `status` ("accepted" leaves them where they are)."""
+    from stomi_app.models import OrderStatus
+    from stomi_app.ordering import set_status
+
+    for order in orders:
+        instruction = db.session.scalar(select(WarehouseInstruction).where(WarehouseInstruction.order_id == order.id))
+        instruction.requested_delivery_date = day
+        path = ["sent_to_warehouse", "picked", "packed", "shipped", "delivered"]
+        for step in path[:path.index(status) + 1] if status != "accepted" else []:
+            set_status(order, OrderStatus(step))
+    db.session.commit()
+
+
+def test_late_and_due_unshipped_orders_at_their_boundaries(granted, shop):
+    """Issue 24, staff expect: the warehouse sees what is late and what is due and has not left."""
+    from fulfilment.sla import overdue
+    from fulfilment.workdays import add_working_days
+    from stomi_app.timeutil import local_today
+
+    today = local_today()
+    yesterday, next_day, after = today - timedelta(days=1), add_working_days(today, 1), add_working_days(today, 2)
+    late_shipped, late_delivered, due_today, due_next, due_next_shipped, due_later = (
+        bulk_accepted(granted, shop.bag_a, 1) for _ in range(6))
+    _promised(late_shipped, yesterday, "shipped")        # late: shipped but not delivered
+    _promised(late_delivered, yesterday, "delivered")    # delivered: nothing to do
+    _promised(due_today, today, "picked")                # due today, still in the warehouse
+    _promised(due_next, next_day, "sent_to_warehouse")   # due the next working day, not shipped
+    _promised(due_next_shipped, next_day, "shipped")     # on its way: fine
+    _promised(due_later, after, "accepted")              # not due yet
+    found = overdue(today)
+    assert [o.id for _i, o in found.late] == [late_shipped[0].id] and found.late_count == 1
+    assert {o.id for _i, o in found.due_unshipped} == {due_today[0].id, due_next[0].id} and found.due_count == 2
+
+
+def test_the_warehouse_page_lists_them(granted, shop, client):
+    from stomi_app.timeutil import local_today
+
+    late = bulk_accepted(granted, shop.bag_a, 1)
+    _promised(late, local_today() - timedelta(days=3), "packed")
+    assert Auth(client).staff("warehouse@test.dk", PASSWORD).status_code == 302
+    html = client.get("/lager/").get_data(as_text=True)
+    assert 'data-testid="late-instructions"' in html and "Forsinket: den lovede dag er passeret (1)" in html
+    assert late[0].number in html and "Pakket" in html

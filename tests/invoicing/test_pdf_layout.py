@@ -1,4 +1,4 @@
-"""The invoice PDF's own pagination: every line and every word of it, the header row and "page N" on each page."""
+"""The invoice PDF's own pagination: every line and every word of it, the header row and "page N of M" on each page."""
 from __future__ import annotations
 
 import io
@@ -54,7 +54,7 @@ def test_a_long_invoice_has_every_line_the_header_on_each_page_and_page_numbers(
     pages = _pages(invoice)
     assert len(pages) > 3
     for number, text in enumerate(pages, start=1):
-        assert text.endswith(f"Faktura 4711, side {number}"), text[-80:]
+        assert text.endswith(f"Faktura 4711, side {number} af {len(pages)}"), text[-80:]  # "side N af M"
         assert "Fælles Servicecenter for Stomihjælpemidler · CVR 41234563" in text
         assert "Nr. Varenr. Beskrivelse Antal Enhedspris Moms Beløb" in text or number == len(pages)
     text = " ".join(pages)
@@ -97,4 +97,20 @@ def test_a_description_longer_than_a_page_continues_on_the_next_page_without_los
     assert described == [f"ord{n}" for n in range(1, 1201)]
     assert sum(text.count("ART-00002") for text in pages) == 1  # the line's other cells are printed once
     for number, text in enumerate(pages, start=1):
-        assert text.endswith(f"side {number}")
+        assert text.endswith(f"side {number} af {len(pages)}")
+
+
+@pytest.mark.usefixtures("ctx")
+def test_page_one_sums_up_products_and_fees_apart():
+    """Issue 24, staff expect: the bookkeeper sees on page 1 what is products and what is the FSC's fees."""
+    invoice = _invoice([f"Produkt {n}" for n in range(1, 80)])
+    fee = InvoiceLine(position=80, kind="citizen_fee", article_number=None, description="Gebyr pr. borger", quantity=10,
+                      unit_code="EA", unit_price_oere=11_542, base_quantity=1, net_oere=115_420, vat_rate_pct=25)
+    invoice.lines.append(fee)
+    invoice.net_oere += fee.net_oere
+    products = invoice.net_oere - fee.net_oere
+    pages = _pages(invoice)
+    assert len(pages) > 1
+    kr = lambda oere: f"{oere // 100:,}".replace(",", ".") + f",{oere % 100:02d} kr."  # noqa: E731
+    assert f"Sammendrag Produkter ekskl. moms {kr(products)} Gebyrer og ydelser ekskl. moms 1.154,20 kr." in pages[0]
+    assert "Sammendrag" not in " ".join(pages[1:])

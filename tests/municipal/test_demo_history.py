@@ -189,3 +189,38 @@ def test_every_demo_order_is_routed_as_the_ordering_rule_routes_it(ctx, demo):
     assert not wrong, (len(wrong), wrong[:5])
     reasons = {line.routing for order in orders for line in order.lines}
     assert {"within_grant", "over_grant"} <= reasons  # the demo still has requests to decide
+
+
+def test_demo_deliveries_are_plausible_working_days_daytime_and_mostly_on_the_promised_day(ctx, demo):
+    """Issue 19 item 17: the SLA page and the citizen's history show these moments. Warehouse steps and deliveries on
+    Danish working days in the daytime; delivered on the promised day (a few a working day late), never before."""
+    from fulfilment.instructions import requested_delivery_date
+    from fulfilment.workdays import is_working_day
+    from stomi_app.models import OrderEvent
+    from stomi_app.timeutil import TZ
+
+    generate(2019)
+    from flask import current_app
+
+    days = {False: current_app.config["DELIVERY_SLA_DAYS"], True: current_app.config["DELIVERY_SLA_EXPRESS_DAYS"]}
+    warehouse = {"picked", "cut", "packed", "shipped"}
+    delivered = late = 0
+    moments = {}
+    for order_id, status, at in db.session.execute(
+            select(OrderEvent.order_id, OrderEvent.to_status, OrderEvent.at).join(Order, Order.id == OrderEvent.order_id)
+            .where(Order.status == OrderStatus.DELIVERED)):
+        moments.setdefault(order_id, {})[status.value] = at.astimezone(TZ)
+    for order in db.session.scalars(select(Order).where(Order.status == OrderStatus.DELIVERED)):
+        events = moments[order.id]
+        for status, at in events.items():
+            if status in warehouse:
+                assert is_working_day(at.date()) and 7 <= at.hour < 18, (order.id, status, at)
+        arrived = order.delivered_at.astimezone(TZ)
+        assert is_working_day(arrived.date()) and 9 <= arrived.hour < 17, (order.id, arrived)
+        assert arrived > events["shipped"]
+        promised = requested_delivery_date(events["accepted"].date(), days[order.express])
+        assert arrived.date() >= promised, (order.id, arrived, promised)
+        delivered += 1
+        late += arrived.date() > promised
+    assert delivered > 100
+    assert late / delivered < 0.15  # mostly on time: the promise is the rule, lateness the exception

@@ -95,3 +95,40 @@ def test_hostile_values_are_a_message_or_a_grant_never_a_500(logged_in, recommen
     if response.status_code == 302:
         grant = db.session.scalar(select(Grant).where(Grant.citizen_id == recommendation.citizen_id))
         assert "\x00" not in grant.legal_basis
+
+
+# --- the officer's own numbers and last day, or a decline (issue 24, staff expect) --------------------------------
+
+def test_the_officer_grants_other_quantities_and_a_last_day(logged_in, recommendation, shop):
+    bag_line = next(l for l in recommendation.lines if l.variant_id == shop.bag_a.id)
+    last = local_today() + timedelta(days=90)
+    response = logged_in.post(f"/kommune/udskrivelse/{recommendation.id}",
+                              data=_form(valid_to=last.isoformat(), **{f"qty-{bag_line.id}": "4"}))
+    assert response.status_code == 302
+    grant = db.session.scalar(select(Grant).where(Grant.citizen_id == recommendation.citizen_id))
+    assert sorted((l.variant_id, l.quantity) for l in grant.lines) == sorted([(shop.bag_a.id, 4), (shop.plate.id, 1)])
+    assert grant.valid_to == last
+    db.session.expire_all()
+    assert recommendation.status is RecommendationStatus.DONE
+
+
+@pytest.mark.parametrize("bad", ["0", "1000", "abc", "", "-1", "2,5"])
+def test_a_bad_quantity_grants_nothing_and_is_shown_with_the_other_problems(logged_in, recommendation, bad):
+    line = recommendation.lines[0]
+    before = grant_count()
+    response = logged_in.post(f"/kommune/udskrivelse/{recommendation.id}", data=_form(legal_basis="", **{f"qty-{line.id}": bad}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and grant_count() == before
+    assert f'href="#qty-{line.id}"' in html and 'href="#legal_basis"' in html  # all at once
+
+
+def test_declining_needs_a_note_and_closes_it_for_the_nurse_to_read(logged_in, recommendation):
+    url = f"/kommune/udskrivelse/{recommendation.id}"
+    refused = logged_in.post(url, data={"action": "decline", "decline-note": "  "})
+    assert refused.status_code == 422 and 'href="#decline-note"' in refused.get_data(as_text=True)
+    before = grant_count()
+    done = logged_in.post(url, data={"action": "decline", "decline-note": "Borgeren er flyttet til Norge"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/kommune/udskrivelser")
+    db.session.expire_all()
+    assert recommendation.status is RecommendationStatus.DISMISSED and recommendation.handled_note == "Borgeren er flyttet til Norge"
+    assert grant_count() == before

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from municipal_portal import services
 from stomi_app import approvals, discharge
 from stomi_app.extensions import db
-from stomi_app.grants import GrantAccessDenied, grants_in_force
+from stomi_app.grants import GrantAccessDenied, GrantLineInput, change_grant, grants_in_force
 from stomi_app.models import AuditEvent, GrantRecommendation, RecommendationKind, RecommendationStatus
 from stomi_app.nursing import NursingError
 from stomi_app.timeutil import local_today
@@ -64,6 +64,16 @@ def officer_changes() -> list[AuditEvent]:
     return [e for e in audit_rows("change") if e.role == "grant_officer"]
 
 
+def follow(officer, recommendation, **changes) -> None:
+    """Change the citizen's grant as recommended (one line per recommended product; `changes` overrides quantities by
+    article number, None leaves the product out), keeping the grant's dates."""
+    [grant] = grants_in_force([recommendation.citizen_id], local_today())
+    lines = [GrantLineInput(quantity=changes.get(r.variant.article_number, r.quantity), period=r.period, variant_id=r.variant_id)
+             for r in recommendation.lines if changes.get(r.variant.article_number, r.quantity) is not None]
+    change_grant(officer, grant, legal_basis=grant.legal_basis, valid_from=grant.valid_from, valid_to=grant.valid_to,
+                 lines=lines, reason="Efter anbefalingen")
+
+
 def _aarhus() -> int:
     return factories.municipality(AARHUS).id
 
@@ -75,6 +85,7 @@ def test_the_list_is_own_municipality_open_and_oldest_first_without_discharges(f
     assert approvals.pending_recommendations(_aarhus()) == [from_order, product_change]
     assert approvals.count_pending_recommendations(_aarhus()) == 2
     assert approvals.pending_recommendations(factories.municipality(461).id) == [foreign_rec]
+    follow(officer, from_order)
     approvals.close_recommendation(officer, from_order, done=True)
     db.session.commit()
     assert approvals.pending_recommendations(_aarhus()) == [product_change]
@@ -194,7 +205,9 @@ def test_dismiss_with_a_note_closes_it_once(logged_in, from_order, officer):
     assert from_order.status is RecommendationStatus.DISMISSED and len(officer_changes()) == 1
 
 
-def test_done_records_the_grant_in_force(logged_in, from_order):
+def test_done_records_the_grant_in_force(logged_in, from_order, officer):
+    follow(officer, from_order)
+    db.session.commit()
     [grant] = grants_in_force([from_order.citizen_id], local_today())
     response = logged_in.post(f"/kommune/anbefaling/{from_order.id}", data={"note": "", "done": "Udført"})
     assert response.status_code == 302
@@ -255,3 +268,84 @@ def test_an_answer_without_the_csrf_token_is_refused(database_url, instance_dir,
     assert client.post(url, data={"note": "Nej", "dismiss": "Afvis", "csrf_token": token}).status_code == 302
     db.session.expire_all()
     assert from_order.status is RecommendationStatus.DISMISSED
+
+
+# --- "done" only when the grant follows the recommendation (issue 24 item 10) ---------------------------
+
+def test_done_is_refused_while_the_grant_is_unchanged_and_saves_nothing(from_order, officer):
+    assert approvals.recommendation_unmet(from_order) == ["Calma lukket pose (NL-100) er bevilget 2, ikke 4"]
+    with pytest.raises(NursingError) as exc:
+        approvals.close_recommendation(officer, from_order, done=True)
+    assert set(exc.value.errors) == {"done"} and "NL-100" in str(exc.value.errors["done"])
+    db.session.rollback()
+    assert from_order.status is RecommendationStatus.OPEN
+
+
+@pytest.mark.parametrize("granted,met", [(3, False), (4, True), (5, True)])
+def test_done_needs_at_least_the_recommended_quantity(from_order, officer, granted, met):
+    follow(officer, from_order, **{"NL-100": granted})
+    assert (approvals.recommendation_unmet(from_order) == []) is met
+
+
+def test_a_product_change_is_done_only_when_the_new_product_is_granted_and_the_old_one_is_not(product_change, officer, shop):
+    # Birthe's grant has bag_a (NL-100); the recommendation is bag_b (NL-101) instead of it.
+    grant_for(officer, product_change.citizen, line(2, variant=shop.bag_a))
+    assert {"NL-101" in p or "NL-100" in p for p in approvals.recommendation_unmet(product_change)} == {True}
+    [grant] = grants_in_force([product_change.citizen_id], local_today())
+    both = [GrantLineInput(quantity=2, period=line.period, variant_id=line.variant_id) for line in grant.lines] + \
+        [GrantLineInput(quantity=3, period=product_change.lines[0].period, variant_id=shop.bag_b.id)]
+    change_grant(officer, grant, legal_basis=grant.legal_basis, valid_from=grant.valid_from, valid_to=grant.valid_to,
+                 lines=both, reason="Begge")
+    unmet = approvals.recommendation_unmet(product_change)
+    assert len(unmet) == 1 and unmet[0] == "Calma lukket pose (NL-100) er stadig bevilget"  # the replaced bag is still granted
+    [grant] = grants_in_force([product_change.citizen_id], local_today())
+    change_grant(officer, grant, legal_basis=grant.legal_basis, valid_from=grant.valid_from, valid_to=grant.valid_to,
+                 lines=[GrantLineInput(quantity=3, period=product_change.lines[0].period, variant_id=shop.bag_b.id)],
+                 reason="Kun den nye")
+    assert approvals.recommendation_unmet(product_change) == []
+    approvals.close_recommendation(officer, product_change, done=True)
+    assert product_change.status is RecommendationStatus.DONE
+
+
+def test_a_category_grant_covers_the_recommended_product(product_change, officer, shop):
+    grant_for(officer, product_change.citizen, line(2, variant=shop.bag_a))
+    [grant] = grants_in_force([product_change.citizen_id], local_today())
+    change_grant(officer, grant, legal_basis=grant.legal_basis, valid_from=grant.valid_from, valid_to=grant.valid_to,
+                 lines=[GrantLineInput(quantity=3, period=product_change.lines[0].period, category_id=shop.bags.id)],
+                 reason="Kategori")
+    assert approvals.recommendation_unmet(product_change) == []
+
+
+def test_the_page_says_what_the_grant_lacks_and_a_premature_done_is_explained(logged_in, from_order):
+    page = logged_in.get(f"/kommune/anbefaling/{from_order.id}").get_data(as_text=True)
+    assert 'data-testid="unmet"' in page and "Bevillingen følger endnu ikke anbefalingen" in page
+    response = logged_in.post(f"/kommune/anbefaling/{from_order.id}", data={"note": "", "done": "Udført"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-testid="error-summary"' in html and "er bevilget 2, ikke 4" in html
+    db.session.expire_all()
+    assert from_order.status is RecommendationStatus.OPEN
+
+
+def test_a_change_of_system_shows_the_baseplate_to_stop_and_done_waits_for_it(logged_in, citizen, shop, officer, nurse):
+    from catalogue.models import ContractPrice, Product, Variant
+    from datetime import date as _date
+
+    product = Product(category=shop.bags, manufacturer="Fjord Care", name="Link 2-dels pose", system="two_piece")
+    two_piece = Variant(product=product, article_number="FC-300", gtin="5701234000051", pack_size=30, unit="box", coupling_mm=50)
+    db.session.add(two_piece)
+    db.session.flush()
+    db.session.add(ContractPrice(variant_id=two_piece.id, valid_from=_date(2024, 1, 1), valid_to=None, contract_reference="SKI",
+                                 price_oere=9900, vat_rate_pct=25))
+    grant_for(officer, citizen, line(3, variant=two_piece), line(2, variant=shop.plate))
+    change = approvals.request_product_change(citizen, wanted_variant=shop.bag_a, current_variant=two_piece, reason="1-dels")
+    rec = approvals.approve_product_change(nurse, change)
+    db.session.commit()
+    page = logged_in.get(f"/kommune/anbefaling/{rec.id}").get_data(as_text=True)
+    assert "i stedet for Link 2-dels pose, 50 mm (FC-300)" in page
+    assert "Stop Hudvenlig basisplade, 15–55 mm (FC-200): ikke længere nødvendig" in page
+    [grant] = grants_in_force([citizen.id], local_today())
+    change_grant(officer, grant, legal_basis=grant.legal_basis, valid_from=grant.valid_from, valid_to=grant.valid_to,
+                 lines=[GrantLineInput(quantity=3, period=rec.lines[0].period, variant_id=shop.bag_a.id),
+                        GrantLineInput(quantity=2, period=rec.lines[0].period, variant_id=shop.plate.id)], reason="Kun posen")
+    db.session.commit()
+    assert approvals.recommendation_unmet(rec) == ["Hudvenlig basisplade, 15–55 mm (FC-200) er stadig bevilget"]

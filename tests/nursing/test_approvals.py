@@ -206,3 +206,51 @@ def test_supplier_review_without_successor_needs_a_note(citizen, shop, officer, 
     assert approvals.decide_supplier_review(nurse, review, successor_id=shop.bag_b.id) is None  # the category grant covers it
     db.session.commit()
     assert review.status is ReviewStatus.DONE
+
+
+# --- a change of system recommends what goes and what stops (issue 24 item 10) -------------------------------
+
+@pytest.fixture
+def two_piece_bag(shop):
+    from catalogue.models import ContractPrice, Product, Variant
+
+    product = Product(category=shop.bags, manufacturer="Fjord Care", name="Link 2-dels pose", system="two_piece")
+    variant = Variant(product=product, article_number="FC-300", gtin="5701234000051", pack_size=30, unit="box", coupling_mm=50)
+    db.session.add(variant)
+    db.session.flush()
+    db.session.add(ContractPrice(variant_id=variant.id, valid_from=TODAY.replace(year=2024), valid_to=None,
+                                 contract_reference="SKI-2024", price_oere=9900, vat_rate_pct=25))
+    db.session.commit()
+    return variant
+
+
+def test_two_piece_to_one_piece_replaces_the_bag_and_stops_the_baseplate(citizen, shop, officer, nurse, two_piece_bag):
+    grant_for(officer, citizen, line(3, variant=two_piece_bag), line(2, variant=shop.plate))
+    # She does not say which product she has now: the only granted bag is the one replaced.
+    change = approvals.request_product_change(citizen, wanted_variant=shop.bag_a, reason="Vil prøve 1-dels")
+    recommendation = approvals.approve_product_change(nurse, change)
+    db.session.commit()
+    lines = [(l.variant_id, l.quantity, l.replaces_variant_id, l.stops) for l in recommendation.lines]
+    assert lines == [(shop.bag_a.id, 3, two_piece_bag.id, False), (None, 0, shop.plate.id, True)]
+    unmet = approvals.recommendation_unmet(recommendation)
+    assert any("FC-200" in u for u in unmet) and any("FC-300" in u for u in unmet) and any("NL-100" in u for u in unmet)
+
+
+def test_one_piece_to_one_piece_stops_nothing(citizen, shop, officer, nurse):
+    grant_for(officer, citizen, line(3, variant=shop.bag_a), line(2, variant=shop.plate))
+    change = approvals.request_product_change(citizen, wanted_variant=shop.bag_b, reason="Lækager")
+    recommendation = approvals.approve_product_change(nurse, change)
+    assert [(l.variant_id, l.replaces_variant_id) for l in recommendation.lines] == [(shop.bag_b.id, shop.bag_a.id)]
+
+
+def test_with_two_bags_granted_the_replaced_one_is_not_guessed(citizen, shop, officer, nurse, two_piece_bag):
+    grant_for(officer, citizen, line(3, variant=two_piece_bag), line(2, variant=shop.bag_b))
+    change = approvals.request_product_change(citizen, wanted_variant=shop.bag_a, reason="Lækager")
+    db.session.commit()
+    with pytest.raises(nursing.NursingError) as exc:
+        approvals.approve_product_change(nurse, change)
+    assert "quantity" in exc.value.errors
+    db.session.rollback()
+    recommendation = approvals.approve_product_change(nurse, change, quantity="3")
+    # No bag guessed as replaced, so no change of system known either: nothing is recommended stopped.
+    assert [(l.variant_id, l.replaces_variant_id) for l in recommendation.lines] == [(shop.bag_a.id, None)]

@@ -134,7 +134,7 @@ def test_approve_an_order_over_http(auth, client, awaiting, nurse):
     db.session.expire_all()
     assert awaiting.status is OrderStatus.ACCEPTED and awaiting.decision_reason == "OK efter samtale"
     again = client.post(f"/sygeplejerske/ordre/{awaiting.id}", data={"decision": "reject", "reason": "Nej"})
-    assert again.status_code == 422 and 'data-testid="errors"' in again.get_data(as_text=True)
+    assert again.status_code == 422 and 'data-testid="error-summary"' in again.get_data(as_text=True)
     db.session.expire_all()
     assert awaiting.status is OrderStatus.ACCEPTED
     # The citizen reads the reason on the order.
@@ -170,7 +170,7 @@ def test_claims_over_http(auth, client, awaiting, nurse, nurse_aarhus2):
     page = client.get(f"/sygeplejerske/ordre/{awaiting.id}").get_data(as_text=True)
     assert nurse.name in page and 'name="take_over"' in page
     blocked = client.post(f"/sygeplejerske/ordre/{awaiting.id}", data={"decision": "approve"})
-    assert blocked.status_code == 422 and 'data-testid="errors"' in blocked.get_data(as_text=True)
+    assert blocked.status_code == 422 and 'data-testid="error-summary"' in blocked.get_data(as_text=True)
     assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/tag").status_code == 302  # without take_over: refused
     assert nursing.claim_of(TaskKind.ORDER, awaiting.id).nurse_id == nurse.id
     assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/slip").status_code == 302  # not hers to release
@@ -375,3 +375,110 @@ def test_the_nurse_reads_the_grant_officers_answer_on_the_profile(auth, client, 
     db.session.commit()
     page = client.get(f"/sygeplejerske/borger/{awaiting.citizen_id}").get_data(as_text=True)
     assert "Budgettet rækker ikke &lt;i&gt;nu&lt;/i&gt;" in page  # shown, and escaped
+
+
+def test_the_supplier_change_review_shows_the_measure_and_which_successors_can_be_cut_to_it(auth, client, measured, shop, nurse):
+    from catalogue.models import Product, Variant
+
+    product = Product(category=shop.plates, manufacturer="Fjord Care", name="Smal basisplade", system="two_piece")
+    narrow = Variant(product=product, article_number="FC-201", gtin="5701234000068", pack_size=10, unit="box",
+                     cut_min_mm=10, cut_max_mm=30)
+    db.session.add(narrow)
+    review = SupplierChangeReview(citizen_id=measured.id, old_variant_id=shop.bag_a.id, status=ReviewStatus.OPEN,
+                                  suggested_variants=[shop.plate, narrow, shop.bag_b])
+    db.session.add(review)
+    db.session.commit()
+    _login(auth, nurse)
+    html = client.get(f"/sygeplejerske/leverandoerskift/{review.id}").get_data(as_text=True)
+    assert "Klippemål: <strong>Ø 32 mm</strong>" in html
+    fit = html[html.find('data-testid="successor-fit"'):]
+    fit = fit[:fit.find("</ul>")]
+    assert "(FC-200): kan klippes til målet" in fit and "(FC-201): <strong>kan ikke klippes til målet</strong>" in fit
+    assert "NL-101" not in fit  # a bag is not cut: nothing to say
+
+
+# --- the queue: how long each task has waited, a due flag, mine / nobody's (issue 24, staff expect) -----------------
+
+@pytest.mark.parametrize("today,days,due", [("2026-12-04", 0, False), ("2026-12-07", 1, False), ("2026-12-08", 2, True),
+                                             ("2026-12-28", 15, True)])
+def test_a_task_waits_in_working_days_and_is_due_after_two(today, days, due):
+    from datetime import date, datetime, timezone
+
+    task = nursing.Task(TaskKind.ORDER, None, None, datetime(2026, 12, 4, 14, 0, tzinfo=timezone.utc))  # a Friday
+    assert task.working_days_waiting(date.fromisoformat(today)) == days  # 25 and 26 Dec are holidays: 15 by the 28th
+    assert task.is_due(date.fromisoformat(today)) is due
+
+
+def test_the_queue_shows_the_wait_flags_what_is_due_and_filters_mine_and_nobodys(auth, client, awaiting, nurse):
+    from stomi_app.db import utcnow
+
+    awaiting.submitted_at = utcnow() - timedelta(days=10)  # sent ten days ago: at least six working days
+    db.session.commit()
+    _login(auth, nurse)
+    queue = client.get("/sygeplejerske/opgaver").get_data(as_text=True)
+    order_row = queue[queue.find(f'data-testid="task-order-{awaiting.id}"'):]
+    order_row = order_row[:order_row.find("</tr>")]
+    assert 'data-testid="due"' in order_row and "hverdage" in order_row
+    assert '<span class="form-hint" data-testid="why">ud over bevillingen i denne periode</span>' in order_row  # why it waits
+    measure_row = queue[queue.find('data-testid="task-measure-'):]
+    measure_row = measure_row[:measure_row.find("</tr>")]
+    assert "0 hverdage" in measure_row and 'data-testid="due"' not in measure_row
+    assert 'data-testid="queue-empty"' in client.get("/sygeplejerske/opgaver?who=mine").get_data(as_text=True)
+    assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/tag").status_code == 302
+    mine = client.get("/sygeplejerske/opgaver?who=mine").get_data(as_text=True)
+    assert f"task-order-{awaiting.id}" in mine and "task-measure-" not in mine
+    nobodys = client.get("/sygeplejerske/opgaver?who=unclaimed").get_data(as_text=True)
+    assert f"task-order-{awaiting.id}" not in nobodys and "task-measure-" in nobodys
+    assert client.get("/sygeplejerske/opgaver?who=%00nonsense").status_code == 200
+
+
+def test_waiting_reasons_name_each_reason_once_in_short_words(citizen, shop, officer):
+    from flask_babel import force_locale
+
+    order = waiting_order(citizen, shop, officer)  # 5 bags against 2 a month
+    other = ordering.new_draft(citizen)
+    ordering.set_draft_lines(other, {shop.bag_b.id: 1, shop.bag_a.id: 1})  # bag_b is not granted
+    ordering.submit(other)
+    db.session.commit()
+    with force_locale("en"):
+        why = ordering.waiting_reasons([order.id, other.id, 999999])
+    assert why[order.id] == ["beyond the grant this period"]
+    assert "not in the grant" in why[other.id] and len(why[other.id]) == len(set(why[other.id]))
+    assert why[999999] == [] and ordering.waiting_reasons([]) == {}
+
+
+def test_the_queue_is_paged_fifty_at_a_time_and_keeps_its_filters(auth, client, world, nurse):
+    for n in range(55):
+        someone = factories.citizen(name=f"Kø Borger {n:02d}")
+        ordering.record_measure(someone, shape=ordering.CutShape.ROUND, diameter_mm=30)
+    db.session.commit()
+    _login(auth, nurse)
+    first = client.get("/sygeplejerske/opgaver?kind=measure").get_data(as_text=True)
+    assert first.count('data-testid="task-measure-') == 50
+    assert 'href="/sygeplejerske/opgaver?page=2&amp;kind=measure"' in first or \
+        'href="/sygeplejerske/opgaver?kind=measure&amp;page=2"' in first
+    second = client.get("/sygeplejerske/opgaver?kind=measure&page=2").get_data(as_text=True)
+    assert second.count('data-testid="task-measure-') == 5
+    assert client.get("/sygeplejerske/opgaver?page=abc").status_code == 200
+    assert client.get("/sygeplejerske/opgaver?kind=measure&page=99").get_data(as_text=True).count('data-testid="task-measure-') == 5
+
+
+def test_a_task_is_given_to_a_colleague_of_the_workplace_only(auth, client, awaiting, nurse, nurse_aarhus2, nurse_ouh):
+    from stomi_app.models import TaskClaim
+
+    _login(auth, nurse)
+    page = client.get(f"/sygeplejerske/ordre/{awaiting.id}").get_data(as_text=True)
+    form = page[page.find('data-testid="assign"'):]
+    form = form[:form.find("</form>")]
+    assert f'<option value="{nurse_aarhus2.id}">' in form and f'value="{nurse_ouh.id}"' not in form and f'value="{nurse.id}"' not in form
+    refused = client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/giv", data={"colleague": str(nurse_ouh.id)})
+    assert refused.status_code == 302 and db.session.scalar(select(TaskClaim)) is None
+    assert client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/giv", data={"colleague": "x\x00"}).status_code == 302
+    given = client.post(f"/sygeplejerske/opgaver/order/{awaiting.id}/giv", data={"colleague": str(nurse_aarhus2.id)})
+    assert given.status_code == 302
+    claim = db.session.scalar(select(TaskClaim))
+    assert claim.nurse_id == nurse_aarhus2.id and claim.ref_id == awaiting.id
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.purpose == "nurse: assign a task")).user_id == nurse.id
+    auth.logout()
+    _login(auth, nurse_aarhus2)
+    assert f"task-order-{awaiting.id}" in client.get("/sygeplejerske/opgaver?who=mine").get_data(as_text=True)
