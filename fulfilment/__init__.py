@@ -2,15 +2,16 @@
 from flask import Blueprint
 
 from fulfilment.instructions import on_order_accepted, stop_instruction
-from stomi_app.ordering import ACCEPTED_HOOKS, STOP_HOOKS
+from stomi_app import signals
 
 bp = Blueprint("fulfilment", __name__, template_folder="templates")
 
-# Every accepted order gets its warehouse instruction in the same transaction (see stomi_app.ordering.set_status).
-if on_order_accepted not in ACCEPTED_HOOKS:
-    ACCEPTED_HOOKS.append(on_order_accepted)
-# A cancel of an accepted order withdraws its instruction, or is refused once the instruction has left.
-if stop_instruction not in STOP_HOOKS:
-    STOP_HOOKS.append(stop_instruction)
+
+def init_app(app) -> None:
+    """Connect fulfilment to the order's signals (blinker keeps one connection however many apps are built)."""
+    # Every accepted order gets its warehouse instruction in the same transaction (stomi_app.ordering.set_status).
+    signals.order_accepted.connect(on_order_accepted)
+    # A cancel of an accepted order withdraws its instruction, or is refused once the instruction has left.
+    signals.order_stopping.connect(stop_instruction)
 
 from fulfilment import views  # noqa: E402,F401

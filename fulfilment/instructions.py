@@ -112,7 +112,7 @@ def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruc
 
 
 def on_order_accepted(order: Order) -> None:
-    """The ACCEPTED hook: runs inside set_status, so the instruction commits (or not) with the acceptance."""
+    """Receives signals.order_accepted inside set_status, so the instruction commits (or not) with the acceptance."""
     create_instruction(order)
 
 
@@ -128,7 +128,7 @@ def has_left(message: OutboxMessage) -> bool:
 
 
 def stop_instruction(order: Order, stop: bool) -> bool:
-    """The STOP hook (stomi_app.ordering.STOP_HOOKS): an accepted order's instruction can be stopped until it has
+    """Answers signals.order_stopping: an accepted order's instruction can be stopped until it has
     left. With `stop` the outbox row is locked first, so a dispatcher's claim and a cancel take turns: either
     the claim comes first and the cancel is refused, or the row is withdrawn and the claim passes it by."""
     query = _outbox_of(order.id)

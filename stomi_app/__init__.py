@@ -30,8 +30,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     import catalogue.models  # noqa: F401,E402  (the catalogue's tables, for the metadata and Alembic)
     import fulfilment.models  # noqa: F401,E402  (warehouse instructions, outbox, received events)
     import invoicing.models  # noqa: F401,E402  (fee schedule, invoices, credit notes, shared costs)
+    import fulfilment
     import notices
 
+    fulfilment.init_app(app)  # the warehouse instruction of every accepted order, and the stop on a cancel
     notices.init_app(app)  # the notices' tables, and their receivers on the domain's signals
     from stomi_app import audit  # noqa: F401  (registers the append-only guard on the audit log)
     from stomi_app import web

@@ -6,7 +6,6 @@ import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
 
 from sqlalchemy import Date, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -91,13 +90,11 @@ ROUTING_REASONS, ORDER_REASONS = _wording(0, False), _wording(0, True)  # the ci
 STAFF_ROUTING_REASONS, STAFF_ORDER_REASONS = _wording(1, False), _wording(1, True)  # the callcenter's pages
 SHORT_ROUTING_REASONS = _wording(2, False)  # after a product name in the grant officer's lists
 SHORT_ORDER_REASONS = _wording(2, True)
-# Called with the order in the same transaction when it becomes accepted (fulfilment hooks in here).
-ACCEPTED_HOOKS: list[Callable[[Order], None]] = []
-# Asked whether the work an accepted order started elsewhere can still be stopped: called with the order and
-# `stop`; False means it cannot (its warehouse instruction may already be with the provider). With stop=True the
-# caller holds the order's row lock and a True answer has stopped it, in the caller's transaction. Fulfilment
-# hooks in here.
-STOP_HOOKS: list[Callable[[Order, bool], bool]] = []
+
+
+def _can_stop(order: Order, *, stop: bool) -> bool:
+    """Whether every package that started work for the accepted order can still stop it (signals.order_stopping)."""
+    return all(answer for _receiver, answer in signals.order_stopping.send(order, stop=stop))
 
 
 class OrderError(DomainError):
@@ -152,8 +149,7 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
     if target is OrderStatus.DELIVERED:
         order.delivered_at = utcnow()
     if target is OrderStatus.ACCEPTED:
-        for hook in ACCEPTED_HOOKS:
-            hook(order)
+        signals.order_accepted.send(order)
     signals.order_status_changed.send(order, from_status=previous, to_status=target, reason=reason)
 
 
@@ -745,7 +741,7 @@ def cancellable(order: Order) -> bool:
     its warehouse instruction not yet on its way to the provider."""
     if order.status not in CITIZEN_CANCELLABLE:
         return False
-    return order.status is not OrderStatus.ACCEPTED or all(hook(order, False) for hook in STOP_HOOKS)
+    return order.status is not OrderStatus.ACCEPTED or _can_stop(order, stop=False)
 
 
 def cancel(order: Order, *, by: User | None = None, reason: str | None = None) -> Order:
@@ -755,7 +751,7 @@ def cancel(order: Order, *, by: User | None = None, reason: str | None = None) -
     if order.status is OrderStatus.CANCELLED:
         return order  # a second press, or cancelled in another tab meanwhile
     if order.status not in CITIZEN_CANCELLABLE or (
-            order.status is OrderStatus.ACCEPTED and not all(hook(order, True) for hook in STOP_HOOKS)):
+            order.status is OrderStatus.ACCEPTED and not _can_stop(order, stop=True)):
         raise OrderError({"order": _l("The order has been sent to the warehouse and can no longer be cancelled. Call the callcenter.")})
     set_status(order, OrderStatus.CANCELLED, by=by, by_citizen=by is None, reason=reason or "cancelled")
     db.session.flush()

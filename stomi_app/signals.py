@@ -9,6 +9,13 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# sender: the order, just accepted, in the same transaction. Sent by stomi_app.ordering.set_status (fulfilment makes
+# its warehouse instruction).
+order_accepted = _signals.signal("order-accepted")
+# sender: the accepted order; kwargs: stop. Asked whether the work it started elsewhere can still be stopped: each
+# receiver answers True or False (fulfilment: False once the warehouse instruction may be with the provider). With
+# stop=True the caller holds the order's row lock and a True answer has stopped it, in the caller's transaction.
+order_stopping = _signals.signal("order-stopping")
 # sender: the order; kwargs: from_status, to_status, reason. Sent by stomi_app.ordering.set_status after the move.
 order_status_changed = _signals.signal("order-status-changed")
 # sender: the AdviceQuestion; kwargs: message. Sent by stomi_app.nursing.answer_advice.
