@@ -110,7 +110,7 @@ def test_agent_registers_a_missing_pack_and_sends_a_free_replacement(page: Page)
     hit.get_by_role("link", name=AASE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(AASE)
 
-    # Her newest delivered order (she ordered about every 30 days; the last one 20 days ago).
+    # Her newest delivered order (she ordered about every 30 days; the last one 15 days ago).
     delivered = page.get_by_test_id("recent-orders").get_by_role("row").filter(has_text="Leveret").first
     number = delivered.get_by_role("link").first.inner_text()
     delivered.get_by_role("link", name=number).click()

@@ -52,9 +52,9 @@ ACCESSORIES = [
     ("disposal_bag", "quarter", 1), ("belt", "year", 2),
 ]
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-# The fixed demo citizens order on a known rhythm (last order 20 days ago, within the grant) so the demo and
+# The fixed demo citizens order on a known rhythm (last order 15 days ago, within the grant) so the demo and
 # the e2e journeys can reorder within the grant today, and order one box beyond it.
-FIXED_LAST_ORDER_DAYS_AGO = 20
+FIXED_LAST_ORDER_DAYS_AGO = 15
 FIXED_PLANS = {
     # CPR: (main category, boxes granted per month, boxes per order, measure Ø mm)
     "1503481234": ("bag_one_piece_closed", 4, 2, 32),
