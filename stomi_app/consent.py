@@ -36,11 +36,10 @@ PURPOSES: dict[ConsentPurpose, PurposeText] = {
     ),
     ConsentPurpose.DISCHARGE: PurposeText(
         _l("Hospital and municipal stoma nurses share your clinical details"),
-        _l("When you are discharged, the hospital's stoma nurse and the stoma nurse of your home municipality may "
-           "share your stoma, cutting measure and notes about your skin, so the municipality's nurse can help you "
-           "at home."),
-        _l("The nurses pass on only the recommended products and cutting measure your grant needs. The municipality's "
-           "nurse must ask you directly for the rest."),
+        _l("From your discharge on, the hospital's stoma nurses and your home municipality's stoma nurses may read "
+           "each other's notes about your stoma and skin, so the nurse who helps you knows what the other found."),
+        _l("Each nurse sees only the notes of her own side, hospital or municipality. Your stoma type, cutting "
+           "measure and recommended products still pass, as your grant needs them."),
     ),
     ConsentPurpose.CALLCENTER_NOTES: PurposeText(
         _l("The callcenter may read the stoma nurses' notes"),
@@ -49,18 +48,13 @@ PURPOSES: dict[ConsentPurpose, PurposeText] = {
         _l("The callcenter sees your orders, grant and cutting measure, but not the nurses' notes. The agent may "
            "transfer you to a stoma nurse instead."),
     ),
-    ConsentPurpose.MUNICIPAL_STATISTICS: PurposeText(
-        _l("Your consumption in your municipality's statistics"),
-        _l("Your municipality may get statistics about what you use month by month, to plan its grants and "
-           "follow up with you."),
-        _l("Your municipality gets only what the invoice and your grant need; your consumption is not in the "
-           "statistics it follows up with."),
-    ),
 }
 
 # Processing the law requires, so no consent is asked and none can be withdrawn (said on the consent page).
 NO_CONSENT_NEEDED = (
     _l("Your municipality's decision on your grant, and the grant officer's follow-up on it (Social Services Act)."),
+    _l("Your municipality's figures on what you use of your grant, month by month: they follow up on its own "
+       "decision, and the municipality gets nothing about you beyond that."),
     _l("Delivery: your name, address and the products go to the logistics provider."),
     _l("The invoice to your municipality for your products and the FSC's services."),
     _l("Logging who looked at your data and why."),

@@ -32,7 +32,7 @@ def test_each_purpose_is_given_withdrawn_and_given_again_on_its_own(world, auth,
     auth.citizen("150348-1234")
     assert _save(client, P.COURIER, P.CALLCENTER_NOTES).status_code == 302
     assert consent.has(citizen.id, P.COURIER) and consent.has(citizen.id, P.CALLCENTER_NOTES)
-    assert not consent.has(citizen.id, P.DISCHARGE) and not consent.has(citizen.id, P.MUNICIPAL_STATISTICS)
+    assert not consent.has(citizen.id, P.DISCHARGE)
     db.session.refresh(citizen)
     assert citizen.has_consent  # the courier purpose, as the delivery instruction asks it
 
@@ -82,7 +82,7 @@ def test_the_page_states_each_purpose_what_a_withdrawal_changes_and_what_needs_n
     for purpose in P:
         assert f'data-testid="purpose-{purpose.value}"' in html and f'value="{purpose.value}"' in html
     assert "Uden dit samtykke:" in html and "Hvis du trækker det tilbage:" not in html
-    assert "Fakturaen til din kommune" in html  # the processing the law requires, said so
+    assert "Fakturaen til din kommune" in html and "opfølgning på sin egen afgørelse" in html  # needs no consent, said so
     _save(client, P.COURIER)
     html = client.get(URL).get_data(as_text=True)
     assert 'value="courier"\n' in html or 'value="courier"' in html
@@ -97,9 +97,9 @@ def test_my_data_lists_each_purpose_and_its_history(world, auth, client):
     _save(client, P.COURIER, P.DISCHARGE)
     _save(client, P.COURIER)
     html = client.get("/borger/mine-data").get_data(as_text=True)
-    assert 'data-testid="consent-courier"' in html and 'data-testid="consent-municipal_statistics"' in html
+    assert 'data-testid="consent-courier"' in html and 'data-testid="consent-callcenter_notes"' in html
     status = html[html.index('data-testid="consent-status"'):html.index('data-testid="change-consent"')]
-    assert status.count("givet den") == 1 and status.count("ikke givet") == 3
+    assert status.count("givet den") == 1 and status.count("ikke givet") == 2
     history = html[html.index('data-testid="consent-history"'):]
     assert history.count("<tr>") == 3  # header + courier + the discharge period, closed
     export = client.get("/borger/mine-data/download.json").get_json()
@@ -134,12 +134,36 @@ def test_the_callcenter_sees_the_nurses_notes_only_with_consent(world, auth, cli
 
 def test_the_courier_gets_the_phone_only_with_the_courier_purpose(world):
     citizen = world["citizen"]
-    consent.set_consents(citizen, {P.CALLCENTER_NOTES, P.DISCHARGE, P.MUNICIPAL_STATISTICS})
+    consent.set_consents(citizen, {P.CALLCENTER_NOTES, P.DISCHARGE})
     assert not citizen.has_consent  # every other purpose given: still no phone to the driver
     consent.set_consents(citizen, set(P))
     assert citizen.has_consent and citizen.consent_text_version == consent.CONSENT_TEXT_VERSION
     consent.set_consents(citizen, {P.DISCHARGE})
     assert not citizen.has_consent and consent.has(citizen.id, P.DISCHARGE)
+
+
+def test_nurses_of_the_other_sector_see_each_others_notes_only_with_consent(world, auth, client):
+    from tests import factories
+    citizen, municipal = world["citizen"], world[Role.NURSE]
+    hospital = factories.user(Role.NURSE, "nurse.auh@test.dk", region_code=1082, workplace="Aarhus Universitetshospital")
+    nursing.add_note(hospital, citizen, kind="skin", text="Ved udskrivelse: hudirritation kl. 3")
+    nursing.add_note(municipal, citizen, kind="leak", text="Hjemmebesøg: lækage om natten")
+    db.session.commit()
+    # The service leaves the other sector's notes out, both ways, and says how many.
+    notes, hidden = nursing.notes_for_nurse(municipal, citizen.id)
+    assert [n.text for n in notes] == ["Hjemmebesøg: lækage om natten"] and hidden == 1
+    notes, hidden = nursing.notes_for_nurse(hospital, citizen.id)
+    assert [n.text for n in notes] == ["Ved udskrivelse: hudirritation kl. 3"] and hidden == 1
+    auth.staff("nurse@test.dk")
+    html = client.get(f"/sygeplejerske/borger/{citizen.id}").get_data(as_text=True)
+    assert "lækage om natten" in html and "hudirritation" not in html and 'data-testid="notes-hidden-no-consent"' in html
+    consent.set_consents(citizen, {P.DISCHARGE})
+    db.session.commit()
+    html = client.get(f"/sygeplejerske/borger/{citizen.id}").get_data(as_text=True)
+    assert "lækage om natten" in html and "hudirritation kl. 3" in html and "notes-hidden-no-consent" not in html
+    consent.set_consents(citizen, {P.COURIER})  # the discharge sharing withdrawn, another purpose given
+    db.session.commit()
+    assert nursing.notes_for_nurse(municipal, citizen.id)[1] == 1
 
 
 OLD = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)

@@ -18,7 +18,8 @@ class ConsentPurpose(str, enum.Enum):
     COURIER = "courier"                    # phone number and delivery details to the logistics provider's driver
     DISCHARGE = "discharge"                # hospital stoma nurse ↔ home municipality's nurse share clinical details
     CALLCENTER_NOTES = "callcenter_notes"  # the FSC callcenter may read the stoma nurses' clinical notes
-    MUNICIPAL_STATISTICS = "municipal_statistics"  # usage statistics about the citizen beyond what invoicing needs
+    # No purpose for usage statistics to the municipality: what it gets about a citizen (consumption per grant line,
+    # the invoice) is its follow-up on its own grant decision, which needs no consent; nothing goes beyond it.
 
 
 class CitizenConsent(Base):

@@ -175,7 +175,7 @@ def test_the_driver_gets_the_phone_by_the_courier_purpose_alone(granted, shop):
     from stomi_app import consent
     from stomi_app.models.consent import ConsentPurpose as P
     granted.phone = "20304050"
-    consent.set_consents(granted, {P.DISCHARGE, P.CALLCENTER_NOTES, P.MUNICIPAL_STATISTICS})  # all but the courier
+    consent.set_consents(granted, {P.DISCHARGE, P.CALLCENTER_NOTES})  # all but the courier
     db.session.commit()
     first = instruction_of(place(granted, {shop.plate: 1}, at(2026, 3, 2)))
     assert first.minimised is True and first.contact_phone is None

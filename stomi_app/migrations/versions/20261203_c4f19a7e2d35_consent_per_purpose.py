@@ -23,7 +23,7 @@ def upgrade():
         'citizen_consent',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('citizen_id', sa.Integer(), nullable=False),
-        sa.Column('purpose', sa.Enum('courier', 'discharge', 'callcenter_notes', 'municipal_statistics',
+        sa.Column('purpose', sa.Enum('courier', 'discharge', 'callcenter_notes',
                                      name='consentpurpose', native_enum=False, length=30), nullable=False),
         sa.Column('given_at', stomi_app.db.UTCDateTime(), nullable=False),
         sa.Column('withdrawn_at', stomi_app.db.UTCDateTime(), nullable=True),
