@@ -1,5 +1,6 @@
 """Journey for consent per purpose (issue 19): a new citizen gives her consent purpose by purpose, sees what a
-withdrawal changes, withdraws one and finds each purpose's state and history on "Mine data". Every page axe-scanned.
+withdrawal changes, withdraws one and finds each purpose's state and history on "Mine data"; the callcenter then
+sees that the nurses' notes are withheld. Every page axe-scanned.
 
 The citizen is a new one of this journey's own (registered at discharge, e2e/handover.py): no other journey reads
 her consent."""
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 from e2e import handover, steps
 from e2e.handover import NewCitizen
 
+AGENT = "callcenter@stomi-demo.dk"
 CITIZEN = NewCitizen(cpr="150492-1315", name="Lise Damgaard")
 
 
@@ -50,4 +52,14 @@ def test_citizen_gives_consent_per_purpose_and_withdraws_one(page: Page):
     history = page.get_by_test_id("consent-history")
     expect(history.locator("tbody tr")).to_have_count(2)
     expect(history.locator("tbody tr", has_text="Callcenteret må læse")).not_to_contain_text("–")
+    steps.logout(page)
+
+    # What the withdrawal changes, seen from the callcenter: the nurses' notes are not shown, and the agent is told
+    # why; the phone number to the driver is still consented to, so the header has no warning.
+    steps.login_staff(page, AGENT)
+    page.get_by_label("Find borgeren").fill(CITIZEN.cpr)
+    page.get_by_role("button", name="Søg", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(CITIZEN.name)
+    expect(page.get_by_test_id("clinical-notes-no-consent")).to_contain_text("Borgeren har ikke givet samtykke")
+    expect(page.get_by_test_id("no-consent")).to_have_count(0)
     steps.logout(page)
