@@ -10,13 +10,15 @@ from sqlalchemy.orm import joinedload
 from callcenter.models import Contact, ContactOutcome, ContactReason
 from callcenter.search import SearchError, SearchResult, mask_cprs, search
 from catalogue.services import variant_by_article_number
-from stomi_app import approvals, audit, nursing, ordering
+from stomi_app import approvals, audit, consent, nursing, ordering
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.grants import LineUse, consumption
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, Order, OrderStatus, User
 from stomi_app.models.clinical import CuttingMeasure
+from stomi_app.models.consent import ConsentPurpose
+from stomi_app.models.nursing import ClinicalNote
 from stomi_app.models.nursing import AdviceQuestion, AdviceStatus, ProductChangeRequest, RequestStatus
 from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.replacements import create_replacement
@@ -137,6 +139,8 @@ class Overview:
     advice: list[AdviceQuestion] = field(default_factory=list)
     notes: list[Order] = field(default_factory=list)
     product_changes: list[ProductChangeRequest] = field(default_factory=list)
+    # The stoma nurses' clinical notes, or None when the citizen has not consented to the callcenter reading them.
+    clinical_notes: list[ClinicalNote] | None = None
 
     @property
     def open_advice(self) -> list[AdviceQuestion]:
@@ -166,8 +170,23 @@ def overview(agent: User, citizen: Citizen, on: date | None = None) -> Overview:
         expected=expected_delivery_dates([o.id for o in open_orders + earlier]),
         problems=problems, contacts=contacts, draft=ordering.find_draft(citizen, placed_by=agent),
         advice=advice_questions(citizen), notes=[o for o in open_orders if o.note],
-        product_changes=open_product_changes(citizen),
+        product_changes=open_product_changes(citizen), clinical_notes=clinical_notes_for_agent(agent, citizen),
     )
+
+
+CLINICAL_NOTES_SHOWN = 10
+
+
+def clinical_notes_for_agent(agent: User, citizen: Citizen) -> list[ClinicalNote] | None:
+    """The nurses' newest clinical notes for the agent on the phone, only with the citizen's consent to that purpose
+    (ConsentPurpose.CALLCENTER_NOTES): without it the notes are never read, and None says why there are none. A read
+    that shows notes is audited."""
+    if not consent.has(citizen.id, ConsentPurpose.CALLCENTER_NOTES):
+        return None
+    notes = nursing.notes_of(citizen.id)[:CLINICAL_NOTES_SHOWN]
+    if notes:
+        audit.record(agent, "read", "callcenter: nurses' clinical notes", citizen=citizen, detail=f"notes={len(notes)}")
+    return notes
 
 
 def open_product_changes(citizen: Citizen) -> list[ProductChangeRequest]:

@@ -16,7 +16,7 @@ from callcenter.forms import (
 )
 from callcenter.search import KIND_LABELS, SearchError
 from catalogue.services import variant_by_article_number
-from stomi_app import nursing, ordering, privacy, replacements
+from stomi_app import labels, nursing, ordering, privacy, replacements
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
@@ -148,6 +148,7 @@ def _render_overview(citizen: Citizen, contact_form: ContactForm, status: int = 
     return render_template("callcenter/citizen.html", o=data, citizen=citizen, contact_form=contact_form,
                            reason_labels=dict(REASONS), outcome_labels=dict(OUTCOMES),
                            advice_status_labels=ADVICE_STATUS, notices=notices, notice_title=title,
+                           note_kinds=labels.NOTE_KIND,
                            contact_changes=privacy.recent_contact_changes(citizen.id)), status
 
 

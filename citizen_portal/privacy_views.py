@@ -6,38 +6,55 @@ import json
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import StringField
+from wtforms import SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
 from citizen_portal import bp
-from stomi_app import labels, privacy
+from stomi_app import consent, labels, privacy
 from stomi_app.audit import lookups_of
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
 from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.models.consent import ConsentPurpose
 
 
 @bp.route("/mine-data")
 def my_data():
     return render_template("citizen_portal/my_data.html", citizen=current_user, lookups=lookups_of(current_user.id),
-                           consent_version=privacy.CONSENT_TEXT_VERSION)
+                           consents=consent.current(current_user.id), consent_history=consent.history(current_user.id),
+                           purposes=consent.PURPOSES)
 
 
-@bp.route("/mine-data/samtykke", methods=["POST"])
-def consent():
-    choice = request.form.get("consent")
-    if choice == "give":
-        privacy.give_consent(current_user)
-        flash(_("Thank you. Your consent is recorded."), "success")
-    elif choice == "withdraw":
-        privacy.withdraw_consent(current_user)
-        flash(_("Your consent is withdrawn. We share only what delivery needs with the logistics provider."), "success")
-    else:
-        flash(_("Choose whether you give or withdraw your consent."), "error")
-        return redirect(url_for(".my_data"))
-    db.session.commit()
-    return redirect(url_for(".my_data"))
+class ConsentForm(BaseForm):
+    """A checkbox per purpose (consent.PURPOSES); consent.parse_purposes refuses a value that is none of them."""
+
+    purposes = SelectMultipleField(_l("What I consent to"), choices=[(p.value, p.value) for p in ConsentPurpose],
+                                   validate_choice=False)
+
+
+@bp.route("/mine-data/samtykke", methods=["GET", "POST"], endpoint="consent")
+def consent_page():
+    form = ConsentForm()
+    given = consent.current(current_user.id)
+    if request.method == "GET":
+        form.purposes.data = [p.value for p, row in given.items() if row]
+    elif form.validate_on_submit():
+        try:
+            added, withdrawn = consent.set_consents(current_user, consent.parse_purposes(form.purposes.data or []))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            if added or withdrawn:
+                flash(_("Your choices are saved. Each purpose is recorded on its own."), "success")
+            else:
+                flash(_("Nothing was changed."), "success")
+            return redirect(url_for(".my_data"))
+    return render_template("citizen_portal/consent.html", form=form, purposes=consent.PURPOSES, given=given,
+                           no_consent_needed=consent.NO_CONSENT_NEEDED,
+                           chosen=set(form.purposes.data or [])), (422 if form.errors else 200)
 
 
 @bp.route("/mine-data/download.json")

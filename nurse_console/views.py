@@ -203,9 +203,10 @@ def _render_profile(citizen, forms, status=200):
     staff = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(staff_ids)))} if staff_ids else {}
     task = nursing.open_task(current_user, TaskKind.MEASURE, current.id) if current is not None else None
     proposals = open_proposals_of(citizen.id)
+    notes, notes_hidden = nursing.notes_for_nurse(current_user, citizen.id)
     return render_template(
         "nurse_console/profile.html", citizen=citizen, uses=consumption(citizen.id, today), recent_orders=recent,
-        history=history, current=current, notes=nursing.notes_of(citizen.id), today=today,
+        history=history, current=current, notes=notes, notes_hidden=notes_hidden, today=today,
         questions=nursing.citizen_questions(citizen.id), changes=approvals.product_changes_of(citizen.id),
         recommendations=approvals.recommendations_for_citizen(citizen.id), proposals=proposals,
         decidable={p.id for p in proposals if nursing.open_task(current_user, TaskKind.DISCHARGE_PROPOSAL, p.id) is not None},

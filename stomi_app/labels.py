@@ -96,9 +96,11 @@ AUDIT_PURPOSE = {
     "nurse: decline a discharge proposal": _DISCHARGE_PROPOSAL,
     # the citizen herself (her own changes: shown to the callcenter, not as a look-up)
     "citizen: own contact details": _l("You changed your contact details"),
+    "citizen: own consent": _l("You changed your consent"),
     # the callcenter
     "callcenter: find citizen": _l("Callcenter: search for a citizen"),
     "callcenter: citizen overview": _l("Callcenter: overview of your orders and grants"),
+    "callcenter: nurses' clinical notes": _l("Callcenter: the stoma nurses' notes, with your consent"),
     "callcenter: order status": _l("Callcenter: status of your order"),
     "callcenter: call log": _l("Callcenter: record of your call"),
     "callcenter: order on behalf": _l("Callcenter: an order placed for you"),

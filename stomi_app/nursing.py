@@ -564,6 +564,25 @@ def notes_of(citizen_id: int) -> list[ClinicalNote]:
     ))
 
 
+def notes_for_nurse(nurse: User, citizen_id: int) -> tuple[list[ClinicalNote], int]:
+    """The clinical notes a nurse may read, newest first, and how many were left out. Notes by a nurse of the other
+    sector (hospital ↔ municipality) are shared only with the citizen's consent to that purpose
+    (ConsentPurpose.DISCHARGE); without it the query leaves them out. The stoma type, measure and recommended
+    products still pass, as the grant needs them."""
+    from stomi_app import consent
+    from stomi_app.models.consent import ConsentPurpose
+
+    everyone = select(ClinicalNote).where(ClinicalNote.citizen_id == citizen_id)
+    if not consent.has(citizen_id, ConsentPurpose.DISCHARGE):
+        author_is_hospital = (select(User.region_id).where(User.id == ClinicalNote.author_id)
+                              .scalar_subquery().is_not(None))
+        shared = everyone.where(author_is_hospital if is_hospital_nurse(nurse) else ~author_is_hospital)
+        own = list(db.session.scalars(shared.order_by(ClinicalNote.at.desc(), ClinicalNote.id.desc())))
+        total = db.session.scalar(select(func.count()).select_from(everyone.subquery()))
+        return own, total - len(own)
+    return notes_of(citizen_id), 0
+
+
 def resolve_cutting_problem(nurse: User, problem: DeliveryProblem, note: str) -> DeliveryProblem:
     """The nurse has handled a wrongly cut delivery (new measure, advice): her note goes in the journal."""
     check_free(nurse, TaskKind.CUTTING_PROBLEM, problem.id)

@@ -1,4 +1,4 @@
-"""The citizen's own data: consent to data sharing, and everything we hold about them, for download."""
+"""The citizen's own data: contact details, and everything we hold about them, for download."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from catalogue.models import Variant
-from stomi_app import cpr
+from stomi_app import consent, cpr
 from stomi_app.audit import lookups_of, record
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
@@ -18,21 +18,6 @@ from stomi_app.labels import audit_purpose_label
 from stomi_app.models import (AdviceMessage, AdviceQuestion, AuditEvent, Citizen, CuttingMeasure, DeliveryProblem, Grant,
                               GrantLine, Order, OrderStatus, ProductChangeRequest)
 from stomi_app.text import clean_text
-
-# The consent text the citizen agrees to; bump the version when the wording changes.
-CONSENT_TEXT_VERSION = "2026-1"
-
-
-def give_consent(citizen: Citizen, text_version: str = CONSENT_TEXT_VERSION) -> None:
-    citizen.consent_given_at = utcnow()
-    citizen.consent_withdrawn_at = None
-    citizen.consent_text_version = text_version
-
-
-def withdraw_consent(citizen: Citizen) -> None:
-    """From now on only what delivery needs is shared with the logistics provider."""
-    citizen.consent_withdrawn_at = utcnow()
-
 
 CONTACT_FIELDS = ("phone", "email", "address", "postcode", "city")
 CONTACT_CHANGE_PURPOSE = "citizen: own contact details"  # written as a literal below (tests/test_audit_purposes.py)
@@ -143,10 +128,12 @@ def export(citizen: Citizen) -> dict:
             "phone": citizen.phone, "email": citizen.email, "municipality": citizen.municipality.name,
             "stoma_type": citizen.stoma_type.value, "operation_date": citizen.operation_date, "language": citizen.language,
         },
-        "consent": {
-            "given_at": citizen.consent_given_at, "withdrawn_at": citizen.consent_withdrawn_at,
-            "text_version": citizen.consent_text_version,
-        },
+        # Every period of consent, per purpose, newest first: a withdrawal closes a period, giving again opens one.
+        "consent": [
+            {"purpose": c.purpose.value, "title": str(consent.PURPOSES[c.purpose].title), "given_at": c.given_at,
+             "withdrawn_at": c.withdrawn_at, "text_version": c.text_version}
+            for c in consent.history(citizen.id)
+        ],
         "grants": [
             {
                 "legal_basis": g.legal_basis, "valid_from": g.valid_from, "valid_to": g.valid_to,

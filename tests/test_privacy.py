@@ -56,15 +56,16 @@ def test_citizen_sees_when_and_why_but_not_who(world, auth, client):
 
 
 def test_consent_withdraw_and_give(world, auth, client):
+    """The courier purpose given and withdrawn on the consent page (every purpose: tests/test_consent_purposes.py)."""
     auth.citizen("150348-1234")
-    assert client.post("/borger/mine-data/samtykke", data={"consent": "give"}).status_code == 302
+    assert client.post("/borger/mine-data/samtykke", data={"purposes": ["courier"]}).status_code == 302
     citizen = db.session.get(Citizen, world["citizen"].id)
     db.session.refresh(citizen)
     assert citizen.has_consent and citizen.consent_text_version
-    client.post("/borger/mine-data/samtykke", data={"consent": "withdraw"})
+    client.post("/borger/mine-data/samtykke", data={})
     db.session.refresh(citizen)
     assert not citizen.has_consent and citizen.consent_withdrawn_at is not None
-    client.post("/borger/mine-data/samtykke", data={"consent": "nonsense"})
+    assert client.post("/borger/mine-data/samtykke", data={"purposes": ["nonsense"]}).status_code == 422
     db.session.refresh(citizen)
     assert not citizen.has_consent
 

@@ -14,7 +14,7 @@ from stomi_app import cpr
 from stomi_app.db import utcnow
 from stomi_app.demo.bulk import TableWriter, first_free_id, is_postgresql, pipelined
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Municipality, Role, StomaType
+from stomi_app.models import Citizen, CitizenConsent, ConsentPurpose, Municipality, Role, StomaType
 from stomi_app.reference import load_municipalities, municipality_facts
 from stomi_app.auth import twofactor
 from stomi_app.users import create_staff_user
@@ -153,6 +153,8 @@ def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
     used = {c[0] for c in DEMO_CITIZENS}
     now = utcnow()
     writer = TableWriter(Citizen, CITIZEN_COLUMNS)
+    # The demo citizens consented to the courier purpose only (as Citizen.consent_given_at says): its record too.
+    consents = TableWriter(CitizenConsent, ("citizen_id", "purpose", "given_at", "text_version"), after=(writer,))
     stoma_types = [StomaType.COLOSTOMY] * 5 + [StomaType.ILEOSTOMY] * 3 + [StomaType.UROSTOMY] * 2
     next_id = first_free_id(Citizen)
     # The keys read once, not once per citizen.
@@ -164,6 +166,7 @@ def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
         writer.add((next_id, cpr.encrypt(digits, encryption_key), cpr.lookup_hash(digits, hash_key), cpr.mask(digits),
                     name, address, fact.postcode, fact.city, f"{rng.randrange(20, 99)}{rng.randrange(0, 1_000_000):06d}",
                     None, ctx.municipalities[code].id, stoma_type.value, "da", now, "2026-1", now))
+        consents.add((next_id, ConsentPurpose.COURIER.value, now, "2026-1"))
         ctx.citizen_ids.append(next_id)
         next_id += 1
 
@@ -176,6 +179,7 @@ def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
                 address = f"{rng.choice(STREETS)} {rng.randrange(1, 120)}"
                 add(_random_cpr(rng, used), name, code, rng.choice(stoma_types), address)
         writer.close()
+        consents.close()
 
 
 def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:

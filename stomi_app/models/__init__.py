@@ -18,3 +18,4 @@ from stomi_app.models.statistics import StatisticsReport  # noqa: F401,E402
 from stomi_app.models.saml import SamlAssertion, SamlRequest  # noqa: F401,E402
 from stomi_app.models.api_clients import API_SCOPES, ApiClient, ApiIdempotentAnswer, ApiToken  # noqa: F401,E402
 from stomi_app.models.jobs import JobRun, JobRunStatus  # noqa: F401,E402
+from stomi_app.models.consent import CitizenConsent, ConsentPurpose  # noqa: F401,E402

@@ -169,3 +169,19 @@ def test_a_too_long_note_to_the_driver_is_refused_with_the_address_problems_and_
     assert draft.driver_note is None and draft.express is False
     ordering.set_delivery(draft, express=False, temporary=False, driver_note="x" * 200)
     assert draft.driver_note == "x" * 200
+
+
+def test_the_driver_gets_the_phone_by_the_courier_purpose_alone(granted, shop):
+    from stomi_app import consent
+    from stomi_app.models.consent import ConsentPurpose as P
+    granted.phone = "20304050"
+    consent.set_consents(granted, {P.DISCHARGE, P.CALLCENTER_NOTES})  # all but the courier
+    db.session.commit()
+    first = instruction_of(place(granted, {shop.plate: 1}, at(2026, 3, 2)))
+    assert first.minimised is True and first.contact_phone is None
+    consent.set_consents(granted, {P.COURIER})
+    db.session.commit()
+    order = place(granted, {shop.plate: 1}, at(2026, 4, 6))  # the next period: within the grant again
+    assert order.status is OrderStatus.ACCEPTED, order.status
+    second = instruction_of(order)
+    assert second.minimised is False and payload(second)["contact"]["phone"] == "20304050"
