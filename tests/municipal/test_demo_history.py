@@ -12,7 +12,7 @@ from catalogue.demo import generate_catalogue
 from catalogue.models import ContractPrice, Variant
 from stomi_app import cpr
 from stomi_app.demo import DemoContext, _insert_citizens, citizen_counts, reset_database
-from stomi_app.demo.history import HISTORY_YEARS, SETTLED_AFTER_DAYS, generate_grants_and_orders, history_window
+from stomi_app.demo.history import FIXED_LAST_ORDER_DAYS_AGO, HISTORY_YEARS, SETTLED_AFTER_DAYS, generate_grants_and_orders, history_window
 from stomi_app.extensions import db
 from stomi_app.grants import consumption
 from stomi_app.models import Citizen, Grant, GrantStatus, Order, OrderLine, OrderStatus
@@ -128,7 +128,7 @@ def test_three_years_of_history_each_order_within_its_grant(ctx, demo):
     # The fixed demo citizens keep their one year on a known rhythm, the newest order 20 days old.
     for citizen_id in fixed:
         theirs = sorted(local_date(o.submitted_at) for o in orders if o.citizen_id == citizen_id)
-        assert len(theirs) == 12 and theirs[-1] == TODAY - timedelta(days=20) and theirs[0] >= start
+        assert len(theirs) == 12 and theirs[-1] == TODAY - timedelta(days=FIXED_LAST_ORDER_DAYS_AGO) and theirs[0] >= start
 
 
 @pytest.mark.parametrize("seed", [1, 2019])  # 1 is the e2e journeys' seed
