@@ -1,7 +1,9 @@
 """Forms of the FSC administrator's invoicing pages: the run, credit notes, fee periods, shared-cost allocation."""
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from invoicing.allocation import MAX_SHARED_COST_OERE
@@ -51,3 +53,19 @@ class AllocationForm(BaseForm):
     month = StringField(_l("Invoice month"), validators=[Optional()],
                         description=_l("As YYYY-MM: the municipalities' shares go on that month's invoices."))
     description = StringField(_l("Description on the invoices"), validators=[Optional(), Length(max=200)])
+
+
+class IdsField(SelectMultipleField):
+    """Ticked checkboxes' ids; what is not a whole number (a hostile post) is left out rather than a message the
+    person cannot act on. Which ids count is the service's business (only the month's invoices)."""
+
+    def process_formdata(self, valuelist):
+        self.data = [int(v) for v in valuelist if str(v).isdigit() and len(str(v)) < 12]
+
+
+class BulkForm(BaseForm):
+    """The month's invoice list as a form: the ticked invoices (or all of the month) marked sent or zipped at once.
+    The pressed button (name "action": "sent" or "zip") says which."""
+    month = HiddenField()
+    invoices = IdsField(_l("Invoices"), coerce=int, validate_choice=False)
+    all_of_month = BooleanField(_l("All of the month"))

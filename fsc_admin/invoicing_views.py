@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from fsc_admin import bp
-from fsc_admin.invoicing_forms import AllocationForm, CreditForm, FeeForm, RunForm
+from fsc_admin.invoicing_forms import AllocationForm, BulkForm, CreditForm, FeeForm, RunForm
+from invoicing.bulk import mark_month_sent, month_invoices, month_zip
 from invoicing.allocation import allocate, allocations, key_day, save_allocation
 from invoicing.charges import percent_label, vat_breakdown
 from invoicing.fees import (
@@ -39,25 +39,66 @@ def _form_error(form, exc: InvoicingError) -> None:
 
 def _invoicing_page(form: RunForm, status: int = 200, queue_down: bool = False):
     return render_template("fsc_admin/invoicing.html", totals=month_totals(), invoices=[], chosen=None, form=form,
-                           runs=jobruns.latest_runs(invoice_jobs.KIND), queue_down=queue_down), status
+                           bulk=None, runs=jobruns.latest_runs(invoice_jobs.KIND), queue_down=queue_down), status
 
 
-@bp.route("/fakturering")
-def invoicing():
+def _month_page(chosen: str | None, bulk: BulkForm | None = None, status: int = 200):
     totals = month_totals()
-    chosen = request.args.get("month") or (totals[0].month.strftime("%Y-%m") if totals else None)
+    chosen = chosen or (totals[0].month.strftime("%Y-%m") if totals else None)
     invoices = []
     if chosen:
         try:
             month = parse_month(chosen)
         except InvoicingError:
             abort(404)
-        invoices = list(db.session.scalars(
-            select(Invoice).where(Invoice.period_start == month).options(selectinload(Invoice.municipality))
-            .order_by(Invoice.number)))
+        invoices = month_invoices(month)
+    if bulk is None:
+        bulk = BulkForm(formdata=None, month=chosen)
     return render_template("fsc_admin/invoicing.html", totals=totals, invoices=invoices, chosen=chosen,
-                           form=RunForm(month=request.args.get("run_month", "")),
-                           runs=jobruns.latest_runs(invoice_jobs.KIND), queue_down=False)
+                           form=RunForm(month=request.args.get("run_month", "")), bulk=bulk,
+                           runs=jobruns.latest_runs(invoice_jobs.KIND), queue_down=False), status
+
+
+@bp.route("/fakturering")
+def invoicing():
+    return _month_page(request.args.get("month"))
+
+
+@bp.route("/fakturering/maaned", methods=["POST"])
+def invoices_bulk():
+    """The month's ticked invoices (or all of it): marked sent in one step, or their documents as one ZIP."""
+    form = BulkForm()
+    try:
+        month = parse_month(form.month.data or "")
+    except InvoicingError:
+        abort(404)
+    chosen = month.strftime("%Y-%m")
+    action = request.form.get("action")
+    if not form.validate_on_submit() or action not in {"sent", "zip"}:
+        return _month_page(chosen, form, 400)
+    ids, everything = form.invoices.data or [], bool(form.all_of_month.data)
+    try:
+        if action == "zip":
+            name, content = month_zip(month, ids, all_of_month=everything, by=current_user)
+        else:
+            result = mark_month_sent(month, ids, all_of_month=everything, by=current_user)
+    except InvoicingError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return _month_page(chosen, form, 400)
+    db.session.commit()
+    if action == "zip":
+        return Response(content, mimetype="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if result.marked:
+        flash(ngettext("%(num)d invoice marked as sent: %(numbers)s.", "%(num)d invoices marked as sent: %(numbers)s.",
+                       len(result.marked), numbers=", ".join(str(i.number) for i in result.marked)), "success")
+    if result.already_sent:
+        flash(ngettext("%(num)d was sent before and was left as it was: %(numbers)s.",
+                       "%(num)d were sent before and were left as they were: %(numbers)s.",
+                       len(result.already_sent), numbers=", ".join(str(i.number) for i in result.already_sent)),
+              "info")
+    return redirect(url_for("fsc_admin.invoicing", month=chosen))
 
 
 @bp.route("/fakturering/koersel", methods=["POST"])

@@ -29,6 +29,7 @@ from invoicing.pdf import render_pdf
 from invoicing.seller import seller
 from invoicing.spec import OrderRow, render_csv
 from invoicing.ubl import render_xml
+from stomi_app import audit
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
@@ -333,8 +334,10 @@ def invoiced_months(municipality_id: int) -> dict[date, int]:
 
 
 def mark_sent(invoice: Invoice, *, by: User | None = None) -> Invoice:
+    """Mark the invoice sent to the municipality, once (audited); an invoice sent before is left as it was."""
     if invoice.sent_at is None:
         invoice.sent_at, invoice.sent_by_id = utcnow(), getattr(by, "id", None)
+        audit.record(by, "invoice_mark_sent", "invoicing", detail=f"{invoice.number} ({invoice.month_label})")
         db.session.flush()
     return invoice
 

@@ -165,6 +165,8 @@ AUDIT_ACTION = {
     "search_refused": _l("Search refused"),
     "export": _l("Exported"),
     "invoice_specification_download": _l("Downloaded an invoice specification"),
+    "invoice_mark_sent": _l("Marked an invoice as sent"),
+    "invoice_documents_zip_download": _l("Downloaded a month's invoice documents (ZIP)"),
     # sign-in (staff and citizens)
     "login": _l("Logged in"),
     "login-failed": _l("Login refused"),

@@ -67,7 +67,7 @@ ROUTES: dict[str, object] = {
         "allocation", "api_clients", "api_client_revoke", "api_client_rotate",
         "audit_log", "audit_log_export", "delivery_sla", "fee_delete", "fee_edit", "fees", "invoice_credit",
         "invoice_detail",
-        "invoice_document", "invoice_mark_sent", "invoice_run", "invoice_run_progress", "invoice_run_retry", "invoicing",
+        "invoice_document", "invoice_mark_sent", "invoice_run", "invoices_bulk", "invoice_run_progress", "invoice_run_retry", "invoicing",
         "start", "statistics_export", "statistics_overview", "statistics_report_document", "statistics_report_retry",
         "statistics_report_run", "statistics_reports",
         "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",

@@ -94,8 +94,13 @@ def summary_table(f: MunicipalityFigures, p: MunicipalityFigures) -> StatTable:
 
 
 def months_table(f: MunicipalityFigures, p: MunicipalityFigures) -> StatTable:
+    return months_table_of(f.period.months(), f.months, p.months)
+
+
+def months_table_of(months: list[date], now_totals: list, before_totals: list) -> StatTable:
+    """One row per month given, a month without orders as zeros (its Totals() default)."""
     rows = []
-    for month, now, before in zip(f.period.months(), f.months, p.months):
+    for month, now, before in zip(months, now_totals, before_totals):
         rows.append([month_label(month), now.orders, now.units, Money(now.spend_oere), now.express_orders,
                      now.replacement_orders, Money(before.spend_oere)])
     return StatTable("months", _("Orders, packs and spend per month"),

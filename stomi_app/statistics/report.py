@@ -25,6 +25,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
@@ -34,7 +35,7 @@ from stomi_app.extensions import db
 from stomi_app.models import Municipality, Region, StatisticsReport
 from stomi_app.money import whole_kroner
 from stomi_app.statistics.charts import COLOURS, nice_ceiling
-from stomi_app.statistics.dashboard import build_tables, month_label
+from stomi_app.statistics.dashboard import build_tables, month_label, months_table_of
 from stomi_app.statistics.export import to_csv
 from stomi_app.statistics.figures import Benchmark, BenchmarkRow, MunicipalityFigures, Totals, figures_for, monthly
 from stomi_app.statistics.period import Period, month_period
@@ -138,10 +139,51 @@ def bar_drawing(names: list[str], values: list[int], title: str, empty_text: str
 # --- the documents --------------------------------------------------------------------------------------------
 
 
+# reportlab's Table pads each cell 6 pt left and right unless told otherwise.
+CELL_PADDING = 12
+HEAD_FONT, BODY_FONT, BODY_SIZE = "Helvetica-Bold", "Helvetica", 7.5
+
+
+def _column_widths(headers: list[str], size: float, numbers: list[list[str]] | None = None,
+                   total: float = PAGE_WIDTH) -> list[float] | None:
+    """Widths that give every header word room on a line of its own (headers then wrap only at spaces) and every
+    number of a numeric column room on one line (`numbers`: each column's cell texts, empty for a text column),
+    sharing what is left as before (the first, naming column 30 %, the rest alike); None when that does not fit at
+    this header font size."""
+    n = len(headers)
+    numbers = numbers or [[] for _ in headers]
+    first = 0.3 if n > 2 else 0.5
+    preferred = [total * first] + [total * (1 - first) / (n - 1)] * (n - 1)
+    least = [max([stringWidth(w, HEAD_FONT, size) for w in h.split()]
+                 + [stringWidth(v, BODY_FONT, BODY_SIZE) for v in values] + [0]) + CELL_PADDING + 1
+             for h, values in zip(headers, numbers)]
+    if sum(least) > total:
+        return None
+    # Start from the preferred widths; a column too narrow for its longest word takes the room from the others'
+    # slack, in proportion to it.
+    widths = [max(p, m) for p, m in zip(preferred, least)]
+    excess = sum(widths) - total
+    if excess > 0:
+        slack = [w - m for w, m in zip(widths, least)]
+        total_slack = sum(slack)
+        widths = [w - excess * s / total_slack for w, s in zip(widths, slack)]
+    return widths
+
+
 def _pdf_table(table: StatTable, styles) -> list:
-    cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
-    head = styles["BodyText"].clone("head", fontSize=7.5, leading=9, fontName="Helvetica-Bold")
     numeric = [any(is_numeric(r[i]) for r in table.rows + table.footer if i < len(r)) for i in range(len(table.headers))]
+    numbers = [[format_cell(r[i]) for r in table.rows + table.footer if i < len(r)] if numeric[i] and i else []
+               for i in range(len(table.headers))]
+    size = BODY_SIZE
+    widths = _column_widths(table.headers, size, numbers)
+    while widths is None and size > 5:  # many long headers: a smaller header font rather than a split word
+        size -= 0.5
+        widths = _column_widths(table.headers, size, numbers)
+    widths = widths or [PAGE_WIDTH / len(table.headers)] * len(table.headers)
+    cell = styles["BodyText"].clone("cell", fontSize=BODY_SIZE, leading=9, fontName=BODY_FONT)
+    # splitLongWords off: a header word is never broken across lines ("Ekspresbest-illinger"); the widths above
+    # leave room for each word.
+    head = styles["BodyText"].clone("head", fontSize=size, leading=size * 1.2, fontName=HEAD_FONT, splitLongWords=0)
     right = cell.clone("right", alignment=2)
     head_right = head.clone("head_right", alignment=2)
     data = [[Paragraph(escape(h), head_right if numeric[i] and i else head) for i, h in enumerate(table.headers)]]
@@ -153,8 +195,6 @@ def _pdf_table(table: StatTable, styles) -> list:
              ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
     if table.footer:
         style.append(("LINEABOVE", (0, len(data) - len(table.footer)), (-1, len(data) - len(table.footer)), 0.4, colors.black))
-    first = 0.3 if len(table.headers) > 2 else 0.5
-    widths = [PAGE_WIDTH * first] + [PAGE_WIDTH * (1 - first) / (len(table.headers) - 1)] * (len(table.headers) - 1)
     parts = [Paragraph(escape(table.title), styles["Heading3"]), Table(data, colWidths=widths, style=TableStyle(style),
                                                                       repeatRows=1)]
     if table.note:
@@ -247,8 +287,17 @@ def report_inputs(month_start: date, codes: list[int] | None = None) -> Iterable
                           trend_previous.get(m.id, empty), trend_period.months())
 
 
-def store(data: ReportInput) -> StatisticsReport:
+def report_tables(data: ReportInput) -> list[StatTable]:
+    """The dashboard's tables for the month, but the table per month shows all 12 months up to and including the
+    report's month (those of the charts), a month without orders as zeros, not the report's one month alone."""
     tables = build_tables(data.figures, data.previous, data.bench)
+    twelve = months_table_of(data.trend_months, data.trend, data.trend_previous)
+    twelve.title = _("Orders, packs and spend per month, the last 12 months")
+    return [twelve if t.key == "months" else t for t in tables]
+
+
+def store(data: ReportInput) -> StatisticsReport:
+    tables = report_tables(data)
     pdf = render_pdf(data, tables)
     csv = to_csv(tables)
     m, month = data.figures.municipality, data.figures.period.start
