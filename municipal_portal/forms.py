@@ -180,3 +180,9 @@ class ReportMonthForm(BaseForm):
 
     month = StringField(_l("Month"), validators=[InputRequired()],
                         description=_l("As YYYY-MM, e.g. 2026-05. The month must be over."))
+
+
+class OrderDecisionForm(BaseForm):
+    """The grant officer's decision on an order waiting on budget; the service requires the reason for a rejection."""
+    reason = TextAreaField(_l("Reason"), description=_l("Required when you reject the order; the citizen will read it"),
+                           validators=[_at_most(2000)])

@@ -11,7 +11,7 @@ from catalogue.models import Product, Variant
 from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.approvals import pending_recommendations, recommendation_details
-from stomi_app.grants import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force  # noqa: F401  (scoped once)
+from stomi_app.grants import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force, waiting_order_of  # noqa: F401  (scoped once)
 from stomi_app.models import (
     Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
 )

@@ -10,9 +10,9 @@ from flask_login import current_user
 from catalogue.services import categories
 from municipal_portal import bp, services
 from municipal_portal.forms import (
-    BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, WithdrawEndingForm, add_error, error_list,
+    BLANK_LINE_ROWS, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
-from stomi_app import ordering
+from stomi_app import approvals, ordering
 from stomi_app.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
@@ -21,9 +21,13 @@ from stomi_app.extensions import db
 from stomi_app.grants import GrantError, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant, withdraw_ending
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
-from stomi_app.models import Role
+from stomi_app.forms import apply_errors
+from stomi_app.grants import GrantAccessDenied
+from stomi_app.models import OrderStatus, Role
+from stomi_app.nursing import NursingError, needs_nurse
 from stomi_app.money import input_text
 from stomi_app.paging import capped_message
+from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 
 # Municipal managers get in too, but only to the read-only pages listed in statistics_views.MANAGER_ENDPOINTS.
@@ -259,5 +263,38 @@ def near_or_over():
 
 @bp.route("/afventer")
 def awaiting():
-    return render_template("municipal_portal/awaiting.html", orders=services.awaiting_approval(_municipality_id()),
-                           routing_labels=ordering.SHORT_ROUTING_REASONS)
+    orders = services.awaiting_approval(_municipality_id())
+    return render_template("municipal_portal/awaiting.html", orders=orders, routing_labels=ordering.SHORT_ROUTING_REASONS,
+                           clinical={o.id for o in orders if needs_nurse(o)})
+
+
+@bp.route("/afventer/<int:order_id>", methods=["GET", "POST"])
+def awaiting_order(order_id: int):
+    """One waiting order: the grant officer approves or rejects it on budget; a clinical one is the nurse's."""
+    order = services.waiting_order_of(_municipality_id(), order_id)
+    if order is None:
+        abort(404)
+    form = OrderDecisionForm()
+    errors = {}
+    if form.validate_on_submit():
+        approve = "approve" in request.form
+        number = order.number
+        try:
+            approvals.officer_decide_order(current_user, order, approve=approve, reason=clean_text(form.reason.data))
+        except GrantAccessDenied:
+            db.session.rollback()
+            abort(404)
+        except NursingError as exc:
+            db.session.rollback()
+            errors = apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Order %(number)s is approved.", number=number) if approve else
+                  _("Order %(number)s is rejected. The citizen can read why.", number=number), "success")
+            return redirect(url_for(".awaiting"))
+    record(current_user, "read", "Order awaiting approval (grant officer)", citizen=order.citizen, detail=f"order={order.id}")
+    db.session.commit()
+    return render_template("municipal_portal/awaiting_order.html", order=order, form=form, errors=errors,
+                           routing_labels=ordering.SHORT_ROUTING_REASONS, order_reasons=ordering.SHORT_ORDER_REASONS,
+                           reasons=ordering.order_reasons_of(order), clinical=needs_nurse(order),
+                           waiting=order.status is OrderStatus.AWAITING_APPROVAL), 422 if request.method == "POST" else 200

@@ -628,9 +628,19 @@ def grant_of(municipality_id: int, grant_id: int) -> Grant | None:
     )
 
 
+def waiting_order_of(municipality_id: int, order_id: int) -> Order | None:
+    """A sent order of a citizen who lives in the municipality (waiting or decided); a foreign id finds nothing."""
+    return db.session.scalar(
+        select(Order).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Order.id == order_id, Citizen.municipality_id == municipality_id, Order.status != OrderStatus.DRAFT)
+        .options(selectinload(Order.citizen), selectinload(Order.lines), selectinload(Order.events))
+    )
+
+
 def awaiting_approval(municipality_id: int) -> list[Order]:
     return list(db.session.scalars(
         select(Order).join(Citizen, Citizen.id == Order.citizen_id)
         .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
-        .options(selectinload(Order.citizen), selectinload(Order.lines)).order_by(Order.submitted_at, Order.id)
+        .options(selectinload(Order.citizen), selectinload(Order.lines), selectinload(Order.events))
+        .order_by(Order.submitted_at, Order.id)
     ))

@@ -52,7 +52,7 @@ ROUTES: dict[str, object] = {
         "problem_task", "product_change_task", "profile", "proposal_task", "release", "review_task", "search", "set_measure",
         "set_stoma", "start", "tasks")},
     **{f"municipal_portal.{e}": (GO,) for e in (
-        "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "grant_withdraw_ending",
+        "start", "invoices", "invoice_document", "awaiting", "awaiting_order", "citizen", "grant_change", "grant_end", "grant_new", "grant_withdraw_ending",
         "near_or_over", "search",
         "statistics_citizens", "statistics_report_retry", "statistics_report_run", "statistics_report_start",
         "discharges", "discharge_grant", "recommendations", "recommendation")},
