@@ -12,7 +12,7 @@ from municipal_portal import bp, services
 from municipal_portal.forms import (
     BLANK_LINE_ROWS, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
-from stomi_app import approvals, ordering
+from stomi_app import approvals, decision_letters as letters, ordering
 from stomi_app.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
@@ -99,7 +99,9 @@ def citizen(citizen_id: int):
     record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen)
     db.session.commit()
     return render_template("municipal_portal/citizen.html", o=overview, today=local_today(), locale=str(get_locale()),
-                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND)
+                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND,
+                           letter_actions=letters.LETTER_ACTIONS,
+                           letter_orders={o.id for o in letters.order_letters(citizen.id)})
 
 
 def _category_choices() -> tuple[list[tuple], set[int]]:
@@ -298,3 +300,27 @@ def awaiting_order(order_id: int):
                            routing_labels=ordering.SHORT_ROUTING_REASONS, order_reasons=ordering.SHORT_ORDER_REASONS,
                            reasons=ordering.order_reasons_of(order), clinical=needs_nurse(order),
                            waiting=order.status is OrderStatus.AWAITING_APPROVAL), 422 if request.method == "POST" else 200
+
+
+@bp.route("/afgoerelse/bevilling/<int:change_id>.pdf")
+def grant_letter(change_id: int):
+    """The decision letter of a grant's version, as the citizen receives it; opening it is a read of the citizen."""
+    change = letters.grant_letter_of(change_id, municipality_id=_municipality_id())
+    if change is None:
+        abort(404)
+    letter = letters.grant_letter(change)
+    record(current_user, "read", "Decision letter (grant officer)", citizen=change.grant.citizen,
+           detail=f"grant={change.grant_id} version={change.version}")
+    db.session.commit()
+    return letters.pdf_response(letter, "bevilling", change.id)
+
+
+@bp.route("/afgoerelse/ordre/<int:order_id>.pdf")
+def order_letter(order_id: int):
+    order = letters.order_letter_of(order_id, municipality_id=_municipality_id())
+    if order is None:
+        abort(404)
+    letter = letters.order_letter(order)
+    record(current_user, "read", "Decision letter (grant officer)", citizen=order.citizen, detail=f"order={order.id}")
+    db.session.commit()
+    return letters.pdf_response(letter, "ordre", order.id)
