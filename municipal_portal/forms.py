@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from catalogue.services import variant_by_article_number
 from stomi_app.forms import BaseForm, BaseSubForm, error_summary_items
-from stomi_app.grants import MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
+from stomi_app.grants import CASE_NOTE_MAX, MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import GrantPeriod
 from stomi_app.money import AmountError, parse_oere
@@ -186,3 +186,9 @@ class OrderDecisionForm(BaseForm):
     """The grant officer's decision on an order waiting on budget; the service requires the reason for a rejection."""
     reason = TextAreaField(_l("Reason"), description=_l("Required when you reject the order; the citizen will read it"),
                            validators=[_at_most(2000)])
+
+
+class CaseNoteForm(BaseForm):
+    """A short note on the citizen's case; the service checks the length too (and says so at the field)."""
+    text = TextAreaField(_l("New case note"), description=_l("Only grant officers of your municipality read it; at most %(max)s characters",
+                                                            max=CASE_NOTE_MAX))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from catalogue.services import categories
 from municipal_portal import bp, services
 from municipal_portal.forms import (
-    BLANK_LINE_ROWS, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
+    BLANK_LINE_ROWS, CaseNoteForm, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
 from stomi_app import approvals, decision_letters as letters, ordering
 from stomi_app.approvals import count_pending_recommendations
@@ -18,7 +18,10 @@ from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
-from stomi_app.grants import GrantError, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant, withdraw_ending
+from stomi_app.grants import (
+    GrantError, add_case_note, case_notes, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant,
+    withdraw_ending,
+)
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.forms import apply_errors
@@ -92,16 +95,35 @@ def search():
                            result_count=count, errors=error_list(form)), 422 if form.errors else 200
 
 
-@bp.route("/borger/<int:citizen_id>")
+@bp.route("/borger/<int:citizen_id>", methods=["GET", "POST"])
 def citizen(citizen_id: int):
     citizen = _citizen_or_404(citizen_id)
+    note_form = CaseNoteForm()
+    if note_form.validate_on_submit():
+        try:
+            add_case_note(current_user, citizen, note_form.text.data)
+        except GrantAccessDenied:
+            db.session.rollback()
+            abort(404)
+        except GrantError as exc:
+            db.session.rollback()
+            citizen = _citizen_or_404(citizen_id)
+            apply_errors(note_form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("The case note has been saved."), "success")
+            return redirect(url_for(".citizen", citizen_id=citizen_id) + "#case-notes")
     overview = services.citizen_overview(citizen, local_today())
-    record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen)
+    notes = case_notes(_municipality_id(), citizen.id)
+    record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen,
+           detail=f"case_notes={len(notes)}" if notes else None)
     db.session.commit()
     return render_template("municipal_portal/citizen.html", o=overview, today=local_today(), locale=str(get_locale()),
+                           note_form=note_form, notes=notes, note_errors=error_list(note_form),
                            one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND,
                            letter_actions=letters.LETTER_ACTIONS,
-                           letter_orders={o.id for o in letters.order_letters(citizen.id)})
+                           letter_orders={o.id for o in letters.order_letters(citizen.id)}), \
+        422 if note_form.errors else 200
 
 
 def _category_choices() -> tuple[list[tuple], set[int]]:

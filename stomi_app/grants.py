@@ -11,13 +11,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Category, Product, Variant
-from stomi_app import signals
+from stomi_app import audit, signals
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
-from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
+from stomi_app.models.grants import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
+from stomi_app.text import clean_text
 
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
@@ -644,3 +645,31 @@ def awaiting_approval(municipality_id: int) -> list[Order]:
         .options(selectinload(Order.citizen), selectinload(Order.lines), selectinload(Order.events))
         .order_by(Order.submitted_at, Order.id)
     ))
+
+
+# --- the grant officer's case notes -----------------------------------------------------------------
+
+CASE_NOTE_MAX = 1000  # a short note; longer reasoning belongs in a decision's reason
+
+
+def add_case_note(officer: User, citizen: Citizen, text: str | None) -> CaseNote:
+    """A grant officer's note on a citizen of her municipality, kept with that municipality; audited."""
+    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != citizen.municipality_id:
+        raise GrantAccessDenied()
+    text = clean_text(text).strip()
+    if not text:
+        raise GrantError(_l("Write the note."), "text")
+    if len(text) > CASE_NOTE_MAX:
+        raise GrantError(_l("Write at most %(max)s characters.", max=CASE_NOTE_MAX), "text")
+    note = CaseNote(citizen_id=citizen.id, municipality_id=officer.municipality_id, author_id=officer.id, text=text)
+    db.session.add(note)
+    db.session.flush()
+    audit.record(officer, "change", "Case note (grant officer)", citizen=citizen, detail=f"case_note={note.id}")
+    return note
+
+
+def case_notes(municipality_id: int, citizen_id: int) -> list[CaseNote]:
+    """The notes this municipality's grant officers wrote on the citizen, newest first (never another's)."""
+    return list(db.session.scalars(
+        select(CaseNote).where(CaseNote.citizen_id == citizen_id, CaseNote.municipality_id == municipality_id)
+        .options(selectinload(CaseNote.author)).order_by(CaseNote.created_at.desc(), CaseNote.id.desc())))

@@ -129,6 +129,7 @@ AUDIT_PURPOSE = {
     "grant officer: approve an order": _MUNICIPAL_ORDER,
     "grant officer: reject an order": _MUNICIPAL_ORDER,
     "Order awaiting approval (grant officer)": _MUNICIPAL_ORDER,
+    "Case note (grant officer)": _l("Municipality: a note on your case"),
     "Decision letter (grant officer)": _l("Municipality: a decision letter to you"),
     "Statistics: utilisation per citizen (export)": _l("Municipality: statistics on the use of grants"),
     # the warehouse

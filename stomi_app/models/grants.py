@@ -154,3 +154,19 @@ class OrderRules(Base):
     intro_max_months_per_order: Mapped[int] = mapped_column(default=1)
     max_months_per_order: Mapped[int] = mapped_column(default=3)
     min_days_between_orders: Mapped[int] = mapped_column(default=14)
+
+
+class CaseNote(Base):
+    """A grant officer's short note on a citizen's case, kept with the municipality that wrote it: only that
+    municipality's grant officers read it (a citizen who moves does not take the old municipality's notes along)."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey(Municipality.id), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey(User.id))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User] = relationship()
