@@ -132,6 +132,10 @@ class GrantForm(BaseForm):
                                                 NumberRange(min=0, max=52, message=_l("Enter a whole number from 0 to 52."))])
     reason = TextAreaField(_l("Reason"), description=_l("Why the grant is made or changed; the citizen and colleagues will read it"),
                            validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), _at_most(2000)])
+    paying_municipality_id = SelectField(_l("Paying municipality"), coerce=_optional_id, validate_choice=False,
+                                         description=_l("The municipality that pays, when it is not yours (the acting one)"))
+    follow_up_on = LocalDateField(_l("Follow-up date (optional)"), validators=[Optional()],
+                                  description=_l("When you mean to look at the case again"))
     lines = FieldList(FormField(GrantLineForm), min_entries=BLANK_LINE_ROWS, max_entries=30)
 
     def __init__(self, *args, **kwargs):

@@ -136,6 +136,8 @@ def _prefill(form: GrantForm, grant) -> None:
     """A change starts from the lines in force, with blank rows after them for new lines."""
     form.legal_basis.data, form.valid_from.data = grant.legal_basis, grant.valid_from
     form.valid_to.data, form.express_per_year.data = grant.valid_to, grant.express_per_year
+    form.paying_municipality_id.data = grant.paying_municipality_id or grant.municipality_id
+    form.follow_up_on.data = grant.follow_up_on
     while len(form.lines):
         form.lines.pop_entry()
     for line in grant.lines:
@@ -174,6 +176,10 @@ def _grant_page(form, citizen, grant=None):
 def _with_categories(form: GrantForm) -> set[int]:
     choices, category_ids = _category_choices()
     form.set_category_choices(choices)
+    # The acting municipality (the officer's, the citizen's home) pays unless another is chosen.
+    form.paying_municipality_id.choices = [(m.id, m.name) for m in services.municipalities()]
+    if form.paying_municipality_id.data is None:
+        form.paying_municipality_id.data = _municipality_id()
     return category_ids
 
 
@@ -193,7 +199,9 @@ def _submitted_lines(form: GrantForm, category_ids: set[int], citizen, grant=Non
 
 def _grant_values(form: GrantForm, lines) -> dict:
     return {"legal_basis": form.legal_basis.data, "valid_from": form.valid_from.data, "valid_to": form.valid_to.data,
-            "lines": lines, "reason": form.reason.data, "express_per_year": form.express_per_year.data}
+            "lines": lines, "reason": form.reason.data, "express_per_year": form.express_per_year.data,
+            "paying_municipality_id": form.paying_municipality_id.data or _municipality_id(),
+            "follow_up_on": form.follow_up_on.data}
 
 
 def _save(form, citizen, action, purpose: str, message: str, detail):

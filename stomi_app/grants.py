@@ -228,6 +228,8 @@ def _snapshot(grant: Grant, lines: list[GrantLineInput], decided_by: str | None 
         "valid_from": grant.valid_from.isoformat(),
         "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
         "express_per_year": grant.express_per_year,
+        "paying_municipality_id": grant.paying_municipality_id or grant.municipality_id,
+        "follow_up_on": grant.follow_up_on.isoformat() if grant.follow_up_on else None,
         "lines": [
             {"variant_id": l.variant_id, "category_id": l.category_id, "quantity": l.quantity,
              "period": l.period.value, "price_ceiling_oere": l.price_ceiling_oere}
@@ -253,15 +255,32 @@ def _lock(citizen: Citizen) -> None:
     lock_citizen(citizen.id)
 
 
+KEEP = object()  # a change that does not name the paying municipality or the follow-up date keeps them
+
+
+def _case_fields(acting_id: int, paying_municipality_id, follow_up_on, before: date | None = None) -> tuple[int | None, date | None]:
+    """The paying municipality (None when it is the acting one) and the follow-up date, checked (a date the grant
+    had before and keeps is no new decision, even when it has passed)."""
+    from stomi_app.models import Municipality
+
+    if paying_municipality_id is not None and db.session.get(Municipality, paying_municipality_id) is None:
+        raise GrantError(_l("Choose a municipality from the list."), "paying_municipality_id")
+    if follow_up_on is not None and follow_up_on != before and follow_up_on < local_today():
+        raise GrantError(_l("A follow-up date is today or later."), "follow_up_on")
+    return (None if paying_municipality_id in (None, acting_id) else paying_municipality_id), follow_up_on
+
+
 def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_from: date, valid_to: date | None,
-                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2, decided_by: str | None = None) -> Grant:
+                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2, decided_by: str | None = None,
+                 paying_municipality_id: int | None = None, follow_up_on: date | None = None) -> Grant:
     _check_officer(officer, citizen)
     _lock(citizen)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
     _check_dates(citizen, None, valid_from, valid_to)
+    paying, follow_up = _case_fields(citizen.municipality_id, paying_municipality_id, follow_up_on)
     grant = Grant(citizen=citizen, municipality_id=citizen.municipality_id, legal_basis=legal_basis.strip(),
                   valid_from=valid_from, valid_to=valid_to, express_per_year=express_per_year, created_by=officer,
-                  status=GrantStatus.ACTIVE, version=1)
+                  status=GrantStatus.ACTIVE, version=1, paying_municipality_id=paying, follow_up_on=follow_up)
     _add_lines(grant, lines)
     db.session.add(grant)
     db.session.add(GrantChange(grant=grant, version=1, action="created", by=officer, reason=reason.strip(),
@@ -274,7 +293,7 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
 
 def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: date, valid_to: date | None,
                  lines: list[GrantLineInput], reason: str, express_per_year: int | None = None,
-                 decided_by: str | None = None) -> Grant:
+                 decided_by: str | None = None, paying_municipality_id=KEEP, follow_up_on=KEEP) -> Grant:
     """Make a new version of the grant: old lines are kept as replaced, the history records why."""
     _check_officer(officer, grant.citizen)
     _lock(grant.citizen)
@@ -285,6 +304,11 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
         raise GrantError(_l("An ended grant cannot be changed; make a new grant."), None)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
     _check_dates(grant.citizen, grant, valid_from, valid_to)
+    paying, follow_up = _case_fields(
+        grant.municipality_id,
+        (grant.paying_municipality_id if paying_municipality_id is KEEP else paying_municipality_id),
+        (grant.follow_up_on if follow_up_on is KEEP else follow_up_on), before=grant.follow_up_on)
+    grant.paying_municipality_id, grant.follow_up_on = paying, follow_up
     now = utcnow()
     for line in grant.all_lines:
         if line.replaced_at is None:

@@ -54,6 +54,9 @@ class Grant(Base):
     legal_basis: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
+    # Nexus' paying municipality (betalingskommune) when another than the acting one above pays; None: the acting one.
+    paying_municipality_id: Mapped[int | None] = mapped_column(ForeignKey(Municipality.id))
+    follow_up_on: Mapped[date | None]  # when the grant officer means to look at the case again
     status: Mapped[GrantStatus] = mapped_column(_enum(GrantStatus), default=GrantStatus.ACTIVE)
     express_per_year: Mapped[int] = mapped_column(default=2)
     version: Mapped[int] = mapped_column(default=1)
@@ -64,7 +67,8 @@ class Grant(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
 
     citizen: Mapped[Citizen] = relationship()
-    municipality: Mapped[Municipality] = relationship()
+    municipality: Mapped[Municipality] = relationship(foreign_keys=[municipality_id])
+    paying_municipality: Mapped[Municipality | None] = relationship(foreign_keys=[paying_municipality_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     all_lines: Mapped[list["GrantLine"]] = relationship(back_populates="grant", order_by="GrantLine.id")
     # The lines in force (not replaced by a later version of the grant).
