@@ -13,16 +13,20 @@ from notices import services as notice_services
 from notices.supply import supply_for
 from citizen_portal.forms import MeasureForm
 from stomi_app.ordering_forms import DeliveryForm, ProblemForm, product_search
-from stomi_app import ordering
+from stomi_app import decision_letters, ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.grants import grants_in_force
+from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import DeliveryProblemKind, Order, OrderStatus, Role
 from stomi_app.models.orders import OPEN_STATUSES
 from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.CITIZEN)
+
+LETTER_LABELS = {"created": _l("Your grant"), "changed": _l("A change of your grant"), "ended": _l("Your grant ends"),
+                 "end_withdrawn": _l("The ending of your grant is withdrawn")}
 
 
 def _my_order(order_id: int) -> Order:
@@ -207,7 +211,7 @@ def order_detail(order_id: int):
                            problem_open=any(p.is_open for p in problems),
                            routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
                            order_level_reasons=ordering.order_reasons_of(order),
-                           cancellable=ordering.cancellable(order))
+                           cancellable=ordering.cancellable(order), has_letter=decision_letters.has_order_letter(order))
 
 
 @bp.route("/ordrer/<int:order_id>/annuller", methods=["GET", "POST"])
@@ -293,3 +297,27 @@ def measure():
     misfits = ordering.products_not_fitting(current_user.id, current) if current is not None else []
     return render_template("citizen_portal/measure.html", form=form, current=current, misfits=misfits), \
         (422 if form.errors else 200)
+
+
+@bp.route("/afgoerelser")
+def letters():
+    """The municipality's decisions about the citizen's grants and orders, each a letter with how to complain."""
+    return render_template("citizen_portal/letters.html", grant_letters=decision_letters.grant_letters(current_user.id),
+                           order_letters=decision_letters.order_letters(current_user.id),
+                           action_labels=LETTER_LABELS)
+
+
+@bp.route("/afgoerelser/bevilling/<int:change_id>.pdf")
+def grant_letter(change_id: int):
+    change = decision_letters.grant_letter_of(change_id, citizen_id=current_user.id)
+    if change is None:
+        abort(404)
+    return decision_letters.pdf_response(decision_letters.grant_letter(change), "bevilling", change.id)
+
+
+@bp.route("/afgoerelser/ordre/<int:order_id>.pdf")
+def order_letter(order_id: int):
+    order = decision_letters.order_letter_of(order_id, citizen_id=current_user.id)
+    if order is None:
+        abort(404)
+    return decision_letters.pdf_response(decision_letters.order_letter(order), "ordre", order.id)

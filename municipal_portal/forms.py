@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from catalogue.services import variant_by_article_number
 from stomi_app.forms import BaseForm, BaseSubForm, error_summary_items
-from stomi_app.grants import MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
+from stomi_app.grants import CASE_NOTE_MAX, MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import GrantPeriod
 from stomi_app.money import AmountError, parse_oere
@@ -132,6 +132,10 @@ class GrantForm(BaseForm):
                                                 NumberRange(min=0, max=52, message=_l("Enter a whole number from 0 to 52."))])
     reason = TextAreaField(_l("Reason"), description=_l("Why the grant is made or changed; the citizen and colleagues will read it"),
                            validators=[InputRequired(message=_l("Write why (the citizen and colleagues will read it).")), _at_most(2000)])
+    paying_municipality_id = SelectField(_l("Paying municipality"), coerce=_optional_id, validate_choice=False,
+                                         description=_l("The municipality that pays, when it is not yours (the acting one)"))
+    follow_up_on = LocalDateField(_l("Follow-up date (optional)"), validators=[Optional()],
+                                  description=_l("When you mean to look at the case again"))
     lines = FieldList(FormField(GrantLineForm), min_entries=BLANK_LINE_ROWS, max_entries=30)
 
     def __init__(self, *args, **kwargs):
@@ -180,3 +184,15 @@ class ReportMonthForm(BaseForm):
 
     month = StringField(_l("Month"), validators=[InputRequired()],
                         description=_l("As YYYY-MM, e.g. 2026-05. The month must be over."))
+
+
+class OrderDecisionForm(BaseForm):
+    """The grant officer's decision on an order waiting on budget; the service requires the reason for a rejection."""
+    reason = TextAreaField(_l("Reason"), description=_l("Required when you reject the order; the citizen will read it"),
+                           validators=[_at_most(2000)])
+
+
+class CaseNoteForm(BaseForm):
+    """A short note on the citizen's case; the service checks the length too (and says so at the field)."""
+    text = TextAreaField(_l("New case note"), description=_l("Only grant officers of your municipality read it; at most %(max)s characters",
+                                                            max=CASE_NOTE_MAX))

@@ -11,9 +11,9 @@ from catalogue.models import Product, Variant
 from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.approvals import pending_recommendations, recommendation_details
-from stomi_app.grants import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force  # noqa: F401  (scoped once)
+from stomi_app.grants import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force, waiting_order_of  # noqa: F401  (scoped once)
 from stomi_app.models import (
-    Citizen, Grant, GrantChange, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
+    Citizen, Grant, GrantChange, Municipality, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
 )
 from stomi_app.ordering import current_measure
 from stomi_app.paging import Capped
@@ -142,3 +142,8 @@ def variant_choices() -> list[Variant]:
         select(Variant).join(Product, Product.id == Variant.product_id).where(Variant.active.is_(True))
         .options(selectinload(Variant.product)).order_by(Product.name, Variant.article_number)
     ))
+
+
+def municipalities() -> list[Municipality]:
+    """Every municipality, by name: the choices of a grant's paying municipality."""
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))

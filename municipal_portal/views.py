@@ -10,20 +10,27 @@ from flask_login import current_user
 from catalogue.services import categories
 from municipal_portal import bp, services
 from municipal_portal.forms import (
-    BLANK_LINE_ROWS, EndGrantForm, GrantForm, SearchForm, WithdrawEndingForm, add_error, error_list,
+    BLANK_LINE_ROWS, CaseNoteForm, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
-from stomi_app import ordering
+from stomi_app import approvals, decision_letters as letters, ordering
 from stomi_app.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
-from stomi_app.grants import GrantError, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant, withdraw_ending
+from stomi_app.grants import (
+    GrantError, add_case_note, case_notes, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant,
+    withdraw_ending,
+)
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
-from stomi_app.models import Role
+from stomi_app.forms import apply_errors
+from stomi_app.grants import GrantAccessDenied
+from stomi_app.models import OrderStatus, Role
+from stomi_app.nursing import NursingError, needs_nurse
 from stomi_app.money import input_text
 from stomi_app.paging import capped_message
+from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 
 # Municipal managers get in too, but only to the read-only pages listed in statistics_views.MANAGER_ENDPOINTS.
@@ -88,14 +95,35 @@ def search():
                            result_count=count, errors=error_list(form)), 422 if form.errors else 200
 
 
-@bp.route("/borger/<int:citizen_id>")
+@bp.route("/borger/<int:citizen_id>", methods=["GET", "POST"])
 def citizen(citizen_id: int):
     citizen = _citizen_or_404(citizen_id)
+    note_form = CaseNoteForm()
+    if note_form.validate_on_submit():
+        try:
+            add_case_note(current_user, citizen, note_form.text.data)
+        except GrantAccessDenied:
+            db.session.rollback()
+            abort(404)
+        except GrantError as exc:
+            db.session.rollback()
+            citizen = _citizen_or_404(citizen_id)
+            apply_errors(note_form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("The case note has been saved."), "success")
+            return redirect(url_for(".citizen", citizen_id=citizen_id) + "#case-notes")
     overview = services.citizen_overview(citizen, local_today())
-    record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen)
+    notes = case_notes(_municipality_id(), citizen.id)
+    record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen,
+           detail=f"case_notes={len(notes)}" if notes else None)
     db.session.commit()
     return render_template("municipal_portal/citizen.html", o=overview, today=local_today(), locale=str(get_locale()),
-                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND)
+                           note_form=note_form, notes=notes, note_errors=error_list(note_form),
+                           one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND,
+                           letter_actions=letters.LETTER_ACTIONS,
+                           letter_orders={o.id for o in letters.order_letters(citizen.id)}), \
+        422 if note_form.errors else 200
 
 
 def _category_choices() -> tuple[list[tuple], set[int]]:
@@ -108,6 +136,8 @@ def _prefill(form: GrantForm, grant) -> None:
     """A change starts from the lines in force, with blank rows after them for new lines."""
     form.legal_basis.data, form.valid_from.data = grant.legal_basis, grant.valid_from
     form.valid_to.data, form.express_per_year.data = grant.valid_to, grant.express_per_year
+    form.paying_municipality_id.data = grant.paying_municipality_id or grant.municipality_id
+    form.follow_up_on.data = grant.follow_up_on
     while len(form.lines):
         form.lines.pop_entry()
     for line in grant.lines:
@@ -146,6 +176,10 @@ def _grant_page(form, citizen, grant=None):
 def _with_categories(form: GrantForm) -> set[int]:
     choices, category_ids = _category_choices()
     form.set_category_choices(choices)
+    # The acting municipality (the officer's, the citizen's home) pays unless another is chosen.
+    form.paying_municipality_id.choices = [(m.id, m.name) for m in services.municipalities()]
+    if form.paying_municipality_id.data is None:
+        form.paying_municipality_id.data = _municipality_id()
     return category_ids
 
 
@@ -165,7 +199,9 @@ def _submitted_lines(form: GrantForm, category_ids: set[int], citizen, grant=Non
 
 def _grant_values(form: GrantForm, lines) -> dict:
     return {"legal_basis": form.legal_basis.data, "valid_from": form.valid_from.data, "valid_to": form.valid_to.data,
-            "lines": lines, "reason": form.reason.data, "express_per_year": form.express_per_year.data}
+            "lines": lines, "reason": form.reason.data, "express_per_year": form.express_per_year.data,
+            "paying_municipality_id": form.paying_municipality_id.data or _municipality_id(),
+            "follow_up_on": form.follow_up_on.data}
 
 
 def _save(form, citizen, action, purpose: str, message: str, detail):
@@ -259,5 +295,62 @@ def near_or_over():
 
 @bp.route("/afventer")
 def awaiting():
-    return render_template("municipal_portal/awaiting.html", orders=services.awaiting_approval(_municipality_id()),
-                           routing_labels=ordering.SHORT_ROUTING_REASONS)
+    orders = services.awaiting_approval(_municipality_id())
+    return render_template("municipal_portal/awaiting.html", orders=orders, routing_labels=ordering.SHORT_ROUTING_REASONS,
+                           clinical={o.id for o in orders if needs_nurse(o)})
+
+
+@bp.route("/afventer/<int:order_id>", methods=["GET", "POST"])
+def awaiting_order(order_id: int):
+    """One waiting order: the grant officer approves or rejects it on budget; a clinical one is the nurse's."""
+    order = services.waiting_order_of(_municipality_id(), order_id)
+    if order is None:
+        abort(404)
+    form = OrderDecisionForm()
+    errors = {}
+    if form.validate_on_submit():
+        approve = "approve" in request.form
+        number = order.number
+        try:
+            approvals.officer_decide_order(current_user, order, approve=approve, reason=clean_text(form.reason.data))
+        except GrantAccessDenied:
+            db.session.rollback()
+            abort(404)
+        except NursingError as exc:
+            db.session.rollback()
+            errors = apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Order %(number)s is approved.", number=number) if approve else
+                  _("Order %(number)s is rejected. The citizen can read why.", number=number), "success")
+            return redirect(url_for(".awaiting"))
+    record(current_user, "read", "Order awaiting approval (grant officer)", citizen=order.citizen, detail=f"order={order.id}")
+    db.session.commit()
+    return render_template("municipal_portal/awaiting_order.html", order=order, form=form, errors=errors,
+                           routing_labels=ordering.SHORT_ROUTING_REASONS, order_reasons=ordering.SHORT_ORDER_REASONS,
+                           reasons=ordering.order_reasons_of(order), clinical=needs_nurse(order),
+                           waiting=order.status is OrderStatus.AWAITING_APPROVAL), 422 if request.method == "POST" else 200
+
+
+@bp.route("/afgoerelse/bevilling/<int:change_id>.pdf")
+def grant_letter(change_id: int):
+    """The decision letter of a grant's version, as the citizen receives it; opening it is a read of the citizen."""
+    change = letters.grant_letter_of(change_id, municipality_id=_municipality_id())
+    if change is None:
+        abort(404)
+    letter = letters.grant_letter(change)
+    record(current_user, "read", "Decision letter (grant officer)", citizen=change.grant.citizen,
+           detail=f"grant={change.grant_id} version={change.version}")
+    db.session.commit()
+    return letters.pdf_response(letter, "bevilling", change.id)
+
+
+@bp.route("/afgoerelse/ordre/<int:order_id>.pdf")
+def order_letter(order_id: int):
+    order = letters.order_letter_of(order_id, municipality_id=_municipality_id())
+    if order is None:
+        abort(404)
+    letter = letters.order_letter(order)
+    record(current_user, "read", "Decision letter (grant officer)", citizen=order.citizen, detail=f"order={order.id}")
+    db.session.commit()
+    return letters.pdf_response(letter, "ordre", order.id)

@@ -18,7 +18,7 @@ from stomi_app.models import (
     Citizen, GrantLine, GrantPeriod, GrantRecommendation, Order, OrderStatus, ProductChangeRequest, RecommendationKind,
     RecommendationLine, RecommendationStatus, RequestStatus, Role, TaskKind, User,
 )
-from stomi_app.nursing import NursingError, check_free, finish_task
+from stomi_app.nursing import NursingError, check_free, finish_task, needs_nurse
 from stomi_app.ordering import lock_order, set_status
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
@@ -70,9 +70,7 @@ def approve_order(nurse: User, order: Order, *, reason: str | None = None, recom
         if not lines:
             raise NursingError({"recommend": _l("Every line is within the grant: there is nothing to recommend.")})
         recommendation = _recommend(nurse, order.citizen, RecommendationKind.ORDER, lines, note or reason, order_id=order.id)
-    order.decided_by_id, order.decided_at, order.decision_reason = nurse.id, utcnow(), reason
-    set_status(order, OrderStatus.ACCEPTED, by=nurse, reason=reason or "approved_by_nurse")
-    finish_task(TaskKind.ORDER, order.id)
+    _decided(nurse, order, OrderStatus.ACCEPTED, reason, reason or "approved_by_nurse")
     audit.record(nurse, "change", "nurse: approve an order", order.citizen,
                  detail=f"order {order.id}" + (f", recommendation {recommendation.id}" if recommendation else ""))
     db.session.flush()
@@ -83,10 +81,37 @@ def reject_order(nurse: User, order: Order, *, reason: str) -> Order:
     check_free(nurse, TaskKind.ORDER, order.id)
     _undecided(order)
     reason = _reason(reason, required=True)
-    order.decided_by_id, order.decided_at, order.decision_reason = nurse.id, utcnow(), reason
-    set_status(order, OrderStatus.REJECTED, by=nurse, reason=reason)
-    finish_task(TaskKind.ORDER, order.id)
+    _decided(nurse, order, OrderStatus.REJECTED, reason, reason)
     audit.record(nurse, "change", "nurse: reject an order", order.citizen, detail=f"order {order.id}")
+    db.session.flush()
+    return order
+
+
+def _decided(by: User, order: Order, target: OrderStatus, reason: str | None, event_reason: str) -> None:
+    # One way a waiting order is decided, by a nurse or a grant officer: who, when, why, and the status machine.
+    order.decided_by_id, order.decided_at, order.decision_reason = by.id, utcnow(), reason
+    set_status(order, target, by=by, reason=event_reason)
+    finish_task(TaskKind.ORDER, order.id)
+
+
+def officer_decide_order(officer: User, order: Order, *, approve: bool, reason: str | None = None) -> Order:
+    """The grant officer decides a waiting order on budget (a lapsed grant, a price ceiling, express beyond the
+    grant): approved once, or rejected with a reason the citizen reads. A clinical question stays the nurse's."""
+    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != order.citizen.municipality_id:
+        raise GrantAccessDenied()
+    _undecided(order)
+    if needs_nurse(order):
+        raise NursingError({"state": _l("This order asks a clinical question: a stoma nurse decides it, not the "
+                                        "municipality.")})
+    reason = _reason(reason, required=not approve)
+    if approve:
+        _decided(officer, order, OrderStatus.ACCEPTED, reason, reason or "approved_by_municipality")
+    else:
+        _decided(officer, order, OrderStatus.REJECTED, reason, reason)
+    if approve:
+        audit.record(officer, "change", "grant officer: approve an order", order.citizen, detail=f"order {order.id}")
+    else:
+        audit.record(officer, "change", "grant officer: reject an order", order.citizen, detail=f"order {order.id}")
     db.session.flush()
     return order
 

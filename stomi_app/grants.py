@@ -11,13 +11,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue.models import Category, Product, Variant
-from stomi_app import signals
+from stomi_app import audit, signals
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, Role, User
-from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
+from stomi_app.models.grants import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
+from stomi_app.text import clean_text
 
 from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
@@ -227,6 +228,8 @@ def _snapshot(grant: Grant, lines: list[GrantLineInput], decided_by: str | None 
         "valid_from": grant.valid_from.isoformat(),
         "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
         "express_per_year": grant.express_per_year,
+        "paying_municipality_id": grant.paying_municipality_id or grant.municipality_id,
+        "follow_up_on": grant.follow_up_on.isoformat() if grant.follow_up_on else None,
         "lines": [
             {"variant_id": l.variant_id, "category_id": l.category_id, "quantity": l.quantity,
              "period": l.period.value, "price_ceiling_oere": l.price_ceiling_oere}
@@ -252,15 +255,32 @@ def _lock(citizen: Citizen) -> None:
     lock_citizen(citizen.id)
 
 
+KEEP = object()  # a change that does not name the paying municipality or the follow-up date keeps them
+
+
+def _case_fields(acting_id: int, paying_municipality_id, follow_up_on, before: date | None = None) -> tuple[int | None, date | None]:
+    """The paying municipality (None when it is the acting one) and the follow-up date, checked (a date the grant
+    had before and keeps is no new decision, even when it has passed)."""
+    from stomi_app.models import Municipality
+
+    if paying_municipality_id is not None and db.session.get(Municipality, paying_municipality_id) is None:
+        raise GrantError(_l("Choose a municipality from the list."), "paying_municipality_id")
+    if follow_up_on is not None and follow_up_on != before and follow_up_on < local_today():
+        raise GrantError(_l("A follow-up date is today or later."), "follow_up_on")
+    return (None if paying_municipality_id in (None, acting_id) else paying_municipality_id), follow_up_on
+
+
 def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_from: date, valid_to: date | None,
-                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2, decided_by: str | None = None) -> Grant:
+                 lines: list[GrantLineInput], reason: str, express_per_year: int = 2, decided_by: str | None = None,
+                 paying_municipality_id: int | None = None, follow_up_on: date | None = None) -> Grant:
     _check_officer(officer, citizen)
     _lock(citizen)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
     _check_dates(citizen, None, valid_from, valid_to)
+    paying, follow_up = _case_fields(citizen.municipality_id, paying_municipality_id, follow_up_on)
     grant = Grant(citizen=citizen, municipality_id=citizen.municipality_id, legal_basis=legal_basis.strip(),
                   valid_from=valid_from, valid_to=valid_to, express_per_year=express_per_year, created_by=officer,
-                  status=GrantStatus.ACTIVE, version=1)
+                  status=GrantStatus.ACTIVE, version=1, paying_municipality_id=paying, follow_up_on=follow_up)
     _add_lines(grant, lines)
     db.session.add(grant)
     db.session.add(GrantChange(grant=grant, version=1, action="created", by=officer, reason=reason.strip(),
@@ -273,7 +293,7 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
 
 def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: date, valid_to: date | None,
                  lines: list[GrantLineInput], reason: str, express_per_year: int | None = None,
-                 decided_by: str | None = None) -> Grant:
+                 decided_by: str | None = None, paying_municipality_id=KEEP, follow_up_on=KEEP) -> Grant:
     """Make a new version of the grant: old lines are kept as replaced, the history records why."""
     _check_officer(officer, grant.citizen)
     _lock(grant.citizen)
@@ -284,6 +304,11 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
         raise GrantError(_l("An ended grant cannot be changed; make a new grant."), None)
     _validate(valid_from, valid_to, legal_basis, lines, reason)
     _check_dates(grant.citizen, grant, valid_from, valid_to)
+    paying, follow_up = _case_fields(
+        grant.municipality_id,
+        (grant.paying_municipality_id if paying_municipality_id is KEEP else paying_municipality_id),
+        (grant.follow_up_on if follow_up_on is KEEP else follow_up_on), before=grant.follow_up_on)
+    grant.paying_municipality_id, grant.follow_up_on = paying, follow_up
     now = utcnow()
     for line in grant.all_lines:
         if line.replaced_at is None:
@@ -628,9 +653,47 @@ def grant_of(municipality_id: int, grant_id: int) -> Grant | None:
     )
 
 
+def waiting_order_of(municipality_id: int, order_id: int) -> Order | None:
+    """A sent order of a citizen who lives in the municipality (waiting or decided); a foreign id finds nothing."""
+    return db.session.scalar(
+        select(Order).join(Citizen, Citizen.id == Order.citizen_id)
+        .where(Order.id == order_id, Citizen.municipality_id == municipality_id, Order.status != OrderStatus.DRAFT)
+        .options(selectinload(Order.citizen), selectinload(Order.lines), selectinload(Order.events))
+    )
+
+
 def awaiting_approval(municipality_id: int) -> list[Order]:
     return list(db.session.scalars(
         select(Order).join(Citizen, Citizen.id == Order.citizen_id)
         .where(Citizen.municipality_id == municipality_id, Order.status == OrderStatus.AWAITING_APPROVAL)
-        .options(selectinload(Order.citizen), selectinload(Order.lines)).order_by(Order.submitted_at, Order.id)
+        .options(selectinload(Order.citizen), selectinload(Order.lines), selectinload(Order.events))
+        .order_by(Order.submitted_at, Order.id)
     ))
+
+
+# --- the grant officer's case notes -----------------------------------------------------------------
+
+CASE_NOTE_MAX = 1000  # a short note; longer reasoning belongs in a decision's reason
+
+
+def add_case_note(officer: User, citizen: Citizen, text: str | None) -> CaseNote:
+    """A grant officer's note on a citizen of her municipality, kept with that municipality; audited."""
+    if officer.role is not Role.GRANT_OFFICER or officer.municipality_id != citizen.municipality_id:
+        raise GrantAccessDenied()
+    text = clean_text(text).strip()
+    if not text:
+        raise GrantError(_l("Write the note."), "text")
+    if len(text) > CASE_NOTE_MAX:
+        raise GrantError(_l("Write at most %(max)s characters.", max=CASE_NOTE_MAX), "text")
+    note = CaseNote(citizen_id=citizen.id, municipality_id=officer.municipality_id, author_id=officer.id, text=text)
+    db.session.add(note)
+    db.session.flush()
+    audit.record(officer, "change", "Case note (grant officer)", citizen=citizen, detail=f"case_note={note.id}")
+    return note
+
+
+def case_notes(municipality_id: int, citizen_id: int) -> list[CaseNote]:
+    """The notes this municipality's grant officers wrote on the citizen, newest first (never another's)."""
+    return list(db.session.scalars(
+        select(CaseNote).where(CaseNote.citizen_id == citizen_id, CaseNote.municipality_id == municipality_id)
+        .options(selectinload(CaseNote.author)).order_by(CaseNote.created_at.desc(), CaseNote.id.desc())))

@@ -60,6 +60,7 @@ _DISCHARGE_PROPOSAL = _l("Stoma nurse: changes to your stoma details proposed at
 _GRANT_END = _l("Municipality: ending a grant")
 _GRANT_END_WITHDRAWN = _l("Municipality: withdrawing the ending of your grant")
 _NURSE_RECOMMENDATION = _l("Municipality: a stoma nurse's recommendation about your grant")
+_MUNICIPAL_ORDER = _l("Municipality: decision on your order")
 _API_CLIENTS = _l("Shared service centre: the municipalities' system access")
 _CASE_SYSTEM = _l("Municipality's case system")
 _CASE_SYSTEM_ORDERS = _l("Municipality's case system: your orders")
@@ -127,6 +128,11 @@ AUDIT_PURPOSE = {
     "grant officer: handle a nurse's recommendation": _NURSE_RECOMMENDATION,
     "Nurses' recommendations (grant officer)": _NURSE_RECOMMENDATION,
     "Nurse's recommendation (grant officer)": _NURSE_RECOMMENDATION,
+    "grant officer: approve an order": _MUNICIPAL_ORDER,
+    "grant officer: reject an order": _MUNICIPAL_ORDER,
+    "Order awaiting approval (grant officer)": _MUNICIPAL_ORDER,
+    "Case note (grant officer)": _l("Municipality: a note on your case"),
+    "Decision letter (grant officer)": _l("Municipality: a decision letter to you"),
     "Statistics: utilisation per citizen (export)": _l("Municipality: statistics on the use of grants"),
     # the warehouse
     "warehouse: packing slip": _l("Warehouse: the packing slip in your parcel"),

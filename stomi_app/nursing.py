@@ -172,6 +172,15 @@ def _clinical_order():
     )
 
 
+def needs_nurse(order: Order) -> bool:
+    """The Python twin of `_clinical_order`: whether the waiting order asks a clinical question (a stoma nurse
+    decides it), or only the municipality's (a lapsed grant, a price ceiling, express beyond the grant)."""
+    if any(line.routing in CLINICAL_ROUTING for line in order.lines):
+        return True
+    return any(event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason
+               and any(r in event.reason for r in CLINICAL_ORDER_REASONS) for event in order.events)
+
+
 def _measure_query(scope):
     newer = db.aliased(CuttingMeasure)
     is_newest = ~select(newer.id).where(newer.citizen_id == CuttingMeasure.citizen_id, newer.id > CuttingMeasure.id).exists()

@@ -45,17 +45,18 @@ ROUTES: dict[str, object] = {
     **{f"citizen_portal.{e}": (CIT,) for e in (
         "advice", "advice_thread", "consent", "contact_details", "measure", "my_data", "my_data_html", "my_data_json", "order_again",
         "order_cancel", "order_check", "order_delivery", "order_detail", "order_problem", "order_products",
-        "order_send", "orders", "product_change", "start",
+        "order_send", "orders", "product_change", "start", "letters", "grant_letter", "order_letter",
         "notices", "notice", "notice_reorder", "notice_settings")},
     **{f"nurse_console.{e}": (NUR,) for e in (
         "add_note", "advice_task", "assign", "claim", "confirm_measure", "discharge_new", "measure_task", "order_task",
         "problem_task", "product_change_task", "profile", "proposal_task", "release", "review_task", "search", "set_measure",
         "set_stoma", "start", "tasks")},
     **{f"municipal_portal.{e}": (GO,) for e in (
-        "start", "invoices", "invoice_document", "awaiting", "citizen", "grant_change", "grant_end", "grant_new", "grant_withdraw_ending",
+        "start", "invoices", "invoice_document", "awaiting", "awaiting_order", "citizen", "grant_change", "grant_end", "grant_new",
+        "grant_withdraw_ending",
         "near_or_over", "search",
         "statistics_citizens", "statistics_report_retry", "statistics_report_run", "statistics_report_start",
-        "discharges", "discharge_grant", "recommendations", "recommendation")},
+        "discharges", "discharge_grant", "recommendations", "recommendation", "grant_letter", "order_letter")},
     **{f"municipal_portal.{e}": (GO, MM) for e in (
         "statistics", "statistics_export", "statistics_home",
         "statistics_report_document", "statistics_reports")},

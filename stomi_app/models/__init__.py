@@ -5,7 +5,7 @@ from stomi_app.models.citizen import Citizen, StomaType  # noqa: F401
 from stomi_app.models.sessions import LoginSession  # noqa: F401
 from stomi_app.models.audit import AuditEvent  # noqa: F401
 from stomi_app.models.clinical import CutShape, CuttingMeasure  # noqa: F401,E402
-from stomi_app.models.grants import Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus, OrderRules  # noqa: F401,E402
+from stomi_app.models.grants import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus, OrderRules  # noqa: F401,E402
 from stomi_app.models.orders import (  # noqa: F401,E402
     DeliveryProblem, DeliveryProblemKind, ProblemStatus, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus,
 )

@@ -54,6 +54,9 @@ class Grant(Base):
     legal_basis: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
+    # Nexus' paying municipality (betalingskommune) when another than the acting one above pays; None: the acting one.
+    paying_municipality_id: Mapped[int | None] = mapped_column(ForeignKey(Municipality.id))
+    follow_up_on: Mapped[date | None]  # when the grant officer means to look at the case again
     status: Mapped[GrantStatus] = mapped_column(_enum(GrantStatus), default=GrantStatus.ACTIVE)
     express_per_year: Mapped[int] = mapped_column(default=2)
     version: Mapped[int] = mapped_column(default=1)
@@ -64,7 +67,8 @@ class Grant(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
 
     citizen: Mapped[Citizen] = relationship()
-    municipality: Mapped[Municipality] = relationship()
+    municipality: Mapped[Municipality] = relationship(foreign_keys=[municipality_id])
+    paying_municipality: Mapped[Municipality | None] = relationship(foreign_keys=[paying_municipality_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     all_lines: Mapped[list["GrantLine"]] = relationship(back_populates="grant", order_by="GrantLine.id")
     # The lines in force (not replaced by a later version of the grant).
@@ -154,3 +158,19 @@ class OrderRules(Base):
     intro_max_months_per_order: Mapped[int] = mapped_column(default=1)
     max_months_per_order: Mapped[int] = mapped_column(default=3)
     min_days_between_orders: Mapped[int] = mapped_column(default=14)
+
+
+class CaseNote(Base):
+    """A grant officer's short note on a citizen's case, kept with the municipality that wrote it: only that
+    municipality's grant officers read it (a citizen who moves does not take the old municipality's notes along)."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey(Municipality.id), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey(User.id))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User] = relationship()
