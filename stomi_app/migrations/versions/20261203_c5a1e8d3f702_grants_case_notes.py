@@ -1,7 +1,7 @@
 """grants: the grant officer's case notes on a citizen, kept with the municipality that wrote them
 
 Revision ID: c5a1e8d3f702
-Revises: b9e4d2a6c813
+Revises: c4f19a7e2d35
 Create Date: 2026-12-03 07:55:00
 
 """
@@ -12,7 +12,7 @@ import stomi_app.db
 
 # revision identifiers, used by Alembic.
 revision = 'c5a1e8d3f702'
-down_revision = 'b9e4d2a6c813'
+down_revision = 'c4f19a7e2d35'
 branch_labels = None
 depends_on = None
 
