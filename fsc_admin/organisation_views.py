@@ -27,6 +27,8 @@ def municipality_edit(code: int):
         form.ean_gln.data, form.cvr.data, form.active.data = municipality.ean_gln, municipality.cvr, municipality.active
         form.invoice_reference.data = municipality.invoice_reference or ""
         form.reminder_days_before.data = municipality.reminder_days_before
+        form.invoice_contact_name.data = municipality.invoice_contact_name or ""
+        form.invoice_contact_email.data = municipality.invoice_contact_email or ""
         for name in RULE_RANGES:
             form[name].data = getattr(rules, name)
     if form.validate_on_submit():
@@ -34,7 +36,9 @@ def municipality_edit(code: int):
             changed = change_municipality(current_user, municipality, ean_gln=form.ean_gln.data, cvr=form.cvr.data,
                                           invoice_reference=form.invoice_reference.data, active=form.active.data,
                                           rules={name: form[name].data for name in RULE_RANGES},
-                                          reminder_days_before=form.reminder_days_before.data)
+                                          reminder_days_before=form.reminder_days_before.data,
+                                          invoice_contact_name=form.invoice_contact_name.data,
+                                          invoice_contact_email=form.invoice_contact_email.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)

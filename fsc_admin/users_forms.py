@@ -42,6 +42,8 @@ class MunicipalityForm(BaseForm):
                                     description=_l("The reference the municipality's e-invoicing system routes invoices by "
                                                    "(UBL BuyerReference). Empty: STOMI- and the municipality code."),
                                     validators=[Optional(), Length(max=200)])
+    invoice_contact_name = StringField(_l("Invoice contact at the municipality"), validators=[Optional(), Length(max=400)])
+    invoice_contact_email = StringField(_l("The invoice contact's e-mail"), validators=[Optional(), Length(max=400)])
     active = BooleanField(_l("In the solution (its citizens order here, and it is invoiced)"))
     intro_months = IntegerField(_l("Months counted as new after the operation"), validators=[Optional()])
     intro_max_months_per_order = IntegerField(_l("A new citizen orders for at most this many months at once"),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +14,7 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Citizen, User
+from stomi_app.userinput import normalised_email
 
 INBOX_LIMIT = 200
 
@@ -61,9 +61,8 @@ def save_preferences(citizen: Citizen, *, email_on: bool, sms_on: bool, digital_
     mobile = (mobile or "").strip()
     clean_email = None
     if email:
-        try:
-            clean_email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
+        clean_email = normalised_email(email)
+        if clean_email is None:
             errors["email"] = _l("Enter an e-mail address like name@example.dk.")
     elif email_on:
         errors["email"] = _l("Enter your e-mail address, or untick e-mail.")

@@ -11,10 +11,12 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Municipality, OrderRules, User
 from stomi_app.ordering import rules_for
+from stomi_app.userinput import normalised_email
 
 # What each ordering rule may be set to: wide enough for any municipality's practice, narrow enough that a typo
 # (an extra digit) is caught before it lets a citizen order a year's supplies at once or blocks ordering for months.
 REFERENCE_MAX = 100
+CONTACT_NAME_MAX = 200
 RULE_RANGES = {
     "intro_months": (0, 24),
     "intro_max_months_per_order": (1, 12),
@@ -31,7 +33,8 @@ def _digits(value) -> str:
 
 def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str, cvr: str, active: bool,
                         rules: dict[str, int | None], invoice_reference: str | None = None,
-                        reminder_days_before: int | None = None) -> bool:
+                        reminder_days_before: int | None = None, invoice_contact_name: str | None = None,
+                        invoice_contact_email: str | None = None) -> bool:
     """Set the municipality's EAN/GLN (the invoice's electronic address: GS1 check digit), CVR (modulus 11), the person
     reference its invoices carry, whether it is in the solution, and its ordering rules; returns whether anything
     changed (audited with before → after)."""
@@ -48,6 +51,14 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
         value = rules.get(name)
         if value is None or not low <= value <= high:
             errors[name] = _l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+    contact_name = " ".join((invoice_contact_name or "").split()) or None
+    if contact_name is not None and len(contact_name) > CONTACT_NAME_MAX:
+        errors["invoice_contact_name"] = _l("A name has at most %(max)s characters.", max=CONTACT_NAME_MAX)
+    contact_email = None
+    if (invoice_contact_email or "").strip():
+        contact_email = normalised_email(invoice_contact_email)
+        if contact_email is None:
+            errors["invoice_contact_email"] = _l("Enter an e-mail address like name@example.dk.")
     low, high = REMINDER_DAYS_RANGE
     if reminder_days_before is not None and not low <= reminder_days_before <= high:
         errors["reminder_days_before"] = _l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
@@ -66,6 +77,7 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
         setattr(row, name, rules[name])
     municipality.ean_gln, municipality.cvr, municipality.active = ean_gln, cvr, active
     municipality.invoice_reference = reference
+    municipality.invoice_contact_name, municipality.invoice_contact_email = contact_name, contact_email
     if reminder_days_before is not None:
         municipality.reminder_days_before = reminder_days_before
     db.session.flush()
@@ -79,6 +91,7 @@ def change_municipality(actor: User, municipality: Municipality, *, ean_gln: str
 
 def _describe(municipality: Municipality, rules: OrderRules) -> str:
     parts = [f"ean_gln={municipality.ean_gln}", f"cvr={municipality.cvr}", f"reference={municipality.invoice_reference or '-'}",
+             f"invoice_contact={municipality.invoice_contact_name or '-'} <{municipality.invoice_contact_email or '-'}>",
              f"active={'yes' if municipality.active else 'no'}", f"reminder_days={municipality.reminder_days_before}"]
     parts += [f"{name}={getattr(rules, name)}" for name in RULE_RANGES]
     return ", ".join(parts)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -18,6 +17,7 @@ from stomi_app.labels import audit_purpose_label
 from stomi_app.models import (AdviceMessage, AdviceQuestion, AuditEvent, Citizen, CuttingMeasure, DeliveryProblem, Grant,
                               GrantLine, Order, OrderStatus, ProductChangeRequest)
 from stomi_app.text import clean_text
+from stomi_app.userinput import normalised_email
 
 CONTACT_FIELDS = ("phone", "email", "address", "postcode", "city")
 CONTACT_CHANGE_PURPOSE = "citizen: own contact details"  # written as a literal below (tests/test_audit_purposes.py)
@@ -37,13 +37,11 @@ def change_contact_details(citizen: Citizen, *, phone: str, email: str, address:
         errors["phone"] = _l("A Danish phone number has 8 digits, e.g. 20 30 40 50.")
     values["phone"] = digits or None
     if values["email"]:
-        try:
-            values["email"] = validate_email(values["email"], check_deliverability=False).normalized
-        except EmailNotValidError:
+        email = normalised_email(values["email"])
+        if email is None:
             errors["email"] = _l("Enter an e-mail address like name@example.dk.")
         else:
-            if len(values["email"]) > 254:
-                errors["email"] = _l("Enter an e-mail address like name@example.dk.")
+            values["email"] = email
     values["email"] = values["email"] or None
     if not values["address"]:
         errors["address"] = _l("Enter the street and number.")

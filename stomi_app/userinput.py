@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
+
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.money import MAX_AMOUNT_OERE  # noqa: F401  (the bound lives with the money rule; importable here too)
 from stomi_app.timeutil import local_today
@@ -54,3 +56,16 @@ def iso_day(text, today: date | None = None) -> date | None:
     except ValueError:
         return None
     return day if year_in_range(day.year, today) else None
+
+
+EMAIL_MAX = 254  # RFC 5321's limit on a forward path: longer is no address anyone can send to
+
+
+def normalised_email(text) -> str | None:
+    """An e-mail address as typed, checked by its syntax (no DNS look-up: an office network may have none) and
+    normalised; None when it is not one. Every form that takes an address reads it through this."""
+    try:
+        email = validate_email(str(text or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+    return email if len(email) <= EMAIL_MAX else None

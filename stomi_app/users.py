@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import secrets
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
 
 from stomi_app import audit
@@ -13,6 +12,7 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Municipality, Region, Role, User
+from stomi_app.userinput import normalised_email
 
 # Roles whose workplace decides what they see: a grant officer's and a municipal manager's municipality, a nurse's
 # municipality or region (stomi_app.nursing scopes her citizens by it).
@@ -50,10 +50,10 @@ def _workplace(role: Role, municipality_code: int | None, region_code: int | Non
 
 
 def _normalised_email(email: str, *, other_than: User | None = None) -> str:
-    try:
-        email = validate_email(email or "", check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise UserError({"email": _l("That is an invalid e-mail address.")}) from exc
+    email = normalised_email(email)
+    if email is None:
+        raise UserError({"email": _l("That is an invalid e-mail address.")})
+    email = email.lower()
     clash = select(User.id).where(func.lower(User.email) == email)
     if other_than is not None:
         clash = clash.where(User.id != other_than.id)

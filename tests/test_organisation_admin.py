@@ -83,6 +83,9 @@ def test_the_administrator_changes_a_municipality(admin):
     ({"reminder_days_before": "0"}, "reminder_days_before"),
     ({"reminder_days_before": "61"}, "reminder_days_before"),
     ({"reminder_days_before": "ti"}, "reminder_days_before"),
+    ({"invoice_contact_email": "bogholderi@"}, "invoice_contact_email"),
+    ({"invoice_contact_email": "a@" + "b" * 250 + ".dk"}, "invoice_contact_email"),
+    ({"invoice_contact_name": "x" * 201}, "invoice_contact_name"),
 ])
 def test_refused_values_are_shown_at_the_field_and_nothing_is_saved(admin, change, field):
     form = {**GOOD, "ean_gln": _valid_gln(), "cvr": _valid_cvr(), **change}
@@ -157,3 +160,19 @@ def test_a_new_product_area_and_category_are_usable_by_the_price_list_import(adm
     assert report.ok, [e.message for e in report.errors]
     db.session.commit()
     assert "SpeediCath Compact" in admin.get("/katalog/?q=SpeediCath").get_data(as_text=True)
+
+
+
+def test_the_invoice_contact_is_kept_and_shown(admin):
+    form = {**GOOD, "ean_gln": _valid_gln(), "cvr": _valid_cvr(), "invoice_contact_name": "  Bente   Bogholder ",
+            "invoice_contact_email": "Bente.Bogholder@Aarhus.dk"}
+    assert admin.post("/admin/kommuner/751", data=form).status_code == 302
+    aarhus = _aarhus()
+    assert aarhus.invoice_contact_name == "Bente Bogholder" and aarhus.invoice_contact_email == "Bente.Bogholder@aarhus.dk"
+    page = admin.get("/admin/kommuner/751").get_data(as_text=True)
+    assert 'value="Bente Bogholder"' in page and 'value="Bente.Bogholder@aarhus.dk"' in page
+    detail = db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "municipality-change"))
+    assert "invoice_contact=Bente Bogholder <Bente.Bogholder@aarhus.dk>" in detail
+    # Emptied: no contact.
+    assert admin.post("/admin/kommuner/751", data={**form, "invoice_contact_name": "", "invoice_contact_email": ""}).status_code == 302
+    assert _aarhus().invoice_contact_email is None

@@ -30,6 +30,9 @@ class Municipality(Base):
     # The person reference the municipality's e-invoicing system routes an invoice by (UBL BuyerReference; "STOMI-<code>"
     # when none is set), copied onto each invoice at issue.
     invoice_reference: Mapped[str | None] = mapped_column(String(100))
+    # Who at the municipality the secretariat writes to about its invoices (questions, a credit note).
+    invoice_contact_name: Mapped[str | None] = mapped_column(String(200))
+    invoice_contact_email: Mapped[str | None] = mapped_column(String(254))
     population: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     # How many days before a citizen's supplies are expected to run out the reminder is sent (notices.reminders).
