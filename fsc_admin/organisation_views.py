@@ -7,13 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from fsc_admin import bp
-from fsc_admin.users_forms import MunicipalityForm
+from fsc_admin.users_forms import HospitalChangeForm, HospitalForm, MunicipalityForm
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
-from stomi_app.models import Municipality
+from stomi_app.models import Hospital, Municipality, Region
 from stomi_app.ordering import rules_for
-from stomi_app.organisation import RULE_RANGES, change_municipality
+from stomi_app.organisation import RULE_RANGES, add_hospital, change_hospital, change_municipality
+from stomi_app.userinput import record_id, whole_number
+from wtforms.fields.choices import SelectChoice
 
 
 @bp.route("/kommuner/<int:code>", methods=["GET", "POST"])
@@ -49,3 +51,46 @@ def municipality_edit(code: int):
             return redirect(url_for(".start"))
     status = 422 if form.errors else 200
     return render_template("fsc_admin/municipality_form.html", form=form, municipality=municipality), status
+
+
+@bp.route("/hospitaler", methods=["GET", "POST"])
+def hospitals():
+    """The hospitals of each region, and a form to add one."""
+    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
+    form = HospitalForm()
+    form.region.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(str(r.code), r.name) for r in regions]
+    if form.validate_on_submit():
+        try:
+            hospital = add_hospital(current_user, region_code=whole_number(form.region.data), name=form.name.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added.", name=hospital.name), "success")
+            return redirect(url_for(".hospitals"))
+    status = 422 if form.errors else 200
+    return render_template("fsc_admin/hospitals.html", form=form, regions=regions), status
+
+
+@bp.route("/hospitaler/<int:hospital_id>", methods=["GET", "POST"])
+def hospital_edit(hospital_id: int):
+    hospital = db.session.get(Hospital, hospital_id) if record_id(str(hospital_id)) else None
+    if hospital is None:
+        abort(404)
+    form = HospitalChangeForm()
+    if request.method == "GET":
+        form.name.data, form.active.data = hospital.name, hospital.active
+    if form.validate_on_submit():
+        try:
+            changed = change_hospital(current_user, hospital, name=form.name.data, active=form.active.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=hospital.name) if changed else _("Nothing was changed."),
+                  "success" if changed else "info")
+            return redirect(url_for(".hospitals"))
+    status = 422 if form.errors else 200
+    return render_template("fsc_admin/hospital_form.html", form=form, hospital=hospital), status

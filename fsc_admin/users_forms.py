@@ -17,10 +17,9 @@ class StaffAccountForm(BaseForm):
     role = SelectField(_l("Role"), validators=[DataRequired(message=_l("Choose the staff role."))])
     municipality = SelectField(_l("Municipality"), validate_choice=False,
                                description=_l("Grant officers, municipal managers and municipal stoma nurses."))
-    region = SelectField(_l("Region (hospital)"), validate_choice=False,
-                         description=_l("Hospital stoma nurses: the region whose hospital they work at."))
-    workplace = StringField(_l("Workplace"), description=_l("E.g. the hospital's name. Optional."),
-                            validators=[Optional(), Length(max=200)])
+    hospital = SelectField(_l("Hospital"), validate_choice=False,
+                           description=_l("Hospital stoma nurses: the hospital they work at (its region decides which "
+                                          "citizens they see)."))
 
 
 class ActionForm(BaseForm):
@@ -54,3 +53,17 @@ class MunicipalityForm(BaseForm):
     reminder_days_before = IntegerField(_l("Days before the supplies run out that the citizen is reminded"),
                                         description=_l("1 to 60 days; the reminder opens an order to confirm, never one placed by itself."),
                                         validators=[Optional()])
+
+
+class HospitalForm(BaseForm):
+    """Add a hospital to a region; the rules (a name, unique in the region) are the service's, stomi_app.organisation."""
+
+    region = SelectField(_l("Region"), validate_choice=False)
+    name = StringField(_l("The hospital's name"), validators=[DataRequired(message=_l("Enter the hospital's name."))])
+
+
+class HospitalChangeForm(BaseForm):
+    """Rename a hospital or take it out of use."""
+
+    name = StringField(_l("The hospital's name"), validators=[DataRequired(message=_l("Enter the hospital's name."))])
+    active = BooleanField(_l("In use (offered when a hospital stoma nurse's account is created or changed)"))

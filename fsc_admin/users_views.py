@@ -18,7 +18,7 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import AuditEvent, Municipality, Region, User
+from stomi_app.models import AuditEvent, Hospital, Municipality, Region, User
 from stomi_app.text import clean_text
 from stomi_app.userinput import whole_number
 from stomi_app.web import role_label
@@ -53,16 +53,22 @@ def _role_choices():
     return [SelectChoice("", _("Choose…"))] + [SelectChoice(role.value, role_label(role)) for role in twofactor.STAFF_ROLES]
 
 
-def _fill_choices(form: StaffAccountForm) -> None:
+def _fill_choices(form: StaffAccountForm, user: User | None = None) -> None:
     form.role.choices = _role_choices()
     form.municipality.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(str(m.code), m.name) for m in db.session.scalars(select(Municipality).order_by(Municipality.name))]
-    form.region.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(str(r.code), r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
+    # The active hospitals, and the one the account has even if it is no longer in use.
+    offered = Hospital.active.is_(True)
+    if user is not None and user.hospital_id is not None:
+        offered = offered | (Hospital.id == user.hospital_id)
+    hospitals = db.session.execute(select(Hospital, Region.name).join(Region, Hospital.region_id == Region.id)
+                                   .where(offered).order_by(Region.name, Hospital.name)).all()
+    form.hospital.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(h.id), _("%(hospital)s (%(region)s)", hospital=h.name, region=region)) for h, region in hospitals]
 
 
 def _code(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return whole_number(value)
 
 
 def _account(user_id: int) -> User:
@@ -93,8 +99,8 @@ def user_new():
     if form.validate_on_submit():
         try:
             user = create_staff_user(email=form.email.data, name=form.name.data, role=form.role.data, password=None,
-                                     municipality_code=_code(form.municipality.data), region_code=_code(form.region.data),
-                                     workplace=form.workplace.data, actor=current_user)
+                                     municipality_code=_code(form.municipality.data),
+                                     hospital_id=_code(form.hospital.data), actor=current_user)
             links.send_link(current_user, user, new_account=True)
         except DomainError as exc:
             db.session.rollback()
@@ -124,19 +130,18 @@ def user_detail(user_id: int):
 def user_edit(user_id: int):
     user = _account(user_id)
     form = StaffAccountForm()
-    _fill_choices(form)
+    _fill_choices(form, user)
     if request.method == "GET":
         form.name.data, form.email.data, form.role.data = user.name, user.email, user.role.value
         form.municipality.data = str(user.municipality.code) if user.municipality else ""
-        form.region.data = str(user.region.code) if user.region else ""
-        form.workplace.data = user.workplace or ""
+        form.hospital.data = str(user.hospital_id) if user.hospital_id else ""
     page_errors = {}
     old_email = user.email
     if form.validate_on_submit():
         try:
             changed = change_staff_user(current_user, user, name=form.name.data, email=form.email.data,
                                         role=form.role.data, municipality_code=_code(form.municipality.data),
-                                        region_code=_code(form.region.data), workplace=form.workplace.data)
+                                        hospital_id=_code(form.hospital.data))
         except DomainError as exc:
             db.session.rollback()
             page_errors = apply_errors(form, exc.errors)

@@ -192,6 +192,7 @@ AUDIT_ACTION = {
     "user-deactivate": _l("Deactivated a staff account"),
     "user-unlock": _l("Lifted a lock-out"),
     "municipality-change": _l("Changed a municipality's data"),
+    "hospital-change": _l("Added or changed a hospital"),
 }
 
 

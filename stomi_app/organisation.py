@@ -9,8 +9,9 @@ from stomi_app import audit
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Municipality, OrderRules, User
+from stomi_app.models import Hospital, Municipality, OrderRules, Region, User
 from stomi_app.ordering import rules_for
+from stomi_app.text import clean_text
 from stomi_app.userinput import normalised_email
 
 # What each ordering rule may be set to: wide enough for any municipality's practice, narrow enough that a typo
@@ -95,3 +96,58 @@ def _describe(municipality: Municipality, rules: OrderRules) -> str:
              f"active={'yes' if municipality.active else 'no'}", f"reminder_days={municipality.reminder_days_before}"]
     parts += [f"{name}={getattr(rules, name)}" for name in RULE_RANGES]
     return ", ".join(parts)
+
+
+HOSPITAL_NAME_MAX = 200
+
+
+def _hospital_name(name: str | None, region: Region, *, other_than: Hospital | None = None) -> str:
+    """The name cleaned (no control characters, single spaces); raises DomainError on none, too long, or one the region
+    already has (whatever the case)."""
+    from sqlalchemy import func, select
+
+    name = " ".join(clean_text(name).split())
+    if not name:
+        raise DomainError({"name": _l("Enter the hospital's name.")})
+    if len(name) > HOSPITAL_NAME_MAX:
+        raise DomainError({"name": _l("A name has at most %(max)s characters.", max=HOSPITAL_NAME_MAX)})
+    clash = select(Hospital.id).where(Hospital.region_id == region.id, func.lower(Hospital.name) == name.lower())
+    if other_than is not None:
+        clash = clash.where(Hospital.id != other_than.id)
+    if db.session.scalar(clash):
+        raise DomainError({"name": _l("%(region)s already has a hospital by that name.", region=region.name)})
+    return name
+
+
+def add_hospital(actor: User, *, region_code: int | None, name: str | None) -> Hospital:
+    """A new (active) hospital of the region; audited."""
+    from sqlalchemy import select
+
+    region = db.session.scalar(select(Region).where(Region.code == region_code)) if region_code is not None else None
+    if region is None:
+        raise DomainError({"region": _l("Choose the region.")})
+    hospital = Hospital(name=_hospital_name(name, region), region=region, active=True)
+    db.session.add(hospital)
+    db.session.flush()
+    audit.record(actor, "hospital-change", "organisation administration",
+                 detail=f"added {hospital.id} {hospital.name}, region={region.code} {region.name}")
+    return hospital
+
+
+def change_hospital(actor: User, hospital: Hospital, *, name: str | None, active: bool) -> bool:
+    """Rename or (de)activate a hospital; its nurses' workplace follows the new name (an inactive hospital is not
+    offered for new accounts, its nurses keep it). Returns whether anything changed (audited with before -> after)."""
+    from sqlalchemy import update
+
+    new_name = _hospital_name(name, hospital.region, other_than=hospital)
+    before = f"name={hospital.name}, active={'yes' if hospital.active else 'no'}"
+    hospital.name, hospital.active = new_name, bool(active)
+    after = f"name={hospital.name}, active={'yes' if hospital.active else 'no'}"
+    if after == before:
+        return False
+    db.session.execute(update(User).where(User.hospital_id == hospital.id).values(workplace=new_name)
+                       .execution_options(synchronize_session="fetch"))
+    db.session.flush()
+    audit.record(actor, "hospital-change", "organisation administration",
+                 detail=f"{hospital.id}, region={hospital.region.code}: {before} -> {after}")
+    return True

@@ -72,7 +72,7 @@ ROUTES: dict[str, object] = {
         "start", "statistics_export", "statistics_overview", "statistics_report_document", "statistics_report_retry",
         "statistics_report_run", "statistics_reports",
         "users", "user_new", "user_detail", "user_edit", "user_deactivate", "user_activate", "user_unlock",
-        "user_reset_2fa", "user_send_link", "two_factor_policy", "municipality_edit")},
+        "user_reset_2fa", "user_send_link", "two_factor_policy", "municipality_edit", "hospitals", "hospital_edit")},
     **{f"fulfilment.{e}": (WH,) for e in ("packing_slip", "picklist_pdf", "start")},
 }
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from stomi_app.auth import links, twofactor
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, FailedLogins, Role, User
+from stomi_app.models import AuditEvent, FailedLogins, Hospital, Region, Role, User
 from tests import factories
 
 NEW_PASSWORD = "blå cykel ved søen"
@@ -31,6 +31,14 @@ def _user(email) -> User:
     return db.session.scalar(select(User).where(User.email == email))
 
 
+def _hospital(name: str = "Aarhus Universitetshospital", *, active: bool = True) -> Hospital:
+    hospital = Hospital(name=f"{name}{'' if active else ' (lukket)'}", active=active,
+                        region=db.session.scalar(select(Region).where(Region.code == 1082)))
+    db.session.add(hospital)
+    db.session.commit()
+    return hospital
+
+
 def _mailed_link(caplog) -> str:
     """The password link of the last e-mail (without an SMTP host the mail adapter writes it to the log)."""
     urls = re.findall(r"https?://[^\s]+/adgangskode/[\w.-]+", caplog.text)
@@ -40,7 +48,7 @@ def _mailed_link(caplog) -> str:
 
 def _create(admin, caplog, **data) -> str:
     form = {"name": "Karen Visitator", "email": "karen@horsens.dk", "role": "grant_officer", "municipality": "615",
-            "region": "", "workplace": ""}
+            "hospital": ""}
     form.update(data)
     with caplog.at_level(logging.INFO, logger="stomi_app.mail"):
         answer = admin.post("/admin/brugere/ny", data=form)
@@ -110,8 +118,11 @@ def test_create_refuses_bad_input_next_to_the_field_and_saves_nothing(admin):
         ({"email": "not-an-email"}, "email", "ugyldig"),
         ({"email": "admin@test.dk"}, "email", "findes allerede"),
         ({"municipality": ""}, "municipality", "én kommune"),
-        ({"role": "nurse", "municipality": "", "region": ""}, "municipality", "én af de to"),
-        ({"role": "nurse", "municipality": "751", "region": "1082"}, "municipality", "én af de to"),
+        ({"role": "nurse", "municipality": "", "hospital": ""}, "municipality", "én af de to"),
+        ({"role": "nurse", "municipality": "751", "hospital": str(_hospital().id)}, "municipality", "én af de to"),
+        ({"role": "nurse", "municipality": "", "hospital": "999999"}, "hospital", "på listen"),
+        ({"role": "nurse", "municipality": "", "hospital": "9" * 40}, "municipality", "én af de to"),
+        ({"role": "nurse", "municipality": "", "hospital": str(_hospital(active=False).id)}, "hospital", "på listen"),
         ({"role": "citizen"}, "role", None),
         ({"role": "superuser"}, "role", None),
         ({"municipality": "99999"}, "municipality", "Ukendt kommunekode"),
@@ -120,7 +131,7 @@ def test_create_refuses_bad_input_next_to_the_field_and_saves_nothing(admin):
     before = db.session.scalar(select(func.count(User.id)))
     for data, field, message in cases:
         form = {"name": "Karen", "email": "karen@horsens.dk", "role": "grant_officer", "municipality": "615",
-                "region": "", "workplace": ""}
+                "hospital": ""}
         form.update(data)
         answer = admin.post("/admin/brugere/ny", data=form)
         html = answer.get_data(as_text=True)
@@ -136,7 +147,7 @@ def test_a_mail_server_that_refuses_leaves_no_account(admin, app, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_PORT", 9)  # discard: nothing listens
     monkeypatch.setitem(app.config, "SMTP_TIMEOUT", 2)
     answer = admin.post("/admin/brugere/ny", data={"name": "Karen", "email": "karen@horsens.dk", "role": "callcenter",
-                                                   "municipality": "", "region": "", "workplace": ""})
+                                                   "municipality": "", "hospital": ""})
     assert answer.status_code == 422 and "kunne ikke sendes" in answer.get_data(as_text=True)
     assert _user("karen@horsens.dk") is None
 
@@ -162,7 +173,7 @@ def test_the_administrator_cannot_deactivate_herself_or_change_her_own_role(admi
     assert "Du kan ikke deaktivere din egen konto" in page
     assert _user("admin@test.dk").active
     changed = admin.post(f"/admin/brugere/{me.id}/ret", data={"name": me.name, "email": me.email, "role": "nurse",
-                                                             "municipality": "751", "region": "", "workplace": ""})
+                                                             "municipality": "751", "hospital": ""})
     assert changed.status_code == 422 and "din egen rolle" in changed.get_data(as_text=True)
 
 
@@ -173,7 +184,7 @@ def test_a_change_of_workplace_changes_what_the_officer_sees_and_ends_her_sessio
     assert officer.get(f"/kommune/borger/{aarhus_citizen.id}").status_code == 200
     user = _user("officer.aarhus@test.dk")
     answer = admin.post(f"/admin/brugere/{user.id}/ret", data={
-        "name": user.name, "email": user.email, "role": "grant_officer", "municipality": "461", "region": "", "workplace": ""})
+        "name": user.name, "email": user.email, "role": "grant_officer", "municipality": "461", "hospital": ""})
     assert answer.status_code == 302
     assert officer.get("/kommune/").status_code == 302  # logged out by the change
     officer.post("/login", data={"email": "officer.aarhus@test.dk", "password": factories.PASSWORD})
@@ -245,8 +256,7 @@ def test_a_changed_e_mail_address_is_told_to_the_old_one(admin, world, caplog):
     agent = world[Role.CALLCENTER]
     with caplog.at_level(logging.INFO, logger="stomi_app.mail"):
         answer = admin.post(f"/admin/brugere/{agent.id}/ret", data={
-            "name": agent.name, "email": "ny.agent@test.dk", "role": "callcenter", "municipality": "", "region": "",
-            "workplace": ""})
+            "name": agent.name, "email": "ny.agent@test.dk", "role": "callcenter", "municipality": "", "hospital": ""})
     assert answer.status_code == 302
     assert "to=agent@test.dk" in caplog.text and "ny.agent@test.dk" in caplog.text
     assert _user("ny.agent@test.dk") is not None

@@ -182,6 +182,21 @@ def _insert_citizens(ctx: DemoContext, counts: dict[int, int]) -> None:
         consents.close()
 
 
+def _demo_hospital(region_code: int, name: str) -> int:
+    """The demo hospital nurse's hospital (a record, stomi_app.models.Hospital), made the first time it is named."""
+    from sqlalchemy import select
+
+    from stomi_app.models import Hospital, Region
+
+    region = db.session.scalar(select(Region).where(Region.code == region_code))
+    hospital = db.session.scalar(select(Hospital).where(Hospital.region_id == region.id, Hospital.name == name))
+    if hospital is None:
+        hospital = Hospital(name=name, region=region, active=True)
+        db.session.add(hospital)
+        db.session.flush()
+    return hospital.id
+
+
 def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
     started = time.perf_counter()
     if reset:
@@ -190,7 +205,8 @@ def generate(*, scale: str, seed: int, reset: bool, echo=print) -> str:
     ctx = DemoContext(rng=random.Random(seed), scale=scale, today=date.today(), municipalities=municipalities, echo=echo,
                       accepted_order_sinks=_accepted_order_sinks())
     for email, name, role, municipality_code, region_code, workplace in DEMO_STAFF:
-        user = create_staff_user(email=email, name=name, role=role, password=DEMO_PASSWORD,
+        hospital_id = _demo_hospital(region_code, workplace) if region_code and workplace else None
+        user = create_staff_user(email=email, name=name, role=role, password=DEMO_PASSWORD, hospital_id=hospital_id,
                                  municipality_code=municipality_code, region_code=region_code, workplace=workplace)
         if email == DEMO_TOTP_USER:
             twofactor.enrol_with_secret(user, DEMO_TOTP_SECRET)

@@ -1,7 +1,7 @@
 """Regions and municipalities: who grants, who pays, who gets invoiced."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base
@@ -15,6 +15,7 @@ class Region(Base):
     name: Mapped[str] = mapped_column(String(100))
 
     municipalities: Mapped[list["Municipality"]] = relationship(back_populates="region", order_by="Municipality.name")
+    hospitals: Mapped[list["Hospital"]] = relationship(back_populates="region", order_by="Hospital.name")
 
 
 class Municipality(Base):
@@ -42,3 +43,22 @@ class Municipality(Base):
 
     def __repr__(self) -> str:
         return f"<Municipality {self.code} {self.name}>"
+
+
+class Hospital(Base):
+    """A hospital of a region where stoma nurses work (stomi_app.organisation keeps them; stomi_app.users binds a
+    hospital nurse to one, and her region, which scopes the citizens she sees, follows from it)."""
+
+    __tablename__ = "hospital"
+    __table_args__ = (UniqueConstraint("region_id", "name", name="uq_hospital_region_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    # An inactive hospital is no longer offered for new accounts; its nurses keep it until they are moved.
+    active: Mapped[bool] = mapped_column(default=True)
+
+    region: Mapped[Region] = relationship(back_populates="hospitals")
+
+    def __repr__(self) -> str:
+        return f"<Hospital {self.id} {self.name}>"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
-from stomi_app.models.geo import Municipality, Region
+from stomi_app.models.geo import Hospital, Municipality, Region
 from stomi_app.models.sessions import LoginPrincipal
 
 
@@ -47,6 +47,8 @@ class User(LoginPrincipal, Base):
     # A grant officer or municipal manager is bound to one municipality; a nurse works at a municipality or at a hospital of a region.
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    # A hospital nurse's hospital (its region is `region_id`); `workplace` carries its name for display.
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospital.id"), index=True)
     workplace: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2), default="da")
     active: Mapped[bool] = mapped_column(default=True)
@@ -60,6 +62,7 @@ class User(LoginPrincipal, Base):
 
     municipality: Mapped[Municipality | None] = relationship()
     region: Mapped[Region | None] = relationship()
+    hospital: Mapped[Hospital | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=password_hash_method())
