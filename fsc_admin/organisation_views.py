@@ -1,10 +1,12 @@
-"""The FSC administrator's organisation data: a municipality's EAN/GLN, CVR, membership and ordering rules."""
+"""The FSC administrator's organisation data: a municipality's EAN/GLN, CVR, membership and ordering rules; the
+regions' hospitals."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from fsc_admin import bp
 from fsc_admin.users_forms import HospitalChangeForm, HospitalForm, MunicipalityForm
@@ -15,7 +17,6 @@ from stomi_app.models import Hospital, Municipality, Region
 from stomi_app.ordering import rules_for
 from stomi_app.organisation import RULE_RANGES, add_hospital, change_hospital, change_municipality
 from stomi_app.userinput import record_id, whole_number
-from wtforms.fields.choices import SelectChoice
 
 
 @bp.route("/kommuner/<int:code>", methods=["GET", "POST"])

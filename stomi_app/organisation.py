@@ -2,6 +2,7 @@
 is in the solution, and its ordering rules."""
 from __future__ import annotations
 
+from sqlalchemy import func, select, update
 from stdnum.dk import cvr as cvr_number
 
 from invoicing.run import valid_gln
@@ -104,8 +105,6 @@ HOSPITAL_NAME_MAX = 200
 def _hospital_name(name: str | None, region: Region, *, other_than: Hospital | None = None) -> str:
     """The name cleaned (no control characters, single spaces); raises DomainError on none, too long, or one the region
     already has (whatever the case)."""
-    from sqlalchemy import func, select
-
     name = " ".join(clean_text(name).split())
     if not name:
         raise DomainError({"name": _l("Enter the hospital's name.")})
@@ -121,8 +120,6 @@ def _hospital_name(name: str | None, region: Region, *, other_than: Hospital | N
 
 def add_hospital(actor: User, *, region_code: int | None, name: str | None) -> Hospital:
     """A new (active) hospital of the region; audited."""
-    from sqlalchemy import select
-
     region = db.session.scalar(select(Region).where(Region.code == region_code)) if region_code is not None else None
     if region is None:
         raise DomainError({"region": _l("Choose the region.")})
@@ -137,8 +134,6 @@ def add_hospital(actor: User, *, region_code: int | None, name: str | None) -> H
 def change_hospital(actor: User, hospital: Hospital, *, name: str | None, active: bool) -> bool:
     """Rename or (de)activate a hospital; its nurses' workplace follows the new name (an inactive hospital is not
     offered for new accounts, its nurses keep it). Returns whether anything changed (audited with before -> after)."""
-    from sqlalchemy import update
-
     new_name = _hospital_name(name, hospital.region, other_than=hospital)
     before = f"name={hospital.name}, active={'yes' if hospital.active else 'no'}"
     hospital.name, hospital.active = new_name, bool(active)

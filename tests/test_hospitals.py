@@ -6,17 +6,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from stomi_app import nursing
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Hospital, Role, User
+from stomi_app.models import AuditEvent, Citizen, Hospital, Role, User
 from tests import factories
 from tests.conftest import make_app
 from tests.dbutil import throwaway_database
-
-import pytest
 
 REVISION, BEFORE = "b7ce6e8c4f83", "e8c4a2f6b901"
 
@@ -102,8 +101,10 @@ def test_a_nurse_created_with_a_hospital_sees_the_citizens_of_its_region(admin, 
     # The same citizens as a nurse bound to the region the old way.
     before = factories.user(Role.NURSE, "gammel@auh.dk", region_code=1082, workplace="Aarhus Universitetshospital")
     db.session.commit()
-    from stomi_app.models import Citizen
-    visible = lambda n: sorted(db.session.scalars(select(Citizen.id).where(nursing.visible_citizens(n))))
+
+    def visible(n):
+        return sorted(db.session.scalars(select(Citizen.id).where(nursing.visible_citizens(n))))
+
     assert visible(nurse) == visible(before) and visible(nurse)
     # A rename follows onto her workplace.
     admin.post(f"/admin/hospitaler/{auh.id}", data={"name": "AUH", "active": "y"})
