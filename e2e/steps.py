@@ -40,8 +40,16 @@ def choose_language_before_login(page: Page, lang: str) -> None:
     switch_language(page, lang)
 
 
+def settled(page: Page) -> None:
+    """Let the page shown now finish loading before the journey leaves it by address: a navigation started while a
+    document still loads makes the browser abandon it, and its accessibility scan would never start (seen on a loaded
+    machine after a logout's redirect)."""
+    page.wait_for_load_state("load")
+
+
 def login_staff(page: Page, email: str, password: str = DEMO_PASSWORD, *, lang: str = "da") -> None:
     """Fill in and send the staff login form in `lang`; the journey asserts where it lands."""
+    settled(page)
     page.goto("/login")
     choose_language_before_login(page, lang)
     page.get_by_label(EMAIL[lang]).fill(email)
@@ -51,6 +59,7 @@ def login_staff(page: Page, email: str, password: str = DEMO_PASSWORD, *, lang: 
 
 def login_citizen(page: Page, cpr: str, *, lang: str = "da") -> None:
     """Fill in and send the citizen demo login (the stand-in for MitID) in `lang`."""
+    settled(page)
     page.goto("/login/borger")
     choose_language_before_login(page, lang)
     page.get_by_label(CPR[lang]).fill(cpr)
