@@ -7,12 +7,13 @@ from pathlib import Path
 from flask import Flask
 
 from stomi_app.config import load_config
+from stomi_app.transaction import TransactionalFlask
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the Flask app; `overrides` wins over environment and defaults (used by tests)."""
     instance_path = os.environ.get("STOMI_INSTANCE_PATH") or str(Path.cwd() / "instance")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = TransactionalFlask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, overrides or {}))
     from stomi_app.configcheck import refuse_unfit_production
