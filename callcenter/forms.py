@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from stomi_app.ordering_forms import DeliveryForm, ProblemForm  # noqa: F401  (the same forms as the web)
+from ordering.forms import DeliveryForm, ProblemForm  # noqa: F401  (the same forms as the web)
 from stomi_app.forms import BaseForm
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.text import clean_text
@@ -52,7 +52,7 @@ class AgentDeliveryForm(DeliveryForm):
             self.temporary_from.data, self.temporary_to.data = draft.temporary_from, draft.temporary_to
 
     def delivery_arguments(self) -> dict:
-        """The form as keyword arguments of stomi_app.ordering.set_delivery."""
+        """The form as keyword arguments of ordering.services.set_delivery."""
         return dict(express=self.speed.data == "express", temporary=self.address_choice.data == "temporary",
                     name=clean_text(self.name.data), address=clean_text(self.address.data),
                     postcode=clean_text(self.postcode.data), city=clean_text(self.city.data),

@@ -15,9 +15,12 @@ from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, DeliveryProblem, DeliveryProblemKind, Order, ProductChangeRequest, RequestStatus, User
+from stomi_app.models.citizen import Citizen
+from ordering.models import DeliveryProblem, DeliveryProblemKind, Order
+from care.models import ProductChangeRequest, RequestStatus
+from stomi_app.models import User
 from stomi_app.text import clean_text
-from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
+from ordering.models import PROBLEM_FLOW, ProblemStatus
 
 QUEUE_LIMIT = 50  # per queue; the count says how many there are in all
 

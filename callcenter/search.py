@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, Order
+from stomi_app.models.citizen import Citizen
+from ordering.models import Order
 from stomi_app.text import clean_text
 
 MAX_HITS = 50

@@ -10,23 +10,29 @@ from sqlalchemy.orm import joinedload
 from callcenter.models import Contact, ContactOutcome, ContactReason
 from callcenter.search import SearchError, SearchResult, mask_cprs, search
 from catalogue.services import variant_by_article_number
-from stomi_app import approvals, audit, consent, nursing, ordering
+from stomi_app import audit
+from care import approvals
+from citizens import consent
+from care import nursing
+from ordering import services as ordering
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
-from stomi_app.grants import LineUse, consumption
+from grants.services import LineUse, consumption
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, Order, OrderStatus, User
-from stomi_app.models.clinical import CuttingMeasure
-from stomi_app.models.consent import ConsentPurpose
-from stomi_app.models.nursing import ClinicalNote
-from stomi_app.models.nursing import AdviceQuestion, AdviceStatus, ProductChangeRequest, RequestStatus
-from stomi_app.models.orders import OPEN_STATUSES
-from stomi_app.replacements import create_replacement
+from stomi_app.models import AuditEvent, User
+from stomi_app.models.citizen import Citizen
+from ordering.models import DeliveryProblem, DeliveryProblemKind, Order, OrderStatus
+from citizens.clinical import CuttingMeasure
+from citizens.consent_models import ConsentPurpose
+from care.models import ClinicalNote
+from care.models import AdviceQuestion, AdviceStatus, ProductChangeRequest, RequestStatus
+from ordering.models import OPEN_STATUSES
+from ordering.replacements import create_replacement
 from stomi_app.db import utcnow
 from stomi_app.text import clean_text
 from stomi_app.timeutil import TZ, local_today
 from stomi_app.userinput import record_id
-from stomi_app.models.orders import ProblemStatus
+from ordering.models import ProblemStatus
 
 MAX_NOTE = 2000
 RECENT_ORDERS = 10
@@ -287,7 +293,7 @@ def replace_for_problem(agent: User, problem: DeliveryProblem, replace: dict[int
 def transfer_to_advice(agent: User, citizen: Citizen, *, question: str, summary: str) -> AdviceQuestion:
     """An advice question for a nurse in the citizen's name (their words), with the agent's summary for the nurse.
 
-    The nurse console owns advice (stomi_app.nursing.ask_advice, which also writes the audit entry); the
+    The nurse console owns advice (care.nursing.ask_advice, which also writes the audit entry); the
     callcenter only adds that a double press of "Transfer" gives one question, not two in the nurses' queue.
     """
     question, summary = clean_text(question).strip(), clean_text(summary).strip()

@@ -16,12 +16,18 @@ from callcenter.forms import (
 )
 from callcenter.search import KIND_LABELS, SearchError
 from catalogue.services import variant_by_article_number
-from stomi_app import labels, nursing, ordering, privacy, replacements
+from stomi_app import labels
+from care import nursing
+from ordering import services as ordering
+from citizens import privacy
+from ordering import replacements
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
-from stomi_app.ordering_forms import product_search
-from stomi_app.models import Citizen, DeliveryProblem, Order, OrderStatus, Role
+from ordering.forms import product_search
+from stomi_app.models.citizen import Citizen
+from ordering.models import DeliveryProblem, Order, OrderStatus
+from stomi_app.models import Role
 from stomi_app.text import clean_text
 from notices import services as notice_services
 from notices.reminders import audited_call_list

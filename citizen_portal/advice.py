@@ -9,12 +9,14 @@ from wtforms.validators import Length, Optional
 
 from catalogue.services import variant_by_article_number
 from citizen_portal import bp
-from stomi_app import approvals, labels, nursing, reference
+from stomi_app import labels, reference
+from care import approvals
+from care import nursing
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
-from stomi_app.grants import consumption
+from grants.services import consumption
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.ordering_forms import product_search
+from ordering.forms import product_search
 from stomi_app.timeutil import local_today
 
 

@@ -1,4 +1,4 @@
-"""Forms of the citizen portal only; the order steps' forms are shared with the callcenter (stomi_app.ordering_forms)."""
+"""Forms of the citizen portal only; the order steps' forms are shared with the callcenter (ordering.forms)."""
 from __future__ import annotations
 
 from wtforms import BooleanField, RadioField, StringField

@@ -9,7 +9,7 @@ from citizen_portal import bp
 from citizen_portal.forms import NoticePreferencesForm
 from notices import reminders, services
 from notices.texts import Kind, body, title
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 

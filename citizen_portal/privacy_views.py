@@ -10,13 +10,15 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
 from citizen_portal import bp
-from stomi_app import consent, labels, privacy
+from stomi_app import labels
+from citizens import consent
+from citizens import privacy
 from stomi_app.audit import lookups_of
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models.consent import ConsentPurpose
+from citizens.consent_models import ConsentPurpose
 
 
 @bp.route("/mine-data")

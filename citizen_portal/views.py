@@ -12,15 +12,17 @@ from fulfilment.instructions import expected_delivery, tracking_url
 from notices import services as notice_services
 from notices.supply import supply_for
 from citizen_portal.forms import MeasureForm
-from stomi_app.ordering_forms import DeliveryForm, ProblemForm, product_search
-from stomi_app import decision_letters, ordering
+from ordering.forms import DeliveryForm, ProblemForm, product_search
+from grants import letters as decision_letters
+from ordering import services as ordering
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
-from stomi_app.grants import grants_in_force
+from grants.services import grants_in_force
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import DeliveryProblemKind, Order, OrderStatus, Role
-from stomi_app.models.orders import OPEN_STATUSES
+from ordering.models import DeliveryProblemKind, Order, OrderStatus
+from stomi_app.models import Role
+from ordering.models import OPEN_STATUSES
 from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.CITIZEN)

@@ -2,7 +2,7 @@
 
 Jens Mikkelsen (Odense) orders one pack more than is left (read from the page, so earlier journeys do not
 matter); Odense's grant officer finds him, raises that grant line to cover what he has ordered, and the waiting
-order is accepted at once (stomi_app.ordering.reevaluate_waiting_orders).
+order is accepted at once (ordering.services.reevaluate_waiting_orders).
 """
 from __future__ import annotations
 

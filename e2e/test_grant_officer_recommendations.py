@@ -32,9 +32,9 @@ import json
 from sqlalchemy import select
 from catalogue.models import Product, Variant
 from stomi_app import create_app
-from stomi_app.approvals import approve_product_change, request_product_change
+from care.approvals import approve_product_change, request_product_change
 from stomi_app.extensions import db
-from stomi_app.grants import grants_in_force
+from grants.services import grants_in_force
 from stomi_app.models import Citizen, Municipality, User
 from stomi_app.timeutil import local_today
 

@@ -15,7 +15,8 @@ from stomi_app import cpr, paging, safecsv
 from stomi_app.audit import record
 from stomi_app.extensions import db
 from stomi_app.labels import audit_action_label, staff_purpose_label
-from stomi_app.models import AuditEvent, Citizen, User
+from stomi_app.models import AuditEvent, User
+from stomi_app.models.citizen import Citizen
 from stomi_app.text import clean_text
 from stomi_app.timeutil import start_of_local_day_utc
 from stomi_app.userinput import iso_day, whole_number

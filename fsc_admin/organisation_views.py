@@ -14,8 +14,8 @@ from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from stomi_app.models import Hospital, Municipality, Region
-from stomi_app.ordering import rules_for
-from stomi_app.organisation import RULE_RANGES, add_hospital, change_hospital, change_municipality
+from ordering.services import rules_for
+from organisation.services import RULE_RANGES, add_hospital, change_hospital, change_municipality
 from stomi_app.userinput import record_id, whole_number
 
 

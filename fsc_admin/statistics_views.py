@@ -9,13 +9,13 @@ from fsc_admin.invoicing_forms import RunForm
 from stomi_app import jobruns, jobs
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
-from stomi_app.models import StatisticsReport
-from stomi_app.statistics import export, jobs as report_jobs
-from stomi_app.statistics.period import PeriodError, parse_month
-from stomi_app.statistics.report import ReportError, month_reports
-from stomi_app.statistics.dashboard import fsc_overview
-from stomi_app.statistics.forms import PeriodForm
-from stomi_app.statistics.tables import format_cell, is_numeric
+from usage_statistics.models import StatisticsReport
+from usage_statistics import export, jobs as report_jobs
+from usage_statistics.period import PeriodError, parse_month
+from usage_statistics.report import ReportError, month_reports
+from usage_statistics.dashboard import fsc_overview
+from usage_statistics.forms import PeriodForm
+from usage_statistics.tables import format_cell, is_numeric
 
 bp.add_app_template_global(format_cell, "format_cell")
 bp.add_app_template_global(is_numeric, "is_numeric")

@@ -31,7 +31,7 @@ class TwoFactorPolicyForm(BaseForm):
 
 
 class MunicipalityForm(BaseForm):
-    """The checks (check digits, ranges) are the service's, stomi_app.organisation."""
+    """The checks (check digits, ranges) are the service's, organisation.services."""
 
     ean_gln = StringField(_l("EAN/GLN number"), description=_l("13 digits: the address invoices are sent to (NemHandel)."),
                           validators=[DataRequired(message=_l("Enter the EAN/GLN number.")), Length(max=40)])
@@ -56,7 +56,7 @@ class MunicipalityForm(BaseForm):
 
 
 class HospitalForm(BaseForm):
-    """Add a hospital to a region; the rules (a name, unique in the region) are the service's, stomi_app.organisation."""
+    """Add a hospital to a region; the rules (a name, unique in the region) are the service's, organisation.services."""
 
     region = SelectField(_l("Region"), validate_choice=False)
     name = StringField(_l("The hospital's name"), validators=[DataRequired(message=_l("Enter the hospital's name."))])

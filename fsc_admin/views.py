@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from fsc_admin import bp
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Municipality, Region, Role
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import Municipality, Region, Role
 
 restrict_blueprint(bp, Role.FSC_ADMIN)
 

@@ -21,8 +21,9 @@ from fulfilment.models import InstructionLine, OutboxMessage, OutboxStatus, Ware
 from stomi_app.db import utcnow
 from stomi_app.demo.bulk import TableWriter, first_free_id
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Order, OrderEvent, OrderLine, OrderStatus
-from stomi_app.models.orders import APPROVED_STATUSES
+from stomi_app.models.citizen import Citizen
+from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
+from ordering.models import APPROVED_STATUSES
 from stomi_app.timeutil import TZ
 
 S = OrderStatus

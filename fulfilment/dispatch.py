@@ -29,8 +29,8 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.logs import REQUEST_ID_HEADER, bind_request_id
-from stomi_app.models import Order, OrderStatus
-from stomi_app.ordering import set_status
+from ordering.models import Order, OrderStatus
+from ordering.services import set_status
 
 log = logging.getLogger("stomi.fulfilment.dispatch")
 

@@ -21,9 +21,9 @@ from fulfilment.dispatch import mark_order_sent
 from fulfilment.models import OutboxStatus, ReceivedEvent, WarehouseInstruction
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
-from stomi_app.ordering import set_status
-from stomi_app.models.orders import ORDER_FLOW
+from ordering.models import Order, OrderStatus
+from ordering.services import set_status
+from ordering.models import ORDER_FLOW
 
 log = logging.getLogger("stomi.fulfilment.events")
 

@@ -15,7 +15,7 @@ from fulfilment.workdays import add_working_days, next_working_day_on_or_after
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.logs import current_request_id
-from stomi_app.models import Order
+from ordering.models import Order
 from stomi_app.timeutil import local_today
 
 log = logging.getLogger("stomi.fulfilment")

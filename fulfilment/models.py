@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
-from stomi_app.models.clinical import CutShape
-from stomi_app.models.orders import Order
+from citizens.clinical import CutShape
+from ordering.models import Order
 
 
 def _enum(cls, length=12):

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from fulfilment.models import WarehouseInstruction
 from fulfilment.workdays import working_days_between
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
-from stomi_app.statistics.sqltime import local_date as sql_local_date
+from ordering.models import Order, OrderStatus
+from usage_statistics.sqltime import local_date as sql_local_date
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
 

@@ -18,7 +18,9 @@ from invoicing.models import Invoice, SharedCostAllocation, SharedCostShare
 from invoicing.money import largest_remainder
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, Grant, Municipality, Region, User
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant
+from stomi_app.models import Municipality, Region, User
 from stomi_app.userinput import whole_number
 
 KEYS = ("citizens", "population")

@@ -38,7 +38,9 @@ from invoicing.models import FeeSchedule, SharedCostAllocation, SharedCostShare
 from invoicing.money import div_half_up
 from invoicing.spec import OrderRow
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Grant, Order, OrderLine, OrderStatus
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant
+from ordering.models import Order, OrderLine, OrderStatus
 from stomi_app.money import document_kr
 from stomi_app.timeutil import start_of_local_day_utc
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.geo import Municipality, Region
-from stomi_app.models.orders import Order
+from ordering.models import Order
 from stomi_app.models.users import User
 
 

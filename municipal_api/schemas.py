@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from stomi_app.apischema import ApiModel, JsonDate, Text
-from stomi_app.grants import MAX_QUANTITY
+from grants.services import MAX_QUANTITY
 from stomi_app.userinput import MAX_AMOUNT_OERE
 
 Period = Literal["month", "quarter", "year"]

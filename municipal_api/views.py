@@ -31,15 +31,16 @@ from stomi_app.apischema import MAX_ID, ApiModel, ApiProblem, Reply, operation, 
 from stomi_app.audit import record
 from stomi_app.db import utcnow
 from stomi_app.extensions import csrf, db, limiter
-from stomi_app.grants import (
-    GrantError, GrantLineInput, awaiting_approval, change_grant, citizen_by_cpr, consumption, create_grant, end_grant,
-    grant_of,
+from grants.services import (
+    GrantError, GrantLineInput, awaiting_approval, change_grant, citizen_by_cpr, consumption, create_grant, end_grant, grant_of,
 )
-from stomi_app.models import Citizen, Grant, GrantPeriod, Order, OrderEvent, OrderStatus
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant, GrantPeriod
+from ordering.models import Order, OrderEvent, OrderStatus
 from stomi_app.models.api_clients import ApiClient, ApiIdempotentAnswer, ApiToken
 from stomi_app.oauth import authorization, require_oauth, token_hash
-from stomi_app.statistics.export import CSV_MEDIA_TYPE
-from stomi_app.statistics.report import report_of, reports_of
+from usage_statistics.export import CSV_MEDIA_TYPE
+from usage_statistics.report import report_of, reports_of
 from stomi_app.timeutil import local_today
 
 from pydantic import Field

@@ -11,15 +11,16 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from municipal_portal import bp
 from municipal_portal.forms import LocalDateField, add_error, error_list
-from stomi_app import approvals, discharge
+from care import approvals
+from care import discharge
 from stomi_app.audit import record
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm
-from stomi_app.grants import MAX_QUANTITY, GrantAccessDenied, GrantError
+from grants.services import MAX_QUANTITY, GrantAccessDenied, GrantError
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import DischargeRecommendation, RecommendationStatus
-from stomi_app.nursing import NursingError
-from stomi_app.ordering import current_measure
+from care.models import DischargeRecommendation, RecommendationStatus
+from care.nursing import NursingError
+from ordering.services import current_measure
 from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number

@@ -6,9 +6,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from catalogue.services import variant_by_article_number
 from stomi_app.forms import BaseForm, BaseSubForm, error_summary_items
-from stomi_app.grants import CASE_NOTE_MAX, MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
+from grants.services import CASE_NOTE_MAX, MAX_QUANTITY, GrantLineInput, price_ceiling_too_high
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import GrantPeriod
+from grants.models import GrantPeriod
 from stomi_app.money import AmountError, parse_oere
 from stomi_app.userinput import MAX_AMOUNT_OERE, record_id, whole_number
 

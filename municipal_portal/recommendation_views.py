@@ -10,15 +10,15 @@ from wtforms.validators import Length
 
 from municipal_portal import bp, services
 from municipal_portal.forms import add_error, error_list
-from stomi_app import approvals
+from care import approvals
 from stomi_app.audit import record
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm
-from stomi_app.grants import GrantAccessDenied
+from grants.services import GrantAccessDenied
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
-from stomi_app.models import RecommendationStatus
-from stomi_app.nursing import NursingError
+from care.models import RecommendationStatus
+from care.nursing import NursingError
 from stomi_app.text import clean_text
 from stomi_app.timeutil import local_today
 

@@ -10,12 +10,14 @@ from sqlalchemy.orm import selectinload
 from catalogue.models import Product, Variant
 from stomi_app import cpr
 from stomi_app.extensions import db
-from stomi_app.approvals import pending_recommendations, recommendation_details
-from stomi_app.grants import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force, waiting_order_of  # noqa: F401  (scoped once)
-from stomi_app.models import (
-    Citizen, Grant, GrantChange, Municipality, GrantLine, GrantRecommendation, Order, OrderStatus, RecommendationKind,
-)
-from stomi_app.ordering import current_measure
+from care.approvals import pending_recommendations, recommendation_details
+from grants.services import awaiting_approval, citizen_of, consumption, grant_of, grants_in_force, waiting_order_of  # noqa: F401  (scoped once)
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant, GrantChange, GrantLine
+from stomi_app.models import Municipality
+from care.models import GrantRecommendation, RecommendationKind
+from ordering.models import Order, OrderStatus
+from ordering.services import current_measure
 from stomi_app.paging import Capped
 
 SEARCH_LIMIT = 50

@@ -18,13 +18,13 @@ from stomi_app.audit import record
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.models import Municipality, Role
-from stomi_app.statistics import export, jobs as report_jobs
-from stomi_app.statistics.period import PeriodError, parse_month
-from stomi_app.statistics.dashboard import municipality_dashboard
-from stomi_app.statistics.figures import utilisation_day, utilisation_per_citizen
-from stomi_app.statistics.forms import PeriodForm
-from stomi_app.statistics.report import ReportError, report_of, reports_of
-from stomi_app.statistics.tables import Money, StatTable, format_cell, is_numeric
+from usage_statistics import export, jobs as report_jobs
+from usage_statistics.period import PeriodError, parse_month
+from usage_statistics.dashboard import municipality_dashboard
+from usage_statistics.figures import utilisation_day, utilisation_per_citizen
+from usage_statistics.forms import PeriodForm
+from usage_statistics.report import ReportError, report_of, reports_of
+from usage_statistics.tables import Money, StatTable, format_cell, is_numeric
 from stomi_app.timeutil import local_today
 
 MANAGER_ENDPOINTS = {

@@ -12,22 +12,24 @@ from municipal_portal import bp, services
 from municipal_portal.forms import (
     BLANK_LINE_ROWS, CaseNoteForm, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
-from stomi_app import approvals, decision_letters as letters, ordering
-from stomi_app.approvals import count_pending_recommendations
+from care import approvals
+from grants import letters
+from ordering import services as ordering
+from care.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
-from stomi_app.discharge import open_discharge_recommendations
+from care.discharge import open_discharge_recommendations
 from stomi_app.extensions import db
-from stomi_app.grants import (
-    GrantError, add_case_note, case_notes, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant,
-    withdraw_ending,
+from grants.services import (
+    GrantError, add_case_note, case_notes, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant, withdraw_ending,
 )
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
 from stomi_app.forms import apply_errors
-from stomi_app.grants import GrantAccessDenied
-from stomi_app.models import OrderStatus, Role
-from stomi_app.nursing import NursingError, needs_nurse
+from grants.services import GrantAccessDenied
+from ordering.models import OrderStatus
+from stomi_app.models import Role
+from care.nursing import NursingError, needs_nurse
 from stomi_app.money import input_text
 from stomi_app.paging import capped_message
 from stomi_app.text import clean_text

@@ -10,5 +10,9 @@ def init_app(app) -> None:
     from stomi_app.jobs import NIGHTLY_JOBS
 
     connect()
+    from notices.metrics import NoticeCollector
+    from stomi_app.metrics import register_collector
+
+    register_collector(NoticeCollector)
     if "notices.jobs.nightly" not in NIGHTLY_JOBS:
         NIGHTLY_JOBS.append("notices.jobs.nightly")

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from stomi_app.organisation import REMINDER_DAYS_RANGE
+from organisation.services import REMINDER_DAYS_RANGE
 from flask.cli import with_appcontext
 
 

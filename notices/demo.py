@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from notices.reminders import remind
 from stomi_app.extensions import db
-from stomi_app.models import Citizen
+from stomi_app.models.citizen import Citizen
 
 
 def generate_notices(ctx) -> None:

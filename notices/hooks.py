@@ -9,7 +9,8 @@ from notices.services import notify
 from notices.texts import Kind
 from stomi_app import signals
 from stomi_app.extensions import db
-from stomi_app.models import OrderStatus, RequestStatus
+from ordering.models import OrderStatus
+from care.models import RequestStatus
 
 S = OrderStatus
 # The moves a citizen hears of; the warehouse's inner steps (sent, picked, cut, packed) are not worth a message.

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow
 from stomi_app.models.citizen import Citizen
-from stomi_app.models.orders import Order
+from ordering.models import Order
 
 
 def _enum(cls, length=12):

@@ -18,12 +18,16 @@ from notices.models import Notice, NoticeDelivery
 from notices.services import notify
 from notices.supply import Supply, earliest_run_out, supply_for, supply_for_many
 from notices.texts import Kind
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.grants import consumption, consumption_for, last_ordinary_order, matching_line
+from grants.services import consumption, consumption_for, last_ordinary_order, matching_line
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, CuttingMeasure, Grant, GrantStatus, Municipality, Order
-from stomi_app.models.orders import OPEN_STATUSES
+from stomi_app.models.citizen import Citizen
+from citizens.clinical import CuttingMeasure
+from grants.models import Grant, GrantStatus
+from stomi_app.models import Municipality
+from ordering.models import Order
+from ordering.models import OPEN_STATUSES
 from stomi_app.timeutil import local_date, local_today, start_of_local_day_utc
 
 GRANT_ENDING_DAYS = 30

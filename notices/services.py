@@ -13,7 +13,8 @@ from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, User
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import User
 from stomi_app.userinput import normalised_email
 
 INBOX_LIMIT = 200

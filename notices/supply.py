@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from catalogue.models import Product, Variant
 from stomi_app.extensions import db
-from stomi_app.grants import consumption, matching_line
-from stomi_app.models import GrantLine, Order, OrderLine, OrderStatus
+from grants.services import consumption, matching_line
+from grants.models import GrantLine
+from ordering.models import Order, OrderLine, OrderStatus
 from stomi_app.timeutil import local_date, start_of_local_day_utc
 
 PERIOD_DAYS = {"month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.ordering import ORDER_REASONS, ROUTING_REASONS
+from ordering.services import ORDER_REASONS, ROUTING_REASONS
 from stomi_app.public_url import external_url
 
 
@@ -48,7 +48,7 @@ def _day(params: dict, name: str) -> str:
 
 
 def _reasons(params: dict) -> list[str]:
-    """The routing reasons in the words the citizen's own order pages use (stomi_app.ordering's one table)."""
+    """The routing reasons in the words the citizen's own order pages use (ordering.services's one table)."""
     wording = {**ROUTING_REASONS, **ORDER_REASONS}
     return [str(wording[code]) for code in params.get("reasons", []) if code in wording]
 

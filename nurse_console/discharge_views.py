@@ -10,10 +10,11 @@ from catalogue.services import variant_by_article_number
 from nurse_console import bp
 from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, stoma_choices
 from stomi_app.forms import apply_errors
-from stomi_app import discharge, nursing
+from care import discharge
+from care import nursing
 from stomi_app.extensions import db
 from stomi_app.models import Municipality
-from stomi_app.ordering_forms import product_search
+from ordering.forms import product_search
 from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
 

@@ -105,7 +105,7 @@ class NoteForm(BaseForm):
 
 
 class DischargeForm(BaseForm):
-    """Every rule is the service's (stomi_app.discharge), so all messages come at once; the form only reads values."""
+    """Every rule is the service's (care.discharge), so all messages come at once; the form only reads values."""
 
     cpr = StringField(_l("CPR number"), validators=[Optional(), Length(max=20)], description=_l("10 digits, e.g. 010150-1234"))
     name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])

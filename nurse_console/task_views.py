@@ -10,12 +10,18 @@ from nurse_console import bp
 from nurse_console.forms import (
     AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ProposalDecisionForm, ReviewForm,
 )
-from stomi_app import approvals, audit, discharge, nursing, ordering
+from stomi_app import audit
+from care import approvals
+from care import discharge
+from care import nursing
+from ordering import services as ordering
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
-from stomi_app.grants import consumption
+from grants.services import consumption
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import AdviceQuestion, CuttingMeasure, Order, ProductChangeRequest, TaskKind
+from care.models import AdviceQuestion, ProductChangeRequest, TaskKind
+from citizens.clinical import CuttingMeasure
+from ordering.models import Order
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import record_id
 

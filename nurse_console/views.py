@@ -10,15 +10,21 @@ from nurse_console import bp
 from nurse_console.forms import (
     TASK_KINDS, ConfirmMeasureForm, MeasureForm, NoteForm, QueueFilterForm, SearchForm, StomaForm, stoma_choices,
 )
-from stomi_app import approvals, audit, labels, nursing, ordering, paging
+from stomi_app import audit, labels, paging
+from care import approvals
+from care import nursing
+from ordering import services as ordering
 from stomi_app.errors import DomainError
 from stomi_app.auth.roles import restrict_blueprint
-from stomi_app.discharge import discharges_by, open_proposals_of
+from care.discharge import discharges_by, open_proposals_of
 from stomi_app.paging import capped_message
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
-from stomi_app.grants import consumption
-from stomi_app.models import CuttingMeasure, Order, OrderStatus, Role, TaskKind, User
+from grants.services import consumption
+from citizens.clinical import CuttingMeasure
+from ordering.models import Order, OrderStatus
+from stomi_app.models import Role, User
+from care.models import TaskKind
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
 from stomi_app.userinput import record_id

@@ -10,6 +10,20 @@ from stomi_app.config import load_config
 from stomi_app.transaction import TransactionalFlask
 
 
+def register_models() -> None:
+    """Import every package's models, so the metadata (and Alembic) knows every table and every relationship resolves."""
+    from stomi_app import models  # noqa: F401  (places, staff, sessions, audit, SAML, API clients, job runs)
+    import citizens.clinical  # noqa: F401  (cutting measures, consents)
+    import citizens.consent_models  # noqa: F401
+    import catalogue.models  # noqa: F401  (the catalogue's tables)
+    import grants.models  # noqa: F401  (grants, their lines, periods, changes, case notes)
+    import ordering.models  # noqa: F401  (orders, their lines and events, delivery problems)
+    import care.models  # noqa: F401  (advice, product changes, recommendations, discharges, task claims)
+    import usage_statistics.models  # noqa: F401  (monthly statistics reports)
+    import fulfilment.models  # noqa: F401  (warehouse instructions, outbox, received events)
+    import invoicing.models  # noqa: F401  (fee schedule, invoices, credit notes, shared costs)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the Flask app; `overrides` wins over environment and defaults (used by tests)."""
     instance_path = os.environ.get("STOMI_INSTANCE_PATH") or str(Path.cwd() / "instance")
@@ -27,10 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     extensions.init_app(app)
 
-    from stomi_app import models  # noqa: F401  (register every model with the metadata)
-    import catalogue.models  # noqa: F401,E402  (the catalogue's tables, for the metadata and Alembic)
-    import fulfilment.models  # noqa: F401,E402  (warehouse instructions, outbox, received events)
-    import invoicing.models  # noqa: F401,E402  (fee schedule, invoices, credit notes, shared costs)
+    register_models()
     import fulfilment
     import notices
 

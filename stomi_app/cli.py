@@ -93,7 +93,7 @@ def _register_area_commands() -> None:
 
     register_invoicing(main)
 
-    from stomi_app.statistics.cli import register as register_statistics
+    from usage_statistics.cli import register as register_statistics
 
     register_statistics(main)
 
@@ -150,7 +150,7 @@ def cpr_rotate_keys() -> None:
 
     from stomi_app import cpr
     from stomi_app.extensions import db
-    from stomi_app.models import Citizen
+    from stomi_app.models.citizen import Citizen
 
     new_enc, new_hash = secrets.token_bytes(32), secrets.token_bytes(32)
     count = 0

@@ -1,5 +1,6 @@
-"""Prometheus metrics at /metrics: requests per endpoint (rate, latency), orders by outcome, the outbox's backlog and
-age, the background-job queue. Per process; under gunicorn set PROMETHEUS_MULTIPROC_DIR (an empty folder) so every worker's counts are summed."""
+"""Prometheus metrics at /metrics: requests per endpoint (rate, latency), orders by outcome, the background-job queue,
+and what the domain packages register (the outbox's backlog and age, notices waiting). Per process; under gunicorn
+set PROMETHEUS_MULTIPROC_DIR (an empty folder) so every worker's counts are summed."""
 from __future__ import annotations
 
 import hmac
@@ -9,7 +10,6 @@ import time
 from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select
 
 from stomi_app.extensions import csrf, db
 
@@ -22,53 +22,14 @@ LATENCY = Histogram("stomi_http_request_seconds", "Time to answer a request", ["
 ORDERS = Counter("stomi_orders_sent", "Orders sent, by how they were routed", ["outcome"])
 
 
-class OutboxCollector:
-    """The warehouse instructions waiting to go out, read at scrape time (one indexed query)."""
-
-    def collect(self):
-        from fulfilment.models import OutboxMessage, OutboxStatus
-        from stomi_app.db import utcnow
-
-        backlog = GaugeMetricFamily("stomi_outbox_pending", "Warehouse instructions not yet accepted by the provider")
-        age = GaugeMetricFamily("stomi_outbox_oldest_pending_seconds", "Age of the oldest instruction not yet accepted")
-        count, oldest = db.session.execute(select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at))
-                                           .where(OutboxMessage.status == OutboxStatus.PENDING)).one()
-        backlog.add_metric([], count or 0)
-        if oldest is not None and oldest.tzinfo is None:  # aggregates bypass the column type on some engines
-            from datetime import timezone
-
-            oldest = oldest.replace(tzinfo=timezone.utc)
-        age.add_metric([], (utcnow() - oldest).total_seconds() if oldest is not None else 0)
-        yield backlog
-        yield age
+# Collectors read at scrape time that the domain packages register from their init_app (the platform does not know
+# their tables): each a class with `collect()`, as prometheus-client's custom collectors.
+SCRAPE_COLLECTORS: list[type] = []
 
 
-class NoticeCollector:
-    """Notices to citizens not (yet) out on their channel, read at scrape time: a growing pending count or a rising
-    failed count means a channel's provider (the SMTP server) is down or refusing."""
-
-    def collect(self):
-        from notices.models import DeliveryStatus, NoticeDelivery
-        from stomi_app.db import utcnow
-
-        waiting = GaugeMetricFamily("stomi_notice_deliveries", "Notice deliveries pending or given up, by channel",
-                                    labels=["status", "channel"])
-        rows = db.session.execute(
-            select(NoticeDelivery.status, NoticeDelivery.channel, func.count(NoticeDelivery.id))
-            .where(NoticeDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.FAILED)))
-            .group_by(NoticeDelivery.status, NoticeDelivery.channel)).all()
-        for status, channel, count in rows:
-            waiting.add_metric([getattr(status, "value", status), getattr(channel, "value", channel)], count)
-        yield waiting
-        age = GaugeMetricFamily("stomi_notice_oldest_pending_seconds", "Age of the oldest notice delivery still pending")
-        oldest = db.session.scalar(select(func.min(NoticeDelivery.created_at))
-                                   .where(NoticeDelivery.status == DeliveryStatus.PENDING))
-        if oldest is not None and oldest.tzinfo is None:
-            from datetime import timezone
-
-            oldest = oldest.replace(tzinfo=timezone.utc)
-        age.add_metric([], (utcnow() - oldest).total_seconds() if oldest is not None else 0)
-        yield age
+def register_collector(collector: type) -> None:
+    if collector not in SCRAPE_COLLECTORS:
+        SCRAPE_COLLECTORS.append(collector)
 
 
 class JobQueueCollector:
@@ -121,9 +82,9 @@ def metrics():
     elif request.remote_addr not in ("127.0.0.1", "::1"):
         return Response("forbidden\n", status=403, mimetype="text/plain")
     registry = CollectorRegistry()
-    registry.register(OutboxCollector())
     registry.register(JobQueueCollector())
-    registry.register(NoticeCollector())
+    for collector in SCRAPE_COLLECTORS:
+        registry.register(collector())
     body = generate_latest(_registry()) + generate_latest(registry)
     db.session.rollback()
     return Response(body, mimetype=CONTENT_TYPE_LATEST)

@@ -9,7 +9,7 @@ from flask import request, url_for
 from stomi_app.i18n import lazy_gettext as _l
 from flask_login import current_user
 
-from stomi_app.models.users import Role
+from stomi_app.models.users import Role, is_hospital_nurse as hospital_nurse
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,6 @@ def staff_menu(user=None, endpoint: str | None = None, is_hospital_nurse: bool |
         return Menu([])
     endpoint = (request.endpoint or "") if endpoint is None else endpoint
     if is_hospital_nurse is None:
-        from stomi_app.nursing import is_hospital_nurse as hospital_nurse
-
         is_hospital_nurse = hospital_nurse(user)
     # The entry whose own endpoint is shown wins over one that only claims it in `also`.
     current = next((e for e in entries if e.endpoint == endpoint), None)

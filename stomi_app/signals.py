@@ -9,20 +9,20 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the order, just accepted, in the same transaction. Sent by stomi_app.ordering.set_status (fulfilment makes
+# sender: the order, just accepted, in the same transaction. Sent by ordering.services.set_status (fulfilment makes
 # its warehouse instruction).
 order_accepted = _signals.signal("order-accepted")
 # sender: the accepted order; kwargs: stop. Asked whether the work it started elsewhere can still be stopped: each
 # receiver answers True or False (fulfilment: False once the warehouse instruction may be with the provider). With
 # stop=True the caller holds the order's row lock and a True answer has stopped it, in the caller's transaction.
 order_stopping = _signals.signal("order-stopping")
-# sender: the order; kwargs: from_status, to_status, reason. Sent by stomi_app.ordering.set_status after the move.
+# sender: the order; kwargs: from_status, to_status, reason. Sent by ordering.services.set_status after the move.
 order_status_changed = _signals.signal("order-status-changed")
-# sender: the AdviceQuestion; kwargs: message. Sent by stomi_app.nursing.answer_advice.
+# sender: the AdviceQuestion; kwargs: message. Sent by care.nursing.answer_advice.
 advice_answered = _signals.signal("advice-answered")
-# sender: the ProductChangeRequest (approved or rejected). Sent by stomi_app.approvals.
+# sender: the ProductChangeRequest (approved or rejected). Sent by care.approvals.
 product_change_decided = _signals.signal("product-change-decided")
-# sender: the Grant; kwargs: action ("created", "changed", "ended", "end_withdrawn"), version. Sent by stomi_app.grants.
+# sender: the Grant; kwargs: action ("created", "changed", "ended", "end_withdrawn"), version. Sent by grants.services.
 grant_changed = _signals.signal("grant-changed")
 # sender: the DeliveryProblem, closed by the callcenter or a stoma nurse; kwargs: note.
 delivery_problem_answered = _signals.signal("delivery-problem-answered")

@@ -15,7 +15,7 @@ from stomi_app.models import Hospital, Municipality, Region, Role, User
 from stomi_app.userinput import normalised_email
 
 # Roles whose workplace decides what they see: a grant officer's and a municipal manager's municipality, a nurse's
-# municipality or region (stomi_app.nursing scopes her citizens by it).
+# municipality or region (care.nursing scopes her citizens by it).
 MUNICIPALITY_ROLES = (Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER)
 
 

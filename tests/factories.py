@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from stomi_app import cpr
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Municipality, Role, StomaType, User
+from stomi_app.models.citizen import Citizen, StomaType
+from stomi_app.models import Municipality, Role, User
 from stomi_app.reference import load_municipalities
 from stomi_app.timeutil import TZ, local_today
 from stomi_app.users import create_staff_user

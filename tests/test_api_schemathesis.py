@@ -34,8 +34,8 @@ from sqlalchemy import func, select
 from fulfilment.models import OutboxMessage, OutboxStatus, ReceivedEvent, WarehouseInstruction
 from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderEvent, OrderStatus
-from stomi_app.ordering import set_status
+from ordering.models import Order, OrderEvent, OrderStatus
+from ordering.services import set_status
 from tests.fulfilment.conftest import bulk_accepted, granted, provider  # noqa: F401  (fixtures)
 from tests.ordering.conftest import citizen, measured, officer, shop  # noqa: F401  (fixtures)
 

@@ -13,8 +13,8 @@ from werkzeug.routing import IntegerConverter
 
 from stomi_app.extensions import db
 from stomi_app.models import Role
-from stomi_app.approvals import approve_product_change, request_product_change
-from stomi_app.ordering import new_draft, set_draft_lines, submit
+from care.approvals import approve_product_change, request_product_change
+from ordering.services import new_draft, set_draft_lines, submit
 from tests import factories
 from tests.ordering.conftest import Shop, grant_for, line
 

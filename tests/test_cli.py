@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from stomi_app.cli import main
 from stomi_app.demo import DEMO_PASSWORD
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Municipality, Role, User
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import Municipality, Role, User
 
 
 def _names(app):

@@ -8,10 +8,12 @@ from datetime import datetime, timezone
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
-from stomi_app import consent, nursing
+from citizens import consent
+from care import nursing
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Citizen, Role
-from stomi_app.models.consent import CitizenConsent, ConsentPurpose as P
+from stomi_app.models import AuditEvent, Role
+from stomi_app.models.citizen import Citizen
+from citizens.consent_models import CitizenConsent, ConsentPurpose as P
 from tests.conftest import make_app
 from tests.dbutil import throwaway_database
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from stomi_app import cpr
 from stomi_app.cli import main
 from stomi_app.extensions import db
-from stomi_app.models import Citizen
+from stomi_app.models.citizen import Citizen
 from tests import factories
 from tests.conftest import make_app
 from tests.dbutil import throwaway_database

@@ -11,9 +11,12 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from stomi_app import approvals, discharge, nursing, ordering
+from care import approvals
+from care import discharge
+from care import nursing
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.models import DeliveryProblemKind, OrderStatus
+from ordering.models import DeliveryProblemKind, OrderStatus
 from stomi_app.timeutil import local_today
 from tests import factories
 from tests.ordering.conftest import Shop, grant_for, line

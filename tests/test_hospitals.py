@@ -10,9 +10,10 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
-from stomi_app import nursing
+from care import nursing
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Citizen, Hospital, Role, User
+from stomi_app.models import AuditEvent, Hospital, Role, User
+from stomi_app.models.citizen import Citizen
 from tests import factories
 from tests.conftest import make_app
 from tests.dbutil import throwaway_database

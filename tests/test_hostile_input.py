@@ -8,14 +8,15 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from stomi_app import discharge
+from care import discharge
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, BaseSubForm
-from stomi_app.grants import GrantError, create_grant
+from grants.services import GrantError, create_grant
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import (
-    AdviceMessage, Citizen, DeliveryProblem, DischargeRecommendation, Grant, GrantChange, GrantPeriod, Order, OrderStatus,
-)
+from care.models import AdviceMessage, DischargeRecommendation
+from stomi_app.models.citizen import Citizen
+from ordering.models import DeliveryProblem, Order, OrderStatus
+from grants.models import Grant, GrantChange, GrantPeriod
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import DB_INT_MAX, MAX_AMOUNT_OERE, iso_day, record_id, whole_number
 from tests import factories
@@ -83,7 +84,7 @@ def test_nul_in_a_question_to_a_nurse_is_stripped(as_citizen):
 
 
 def test_nul_in_a_delivery_problem_is_stripped(as_citizen, officer, citizen, shop):
-    from stomi_app.ordering import set_status
+    from ordering.services import set_status
 
     grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
     _, key = _order(as_citizen, {shop.bag_a: 1})

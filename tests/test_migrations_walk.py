@@ -123,7 +123,9 @@ def test_every_revision_upgrades_to_head_with_data_and_downgrades_back(tmp_path,
             assert set(ORDER_ROWS) <= set(kept), "no revision made the orders' tables"
 
             # At head the ORM reads what the first revisions wrote (columns added later have their defaults).
-            from stomi_app.models import Citizen, Order, User
+            from stomi_app.models.citizen import Citizen
+            from ordering.models import Order
+            from stomi_app.models import User
 
             citizen = db.session.get(Citizen, 1)
             assert citizen.name == "Birthe Nielsen" and citizen.municipality.name == "Aarhus"

@@ -9,8 +9,9 @@ from catalogue import importer
 from catalogue.models import Category, ProductArea
 from catalogue.reference import ensure_stoma_categories
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Municipality, OrderRules
-from stomi_app.ordering import rules_for
+from stomi_app.models import AuditEvent, Municipality
+from grants.models import OrderRules
+from ordering.services import rules_for
 from tests import factories
 
 GOOD = {"ean_gln": "5798000420700", "cvr": "55133018", "active": "y", "intro_months": "6",

@@ -7,11 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stomi_app import audit, cpr, privacy
+from stomi_app import audit, cpr
+from citizens import privacy
 from stomi_app.cli import main
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, Order, OrderStatus, Role
+from stomi_app.models import AuditEvent, Role
+from stomi_app.models.citizen import Citizen
+from ordering.models import DeliveryProblem, Order, OrderStatus
 from tests import factories
 from tests.dbutil import count_statements
 from tests.ordering.conftest import grant_for, line, shop  # noqa: F401  (fixture)
@@ -85,8 +88,8 @@ def test_download_my_data(world, auth, client):
 
 
 def test_download_holds_advice_requests_and_order_notes_but_not_staff_notes(world, auth, client, shop):
-    from stomi_app.models import (AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, NoteKind, Order,
-                                  OrderStatus, ProductChangeRequest, RequestStatus)
+    from care.models import AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, NoteKind, ProductChangeRequest, RequestStatus
+    from ordering.models import Order, OrderStatus
 
     citizen, nurse, agent = world["citizen"], world[Role.NURSE], world[Role.CALLCENTER]
     question = AdviceQuestion(citizen_id=citizen.id, status=AdviceStatus.ANSWERED, transferred_by_id=agent.id,
@@ -128,8 +131,8 @@ def test_download_holds_advice_requests_and_order_notes_but_not_staff_notes(worl
 def _history(citizen, shop, agent, nurse, n: int) -> None:
     """n delivered orders (two lines, two timeline steps and a delivery problem each), n product change requests and
     n answered questions to a stoma nurse: everything in the export that comes in rows."""
-    from stomi_app.models import (AdviceMessage, AdviceQuestion, AdviceStatus, DeliveryProblemKind, OrderEvent,
-                                  OrderLine, ProductChangeRequest)
+    from care.models import AdviceMessage, AdviceQuestion, AdviceStatus, ProductChangeRequest
+    from ordering.models import DeliveryProblemKind, OrderEvent, OrderLine
 
     for i in range(n):
         order = Order(citizen_id=citizen.id, status=OrderStatus.DELIVERED, idempotency_key=f"{citizen.id}-{i}",

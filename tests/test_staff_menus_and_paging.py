@@ -6,7 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
-from stomi_app import audit, nursing
+from stomi_app import audit
+from care import nursing
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Role
 from stomi_app.navigation import staff_menu

@@ -7,12 +7,12 @@ import pytest
 
 from catalogue.models import SUPPLIER_REVIEW_FLOW, ReviewStatus
 from stomi_app import labels
-from stomi_app.models.grants import GRANT_FLOW, GrantStatus
-from stomi_app.models.nursing import (
-    ADVICE_FLOW, DISCHARGE_PROPOSAL_FLOW, PRODUCT_CHANGE_FLOW, RECOMMENDATION_FLOW, AdviceStatus, ProposalStatus,
-    RecommendationStatus, RequestStatus,
+from grants.models import GRANT_FLOW, GrantStatus
+from care.models import (
+    ADVICE_FLOW, DISCHARGE_PROPOSAL_FLOW, PRODUCT_CHANGE_FLOW, RECOMMENDATION_FLOW, AdviceStatus, ProposalStatus, RecommendationStatus,
+    RequestStatus,
 )
-from stomi_app.models.orders import ORDER_FLOW, PROBLEM_FLOW, OrderStatus, ProblemStatus
+from ordering.models import ORDER_FLOW, PROBLEM_FLOW, OrderStatus, ProblemStatus
 from stomi_app.statemachine import IllegalTransition
 
 # (machine, its status enum, where a case starts)

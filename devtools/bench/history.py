@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from stomi_app.db import utcnow
 from stomi_app.demo.bulk import constraints_set_aside
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderEvent, OrderLine
+from ordering.models import Order, OrderEvent, OrderLine
 
 
 def history_years() -> int:

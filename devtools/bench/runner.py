@@ -20,10 +20,12 @@ from devtools.bench import http
 from devtools.bench import fulfilment_measures, invoicing_measures, statistics_measures
 from devtools.bench.history import multiply_history
 from devtools.bench.timing import PAGE_REPEATS, timed
-from stomi_app import cpr, ordering
+from stomi_app import cpr
+from ordering import services as ordering
 from stomi_app.extensions import db
 from stomi_app.testing import IsolatedClient
-from stomi_app.models import Citizen, Order
+from stomi_app.models.citizen import Citizen
+from ordering.models import Order
 
 HTTP_REPEATS = 9  # the HTTP measures are the noisiest: more turns, still seconds each
 HTTP_CLIENTS, HTTP_PER_CLIENT, WARM_UP_PER_CLIENT = 20, 5, 3  # each send needs a citizen signed in beforehand (~50 ms each)
@@ -54,7 +56,7 @@ def _settle() -> None:
 
 def _bench_citizens(limit: int = 40) -> list[tuple[int, str, dict]]:
     """Citizens with a grant line, the CPR to log in with, and one within-grant order each."""
-    from stomi_app.grants import consumption_for
+    from grants.services import consumption_for
 
     ids = list(db.session.scalars(select(Citizen.id).order_by(Citizen.id).limit(limit * 3)))
     usage = consumption_for(ids, date.today())

@@ -44,8 +44,9 @@ def measure_report_memory(app) -> dict:
     from sqlalchemy import func, select
 
     from stomi_app.extensions import db
-    from stomi_app.models import Citizen, Municipality
-    from stomi_app.statistics.report import run_month
+    from stomi_app.models.citizen import Citizen
+    from stomi_app.models import Municipality
+    from usage_statistics.report import run_month
 
     with app.app_context():
         month = _last_month()
@@ -65,7 +66,7 @@ def measure_report_memory(app) -> dict:
 def measure_report_run(app, tmp: str, repeats: int = 3) -> dict:
     """The monthly report for every municipality, made `repeats` times (a run replaces the month's reports):
     median seconds with min–max (memory: measure_report_memory)."""
-    from stomi_app.statistics.report import run_month
+    from usage_statistics.report import run_month
 
     with app.app_context():
         month, times, made = _last_month(), [], []

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from stomi_app import cpr
 from stomi_app.extensions import db
-from stomi_app.models import Citizen
+from stomi_app.models.citizen import Citizen
 
 
 class CitizenIdentityProvider(Protocol):

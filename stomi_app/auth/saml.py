@@ -36,7 +36,8 @@ from stomi_app import cpr
 from stomi_app.auth.identity import NemLogInIdentityProvider
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, SamlAssertion, SamlRequest
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import SamlAssertion, SamlRequest
 
 log = logging.getLogger("stomi.security")
 

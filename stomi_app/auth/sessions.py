@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, LoginSession
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import LoginSession
 
 # The last-seen time is written at most this often: an idle time-out to the minute without a write per request.
 TOUCH_INTERVAL = timedelta(minutes=1)

@@ -14,7 +14,9 @@ from stomi_app import cpr
 from stomi_app.db import utcnow
 from stomi_app.demo.bulk import TableWriter, first_free_id, is_postgresql, pipelined
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, CitizenConsent, ConsentPurpose, Municipality, Role, StomaType
+from stomi_app.models.citizen import Citizen, StomaType
+from citizens.consent_models import CitizenConsent, ConsentPurpose
+from stomi_app.models import Municipality, Role
 from stomi_app.reference import load_municipalities, municipality_facts
 from stomi_app.auth import twofactor
 from stomi_app.users import create_staff_user

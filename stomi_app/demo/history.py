@@ -24,13 +24,15 @@ from catalogue.models import Category, ContractPrice, Product, Variant
 from catalogue.services import prices_in_force
 from stomi_app.demo.bulk import TableWriter, constraints_set_aside, first_free_id, pipelined
 from stomi_app.extensions import db
-from stomi_app.models import (
-    Citizen, CuttingMeasure, Grant, GrantChange, GrantLine, Order, OrderEvent, OrderLine, Role, StomaType, User,
-)
-from stomi_app.models.orders import OrderStatus as S
-from stomi_app.grants import period_bounds
-from stomi_app.models.grants import GrantPeriod
-from stomi_app.ordering import default_rules, line_reason, per_order_limit, too_soon_until
+from stomi_app.models.citizen import Citizen, StomaType
+from citizens.clinical import CuttingMeasure
+from grants.models import Grant, GrantChange, GrantLine
+from ordering.models import Order, OrderEvent, OrderLine
+from stomi_app.models import Role, User
+from ordering.models import OrderStatus as S
+from grants.services import period_bounds
+from grants.models import GrantPeriod
+from ordering.services import default_rules, line_reason, per_order_limit, too_soon_until
 from stomi_app.db import utcnow
 from stomi_app.timeutil import TZ, add_months, local_date, start_of_local_day_utc
 

@@ -7,14 +7,19 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from catalogue.models import Product, ReviewStatus, SupplierChangeReview, Variant
-from stomi_app import approvals, cpr, nursing, ordering
+from stomi_app import cpr
+from care import approvals
+from care import nursing
+from ordering import services as ordering
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.grants import consumption, grants_in_force
-from stomi_app.models import (
-    Citizen, CutShape, DeliveryProblem, DeliveryProblemKind, DischargeRecommendation, GrantLine, GrantPeriod, Municipality,
-    Order, OrderStatus, RecommendationLine, RecommendationStatus, Region, Role, User,
-)
+from grants.services import consumption, grants_in_force
+from stomi_app.models.citizen import Citizen
+from citizens.clinical import CutShape
+from ordering.models import DeliveryProblem, DeliveryProblemKind, Order, OrderStatus
+from care.models import DischargeRecommendation, RecommendationLine, RecommendationStatus
+from grants.models import GrantLine, GrantPeriod
+from stomi_app.models import Municipality, Region, Role, User
 from stomi_app.timeutil import local_today
 
 QUESTIONS = [

@@ -46,7 +46,7 @@ class Municipality(Base):
 
 
 class Hospital(Base):
-    """A hospital of a region where stoma nurses work (stomi_app.organisation keeps them; stomi_app.users binds a
+    """A hospital of a region where stoma nurses work (organisation.services keeps them; stomi_app.users binds a
     hospital nurse to one, and her region, which scopes the citizens she sees, follows from it)."""
 
     __tablename__ = "hospital"

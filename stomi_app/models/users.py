@@ -34,6 +34,11 @@ def password_hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
+def is_hospital_nurse(user) -> bool:
+    """A nurse who works at a hospital (for her region's municipalities), not for one municipality."""
+    return getattr(user, "region_id", None) is not None
+
+
 class User(LoginPrincipal, Base):
     """A member of staff (or the warehouse's API client) who logs in with e-mail and password."""
 

@@ -5,10 +5,11 @@ import re
 
 import pytest
 
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus, Role
+from ordering.models import Order, OrderStatus
+from stomi_app.models import Role
 from tests.ordering.conftest import citizen, measured, officer, shop  # noqa: F401
 
 S = OrderStatus

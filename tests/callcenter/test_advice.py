@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from stomi_app import nursing
+from care import nursing
 from stomi_app.extensions import db
-from stomi_app.models import AdviceQuestion, AdviceStatus, AuditEvent, Role
+from care.models import AdviceQuestion, AdviceStatus
+from stomi_app.models import AuditEvent, Role
 
 
 def test_transfer_creates_a_question_for_the_nurses_with_the_summary(agent_client, citizen, agent, world):

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.extensions import db
 from stomi_app.timeutil import local_today
-from stomi_app.models import AuditEvent, Order, OrderChannel, OrderStatus
+from stomi_app.models import AuditEvent
+from ordering.models import Order, OrderChannel, OrderStatus
 from tests import factories
 from tests.callcenter.conftest import idempotency_key
 from tests.ordering.conftest import grant_for, line

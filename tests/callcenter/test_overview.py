@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from callcenter.models import Contact, ContactOutcome, ContactReason
 from callcenter.services import open_now
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, DeliveryProblemKind
-from stomi_app.models.nursing import AdviceMessage, AdviceQuestion, AdviceStatus
+from stomi_app.models import AuditEvent
+from ordering.models import DeliveryProblemKind
+from care.models import AdviceMessage, AdviceQuestion, AdviceStatus
 from tests.callcenter.conftest import deliver, web_order
 from tests.ordering.conftest import grant_for, line
 

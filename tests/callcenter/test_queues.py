@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from callcenter import queues
 from callcenter.models import Contact, ContactOutcome, ContactReason, QueueClaim
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, DeliveryProblem, DeliveryProblemKind, ProductChangeRequest, Role
+from stomi_app.models import AuditEvent, Role
+from ordering.models import DeliveryProblem, DeliveryProblemKind
+from care.models import ProductChangeRequest
 from tests import factories
 from tests.callcenter.conftest import deliver, web_order
 from tests.callcenter.test_order_on_behalf import _fill, _send
@@ -192,8 +194,8 @@ def test_opening_a_case_or_the_product_change_page_is_an_audited_read(agent_clie
 
 def test_closing_a_case_a_colleague_replaced_meanwhile_keeps_it_replaced(citizen_client, agent_client, delivered, agent, shop):
     """The agent had the queue page open while a colleague sent a replacement from the problem page."""
-    from stomi_app.models import ProblemStatus
-    from stomi_app.replacements import create_replacement
+    from ordering.models import ProblemStatus
+    from ordering.replacements import create_replacement
 
     assert _report_online(citizen_client, delivered).status_code == 302
     problem = db.session.scalar(select(DeliveryProblem).where(DeliveryProblem.order_id == delivered.id))

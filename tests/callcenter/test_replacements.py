@@ -1,4 +1,4 @@
-"""Free replacements (stomi_app.replacements) and registering delivery problems by phone."""
+"""Free replacements (ordering.replacements) and registering delivery problems by phone."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,12 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.grants import consumption
-from stomi_app.models import AuditEvent, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderStatus
-from stomi_app.models import ProblemStatus
-from stomi_app.replacements import create_replacement, replaceable
+from grants.services import consumption
+from stomi_app.models import AuditEvent
+from ordering.models import DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderStatus
+from ordering.models import ProblemStatus
+from ordering.replacements import create_replacement, replaceable
 from stomi_app.timeutil import local_today
 from tests.callcenter.conftest import deliver, web_order
 from tests.ordering.conftest import grant_for, line
@@ -56,7 +57,7 @@ def test_a_replacement_does_not_make_the_next_order_too_soon_or_over_the_grant(d
 
 
 def test_cut_to_fit_lines_are_cut_to_the_current_measure(delivered, shop, agent, consenting):
-    from stomi_app.models import CutShape
+    from citizens.clinical import CutShape
 
     ordering.record_measure(consenting, shape=CutShape.ROUND, diameter_mm=35)
     replacement = create_replacement(_problem(delivered, DeliveryProblemKind.CUTTING), {shop.plate.id: 1}, by=agent)
@@ -193,7 +194,7 @@ def test_the_most_that_can_be_replaced_is_said_with_danish_plurals(app, delivere
 
 
 def test_a_closed_case_gets_no_replacement(delivered, shop, agent):
-    from stomi_app.models.orders import PROBLEM_FLOW
+    from ordering.models import PROBLEM_FLOW
 
     problem = _problem(delivered)
     PROBLEM_FLOW.move(problem, ProblemStatus.RESOLVED)

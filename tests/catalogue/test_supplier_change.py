@@ -10,8 +10,9 @@ from catalogue import supplier_change
 from catalogue.models import ReviewStatus, SupplierChangeReview, VariantSuccessor
 from catalogue.services import CatalogueError, CatalogueValidationError, discontinue_variant
 from stomi_app.extensions import db
-from stomi_app.grants import GrantLineInput, create_grant, end_grant
-from stomi_app.models import GrantLine, GrantPeriod, Role
+from grants.services import GrantLineInput, create_grant, end_grant
+from grants.models import GrantLine, GrantPeriod
+from stomi_app.models import Role
 from tests import factories
 
 ON = date(2026, 6, 1)

@@ -11,7 +11,8 @@ import time_machine
 from sqlalchemy import select
 
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderRules
+from ordering.models import Order
+from grants.models import OrderRules
 from tests.citizen.test_portal import _login, _order
 from tests.ordering.conftest import grant_for, line
 
@@ -148,7 +149,7 @@ def test_a_product_change_understands_case_refuses_what_she_has_and_names_an_unk
                                                                                               citizen, shop):
     """Issue 19, item 9: 'nl-101' is NL-101; asking for a product already granted is refused; an unknown number is
     told as unknown, not as an empty field."""
-    from stomi_app.models import ProductChangeRequest
+    from care.models import ProductChangeRequest
 
     grant_for(officer, citizen, line(4, variant=shop.bag_a), valid_from=date(2025, 1, 1))
     _login(auth, citizen)
@@ -168,7 +169,7 @@ def test_a_product_change_understands_case_refuses_what_she_has_and_names_an_unk
 def test_an_order_beyond_the_grant_takes_the_citizens_reason_for_the_nurse_not_the_warehouse(auth, client, officer, citizen, shop):
     import re as _re
 
-    from stomi_app.models import Order as _Order
+    from ordering.models import Order as _Order
     from fulfilment.models import WarehouseInstruction
 
     grant_for(officer, citizen, line(1, variant=shop.bag_a), valid_from=date(2025, 1, 1))

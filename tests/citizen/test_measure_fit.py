@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.models.clinical import CutShape
+from citizens.clinical import CutShape
 from tests.ordering.conftest import grant_for, line
 
 

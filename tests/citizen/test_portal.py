@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
+from ordering.models import Order, OrderStatus
 from tests.ordering.conftest import grant_for, line
 
 
@@ -83,7 +83,7 @@ def test_add_from_catalogue_by_article_number(auth, client, citizen, shop):
 
 
 def test_another_citizens_order_is_404(auth, client, world, officer, citizen, shop):
-    from stomi_app.ordering import new_draft, set_draft_lines, submit
+    from ordering.services import new_draft, set_draft_lines, submit
 
     other = world["citizen_odense"]
     order = new_draft(other)
@@ -141,7 +141,7 @@ def test_measure_form_shows_both_oval_errors_at_once(auth, client, citizen, shop
 
 
 def test_problem_only_on_delivered_orders(auth, client, officer, citizen, shop):
-    from stomi_app.ordering import set_status
+    from ordering.services import set_status
 
     grant_for(officer, citizen, line(10, variant=shop.bag_a), valid_from=date(2025, 1, 1))
     _login(auth, citizen)

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.models import Order, ProductChangeRequest
+from ordering.models import Order
+from care.models import ProductChangeRequest
 from tests.callcenter.conftest import agent, agent_client, consenting  # noqa: F401
 from tests.ordering.conftest import grant_for, line
 

@@ -10,7 +10,7 @@ from devtools.bench import http
 from devtools.bench.runner import _prepare_sends, _send_draft
 from stomi_app import cpr
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
+from ordering.models import Order, OrderStatus
 from tests import factories
 from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401  (fixtures)
 

@@ -13,8 +13,8 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from fulfilment.simulator import LogisticsSimulator
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderLine, OrderStatus
-from stomi_app.ordering import new_draft, set_delivery, set_draft_lines, set_status, submit
+from ordering.models import Order, OrderLine, OrderStatus
+from ordering.services import new_draft, set_delivery, set_draft_lines, set_status, submit
 from tests.ordering.conftest import citizen, grant_for, line, measured, officer, shop  # noqa: F401  (fixtures)
 
 CPH = ZoneInfo("Europe/Copenhagen")

@@ -12,7 +12,8 @@ from fulfilment.models import OutboxStatus, WarehouseInstruction
 from fulfilment.sla import monthly_on_time
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import CutShape, Order, OrderEvent, OrderLine, OrderStatus
+from citizens.clinical import CutShape
+from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
 from tests.fulfilment.conftest import at, bulk_accepted
 
 

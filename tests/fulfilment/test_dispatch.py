@@ -15,7 +15,7 @@ from fulfilment.dispatch import dispatch_pending
 from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
+from ordering.models import Order, OrderStatus
 from tests.fulfilment.conftest import bulk_accepted
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from fulfilment.models import OutboxMessage, OutboxStatus, ReceivedEvent, WarehouseInstruction
 from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
-from stomi_app.ordering import new_draft, set_status
+from ordering.models import Order, OrderStatus
+from ordering.services import new_draft, set_status
 from tests.conftest import make_app
 from tests.fulfilment.conftest import bulk_accepted, signed_post
 

@@ -11,8 +11,9 @@ from fulfilment.instructions import PACKING_NOTE, payload
 from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import CutShape, OrderStatus
-from stomi_app.ordering import cancel, record_measure
+from citizens.clinical import CutShape
+from ordering.models import OrderStatus
+from ordering.services import cancel, record_measure
 from tests.fulfilment.conftest import at, place
 
 
@@ -84,7 +85,7 @@ def test_temporary_address_is_the_delivery_address(granted, shop):
 
 
 def test_instruction_is_made_in_the_accepting_transaction(granted, shop):
-    from stomi_app.ordering import new_draft, set_draft_lines, submit
+    from ordering.services import new_draft, set_draft_lines, submit
 
     order = new_draft(granted)
     set_draft_lines(order, {shop.bag_a.id: 1})
@@ -139,7 +140,7 @@ def test_instructions_on_the_wire_follow_the_published_schema(client, granted, s
 
 
 def test_the_note_to_the_driver_reaches_the_carrier_and_the_nurses_note_does_not(granted, shop):
-    from stomi_app import ordering
+    from ordering import services as ordering
 
     granted.consent_given_at = utcnow()
     granted.consent_withdrawn_at = utcnow()  # even without consent: it is what delivery needs, written for the carrier
@@ -157,7 +158,7 @@ def test_the_note_to_the_driver_reaches_the_carrier_and_the_nurses_note_does_not
 def test_a_too_long_note_to_the_driver_is_refused_with_the_address_problems_and_saves_nothing(granted, shop):
     import pytest
 
-    from stomi_app import ordering
+    from ordering import services as ordering
 
     draft = ordering.new_draft(granted)
     ordering.set_draft_lines(draft, {shop.bag_a.id: 1})
@@ -172,8 +173,8 @@ def test_a_too_long_note_to_the_driver_is_refused_with_the_address_problems_and_
 
 
 def test_the_driver_gets_the_phone_by_the_courier_purpose_alone(granted, shop):
-    from stomi_app import consent
-    from stomi_app.models.consent import ConsentPurpose as P
+    from citizens import consent
+    from citizens.consent_models import ConsentPurpose as P
     granted.phone = "20304050"
     consent.set_consents(granted, {P.DISCHARGE, P.CALLCENTER_NOTES})  # all but the courier
     db.session.commit()

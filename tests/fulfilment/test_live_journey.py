@@ -12,7 +12,7 @@ from fulfilment.dispatch import dispatch_pending
 from fulfilment.models import ReceivedEvent
 from fulfilment.simulator import LogisticsSimulator
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderStatus
+from ordering.models import Order, OrderStatus
 from tests.conftest import Auth
 from tests.fulfilment.conftest import at, place
 

@@ -12,8 +12,8 @@ from fulfilment.models import InstructionLine, WarehouseInstruction
 from fulfilment.picklist import picklist_for, render_pdf
 from stomi_app.cli import main
 from stomi_app.extensions import db
-from stomi_app.models import CutShape
-from stomi_app.ordering import record_measure
+from citizens.clinical import CutShape
+from ordering.services import record_measure
 from tests.conftest import Auth
 from tests.factories import PASSWORD
 from tests.fulfilment.conftest import at, bulk_accepted, place

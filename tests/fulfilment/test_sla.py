@@ -7,8 +7,8 @@ import time_machine
 
 from fulfilment.sla import monthly_on_time, recent_months
 from stomi_app.extensions import db
-from stomi_app.models import OrderStatus
-from stomi_app.ordering import set_status
+from ordering.models import OrderStatus
+from ordering.services import set_status
 from tests.conftest import Auth
 from tests.factories import PASSWORD
 from tests.fulfilment.conftest import at, bulk_accepted

@@ -63,8 +63,8 @@ def test_both_pages_are_bench_history_measures():
 
 def _promised(orders, day, status):
     """Promise the orders for `day` and walk them to `status` ("accepted" leaves them where they are)."""
-    from stomi_app.models import OrderStatus
-    from stomi_app.ordering import set_status
+    from ordering.models import OrderStatus
+    from ordering.services import set_status
 
     for order in orders:
         instruction = db.session.scalar(select(WarehouseInstruction).where(WarehouseInstruction.order_id == order.id))

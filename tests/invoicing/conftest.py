@@ -8,7 +8,8 @@ import pytest
 
 from invoicing.fees import add_schedule
 from stomi_app.extensions import db
-from stomi_app.models import CutShape, Order, OrderLine, OrderStatus
+from citizens.clinical import CutShape
+from ordering.models import Order, OrderLine, OrderStatus
 from tests import factories
 from tests.ordering.conftest import Shop, grant_for, line
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from devtools.bench.history import history_years, multiply_history
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderLine, OrderStatus
+from ordering.models import Order, OrderLine, OrderStatus
 
 
 def _aware(value: datetime) -> datetime:

@@ -8,8 +8,8 @@ from invoicing.models import Invoice
 from invoicing.run import run_month
 from stomi_app.extensions import db
 from stomi_app.models import Municipality
-from stomi_app.organisation import change_municipality
-from stomi_app.ordering import rules_for
+from organisation.services import change_municipality
+from ordering.services import rules_for
 from tests import factories
 from tests.invoicing.conftest import JUNE_2, MAY
 

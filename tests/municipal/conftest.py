@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Grant
+from stomi_app.models import AuditEvent
+from grants.models import Grant
 from tests.ordering.conftest import Shop, citizen, grant_for, line, measured, officer, shop  # noqa: F401
 
 OFFICER_AARHUS = "officer.aarhus@test.dk"

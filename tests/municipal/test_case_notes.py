@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.grants import CASE_NOTE_MAX, GrantAccessDenied, GrantError, add_case_note, case_notes
-from stomi_app.models import AuditEvent, CaseNote, Role
+from grants.services import CASE_NOTE_MAX, GrantAccessDenied, GrantError, add_case_note, case_notes
+from stomi_app.models import AuditEvent, Role
+from grants.models import CaseNote
 from tests import factories
 
 

@@ -9,10 +9,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from stomi_app import approvals, decision_letters
+from care import approvals
+from grants import letters as decision_letters
 from stomi_app.extensions import db
-from stomi_app.grants import change_grant, end_grant
-from stomi_app.models import AuditEvent, GrantChange
+from grants.services import change_grant, end_grant
+from stomi_app.models import AuditEvent
+from grants.models import GrantChange
 from tests import factories
 from tests.municipal.test_order_decisions import _send, on_budget  # noqa: F401
 from tests.nursing.conftest import awaiting, nurse  # noqa: F401

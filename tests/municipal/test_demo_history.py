@@ -14,9 +14,11 @@ from stomi_app import cpr
 from stomi_app.demo import DemoContext, _insert_citizens, citizen_counts, reset_database
 from stomi_app.demo.history import FIXED_LAST_ORDER_DAYS_AGO, HISTORY_YEARS, SETTLED_AFTER_DAYS, generate_grants_and_orders, history_window
 from stomi_app.extensions import db
-from stomi_app.grants import consumption
-from stomi_app.models import Citizen, Grant, GrantStatus, Order, OrderLine, OrderStatus
-from stomi_app.ordering import evaluate, last_order, new_draft, reorder, set_draft_lines
+from grants.services import consumption
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant, GrantStatus
+from ordering.models import Order, OrderLine, OrderStatus
+from ordering.services import evaluate, last_order, new_draft, reorder, set_draft_lines
 from stomi_app.reference import load_municipalities
 from stomi_app.timeutil import add_months, local_date
 
@@ -156,7 +158,7 @@ def test_one_box_beyond_jens_grant_goes_to_approval(ctx, seed):
 def test_near_or_over_in_sql_matches_consumption_for(ctx):
     """The list is counted in SQL; on a year of realistic orders it must agree with the one Python function."""
     generate(2019)
-    from stomi_app.grants import citizens_near_or_over, consumption_for
+    from grants.services import citizens_near_or_over, consumption_for
 
     checked = 0
     for municipality_id in set(db.session.scalars(select(Citizen.municipality_id))):
@@ -173,7 +175,7 @@ def test_every_demo_order_is_routed_as_the_ordering_rule_routes_it(ctx, demo):
     """The demo routes its orders by the rule the citizens' orders go through (issue 24, item 8): the nurses' queue
     holds only orders the rule sends there. Each sent order is judged on the day it counts in, by the orders sent
     before it, exactly as ordering.evaluate judges a waiting order."""
-    from stomi_app.ordering import counting_day, order_reasons_of
+    from ordering.services import counting_day, order_reasons_of
 
     generate(2019)
     orders = list(db.session.scalars(select(Order).where(Order.submitted_at.is_not(None)).order_by(Order.id)))
@@ -196,7 +198,7 @@ def test_demo_deliveries_are_plausible_working_days_daytime_and_mostly_on_the_pr
     Danish working days in the daytime; delivered on the promised day (a few a working day late), never before."""
     from fulfilment.instructions import requested_delivery_date
     from fulfilment.workdays import is_working_day
-    from stomi_app.models import OrderEvent
+    from ordering.models import OrderEvent
     from stomi_app.timeutil import TZ
 
     generate(2019)

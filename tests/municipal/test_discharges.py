@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from stomi_app import discharge
+from care import discharge
 from stomi_app.extensions import db
-from stomi_app.models import Grant, RecommendationStatus
+from grants.models import Grant
+from care.models import RecommendationStatus
 from stomi_app.timeutil import local_today
 from tests import factories
 from tests.municipal.conftest import audit_rows, grant_count

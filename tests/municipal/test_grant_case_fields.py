@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from stomi_app.extensions import db
-from stomi_app.models import Grant, GrantChange
+from grants.models import Grant, GrantChange
 from stomi_app.timeutil import local_today
 from tests import factories
 from tests.municipal.test_portal import grant_form

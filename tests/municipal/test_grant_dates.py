@@ -11,8 +11,8 @@ import time_machine
 from invoicing.fees import add_schedule
 from invoicing.run import credit_invoice, invoiced_months, run_month
 from stomi_app.extensions import db
-from stomi_app.grants import GrantError, change_grant, create_grant, earliest_effect, end_grant
-from stomi_app.models import Grant, GrantStatus
+from grants.services import GrantError, change_grant, create_grant, earliest_effect, end_grant
+from grants.models import Grant, GrantStatus
 from tests import factories
 from tests.municipal.conftest import OFFICER_AARHUS, audit_rows, grant_count
 from tests.municipal.test_portal import grant_form

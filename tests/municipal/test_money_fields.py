@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from stomi_app.extensions import db
-from stomi_app.models import Grant, GrantLine
+from grants.models import Grant, GrantLine
 from stomi_app.timeutil import local_today
 from tests.municipal.test_portal import grant_form
 from tests.ordering.conftest import citizen, shop  # noqa: F401

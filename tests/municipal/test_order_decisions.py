@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from stomi_app import approvals, ordering
+from care import approvals
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.grants import GrantAccessDenied
-from stomi_app.models import AuditEvent, Order, OrderStatus
-from stomi_app.nursing import NursingError, needs_nurse
+from grants.services import GrantAccessDenied
+from stomi_app.models import AuditEvent
+from ordering.models import Order, OrderStatus
+from care.nursing import NursingError, needs_nurse
 from tests.municipal.conftest import OFFICER_AARHUS  # noqa: F401
 from tests.nursing.conftest import TODAY, awaiting, nurse  # noqa: F401
 from tests.ordering.conftest import grant_for, line

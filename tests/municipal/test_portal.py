@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from stomi_app.extensions import db
-from stomi_app.grants import create_grant
-from stomi_app.models import Grant, GrantChange, GrantStatus, OrderStatus
-from stomi_app.ordering import new_draft, set_draft_lines, submit
+from grants.services import create_grant
+from grants.models import Grant, GrantChange, GrantStatus
+from ordering.models import OrderStatus
+from ordering.services import new_draft, set_draft_lines, submit
 from stomi_app.timeutil import local_today
 from tests.municipal.conftest import audit_rows, grant_count
 from tests.ordering.conftest import grant_for, line

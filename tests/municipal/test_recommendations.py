@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from municipal_portal import services
-from stomi_app import approvals, discharge
+from care import approvals
+from care import discharge
 from stomi_app.extensions import db
-from stomi_app.grants import GrantAccessDenied, GrantLineInput, change_grant, grants_in_force
-from stomi_app.models import AuditEvent, GrantRecommendation, RecommendationKind, RecommendationStatus
-from stomi_app.nursing import NursingError
+from grants.services import GrantAccessDenied, GrantLineInput, change_grant, grants_in_force
+from stomi_app.models import AuditEvent
+from care.models import GrantRecommendation, RecommendationKind, RecommendationStatus
+from care.nursing import NursingError
 from stomi_app.timeutil import local_today
 from tests import factories
 from tests.conftest import csrf_token_from, make_app

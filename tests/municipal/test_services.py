@@ -7,8 +7,8 @@ import pytest
 
 from municipal_portal import services
 from stomi_app.extensions import db
-from stomi_app.grants import citizens_near_or_over
-from stomi_app.ordering import new_draft, set_draft_lines, submit
+from grants.services import citizens_near_or_over
+from ordering.services import new_draft, set_draft_lines, submit
 from tests import factories
 from tests.ordering.conftest import grant_for, line
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Grant, GrantChange, GrantStatus, Role
+from stomi_app.models import AuditEvent, Role
+from grants.models import Grant, GrantChange, GrantStatus
 from stomi_app.timeutil import local_today
 from tests.municipal_api.conftest import Caller, get_token
 
@@ -202,7 +203,7 @@ def test_a_key_is_kept_30_days_then_forgotten(api, shop):
 
 
 def test_boundaries_that_are_accepted(api, shop):
-    from stomi_app.grants import MAX_QUANTITY
+    from grants.services import MAX_QUANTITY
     from stomi_app.userinput import MAX_AMOUNT_OERE
 
     lines = [{"article_number": "NL-100", "quantity": MAX_QUANTITY, "period": "year",

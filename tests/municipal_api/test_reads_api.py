@@ -7,8 +7,9 @@ from sqlalchemy import select
 from invoicing.models import Invoice
 from invoicing.run import run_month
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, OrderStatus
-from stomi_app.ordering import new_draft, set_draft_lines, set_status, submit
+from stomi_app.models import AuditEvent
+from ordering.models import OrderStatus
+from ordering.services import new_draft, set_draft_lines, set_status, submit
 from tests.invoicing.conftest import JUNE_2, MAY, fees, month  # noqa: F401  (fixtures)
 from tests.municipal_api.conftest import Caller, get_token
 from tests.municipal_api.test_grants_api import ODENSE_CPR, body, is_problem
@@ -122,7 +123,7 @@ def test_invoices_and_their_documents_only_the_own(app, api, month, odense_clien
 def test_statistics_reports_only_the_own(api, world):
     from datetime import date
 
-    from stomi_app.models import StatisticsReport
+    from usage_statistics.models import StatisticsReport
     from tests import factories
 
     own = StatisticsReport(municipality_id=factories.municipality(751).id, month=date(2026, 11, 1), pdf=b"%PDF-1.4 own",

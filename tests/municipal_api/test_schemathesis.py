@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.models import Grant, GrantChange
+from grants.models import Grant, GrantChange
 from tests.municipal_api.conftest import get_token
 from tests.ordering.conftest import grant_for, line
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from stomi_app.extensions import db
-from stomi_app.ordering import new_draft, set_draft_lines, submit
+from ordering.services import new_draft, set_draft_lines, submit
 from tests.nursing.conftest import nurse  # noqa: F401
 from tests.ordering.conftest import citizen, grant_for, line, measured, officer, shop  # noqa: F401
 

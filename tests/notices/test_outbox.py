@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from notices.models import DeliveryStatus, Notice, NoticeDelivery
 from notices.services import notify, save_preferences
 from notices.texts import Kind, body, title
-from stomi_app import approvals, nursing
+from care import approvals
+from care import nursing
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import OrderStatus
-from stomi_app.ordering import set_status
+from ordering.models import OrderStatus
+from ordering.services import set_status
 from tests.notices.conftest import grant_for, line, place
 from tests.ordering.conftest import shop  # noqa: F401
 
@@ -107,7 +108,7 @@ def test_two_transactions_telling_the_same_event_at_once_write_one_notice_and_bo
     def tell():
         try:
             with app.app_context():
-                from stomi_app.models import Citizen
+                from stomi_app.models.citizen import Citizen
 
                 citizen = db.session.get(Citizen, citizen_id)
                 barrier.wait()

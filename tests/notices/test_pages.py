@@ -9,7 +9,9 @@ from notices.models import NoticePreferences
 from notices.services import notify
 from notices.texts import Kind
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, GrantPeriod, Order, OrderStatus, Role
+from stomi_app.models import AuditEvent, Role
+from grants.models import GrantPeriod
+from ordering.models import Order, OrderStatus
 from tests import factories
 from tests.notices.conftest import at, grant_for, line, place
 from tests.notices.test_reminders import DELIVERED, ORDERED, REMINDER_DAY, deliver

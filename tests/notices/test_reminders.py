@@ -13,8 +13,9 @@ from notices.reminders import call_list, draft_from_reminder, remind, reminder_d
 from notices.supply import covered_until, supply_for
 from notices.texts import Kind
 from stomi_app.extensions import db
-from stomi_app.models import GrantPeriod, OrderStatus
-from stomi_app.ordering import set_status
+from grants.models import GrantPeriod
+from ordering.models import OrderStatus
+from ordering.services import set_status
 from tests.notices.conftest import at, grant_for, line, place
 
 ORDERED, DELIVERED = date(2026, 1, 5), date(2026, 1, 6)
@@ -180,8 +181,8 @@ def test_a_grant_ending_within_30_days_is_told_once_and_not_earlier(emailed, sho
 
 def test_remeasure_due_is_told_for_the_current_measure_once(emailed):
     from notices.reminders import remeasure_notices
-    from stomi_app.models import CutShape
-    from stomi_app.ordering import record_measure
+    from citizens.clinical import CutShape
+    from ordering.services import record_measure
 
     old = record_measure(emailed, shape=CutShape.ROUND, diameter_mm=35)
     old.remeasure_on = date(2026, 2, 1)

@@ -18,7 +18,7 @@ from notices.services import notify
 from notices.texts import Kind
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import OrderStatus
+from ordering.models import OrderStatus
 from tests.notices.conftest import grant_for, line, place
 
 DAY = date(2026, 3, 10)

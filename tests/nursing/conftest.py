@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from stomi_app import ordering
+from ordering import services as ordering
 from stomi_app.extensions import db
 from stomi_app.models import Role
 from tests import factories

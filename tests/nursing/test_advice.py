@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from stomi_app import nursing
+from care import nursing
 from stomi_app.extensions import db
-from stomi_app.models import AdviceStatus, AuditEvent, Role, TaskKind
+from care.models import AdviceStatus, TaskKind
+from stomi_app.models import AuditEvent, Role
 
 
 def test_ask_answer_reply(citizen, nurse):

@@ -5,12 +5,15 @@ import pytest
 from sqlalchemy import select
 
 from catalogue.models import ReviewStatus, SupplierChangeReview
-from stomi_app import approvals, nursing, ordering
+from care import approvals
+from care import nursing
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.grants import GrantAccessDenied
-from stomi_app.models import (
-    AuditEvent, GrantPeriod, OrderStatus, RecommendationKind, RecommendationStatus, RequestStatus, Role, TaskKind,
-)
+from grants.services import GrantAccessDenied
+from stomi_app.models import AuditEvent, Role
+from grants.models import GrantPeriod
+from ordering.models import OrderStatus
+from care.models import RecommendationKind, RecommendationStatus, RequestStatus, TaskKind
 from tests import factories
 from tests.nursing.conftest import TODAY, waiting_order
 from tests.ordering.conftest import grant_for, line

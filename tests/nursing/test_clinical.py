@@ -5,10 +5,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from stomi_app import nursing, ordering
-from stomi_app.ordering import OrderError, parse_measure
+from care import nursing
+from ordering import services as ordering
+from ordering.services import OrderError, parse_measure
 from stomi_app.extensions import db
-from stomi_app.models import CutShape, DeliveryProblem, DeliveryProblemKind, NoteKind, OrderStatus, StomaType, TaskKind
+from citizens.clinical import CutShape
+from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus
+from care.models import NoteKind, TaskKind
+from stomi_app.models.citizen import StomaType
 from stomi_app.timeutil import local_today
 
 

@@ -6,10 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stomi_app import cpr, discharge, nursing, ordering
+from stomi_app import cpr
+from care import discharge
+from care import nursing
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.grants import GrantAccessDenied
-from stomi_app.models import AuditEvent, Citizen, DischargeRecommendation, OrderStatus, RecommendationStatus, StomaType
+from grants.services import GrantAccessDenied
+from stomi_app.models import AuditEvent
+from stomi_app.models.citizen import Citizen, StomaType
+from care.models import DischargeRecommendation, RecommendationStatus
+from ordering.models import OrderStatus
 from stomi_app.timeutil import local_today
 from tests import factories
 

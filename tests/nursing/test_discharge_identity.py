@@ -7,12 +7,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stomi_app import discharge, nursing, ordering
+from care import discharge
+from care import nursing
+from ordering import services as ordering
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import (
-    AuditEvent, CutShape, DischargeProposal, DischargeRecommendation, ProposalStatus, Role, StomaType, TaskKind,
-)
+from stomi_app.models import AuditEvent, Role
+from citizens.clinical import CutShape
+from care.models import DischargeProposal, DischargeRecommendation, ProposalStatus, TaskKind
+from stomi_app.models.citizen import StomaType
 from stomi_app.timeutil import local_today
 from tests import factories
 from tests.nursing.test_views import _discharge_form, _login

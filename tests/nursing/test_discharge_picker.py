@@ -7,9 +7,10 @@ import re
 
 from sqlalchemy import func, select
 
-from stomi_app.discharge import DischargeRecommendation
+from care.discharge import DischargeRecommendation
 from stomi_app.extensions import db
-from stomi_app.models import AuditEvent, Citizen
+from stomi_app.models import AuditEvent
+from stomi_app.models.citizen import Citizen
 from tests.nursing.test_views import _discharge_form, _login
 
 URL = "/sygeplejerske/udskrivelse"

@@ -6,12 +6,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from catalogue.models import ReviewStatus, SupplierChangeReview
-from stomi_app import approvals, nursing, ordering
+from care import approvals
+from care import nursing
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.models import (
-    AdviceQuestion, CutShape, DeliveryProblem, DeliveryProblemKind, DischargeProposal, DischargeRecommendation, OrderStatus,
-    RecommendationStatus, Role, StomaType, TaskKind,
-)
+from care.models import AdviceQuestion, DischargeProposal, DischargeRecommendation, RecommendationStatus, TaskKind
+from citizens.clinical import CutShape
+from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus
+from stomi_app.models import Role
+from stomi_app.models.citizen import StomaType
 from tests import factories
 from tests.nursing.conftest import waiting_order
 

@@ -7,12 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from catalogue.models import ReviewStatus, SupplierChangeReview
-from stomi_app import approvals, nursing, ordering
+from care import approvals
+from care import nursing
+from ordering import services as ordering
 from stomi_app.extensions import db
-from stomi_app.models import (
-    AdviceStatus, AuditEvent, Citizen, DeliveryProblem, DeliveryProblemKind, DischargeRecommendation, OrderStatus, Role,
-    TaskKind,
-)
+from care.models import AdviceStatus, DischargeRecommendation, TaskKind
+from stomi_app.models import AuditEvent, Role
+from stomi_app.models.citizen import Citizen
+from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus
 from stomi_app.timeutil import local_today
 from tests import factories
 from tests.nursing.conftest import waiting_order
@@ -464,7 +466,7 @@ def test_the_queue_is_paged_fifty_at_a_time_and_keeps_its_filters(auth, client, 
 
 
 def test_a_task_is_given_to_a_colleague_of_the_workplace_only(auth, client, awaiting, nurse, nurse_aarhus2, nurse_ouh):
-    from stomi_app.models import TaskClaim
+    from care.models import TaskClaim
 
     _login(auth, nurse)
     page = client.get(f"/sygeplejerske/ordre/{awaiting.id}").get_data(as_text=True)

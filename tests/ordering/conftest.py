@@ -7,9 +7,10 @@ import pytest
 
 from catalogue.models import Category, ContractPrice, Product, ProductArea, Variant
 from stomi_app.extensions import db
-from stomi_app.grants import GrantLineInput, create_grant
-from stomi_app.models import CutShape, GrantPeriod
-from stomi_app.ordering import record_measure
+from grants.services import GrantLineInput, create_grant
+from citizens.clinical import CutShape
+from grants.models import GrantPeriod
+from ordering.services import record_measure
 from tests import factories
 
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from stomi_app.extensions import db
-from stomi_app.grants import GrantError, GrantLineInput, change_grant, consumption, end_grant, period_bounds
-from stomi_app.models import GrantPeriod
-from stomi_app.ordering import new_draft, set_draft_lines, submit
+from grants.services import GrantError, GrantLineInput, change_grant, consumption, end_grant, period_bounds
+from grants.models import GrantPeriod
+from ordering.services import new_draft, set_draft_lines, submit
 from tests.ordering.conftest import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -73,7 +73,7 @@ def test_variant_line_wins_over_category_line(officer, citizen, shop):
 
 
 def test_cancelled_and_rejected_orders_do_not_count(officer, citizen, shop):
-    from stomi_app.ordering import cancel
+    from ordering.services import cancel
 
     grant_for(officer, citizen, line(4, variant=shop.bag_a))
     order = _order(citizen, shop.bag_a, 3, datetime(2026, 6, 2, 12, tzinfo=CPH))
@@ -108,7 +108,7 @@ def test_grant_change_keeps_history_and_uses_new_lines(officer, citizen, shop):
 
 
 def test_officer_of_another_municipality_cannot_grant(world, citizen, shop):
-    from stomi_app.grants import GrantAccessDenied
+    from grants.services import GrantAccessDenied
 
     with pytest.raises(GrantAccessDenied):
         grant_for(world["officer_odense"], citizen, line(4, variant=shop.bag_a))
@@ -125,8 +125,8 @@ def test_officer_of_another_municipality_cannot_grant(world, citizen, shop):
 def test_bad_grants_are_refused_and_nothing_is_saved(officer, citizen, shop, kwargs, field):
     from sqlalchemy import func, select
 
-    from stomi_app.grants import create_grant
-    from stomi_app.models import Grant
+    from grants.services import create_grant
+    from grants.models import Grant
 
     args = dict(legal_basis="Serviceloven § 112", valid_from=date(2026, 1, 1), valid_to=None,
                 lines=[line(4, variant=shop.bag_a)], reason="ok")

@@ -13,13 +13,13 @@ from invoicing.allocation import weights_for
 from invoicing.charges import citizens_with_grant_query
 from municipal_portal.services import start_figures
 from stomi_app.extensions import db
-from stomi_app.grants import (
-    GrantError, change_grant, consumption, end_grant, grants_in_force, utilisation_by_line, withdraw_ending,
-)
-from stomi_app.models import Grant, GrantStatus, OrderStatus, Role
-from stomi_app.ordering import new_draft, reevaluate_waiting_orders, set_draft_lines, submit
-from stomi_app.statistics.figures import citizens_with_grant
-from stomi_app.statistics.period import month_period
+from grants.services import GrantError, change_grant, consumption, end_grant, grants_in_force, utilisation_by_line, withdraw_ending
+from grants.models import Grant, GrantStatus
+from ordering.models import OrderStatus
+from stomi_app.models import Role
+from ordering.services import new_draft, reevaluate_waiting_orders, set_draft_lines, submit
+from usage_statistics.figures import citizens_with_grant
+from usage_statistics.period import month_period
 from tests.ordering.conftest import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")

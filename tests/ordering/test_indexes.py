@@ -11,11 +11,12 @@ from sqlalchemy import event, text
 
 from municipal_portal.services import awaiting_approval
 from stomi_app.extensions import db
-from stomi_app.grants import consumption
-from stomi_app.models import Order, Role
-from stomi_app.replacements import already_replaced
-from stomi_app.statistics.figures import order_totals
-from stomi_app.statistics.period import month_period
+from grants.services import consumption
+from ordering.models import Order
+from stomi_app.models import Role
+from ordering.replacements import already_replaced
+from usage_statistics.figures import order_totals
+from usage_statistics.period import month_period
 from tests.ordering.conftest import grant_for, line
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 
 from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.extensions import db
-from stomi_app.models import Order, OrderEvent, OrderRules, OrderStatus
-from stomi_app.ordering import cancel, new_draft, set_draft_lines, submit
+from ordering.models import Order, OrderEvent, OrderStatus
+from grants.models import OrderRules
+from ordering.services import cancel, new_draft, set_draft_lines, submit
 from tests.fulfilment.conftest import provider  # noqa: F401  (fixture)
 from tests.ordering.conftest import grant_for, line
 
@@ -194,8 +195,8 @@ def test_a_cancel_that_holds_the_instruction_is_never_sent_by_a_dispatcher_waiti
 
 def test_a_decision_after_a_cancel_in_another_request_is_refused(app, granted, shop, world):
     """A nurse who opened the order before the citizen cancelled it cannot approve it afterwards."""
-    from stomi_app.approvals import approve_order
-    from stomi_app.nursing import NursingError
+    from care.approvals import approve_order
+    from care.nursing import NursingError
     from tests import factories
 
     draft = new_draft(granted)

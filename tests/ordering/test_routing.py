@@ -9,12 +9,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from stomi_app.extensions import db
-from stomi_app.grants import change_grant
-from stomi_app.models import CutShape, GrantPeriod, Order, OrderRules, OrderStatus
-from stomi_app.ordering import (
-    OrderError, cancel, evaluate, new_draft, record_measure, reorder, set_delivery, set_draft_lines, set_status,
-    submit,
-)
+from grants.services import change_grant
+from citizens.clinical import CutShape
+from grants.models import GrantPeriod, OrderRules
+from ordering.models import Order, OrderStatus
+from ordering.services import OrderError, cancel, evaluate, new_draft, record_measure, reorder, set_delivery, set_draft_lines, set_status, submit
 from stomi_app.statemachine import IllegalTransition
 from tests.ordering.conftest import grant_for, line
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from stomi_app.models.orders import (
-    APPROVED_STATUSES, CITIZEN_CANCELLABLE, COUNTING_STATUSES, OPEN_STATUSES, ORDER_FLOW, OrderStatus as S,
-)
+from ordering.models import APPROVED_STATUSES, CITIZEN_CANCELLABLE, COUNTING_STATUSES, OPEN_STATUSES, ORDER_FLOW, OrderStatus as S
 from stomi_app.statemachine import machine
 
 

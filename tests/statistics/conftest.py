@@ -7,8 +7,10 @@ from datetime import date, datetime, timezone
 import pytest
 
 from stomi_app.extensions import db
-from stomi_app.grants import GrantLineInput, create_grant
-from stomi_app.models import GrantPeriod, Order, OrderEvent, OrderLine, OrderStatus, Role
+from grants.services import GrantLineInput, create_grant
+from grants.models import GrantPeriod
+from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
+from stomi_app.models import Role
 from tests import factories
 from tests.ordering.conftest import shop  # noqa: F401 (the same tiny catalogue as the ordering tests)
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from stomi_app.extensions import db
-from stomi_app.models import GrantPeriod, Role
+from grants.models import GrantPeriod
+from stomi_app.models import Role
 from tests import factories
 from tests.statistics.conftest import S, grant, line, make_order, utc
 

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 
 from stomi_app.extensions import db
-from stomi_app.grants import consumption_for, utilisation_by_line
-from stomi_app.statistics import figures as F
-from stomi_app.statistics.period import month_period, parse_period
+from grants.services import consumption_for, utilisation_by_line
+from usage_statistics import figures as F
+from usage_statistics.period import month_period, parse_period
 from tests import factories
 from tests.statistics import dataset
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from stomi_app.statistics.period import PeriodError, default_period, month_period, parse_period
+from usage_statistics.period import PeriodError, default_period, month_period, parse_period
 
 TODAY = date(2026, 11, 23)
 

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from stomi_app.cli import main
 from stomi_app.extensions import db
-from stomi_app.models import Municipality, StatisticsReport
-from stomi_app.statistics.report import ReportError, run_month
+from stomi_app.models import Municipality
+from usage_statistics.models import StatisticsReport
+from usage_statistics.report import ReportError, run_month
 from tests import factories
 from tests.statistics import dataset
 

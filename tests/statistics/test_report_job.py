@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from stomi_app import jobs
 from stomi_app.extensions import db
-from stomi_app.models import JobRun, JobRunStatus, Municipality, StatisticsReport
+from stomi_app.models import JobRun, JobRunStatus, Municipality
+from usage_statistics.models import StatisticsReport
 from tests import factories
 from tests.conftest import make_app
 from tests.statistics import dataset

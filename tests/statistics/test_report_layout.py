@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from stomi_app.extensions import db
-from stomi_app.models import Municipality, StatisticsReport
-from stomi_app.statistics.report import PAGE_WIDTH, _column_widths, report_inputs, report_tables, run_month
+from stomi_app.models import Municipality
+from usage_statistics.models import StatisticsReport
+from usage_statistics.report import PAGE_WIDTH, _column_widths, report_inputs, report_tables, run_month
 from tests.statistics import dataset
 
 TWELVE_TO_OCTOBER = ["nov. 2025", "dec. 2025", "jan. 2026", "feb. 2026", "mar. 2026", "apr. 2026", "maj 2026",

@@ -108,7 +108,7 @@ def test_unknown_table_is_not_found(officer_client, history):
 
 
 def test_formula_like_text_is_neutralised_in_csv_and_xlsx(officer_client, history):
-    from stomi_app.models import OrderLine
+    from ordering.models import OrderLine
 
     for line in db.session.scalars(select(OrderLine).where(OrderLine.article_number == "NL-101")):
         line.product_name = '=HYPERLINK("http://evil.example","click")'

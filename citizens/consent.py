@@ -11,8 +11,8 @@ from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen
-from stomi_app.models.consent import CitizenConsent, ConsentPurpose
+from stomi_app.models.citizen import Citizen
+from citizens.consent_models import CitizenConsent, ConsentPurpose
 
 # The consent texts the citizen agrees to; bump the version when the wording of PURPOSES changes.
 CONSENT_TEXT_VERSION = "2026-2"

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalogue.models import Variant
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
-from stomi_app.models.clinical import CutShape
-from stomi_app.models.grants import GrantLine
+from citizens.clinical import CutShape
+from grants.models import GrantLine
 from stomi_app.models.users import User
 from stomi_app.statemachine import machine
 
@@ -149,7 +149,7 @@ class OrderLine(Base):
     cut_diameter_mm: Mapped[int | None]
     cut_width_mm: Mapped[int | None]
     cut_height_mm: Mapped[int | None]
-    # Why the line needs approval, or "within_grant" (see stomi_app.ordering.ROUTING_REASONS).
+    # Why the line needs approval, or "within_grant" (see ordering.services.ROUTING_REASONS).
     routing: Mapped[str] = mapped_column(String(30), default="within_grant")
 
     order: Mapped[Order] = relationship(back_populates="lines")

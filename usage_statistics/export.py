@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 from stomi_app import safecsv
 from stomi_app.money import csv_amount, kroner
 from stomi_app.safecsv import neutralise
-from stomi_app.statistics.tables import Change, Money, Share, StatTable
+from usage_statistics.tables import Change, Money, Share, StatTable
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,16 +15,20 @@ from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import (
-    AdviceMessage, AdviceQuestion, AdviceStatus, Citizen, ClinicalNote, CuttingMeasure, DeliveryProblem,
-    DeliveryProblemKind, DischargeProposal, DischargeRecommendation, Municipality, NoteKind, Order, OrderEvent, OrderLine, OrderStatus,
-    ProductChangeRequest, ProposalStatus, RecommendationStatus, RequestStatus, Role, StomaType, TaskClaim, TaskKind, User,
+from care.models import (
+    AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, DischargeProposal, DischargeRecommendation, NoteKind, ProductChangeRequest,
+    ProposalStatus, RecommendationStatus, RequestStatus, TaskClaim, TaskKind,
 )
-from stomi_app.ordering import record_measure
+from stomi_app.models.citizen import Citizen, StomaType
+from citizens.clinical import CuttingMeasure
+from ordering.models import DeliveryProblem, DeliveryProblemKind, Order, OrderEvent, OrderLine, OrderStatus
+from stomi_app.models import Municipality, Role, User
+from stomi_app.models.users import is_hospital_nurse
+from ordering.services import record_measure
 from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
-from stomi_app.models.nursing import ADVICE_FLOW
-from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
+from care.models import ADVICE_FLOW
+from ordering.models import PROBLEM_FLOW, ProblemStatus
 
 MAX_TEXT = 4000
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
@@ -54,10 +58,6 @@ class TaskClaimed(NursingError):
 
 
 # --- which citizens a nurse sees ------------------------------------------------------------------
-
-def is_hospital_nurse(nurse: User) -> bool:
-    return getattr(nurse, "region_id", None) is not None
-
 
 def own_care_citizens(nurse: User):
     """A condition on Citizen: the citizens in the nurse's own care (a municipal nurse: her municipality; a hospital
@@ -578,8 +578,8 @@ def notes_for_nurse(nurse: User, citizen_id: int) -> tuple[list[ClinicalNote], i
     sector (hospital ↔ municipality) are shared only with the citizen's consent to that purpose
     (ConsentPurpose.DISCHARGE); without it the query leaves them out. The stoma type, measure and recommended
     products still pass, as the grant needs them."""
-    from stomi_app import consent
-    from stomi_app.models.consent import ConsentPurpose
+    from citizens import consent
+    from citizens.consent_models import ConsentPurpose
 
     everyone = select(ClinicalNote).where(ClinicalNote.citizen_id == citizen_id)
     if not consent.has(citizen_id, ConsentPurpose.DISCHARGE):

@@ -1,6 +1,6 @@
 """The forms of the order steps that the citizen portal and the callcenter share (one flow, two audiences).
 
-Quantities per product are read from the request (their number varies), by stomi_app.ordering.quantities_from.
+Quantities per product are read from the request (their number varies), by ordering.services.quantities_from.
 """
 from __future__ import annotations
 

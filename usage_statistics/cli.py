@@ -18,8 +18,8 @@ from flask.cli import with_appcontext
 def stats_report(month: str, codes: tuple[int, ...], out_dir: Path | None) -> None:
     """Make one PDF and one CSV per municipality for MONTH, store them (listed in the municipal portal as received
     reports) and, with --out, write them to a folder. Running a month again replaces its reports."""
-    from stomi_app.statistics.period import PeriodError, parse_month
-    from stomi_app.statistics.report import ReportError, check_month, chosen_count, run_month
+    from usage_statistics.period import PeriodError, parse_month
+    from usage_statistics.report import ReportError, check_month, chosen_count, run_month
 
     try:
         month_start = parse_month(month)

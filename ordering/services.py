@@ -18,16 +18,15 @@ from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names come from the catalogue
-from stomi_app.grants import (
-    NOT_YET_SENT, LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line,
-)
+from grants.services import NOT_YET_SENT, LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line
 from stomi_app.metrics import ORDERS as ORDERS_SENT
-from stomi_app.models import Citizen, User
-from stomi_app.models.clinical import CutShape, CuttingMeasure
-from stomi_app.models.grants import Grant, GrantPeriod, OrderRules
-from stomi_app.models.orders import (
-    CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel,
-    OrderEvent, OrderLine, OrderStatus,
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import User
+from citizens.clinical import CutShape, CuttingMeasure
+from grants.models import Grant, GrantPeriod, OrderRules
+from ordering.models import (
+    CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderEvent, OrderLine,
+    OrderStatus,
 )
 from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
@@ -498,7 +497,7 @@ def rules_for(municipality_id: int) -> OrderRules:
 def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
     """Whether a grant that covered this product has run out (to explain the routing plainly): its last day is
     before `on`. An ending decided for a later day has not run out (Grant.in_force_on)."""
-    from stomi_app.models.grants import GrantLine
+    from grants.models import GrantLine
 
     query = (
         select(func.count(GrantLine.id)).join(Grant, Grant.id == GrantLine.grant_id)

@@ -4,7 +4,7 @@ The rule, decided once here so invoicing, statistics and consumption control can
 
 - A replacement is an ordinary `Order` with `is_replacement=True` and `replaces_order_id` pointing at the
   delivered order the problem was reported on. It is accepted at once, without routing against the grant,
-  and never counts against the grant (`stomi_app.grants.consumption_for` skips replacement orders).
+  and never counts against the grant (`grants.services.consumption_for` skips replacement orders).
 - Its lines are priced at **0 øre** (VAT rate kept from the original line). The municipality does not pay
   for goods again that it already paid for; a sum over order lines is therefore right by construction, and
   invoicing shows the order as a replacement by reading `is_replacement`. The value of the goods re-sent
@@ -17,7 +17,7 @@ The rule, decided once here so invoicing, statistics and consumption control can
 - Cut-to-fit products are cut to the citizen's current measure (a cutting error may have been a wrong
   measure that has since been corrected); without a measure on file, to the original line's measure.
 - A replacement settles the problem (status "replaced"), except a cutting error: that case stays open for
-  a stoma nurse, who checks whether the measure itself was wrong (stomi_app.nursing resolves it).
+  a stoma nurse, who checks whether the measure itself was wrong (care.nursing resolves it).
 """
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import User
-from stomi_app.models.orders import DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderLine, OrderStatus
-from stomi_app.ordering import OrderError, current_measure, parse_quantity, set_status
+from ordering.models import DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderLine, OrderStatus
+from ordering.services import OrderError, current_measure, parse_quantity, set_status
 from stomi_app.timeutil import local_today
-from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
+from ordering.models import PROBLEM_FLOW, ProblemStatus
 
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow
 from stomi_app.models.geo import Municipality
-from stomi_app.models.orders import Order
+from ordering.models import Order
 
 
 class StatisticsReport(Base):

@@ -14,19 +14,20 @@ from catalogue.models import Variant
 from stomi_app import audit, cpr
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.grants import MAX_QUANTITY, GrantLineInput, create_grant
+from grants.services import MAX_QUANTITY, GrantLineInput, create_grant
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import (
-    Citizen, CutShape, CuttingMeasure, DischargeProposal, DischargeRecommendation, Grant, GrantPeriod, GrantRecommendation,
-    Municipality, ProposalStatus, RecommendationLine, RecommendationStatus, StomaType, TaskKind, User,
+from stomi_app.models.citizen import Citizen, StomaType
+from citizens.clinical import CutShape, CuttingMeasure
+from care.models import (
+    DischargeProposal, DischargeRecommendation, GrantRecommendation, ProposalStatus, RecommendationLine, RecommendationStatus, TaskKind,
 )
-from stomi_app.nursing import (
-    NursingError, check_free, finish_task, is_hospital_nurse, own_care_citizens, set_measure, set_stoma,
-)
-from stomi_app.ordering import OrderError, current_measure, measure_fits, parse_measure
+from grants.models import Grant, GrantPeriod
+from stomi_app.models import Municipality, User
+from care.nursing import NursingError, check_free, finish_task, is_hospital_nurse, own_care_citizens, set_measure, set_stoma
+from ordering.services import OrderError, current_measure, measure_fits, parse_measure
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
-from stomi_app.models.nursing import DISCHARGE_PROPOSAL_FLOW
+from care.models import DISCHARGE_PROPOSAL_FLOW
 
 
 class NotAHospitalNurse(PermissionError):
@@ -339,7 +340,7 @@ def grant_from_discharge(officer: User, recommendation: DischargeRecommendation,
                          reason: str, valid_to: date | None = None, quantities: dict[int, int] | None = None) -> Grant:
     """The grant officer's one click: a grant with the recommended products (her own numbers of packs and last day, if
     she gives them); the recommendation is then done."""
-    from stomi_app.approvals import close_recommendation
+    from care.approvals import close_recommendation
 
     if recommendation.status is not RecommendationStatus.OPEN:
         raise NursingError({"state": _l("The recommendation has already been handled.")})

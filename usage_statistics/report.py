@@ -32,14 +32,15 @@ from sqlalchemy.orm import defer, joinedload
 
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from stomi_app.models import Municipality, Region, StatisticsReport
+from stomi_app.models import Municipality, Region
+from usage_statistics.models import StatisticsReport
 from stomi_app.money import whole_kroner
-from stomi_app.statistics.charts import COLOURS, nice_ceiling
-from stomi_app.statistics.dashboard import build_tables, month_label, months_table_of
-from stomi_app.statistics.export import to_csv
-from stomi_app.statistics.figures import Benchmark, BenchmarkRow, MunicipalityFigures, Totals, figures_for, monthly
-from stomi_app.statistics.period import Period, month_period
-from stomi_app.statistics.tables import StatTable, format_cell, is_numeric
+from usage_statistics.charts import COLOURS, nice_ceiling
+from usage_statistics.dashboard import build_tables, month_label, months_table_of
+from usage_statistics.export import to_csv
+from usage_statistics.figures import Benchmark, BenchmarkRow, MunicipalityFigures, Totals, figures_for, monthly
+from usage_statistics.period import Period, month_period
+from usage_statistics.tables import StatTable, format_cell, is_numeric
 from stomi_app.timeutil import add_months, local_today
 
 LOCALE = "da"  # the stored reports are official documents for Danish municipalities

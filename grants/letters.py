@@ -17,7 +17,10 @@ from sqlalchemy.orm import selectinload
 
 from catalogue.models import Category, Variant
 from stomi_app.extensions import db
-from stomi_app.models import Citizen, Grant, GrantChange, Order, OrderStatus, Role, User
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant, GrantChange
+from ordering.models import Order, OrderStatus
+from stomi_app.models import Role, User
 from stomi_app.timeutil import local_date
 
 # The decisions a letter is written for; "end_withdrawn" too: the citizen is told the grant goes on.
@@ -131,8 +134,8 @@ def grant_letter(change: GrantChange) -> Letter:
 
 
 def order_letter(order: Order) -> Letter:
-    from stomi_app.grants import grants_in_force
-    from stomi_app.ordering import counting_day
+    from grants.services import grants_in_force
+    from ordering.services import counting_day
 
     grants = grants_in_force([order.citizen_id], counting_day(order))
     basis = next((g.legal_basis for g in sorted(grants, key=lambda g: (g.valid_from, g.id), reverse=True) if g.legal_basis), None)

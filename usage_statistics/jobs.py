@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from stomi_app import jobruns
 from stomi_app.extensions import db
 from stomi_app.models import JobRun, User
-from stomi_app.statistics.period import PeriodError, parse_month
-from stomi_app.statistics.report import ReportError, check_month, chosen_count, run_month
+from usage_statistics.period import PeriodError, parse_month
+from usage_statistics.report import ReportError, check_month, chosen_count, run_month
 
 KIND = "statistics_report"
-JOB = "stomi_app.statistics.jobs.report_month"
+JOB = "usage_statistics.jobs.report_month"
 
 
 def run_key(month_start: date, code: int | None = None) -> str:

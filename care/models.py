@@ -11,10 +11,10 @@ from catalogue.models import Variant
 from stomi_app.statemachine import machine
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen, StomaType
-from stomi_app.models.clinical import CutShape
+from citizens.clinical import CutShape
 from stomi_app.models.geo import Municipality
-from stomi_app.models.grants import Grant, GrantPeriod
-from stomi_app.models.orders import Order
+from grants.models import Grant, GrantPeriod
+from ordering.models import Order
 from stomi_app.models.users import User
 
 

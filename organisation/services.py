@@ -10,8 +10,9 @@ from stomi_app import audit
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Hospital, Municipality, OrderRules, Region, User
-from stomi_app.ordering import rules_for
+from stomi_app.models import Hospital, Municipality, Region, User
+from grants.models import OrderRules
+from ordering.services import rules_for
 from stomi_app.text import clean_text
 from stomi_app.userinput import normalised_email
 

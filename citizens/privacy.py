@@ -7,15 +7,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from catalogue.models import Variant
-from stomi_app import consent, cpr
+from stomi_app import cpr
+from citizens import consent
 from stomi_app.audit import lookups_of, record
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import audit_purpose_label
-from stomi_app.models import (AdviceMessage, AdviceQuestion, AuditEvent, Citizen, CuttingMeasure, DeliveryProblem, Grant,
-                              GrantLine, Order, OrderStatus, ProductChangeRequest)
+from care.models import AdviceMessage, AdviceQuestion, ProductChangeRequest
+from stomi_app.models import AuditEvent
+from stomi_app.models.citizen import Citizen
+from citizens.clinical import CuttingMeasure
+from ordering.models import DeliveryProblem, Order, OrderStatus
+from grants.models import Grant, GrantLine
 from stomi_app.text import clean_text
 from stomi_app.userinput import normalised_email
 

@@ -6,7 +6,7 @@ from wtforms.validators import Length, Optional
 
 from stomi_app.forms import BaseForm, clean_text_filter
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.statistics.period import Period, PeriodError, parse_period
+from usage_statistics.period import Period, PeriodError, parse_period
 
 KIND_CHOICES = [("month", _l("Month")), ("quarter", _l("Quarter")), ("year", _l("Year")), ("custom", _l("Your own period"))]
 

@@ -16,14 +16,15 @@ from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models import Citizen, Role, User
-from stomi_app.models.grants import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
+from stomi_app.models.citizen import Citizen
+from stomi_app.models import Role, User
+from grants.models import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
 from stomi_app.text import clean_text
 
-from stomi_app.models.orders import COUNTING_STATUSES, Order, OrderLine, OrderStatus
+from ordering.models import COUNTING_STATUSES, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
-from stomi_app.models.grants import GRANT_FLOW
+from grants.models import GRANT_FLOW
 
 MAX_QUANTITY = 999
 # How far back a grant decision may reach: a new start, or a start or end moved, takes effect at most 3 months before
@@ -250,7 +251,7 @@ def _lock(citizen: Citizen) -> None:
     """Take the citizen's row lock before writing: the grant's rows would take a key-share lock on it first, and two
     decisions at once (two officers, or a case system's retries) would then deadlock on reevaluate_waiting_orders'
     lock instead of waiting their turn."""
-    from stomi_app.ordering import lock_citizen
+    from ordering.services import lock_citizen
 
     lock_citizen(citizen.id)
 
@@ -385,7 +386,7 @@ def withdraw_ending(officer: User, grant: Grant, *, reason: str, today: date | N
 
 def _after_grant_change(citizen: Citizen) -> None:
     """A larger grant may now cover orders that waited for approval: accept those that fit."""
-    from stomi_app.ordering import reevaluate_waiting_orders
+    from ordering.services import reevaluate_waiting_orders
 
     reevaluate_waiting_orders(citizen)
 

@@ -4,7 +4,7 @@ What counts, decided once here (README "Statistics" says the same):
 
 - An order belongs to the citizen's **home municipality** (`Citizen.municipality_id`), as on the invoice.
 - **Orders, units and spend** count the orders *submitted* in the period (Europe/Copenhagen), in a status that
-  uses up a grant (`stomi_app.grants.counts_against_grant`: pending, accepted, on its way, delivered; never a
+  uses up a grant (`grants.services.counts_against_grant`: pending, accepted, on its way, delivered; never a
   draft, a rejected or a cancelled order): the same definition as consumption control, so spend and
   utilisation agree. Units are packs; spend is the order lines' snapshot price excl. VAT, in øre.
 - **Free replacements** (`Order.is_replacement`) are counted only as "replacement orders": no units, no spend,
@@ -35,13 +35,15 @@ from catalogue.models import Category, Product, Variant
 from fulfilment.models import WarehouseInstruction
 from fulfilment.sla import MonthSla, delivery_of
 from stomi_app.extensions import db
-from stomi_app.grants import utilisation_by_line
-from stomi_app.models import (
-    Citizen, Grant, Municipality, Order, OrderEvent, OrderLine, OrderStatus, ProductChangeRequest, RequestStatus,
-)
-from stomi_app.models.orders import APPROVED_STATUSES as _APPROVED, COUNTING_STATUSES
-from stomi_app.statistics.period import Period
-from stomi_app.statistics.sqltime import local_date, month_bucket
+from grants.services import utilisation_by_line
+from stomi_app.models.citizen import Citizen
+from grants.models import Grant
+from stomi_app.models import Municipality
+from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
+from care.models import ProductChangeRequest, RequestStatus
+from ordering.models import APPROVED_STATUSES as _APPROVED, COUNTING_STATUSES
+from usage_statistics.period import Period
+from usage_statistics.sqltime import local_date, month_bucket
 from stomi_app.timeutil import local_today, start_of_local_day_utc
 
 S = OrderStatus

@@ -11,12 +11,10 @@ from sqlalchemy.orm import joinedload
 from stomi_app.extensions import db
 from stomi_app.models import Municipality, Region
 from stomi_app.money import whole_kroner
-from stomi_app.statistics.charts import Bar, BarChart, LineChart, Series
-from stomi_app.statistics.figures import (
-    MIN_CITIZENS_SHOWN, Benchmark, MunicipalityFigures, Totals, benchmark, figures_for,
-)
-from stomi_app.statistics.period import Period
-from stomi_app.statistics.tables import Money, Share, StatTable, change
+from usage_statistics.charts import Bar, BarChart, LineChart, Series
+from usage_statistics.figures import MIN_CITIZENS_SHOWN, Benchmark, MunicipalityFigures, Totals, benchmark, figures_for
+from usage_statistics.period import Period
+from usage_statistics.tables import Money, Share, StatTable, change
 from stomi_app.timeutil import local_today
 
 

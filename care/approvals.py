@@ -13,16 +13,19 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import ORDER_STATUS, label
-from stomi_app.grants import MAX_QUANTITY, GrantAccessDenied, consumption, grants_in_force
-from stomi_app.models import (
-    Citizen, GrantLine, GrantPeriod, GrantRecommendation, Order, OrderStatus, ProductChangeRequest, RecommendationKind,
-    RecommendationLine, RecommendationStatus, RequestStatus, Role, TaskKind, User,
+from grants.services import MAX_QUANTITY, GrantAccessDenied, consumption, grants_in_force
+from stomi_app.models.citizen import Citizen
+from grants.models import GrantLine, GrantPeriod
+from care.models import (
+    GrantRecommendation, ProductChangeRequest, RecommendationKind, RecommendationLine, RecommendationStatus, RequestStatus, TaskKind,
 )
-from stomi_app.nursing import NursingError, check_free, finish_task, needs_nurse
-from stomi_app.ordering import lock_order, set_status
+from ordering.models import Order, OrderStatus
+from stomi_app.models import Role, User
+from care.nursing import NursingError, check_free, finish_task, needs_nurse
+from ordering.services import lock_order, set_status
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
-from stomi_app.models.nursing import PRODUCT_CHANGE_FLOW, RECOMMENDATION_FLOW
+from care.models import PRODUCT_CHANGE_FLOW, RECOMMENDATION_FLOW
 
 # --- orders that wait for approval ----------------------------------------------------------------
 
@@ -147,7 +150,7 @@ def recommendation_details() -> list:
 def pending_recommendations(municipality_id: int, citizen_id: int | None = None) -> list[GrantRecommendation]:
     """Open recommendations (orders, product and supplier changes) for one municipality's grant officers, oldest first;
     only one citizen's when `citizen_id` is given. Discharges are listed by
-    `stomi_app.discharge.open_discharge_recommendations`."""
+    `care.discharge.open_discharge_recommendations`."""
     query = select(GrantRecommendation).where(*_pending_for(municipality_id))
     if citizen_id is not None:
         query = query.where(GrantRecommendation.citizen_id == citizen_id)
