@@ -12,12 +12,13 @@ from stdnum.dk import cpr as stdnum_cpr
 
 from catalogue.models import Variant
 from stomi_app import audit, cpr
+from stomi_app.cut import Cut
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.grants import MAX_QUANTITY, GrantLineInput, create_grant
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import (
-    Citizen, CutShape, CuttingMeasure, DischargeProposal, DischargeRecommendation, Grant, GrantPeriod, GrantRecommendation,
+    Citizen, CutShape, DischargeProposal, DischargeRecommendation, Grant, GrantPeriod, GrantRecommendation,
     Municipality, ProposalStatus, RecommendationLine, RecommendationStatus, StomaType, TaskKind, User,
 )
 from stomi_app.nursing import (
@@ -189,7 +190,7 @@ def register_discharge(nurse: User, data: DischargeInput, *, confirmed_citizen_i
         except OrderError as exc:
             errors.update(exc.errors)
     if measure is not None:
-        probe = CuttingMeasure(**measure)  # transient, never added: only for the cutting-range check
+        probe = Cut(**measure)
         for variant in cut_to_fit:
             if not measure_fits(probe, variant):
                 errors.setdefault("diameter_mm" if probe.shape is CutShape.ROUND else "width_mm", _l(
@@ -245,8 +246,7 @@ def _propose(nurse: User, citizen: Citizen, recommendation: DischargeRecommendat
     current = current_measure(citizen.id)
     new_measure = None
     if measure is not None:
-        probe = CuttingMeasure(**measure)  # transient: compared by its label, never added
-        if current is None or current.label() != probe.label():
+        if current is None or current.cut != Cut(**measure):
             new_measure = measure
     proposal = DischargeProposal(
         recommendation_id=recommendation.id, citizen_id=citizen.id, proposed_by_id=nurse.id,

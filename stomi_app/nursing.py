@@ -510,7 +510,7 @@ def set_measure(nurse: User, citizen: Citizen, measure: dict, *, remeasure_on: d
     version = record_measure(citizen, by=nurse, note=(note or "").strip()[:500] or None, **measure)
     version.confirmed_by_id, version.confirmed_at = nurse.id, utcnow()
     version.remeasure_on = remeasure_on or default_remeasure_on(citizen, local_today())
-    audit.record(nurse, "change", "nurse: set the cutting measure", citizen, detail=version.label())
+    audit.record(nurse, "change", "nurse: set the cutting measure", citizen, detail=version.cut.label)
     db.session.flush()
     return version
 
@@ -527,7 +527,7 @@ def confirm_measure(nurse: User, measure: CuttingMeasure, *, remeasure_on: date 
     measure.confirmed_by_id, measure.confirmed_at = nurse.id, utcnow()
     measure.remeasure_on = remeasure_on or default_remeasure_on(measure.citizen, local_date(measure.created_at))
     finish_task(TaskKind.MEASURE, measure.id)
-    audit.record(nurse, "change", "nurse: confirm the cutting measure", measure.citizen, detail=measure.label())
+    audit.record(nurse, "change", "nurse: confirm the cutting measure", measure.citizen, detail=measure.cut.label)
     db.session.flush()
     return measure
 

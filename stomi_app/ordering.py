@@ -14,6 +14,7 @@ from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
 from stomi_app import signals
+from stomi_app.cut import MAX_MM as MEASURE_MAX_MM, MIN_MM as MEASURE_MIN_MM, Cut
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -38,7 +39,6 @@ from stomi_app.timeutil import add_months, local_date, local_today, start_of_loc
 TEMPORARY_ADDRESS_MAX_MONTHS_AHEAD = 6
 TEMPORARY_ADDRESS_MAX_MONTHS = 6
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
-MEASURE_MIN_MM, MEASURE_MAX_MM = 5, 100  # the widest cutting range in the catalogue: no baseplate fits outside it
 
 class RoutingReason(str, enum.Enum):
     """Why a line, or a whole order, is routed as it is: the value stored on the line or the event."""
@@ -247,8 +247,8 @@ def record_measure(citizen: Citizen, *, shape: CutShape, diameter_mm: int | None
     return measure
 
 
-def measure_fits(measure: CuttingMeasure, variant: Variant) -> bool:
-    return variant.cut_min_mm <= measure.smallest_mm and measure.largest_mm <= variant.cut_max_mm
+def measure_fits(measure: Cut, variant: Variant) -> bool:
+    return measure.fits(variant.cut_min_mm, variant.cut_max_mm)
 
 
 def products_not_fitting(citizen_id: int, measure: CuttingMeasure, on: date | None = None) -> list[Variant]:
@@ -261,7 +261,7 @@ def products_not_fitting(citizen_id: int, measure: CuttingMeasure, on: date | No
         return []
     variants = db.session.scalars(select(Variant).where(Variant.id.in_(ids), Variant.active.is_(True), Variant.cut_min_mm.is_not(None))
                                   .options(joinedload(Variant.product)).order_by(Variant.article_number))
-    return [v for v in variants if not measure_fits(measure, v)]
+    return [v for v in variants if not measure_fits(measure.cut, v)]
 
 
 # --- drafts ---------------------------------------------------------------------------------------
@@ -310,11 +310,7 @@ def _snapshot_line(line: OrderLine, variant: Variant, price, measure: CuttingMea
     line.product_name = variant.display_name
     line.unit_price_oere = price.price_oere
     line.vat_rate_pct = price.vat_rate_pct
-    if variant.is_cut_to_fit and measure is not None:
-        line.cut_shape = measure.shape
-        line.cut_diameter_mm, line.cut_width_mm, line.cut_height_mm = measure.diameter_mm, measure.width_mm, measure.height_mm
-    else:
-        line.cut_shape = line.cut_diameter_mm = line.cut_width_mm = line.cut_height_mm = None
+    line.cut = measure.cut if variant.is_cut_to_fit and measure is not None else None
 
 
 def _check_variant(variant: Variant | None, field_name: str, on: date, measure: CuttingMeasure | None,
@@ -331,10 +327,10 @@ def _check_variant(variant: Variant | None, field_name: str, on: date, measure: 
         if measure is None:
             return {field_name: _l("%(name)s is cut to your measure, but we have no measure for you. Enter your measure first.",
                                    name=name)}
-        if not measure_fits(measure, variant):
+        if not measure_fits(measure.cut, variant):
             return {field_name: _l("Your measure %(measure)s is outside what %(name)s can be cut to (%(min)s–%(max)s mm). "
                                    "Choose another size or ask a stoma nurse.",
-                                   measure=measure.label(), name=name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
+                                   measure=measure.cut.label, name=name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
     return {}
 
 

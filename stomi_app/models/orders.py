@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalogue.models import Variant
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
-from stomi_app.models.clinical import CutShape
+from stomi_app.cut import CutColumns, CutShape
 from stomi_app.models.grants import GrantLine
 from stomi_app.models.users import User
 from stomi_app.statemachine import machine
@@ -160,12 +160,7 @@ class OrderLine(Base):
     def total_oere(self) -> int:
         return self.quantity * self.unit_price_oere
 
-    def cut_label(self) -> str | None:
-        if self.cut_shape is CutShape.ROUND:
-            return f"Ø {self.cut_diameter_mm} mm"
-        if self.cut_shape is CutShape.OVAL:
-            return f"{self.cut_width_mm} × {self.cut_height_mm} mm"
-        return None
+    cut = CutColumns("cut_")  # the citizen's measure when ordered; None for a line not cut to fit
 
 
 class OrderEvent(Base):
