@@ -24,7 +24,7 @@ from stomi_app.ordering import record_measure
 from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
 from stomi_app.models.nursing import ADVICE_FLOW
-from stomi_app.models.orders import PROBLEM_FLOW, ProblemStatus
+from stomi_app.models.orders import PROBLEM_FLOW, OrderEventReason, ProblemStatus, RoutingReason
 
 MAX_TEXT = 4000
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
@@ -37,7 +37,7 @@ REMEASURE_AFTER = timedelta(weeks=6)
 HANDOVER_DAYS = 28
 # Lines routed for these reasons need a clinical decision; a lapsed grant or a price ceiling is the municipality's.
 CLINICAL_ROUTING = ("not_granted", "over_grant", "over_order_limit")
-CLINICAL_ORDER_REASONS = ("too_soon",)
+CLINICAL_ORDER_REASONS = (RoutingReason.TOO_SOON,)
 
 
 class NursingError(DomainError):
@@ -168,7 +168,7 @@ def _clinical_order():
     return or_(
         Order.lines.any(OrderLine.routing.in_(CLINICAL_ROUTING)),
         Order.events.any(and_(OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL,
-                              or_(*[OrderEvent.reason.contains(r) for r in CLINICAL_ORDER_REASONS]))),
+                              OrderEvent.reason_rows.any(OrderEventReason.reason.in_(CLINICAL_ORDER_REASONS)))),
     )
 
 
@@ -177,8 +177,8 @@ def needs_nurse(order: Order) -> bool:
     decides it), or only the municipality's (a lapsed grant, a price ceiling, express beyond the grant)."""
     if any(line.routing in CLINICAL_ROUTING for line in order.lines):
         return True
-    return any(event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason
-               and any(r in event.reason for r in CLINICAL_ORDER_REASONS) for event in order.events)
+    return any(event.to_status is OrderStatus.AWAITING_APPROVAL and not set(event.routing_reasons).isdisjoint(CLINICAL_ORDER_REASONS)
+               for event in order.events)
 
 
 def _measure_query(scope):

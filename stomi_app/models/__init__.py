@@ -7,7 +7,8 @@ from stomi_app.models.audit import AuditEvent  # noqa: F401
 from stomi_app.models.clinical import CutShape, CuttingMeasure  # noqa: F401,E402
 from stomi_app.models.grants import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus, OrderRules  # noqa: F401,E402
 from stomi_app.models.orders import (  # noqa: F401,E402
-    DeliveryProblem, DeliveryProblemKind, ProblemStatus, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus,
+    DeliveryProblem, DeliveryProblemKind, ProblemStatus, Order, OrderChannel, OrderEvent, OrderEventReason, OrderLine, OrderStatus,
+    RoutingReason,
 )
 from stomi_app.models.nursing import (  # noqa: F401,E402
     AdviceMessage, AdviceQuestion, AdviceStatus, ClinicalNote, DischargeProposal, DischargeRecommendation, GrantRecommendation,

@@ -10,7 +10,7 @@ from stomi_app import approvals, nursing, ordering
 from stomi_app.extensions import db
 from stomi_app.models import (
     AdviceQuestion, CutShape, DeliveryProblem, DeliveryProblemKind, DischargeProposal, DischargeRecommendation, OrderStatus,
-    RecommendationStatus, Role, StomaType, TaskKind,
+    RecommendationStatus, Role, RoutingReason, StomaType, TaskKind,
 )
 from tests import factories
 from tests.nursing.conftest import waiting_order
@@ -104,7 +104,7 @@ def test_budget_only_reasons_are_not_a_nurses_task(measured, shop, officer, worl
     order = waiting_order(measured, shop, officer)
     for line in order.lines:
         line.routing = "over_price_ceiling"
-    order.events[-1].reason = "over_price_ceiling"
+    order.events[-1].routing_reasons = [RoutingReason.OVER_PRICE_CEILING]
     db.session.commit()
     assert nursing.queue(nurse, kind=TaskKind.ORDER) == []
 
