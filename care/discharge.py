@@ -12,17 +12,17 @@ from stdnum.dk import cpr as stdnum_cpr
 
 from catalogue.models import Variant
 from stomi_app import audit, cpr
+from citizens.cut import Cut
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from grants.services import MAX_QUANTITY, GrantLineInput, create_grant
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models.citizen import Citizen, StomaType
-from citizens.clinical import CutShape, CuttingMeasure
+from stomi_app.models import Citizen, Municipality, StomaType, User
+from citizens.clinical import CutShape
 from care.models import (
     DischargeProposal, DischargeRecommendation, GrantRecommendation, ProposalStatus, RecommendationLine, RecommendationStatus, TaskKind,
 )
 from grants.models import Grant, GrantPeriod
-from stomi_app.models import Municipality, User
 from care.nursing import NursingError, check_free, finish_task, is_hospital_nurse, own_care_citizens, set_measure, set_stoma
 from ordering.services import OrderError, current_measure, measure_fits, parse_measure
 from stomi_app.timeutil import local_today
@@ -190,7 +190,7 @@ def register_discharge(nurse: User, data: DischargeInput, *, confirmed_citizen_i
         except OrderError as exc:
             errors.update(exc.errors)
     if measure is not None:
-        probe = CuttingMeasure(**measure)  # transient, never added: only for the cutting-range check
+        probe = Cut(**measure)
         for variant in cut_to_fit:
             if not measure_fits(probe, variant):
                 errors.setdefault("diameter_mm" if probe.shape is CutShape.ROUND else "width_mm", _l(
@@ -246,8 +246,7 @@ def _propose(nurse: User, citizen: Citizen, recommendation: DischargeRecommendat
     current = current_measure(citizen.id)
     new_measure = None
     if measure is not None:
-        probe = CuttingMeasure(**measure)  # transient: compared by its label, never added
-        if current is None or current.label() != probe.label():
+        if current is None or current.cut != Cut(**measure):
             new_measure = measure
     proposal = DischargeProposal(
         recommendation_id=recommendation.id, citizen_id=citizen.id, proposed_by_id=nurse.id,

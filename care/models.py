@@ -11,7 +11,7 @@ from catalogue.models import Variant
 from stomi_app.statemachine import machine
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen, StomaType
-from citizens.clinical import CutShape
+from citizens.cut import CutColumns, CutShape
 from stomi_app.models.geo import Municipality
 from grants.models import Grant, GrantPeriod
 from ordering.models import Order
@@ -244,19 +244,12 @@ class DischargeProposal(Base):
     proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
+    cut = CutColumns()  # the proposed cutting measure, or None when the discharge proposes none
+
     @property
     def measure(self) -> dict | None:
         """The proposed cutting measure as keyword arguments for a new version, or None."""
-        if self.shape is None:
-            return None
-        if self.shape is CutShape.ROUND:
-            return {"shape": self.shape, "diameter_mm": self.diameter_mm}
-        return {"shape": self.shape, "width_mm": self.width_mm, "height_mm": self.height_mm}
-
-    def measure_label(self) -> str | None:
-        if self.shape is None:
-            return None
-        return f"Ø {self.diameter_mm} mm" if self.shape is CutShape.ROUND else f"{self.width_mm} × {self.height_mm} mm"
+        return None if self.cut is None else dict(zip(("shape", "diameter_mm", "width_mm", "height_mm"), self.cut.columns()))
 
 
 class RecommendationLine(Base):

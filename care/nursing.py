@@ -28,7 +28,7 @@ from ordering.services import record_measure
 from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
 from care.models import ADVICE_FLOW
-from ordering.models import PROBLEM_FLOW, ProblemStatus
+from ordering.models import PROBLEM_FLOW, OrderEventReason, ProblemStatus, RoutingReason
 
 MAX_TEXT = 4000
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
@@ -41,7 +41,7 @@ REMEASURE_AFTER = timedelta(weeks=6)
 HANDOVER_DAYS = 28
 # Lines routed for these reasons need a clinical decision; a lapsed grant or a price ceiling is the municipality's.
 CLINICAL_ROUTING = ("not_granted", "over_grant", "over_order_limit")
-CLINICAL_ORDER_REASONS = ("too_soon",)
+CLINICAL_ORDER_REASONS = (RoutingReason.TOO_SOON,)
 
 
 class NursingError(DomainError):
@@ -168,7 +168,7 @@ def _clinical_order():
     return or_(
         Order.lines.any(OrderLine.routing.in_(CLINICAL_ROUTING)),
         Order.events.any(and_(OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL,
-                              or_(*[OrderEvent.reason.contains(r) for r in CLINICAL_ORDER_REASONS]))),
+                              OrderEvent.reason_rows.any(OrderEventReason.reason.in_(CLINICAL_ORDER_REASONS)))),
     )
 
 
@@ -177,8 +177,8 @@ def needs_nurse(order: Order) -> bool:
     decides it), or only the municipality's (a lapsed grant, a price ceiling, express beyond the grant)."""
     if any(line.routing in CLINICAL_ROUTING for line in order.lines):
         return True
-    return any(event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason
-               and any(r in event.reason for r in CLINICAL_ORDER_REASONS) for event in order.events)
+    return any(event.to_status is OrderStatus.AWAITING_APPROVAL and not set(event.routing_reasons).isdisjoint(CLINICAL_ORDER_REASONS)
+               for event in order.events)
 
 
 def _measure_query(scope):
@@ -510,7 +510,7 @@ def set_measure(nurse: User, citizen: Citizen, measure: dict, *, remeasure_on: d
     version = record_measure(citizen, by=nurse, note=(note or "").strip()[:500] or None, **measure)
     version.confirmed_by_id, version.confirmed_at = nurse.id, utcnow()
     version.remeasure_on = remeasure_on or default_remeasure_on(citizen, local_today())
-    audit.record(nurse, "change", "nurse: set the cutting measure", citizen, detail=version.label())
+    audit.record(nurse, "change", "nurse: set the cutting measure", citizen, detail=version.cut.label)
     db.session.flush()
     return version
 
@@ -527,7 +527,7 @@ def confirm_measure(nurse: User, measure: CuttingMeasure, *, remeasure_on: date 
     measure.confirmed_by_id, measure.confirmed_at = nurse.id, utcnow()
     measure.remeasure_on = remeasure_on or default_remeasure_on(measure.citizen, local_date(measure.created_at))
     finish_task(TaskKind.MEASURE, measure.id)
-    audit.record(nurse, "change", "nurse: confirm the cutting measure", measure.citizen, detail=measure.label())
+    audit.record(nurse, "change", "nurse: confirm the cutting measure", measure.citizen, detail=measure.cut.label)
     db.session.flush()
     return measure
 

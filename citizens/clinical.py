@@ -1,20 +1,15 @@
 """The citizen's cutting measure: the hole to cut in cut-to-fit baseplates, versioned."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from citizens.cut import CutColumns, CutShape
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
 from stomi_app.models.users import User
-
-
-class CutShape(str, enum.Enum):
-    ROUND = "round"
-    OVAL = "oval"
 
 
 class CuttingMeasure(Base):
@@ -38,15 +33,4 @@ class CuttingMeasure(Base):
 
     citizen: Mapped[Citizen] = relationship()
 
-    @property
-    def largest_mm(self) -> int:
-        return self.diameter_mm if self.shape is CutShape.ROUND else max(self.width_mm, self.height_mm)
-
-    @property
-    def smallest_mm(self) -> int:
-        return self.diameter_mm if self.shape is CutShape.ROUND else min(self.width_mm, self.height_mm)
-
-    def label(self) -> str:
-        if self.shape is CutShape.ROUND:
-            return f"Ø {self.diameter_mm} mm"
-        return f"{self.width_mm} × {self.height_mm} mm"
+    cut = CutColumns()

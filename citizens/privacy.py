@@ -165,7 +165,7 @@ def export(citizen: Citizen) -> dict:
                 "tracking_reference": o.tracking_reference, "carrier": o.carrier, "delivered_at": o.delivered_at,
                 "lines": [
                     {"article_number": l.article_number, "product": l.product_name, "quantity": l.quantity,
-                     "unit_price_oere": l.unit_price_oere, "vat_rate_pct": l.vat_rate_pct, "cut": l.cut_label()}
+                     "unit_price_oere": l.unit_price_oere, "vat_rate_pct": l.vat_rate_pct, "cut": l.cut.label if l.cut else None}
                     for l in o.lines
                 ],
                 "timeline": [{"status": e.to_status.value, "at": e.at} for e in o.events],
@@ -173,7 +173,7 @@ def export(citizen: Citizen) -> dict:
             for o in orders
         ],
         "cutting_measures": [
-            {"measure": m.label(), "entered_at": m.created_at, "confirmed_at": m.confirmed_at, "remeasure_on": m.remeasure_on}
+            {"measure": m.cut.label, "entered_at": m.created_at, "confirmed_at": m.confirmed_at, "remeasure_on": m.remeasure_on}
             for m in measures
         ],
         "delivery_problems": [

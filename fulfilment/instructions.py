@@ -93,17 +93,14 @@ def create_instruction(order: Order, on: date | None = None) -> WarehouseInstruc
     )
     for line in order.lines:
         variant = line.variant
-        cut = variant.is_cut_to_fit and line.cut_shape is not None
-        if variant.is_cut_to_fit and not cut:
+        to_cut = variant.is_cut_to_fit and line.cut is not None
+        if variant.is_cut_to_fit and not to_cut:
             log.warning("order %s: cut-to-fit %s has no measure; sent uncut", order.number, line.article_number)
         instruction.lines.append(InstructionLine(
             variant_id=variant.id, article_number=line.article_number, gtin=variant.gtin, quantity=line.quantity,
             pack_size=variant.pack_size, unit=variant.unit,
-            cut_shape=line.cut_shape if cut else None,
-            cut_diameter_mm=line.cut_diameter_mm if cut else None,
-            cut_width_mm=line.cut_width_mm if cut else None,
-            cut_height_mm=line.cut_height_mm if cut else None,
-            plates_to_cut=line.quantity * variant.pack_size if cut else None,
+            cut=line.cut if to_cut else None,
+            plates_to_cut=line.quantity * variant.pack_size if to_cut else None,
         ))
     instruction.outbox = OutboxMessage(idempotency_key=uuid.uuid4().hex, next_attempt_at=utcnow(),
                                        request_id=current_request_id())
@@ -142,14 +139,6 @@ def stop_instruction(order: Order, stop: bool) -> bool:
     return True
 
 
-def _cutting(line: InstructionLine) -> dict | None:
-    if line.cut_shape is None:
-        return None
-    if line.cut_shape.value == "round":
-        return {"shape": "round", "diameter_mm": line.cut_diameter_mm, "plates": line.plates_to_cut}
-    return {"shape": "oval", "width_mm": line.cut_width_mm, "height_mm": line.cut_height_mm, "plates": line.plates_to_cut}
-
-
 def payload(instruction: WarehouseInstruction) -> dict:
     """The instruction as the provider's API receives it (its schema: fulfilment.schemas): the same on every attempt."""
     delivery = {
@@ -182,9 +171,8 @@ def payload(instruction: WarehouseInstruction) -> dict:
     for line in instruction.lines:
         item = {"article_number": line.article_number, "gtin": line.gtin, "quantity": line.quantity,
                 "pack_size": line.pack_size, "unit": line.unit}
-        cutting = _cutting(line)
-        if cutting:
-            item["cutting"] = cutting
+        if line.cut is not None:
+            item["cutting"] = line.cut.cutting(line.plates_to_cut)
         document["lines"].append(item)
     return document
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
-from citizens.clinical import CutShape
+from citizens.cut import CutColumns, CutShape
 from ordering.models import Order
 
 
@@ -77,12 +77,7 @@ class InstructionLine(Base):
     instruction: Mapped[WarehouseInstruction] = relationship(back_populates="lines")
     variant: Mapped[Variant] = relationship()
 
-    def cut_label(self) -> str | None:
-        if self.cut_shape is CutShape.ROUND:
-            return f"Ø {self.cut_diameter_mm} mm"
-        if self.cut_shape is CutShape.OVAL:
-            return f"{self.cut_width_mm} × {self.cut_height_mm} mm"
-        return None
+    cut = CutColumns("cut_")
 
 
 class OutboxStatus(str, enum.Enum):

@@ -87,10 +87,8 @@ def picklist_for(day: date) -> Picklist:
             pick.packs += line.quantity
             orders_per_pick[line.article_number].add(instruction.id)
             if line.plates_to_cut:
-                # Round before oval, smaller holes first: the cutter is set once per measure.
-                key = (line.article_number, line.cut_shape.value, line.cut_diameter_mm or 0, line.cut_width_mm or 0,
-                       line.cut_height_mm or 0)
-                cut = cuts.setdefault(key, CutRow(line.article_number, name, line.cut_label()))
+                key = (line.article_number, *line.cut.sort_key)
+                cut = cuts.setdefault(key, CutRow(line.article_number, name, line.cut.label))
                 cut.plates += line.plates_to_cut
                 cut.packs += line.quantity
                 orders_per_cut[key].add(instruction.id)
@@ -167,7 +165,7 @@ def _render(picklist: Picklist, *, compress: bool, pages: int | None) -> tuple[b
     for instruction in picklist.instructions:
         lines = "<br/>".join(
             f"{escape(line.article_number)} × {line.quantity}"
-            + (f" – {line.cut_label()}: {line.plates_to_cut}" if line.plates_to_cut else "")
+            + (f" – {line.cut}: {line.plates_to_cut}" if line.plates_to_cut else "")
             for line in instruction.lines)
         deliver_by = format_date(instruction.requested_delivery_date, "short")
         if instruction.express:
@@ -213,7 +211,7 @@ def render_packing_slip(instruction: WarehouseInstruction, *, compress: bool = T
         size = line.variant.size_label
         name = f"{line.variant.product.name}, {size}" if size else line.variant.product.name
         rows.append([line.article_number, Paragraph(escape(name), styles["BodyText"]), line.quantity, line.pack_size,
-                     line.cut_label() or "–"])
+                     line.cut or "–"])
     rows.append([_("Total"), "", sum(line.quantity for line in instruction.lines), "", ""])
     story += [_table(rows, [24 * mm, 76 * mm, 18 * mm, 28 * mm, 28 * mm], 2), Spacer(1, 6 * mm),
               Paragraph(escape(instruction.packing_note), styles["Normal"])]

@@ -36,7 +36,7 @@ def _order_key(order, kind: str) -> str:
     return key
 
 
-def on_order_status(order, *, from_status, to_status, reason=None, **_) -> None:
+def on_order_status(order, *, from_status, to_status, reason=None, routing_reasons=(), **_) -> None:
     kind = ORDER_KINDS.get((from_status, to_status))
     if kind is None:
         return
@@ -51,7 +51,7 @@ def on_order_status(order, *, from_status, to_status, reason=None, **_) -> None:
         expected = expected_delivery(order)
         params["expected"] = expected.isoformat() if expected else None
     if kind == Kind.ORDER_AWAITING_APPROVAL:
-        params["reasons"] = sorted(set((reason or "").split(",")) - {""})
+        params["reasons"] = sorted(r.value for r in routing_reasons)
     if kind == Kind.ORDER_APPROVED:
         params["grant_changed"] = reason == "grant_changed"
         params["reason"] = order.decision_reason

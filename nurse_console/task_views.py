@@ -174,7 +174,7 @@ def review_task(ref_id: int):
     _read(review, citizen, "nurse: supplier review", "supplier review")
     # The successor is cut to the citizen's measure: the nurse sees it, and which suggestions can be cut to it.
     measure = ordering.current_measure(review.citizen_id)
-    fits = {v.id: ordering.measure_fits(measure, v) for v in review.suggested_variants if measure and v.is_cut_to_fit}
+    fits = {v.id: ordering.measure_fits(measure.cut, v) for v in review.suggested_variants if measure and v.is_cut_to_fit}
     return render_template("nurse_console/review_task.html", review=review, citizen=citizen, form=form, errors=errors,
                            uses=consumption(review.citizen_id, local_today()), measure=measure, fits=fits,
                            **_claim_context(TaskKind.SUPPLIER_REVIEW, review)), _status()

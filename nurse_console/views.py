@@ -263,7 +263,7 @@ def set_measure(citizen_id: int):
     def act(citizen, form):
         values = ordering.parse_measure(form.shape.data, form.diameter_mm.data, form.width_mm.data, form.height_mm.data)
         version = nursing.set_measure(current_user, citizen, values, remeasure_on=form.remeasure_on.data, note=form.note.data)
-        return _("The new cutting measure %(measure)s is saved.", measure=version.label())
+        return _("The new cutting measure %(measure)s is saved.", measure=version.cut.label)
     return _profile_action(citizen_id, "measure_form", "nurse: clinical profile", act)
 
 
@@ -274,7 +274,7 @@ def confirm_measure(citizen_id: int):
         if measure is None or measure.citizen_id != citizen.id:
             abort(404)
         nursing.confirm_measure(current_user, measure, remeasure_on=form.remeasure_on.data)
-        return _("The cutting measure %(measure)s is confirmed.", measure=measure.label())
+        return _("The cutting measure %(measure)s is confirmed.", measure=measure.cut.label)
     return _profile_action(citizen_id, "confirm_form", "nurse: clinical profile", act)
 
 

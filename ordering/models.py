@@ -5,12 +5,13 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Variant
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
 from stomi_app.models.citizen import Citizen
-from citizens.clinical import CutShape
+from citizens.cut import CutColumns, CutShape
 from grants.models import GrantLine
 from stomi_app.models.users import User
 from stomi_app.statemachine import machine
@@ -160,12 +161,21 @@ class OrderLine(Base):
     def total_oere(self) -> int:
         return self.quantity * self.unit_price_oere
 
-    def cut_label(self) -> str | None:
-        if self.cut_shape is CutShape.ROUND:
-            return f"Ø {self.cut_diameter_mm} mm"
-        if self.cut_shape is CutShape.OVAL:
-            return f"{self.cut_width_mm} × {self.cut_height_mm} mm"
-        return None
+    cut = CutColumns("cut_")  # the citizen's measure when ordered; None for a line not cut to fit
+
+
+class RoutingReason(str, enum.Enum):
+    """Why a line, or a whole order, is routed as it is: the value stored on the line, and on the event
+    that sent the order to approval (OrderEventReason)."""
+
+    WITHIN_GRANT = "within_grant"
+    NOT_GRANTED = "not_granted"
+    GRANT_EXPIRED = "grant_expired"
+    OVER_GRANT = "over_grant"
+    OVER_PRICE_CEILING = "over_price_ceiling"
+    OVER_ORDER_LIMIT = "over_order_limit"
+    EXPRESS_BEYOND_GRANT = "express_beyond_grant"  # the whole order
+    TOO_SOON = "too_soon"  # the whole order
 
 
 class OrderEvent(Base):
@@ -180,9 +190,24 @@ class OrderEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
     by_citizen: Mapped[bool] = mapped_column(default=False)
+    # Why, in words or a code ("cancelled", "grant_changed"); the routing reasons of a move to approval are rows of
+    # their own (routing_reasons), so the queues find them by an indexed equality.
     reason: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[Order] = relationship(back_populates="events")
+    reason_rows: Mapped[list["OrderEventReason"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="OrderEventReason.reason")
+    routing_reasons: AssociationProxy[list[RoutingReason]] = association_proxy(
+        "reason_rows", "reason", creator=lambda reason: OrderEventReason(reason=reason))
+
+
+class OrderEventReason(Base):
+    """One reason an order was sent to approval, on the event that sent it there (an order may have several)."""
+
+    __tablename__ = "order_event_reason"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey(OrderEvent.id, ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[RoutingReason] = mapped_column(_enum(RoutingReason, 30), primary_key=True)
 
 
 class DeliveryProblemKind(str, enum.Enum):

@@ -127,12 +127,7 @@ def create_replacement(problem: DeliveryProblem, quantities: dict[int, object], 
         old = originals[variant_id]
         line = OrderLine(variant_id=variant_id, quantity=qty, article_number=old.article_number,
                          product_name=old.product_name, unit_price_oere=0, vat_rate_pct=old.vat_rate_pct)
-        if old.cut_shape is not None and measure is not None:
-            line.cut_shape = measure.shape
-            line.cut_diameter_mm, line.cut_width_mm, line.cut_height_mm = measure.diameter_mm, measure.width_mm, measure.height_mm
-        else:
-            line.cut_shape = old.cut_shape
-            line.cut_diameter_mm, line.cut_width_mm, line.cut_height_mm = old.cut_diameter_mm, old.cut_width_mm, old.cut_height_mm
+        line.cut = measure.cut if old.cut is not None and measure is not None else old.cut
         replacement.lines.append(line)
     db.session.add(replacement)
     db.session.flush()

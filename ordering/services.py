@@ -1,9 +1,9 @@
 """Ordering rules: drafts, cut measures, routing against the grant, submission, status moves, reorders."""
 from __future__ import annotations
 
-import enum
 import math
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -14,19 +14,19 @@ from catalogue.models import Product, Variant
 from catalogue.models import ContractPrice
 from catalogue.services import price_in_force_on
 from stomi_app import signals
+from citizens.cut import MAX_MM as MEASURE_MAX_MM, MIN_MM as MEASURE_MIN_MM, Cut
 from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names come from the catalogue
 from grants.services import NOT_YET_SENT, LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line
 from stomi_app.metrics import ORDERS as ORDERS_SENT
-from stomi_app.models.citizen import Citizen
-from stomi_app.models import User
+from stomi_app.models import Citizen, User
 from citizens.clinical import CutShape, CuttingMeasure
 from grants.models import Grant, GrantPeriod, OrderRules
 from ordering.models import (
-    CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderEvent, OrderLine,
-    OrderStatus,
+    CITIZEN_CANCELLABLE, COUNTING_STATUSES, ORDER_FLOW, DeliveryProblem, DeliveryProblemKind, Order, OrderChannel, OrderEvent, OrderEventReason,
+    OrderLine, OrderStatus, RoutingReason,
 )
 from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
@@ -37,20 +37,6 @@ from stomi_app.timeutil import add_months, local_date, local_today, start_of_loc
 TEMPORARY_ADDRESS_MAX_MONTHS_AHEAD = 6
 TEMPORARY_ADDRESS_MAX_MONTHS = 6
 MAX_QUANTITY = 99  # packs of one variant in one order; more is surely a typing error
-MEASURE_MIN_MM, MEASURE_MAX_MM = 5, 100  # the widest cutting range in the catalogue: no baseplate fits outside it
-
-class RoutingReason(str, enum.Enum):
-    """Why a line, or a whole order, is routed as it is: the value stored on the line or the event."""
-
-    WITHIN_GRANT = "within_grant"
-    NOT_GRANTED = "not_granted"
-    GRANT_EXPIRED = "grant_expired"
-    OVER_GRANT = "over_grant"
-    OVER_PRICE_CEILING = "over_price_ceiling"
-    OVER_ORDER_LIMIT = "over_order_limit"
-    EXPRESS_BEYOND_GRANT = "express_beyond_grant"  # the whole order
-    TOO_SOON = "too_soon"  # the whole order
-
 
 R = RoutingReason
 # Each reason's wording, in one table: to the citizen ("your grant"), to staff speaking of the citizen (the
@@ -133,12 +119,14 @@ class Routing:
 # --- the status machine -------------------------------------------------------------------------
 
 def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_citizen: bool = False,
-               reason: str | None = None) -> None:
-    """The only way an order changes status: checked against ORDER_FLOW and recorded on the timeline."""
+               reason: str | None = None, routing_reasons: Iterable[RoutingReason] = ()) -> None:
+    """The only way an order changes status: checked against ORDER_FLOW and recorded on the timeline (with the
+    routing reasons of a move to approval)."""
     ORDER_FLOW.check(order.status, target)
     previous = order.status
+    routing_reasons = sorted({RoutingReason(r) for r in routing_reasons}, key=lambda r: r.value)
     event = OrderEvent(from_status=order.status, to_status=target, by_id=getattr(by, "id", None),
-                       by_citizen=by_citizen, reason=reason)
+                       by_citizen=by_citizen, reason=reason, routing_reasons=routing_reasons)
     if "events" in order.__dict__:
         order.events.append(event)
     else:  # the timeline is not loaded: add the event without reading the whole timeline first
@@ -149,7 +137,8 @@ def set_status(order: Order, target: OrderStatus, *, by: User | None = None, by_
         order.delivered_at = utcnow()
     if target is OrderStatus.ACCEPTED:
         signals.order_accepted.send(order)
-    signals.order_status_changed.send(order, from_status=previous, to_status=target, reason=reason)
+    signals.order_status_changed.send(order, from_status=previous, to_status=target, reason=reason,
+                                      routing_reasons=routing_reasons)
 
 
 def lock_order(order: Order) -> Order:
@@ -246,8 +235,8 @@ def record_measure(citizen: Citizen, *, shape: CutShape, diameter_mm: int | None
     return measure
 
 
-def measure_fits(measure: CuttingMeasure, variant: Variant) -> bool:
-    return variant.cut_min_mm <= measure.smallest_mm and measure.largest_mm <= variant.cut_max_mm
+def measure_fits(measure: Cut, variant: Variant) -> bool:
+    return measure.fits(variant.cut_min_mm, variant.cut_max_mm)
 
 
 def products_not_fitting(citizen_id: int, measure: CuttingMeasure, on: date | None = None) -> list[Variant]:
@@ -260,7 +249,7 @@ def products_not_fitting(citizen_id: int, measure: CuttingMeasure, on: date | No
         return []
     variants = db.session.scalars(select(Variant).where(Variant.id.in_(ids), Variant.active.is_(True), Variant.cut_min_mm.is_not(None))
                                   .options(joinedload(Variant.product)).order_by(Variant.article_number))
-    return [v for v in variants if not measure_fits(measure, v)]
+    return [v for v in variants if not measure_fits(measure.cut, v)]
 
 
 # --- drafts ---------------------------------------------------------------------------------------
@@ -309,11 +298,7 @@ def _snapshot_line(line: OrderLine, variant: Variant, price, measure: CuttingMea
     line.product_name = variant.display_name
     line.unit_price_oere = price.price_oere
     line.vat_rate_pct = price.vat_rate_pct
-    if variant.is_cut_to_fit and measure is not None:
-        line.cut_shape = measure.shape
-        line.cut_diameter_mm, line.cut_width_mm, line.cut_height_mm = measure.diameter_mm, measure.width_mm, measure.height_mm
-    else:
-        line.cut_shape = line.cut_diameter_mm = line.cut_width_mm = line.cut_height_mm = None
+    line.cut = measure.cut if variant.is_cut_to_fit and measure is not None else None
 
 
 def _check_variant(variant: Variant | None, field_name: str, on: date, measure: CuttingMeasure | None,
@@ -330,10 +315,10 @@ def _check_variant(variant: Variant | None, field_name: str, on: date, measure: 
         if measure is None:
             return {field_name: _l("%(name)s is cut to your measure, but we have no measure for you. Enter your measure first.",
                                    name=name)}
-        if not measure_fits(measure, variant):
+        if not measure_fits(measure.cut, variant):
             return {field_name: _l("Your measure %(measure)s is outside what %(name)s can be cut to (%(min)s–%(max)s mm). "
                                    "Choose another size or ask a stoma nurse.",
-                                   measure=measure.label(), name=name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
+                                   measure=measure.cut.label, name=name, min=variant.cut_min_mm, max=variant.cut_max_mm)}
     return {}
 
 
@@ -684,15 +669,15 @@ def _send(order: Order, routing: Routing, by: User | None) -> None:
         set_status(order, OrderStatus.ACCEPTED, by=by, by_citizen=citizen_acts, reason="within_grant")
     else:
         reasons = [r.reason for r in routing.lines if r.reason != "within_grant"] + routing.order_reasons
-        set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, reason=",".join(sorted(set(reasons))))
+        set_status(order, OrderStatus.AWAITING_APPROVAL, by=by, by_citizen=citizen_acts, routing_reasons=reasons)
     ORDERS_SENT.labels(order.status.value).inc()
 
 
 def order_reasons_of(order: Order) -> list[str]:
     """The order-level reasons recorded when it went to approval."""
     for event in order.events:
-        if event.to_status is OrderStatus.AWAITING_APPROVAL and event.reason:
-            return [r for r in event.reason.split(",") if r in ORDER_REASONS]
+        if event.to_status is OrderStatus.AWAITING_APPROVAL and event.routing_reasons:
+            return [r.value for r in event.routing_reasons if r.value in ORDER_REASONS]
     return []
 
 
@@ -703,9 +688,11 @@ def waiting_reasons(order_ids: list[int]) -> dict[int, list[str]]:
     if not order_ids:
         return found
     for order_id, reason in db.session.execute(
-            select(OrderEvent.order_id, OrderEvent.reason).where(OrderEvent.order_id.in_(order_ids),
-                                                                   OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL)):
-        found[order_id] += [str(SHORT_ORDER_REASONS[r]) for r in (reason or "").split(",") if r in SHORT_ORDER_REASONS]
+            select(OrderEvent.order_id, OrderEventReason.reason).join(OrderEventReason, OrderEventReason.event_id == OrderEvent.id)
+            .where(OrderEvent.order_id.in_(order_ids), OrderEvent.to_status == OrderStatus.AWAITING_APPROVAL,
+                   OrderEventReason.reason.in_([RoutingReason(r) for r in SHORT_ORDER_REASONS]))
+            .order_by(OrderEvent.id, OrderEventReason.reason)):
+        found[order_id].append(str(SHORT_ORDER_REASONS[reason.value]))
     for order_id, routing in db.session.execute(
             select(OrderLine.order_id, OrderLine.routing).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)):
         words = SHORT_ROUTING_REASONS.get(routing or "")

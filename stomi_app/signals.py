@@ -16,7 +16,8 @@ order_accepted = _signals.signal("order-accepted")
 # receiver answers True or False (fulfilment: False once the warehouse instruction may be with the provider). With
 # stop=True the caller holds the order's row lock and a True answer has stopped it, in the caller's transaction.
 order_stopping = _signals.signal("order-stopping")
-# sender: the order; kwargs: from_status, to_status, reason. Sent by ordering.services.set_status after the move.
+# sender: the order; kwargs: from_status, to_status, reason, routing_reasons (a move to approval's RoutingReasons).
+# Sent by ordering.services.set_status after the move.
 order_status_changed = _signals.signal("order-status-changed")
 # sender: the AdviceQuestion; kwargs: message. Sent by care.nursing.answer_advice.
 advice_answered = _signals.signal("advice-answered")

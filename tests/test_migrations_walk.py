@@ -42,6 +42,14 @@ ORDER_ROWS = {
                       "temporary_address": False, "created_at": NOW, "submitted_at": NOW}],
 }
 
+# An order sent to approval for two reasons, then approved: the reasons were stored comma-joined on the event until
+# REASONS_REVISION made them rows of their own (and its downgrade joins them again); a decision's words never move.
+REASONS_REVISION = "5e0a7c3d9b21"
+SENT_EVENT = {"id": 1, "order_id": 1, "from_status": "draft", "to_status": "awaiting_approval", "at": NOW, "by_id": None,
+              "by_citizen": True, "reason": "not_granted,too_soon"}
+DECIDED_EVENT = {"id": 2, "order_id": 1, "from_status": "awaiting_approval", "to_status": "accepted", "at": NOW,
+                 "by_id": 1, "by_citizen": False, "reason": "Godkendt én gang."}
+
 
 def _script() -> ScriptDirectory:
     config = AlembicConfig()
@@ -78,6 +86,17 @@ def _normalised(value, like):
     if isinstance(like, bytes):
         return bytes(value)
     return value
+
+
+def _assert_sent_reasons(history: list[str], revision: str) -> None:
+    """The sent event's reasons where `revision` keeps them: comma-joined text before REASONS_REVISION, rows from it on."""
+    with db.engine.connect() as conn:
+        joined = conn.execute(text("SELECT reason FROM order_event WHERE id = 1")).scalar_one()
+        if history.index(revision) < history.index(REASONS_REVISION):
+            assert joined == "not_granted,too_soon", f"the sent event's reasons at {revision}: {joined!r}"
+            return
+        rows = conn.execute(text("SELECT reason FROM order_event_reason WHERE event_id = 1 ORDER BY reason")).scalars().all()
+        assert (joined, rows) == (None, ["not_granted", "too_soon"]), f"the sent event's reasons at {revision}"
 
 
 def _assert_kept(rows: dict, step: str) -> None:
@@ -119,17 +138,21 @@ def test_every_revision_upgrades_to_head_with_data_and_downgrades_back(tmp_path,
                 if revision == order_revision:
                     _insert(ORDER_ROWS)
                     kept.update(ORDER_ROWS)
+                    _insert({"order_event": [SENT_EVENT, DECIDED_EVENT]})
+                    kept["order_event"] = [DECIDED_EVENT]
                 _assert_kept(kept, f"upgrade to {revision}")
+                if history.index(revision) >= history.index(order_revision):
+                    _assert_sent_reasons(history, revision)
             assert set(ORDER_ROWS) <= set(kept), "no revision made the orders' tables"
 
             # At head the ORM reads what the first revisions wrote (columns added later have their defaults).
-            from stomi_app.models.citizen import Citizen
-            from ordering.models import Order
-            from stomi_app.models import User
+            from stomi_app.models import Citizen, User
+            from ordering.models import Order, OrderEvent, RoutingReason
 
             citizen = db.session.get(Citizen, 1)
             assert citizen.name == "Birthe Nielsen" and citizen.municipality.name == "Aarhus"
             assert db.session.get(Order, 1).citizen_id == 1 and db.session.get(User, 1).email == "bevilling.aarhus@test.dk"
+            assert db.session.get(OrderEvent, 1).routing_reasons == [RoutingReason.NOT_GRANTED, RoutingReason.TOO_SOON]
             db.session.remove()
 
             for index in range(len(history) - 1, 0, -1):  # and back, one downgrade at a time, to the first revision
@@ -138,6 +161,8 @@ def test_every_revision_upgrades_to_head_with_data_and_downgrades_back(tmp_path,
                 still = {table: rows for table, rows in kept.items()
                          if table in CORE_ROWS or history.index(order_revision) <= index - 1}
                 _assert_kept(still, f"downgrade to {history[index - 1]}")
+                if index - 1 >= history.index(order_revision):
+                    _assert_sent_reasons(history, history[index - 1])
             with db.engine.connect() as conn:
                 assert conn.execute(select(func.count()).select_from(text("citizen"))).scalar_one() == 1
             downgrade(revision="base")

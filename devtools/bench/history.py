@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from stomi_app.db import utcnow
 from stomi_app.demo.bulk import constraints_set_aside
 from stomi_app.extensions import db
-from ordering.models import Order, OrderEvent, OrderLine
+from ordering.models import Order, OrderEvent, OrderEventReason, OrderLine
 
 
 def history_years() -> int:
@@ -38,7 +38,7 @@ def multiply_history(factor: int) -> int:
     order_cols = [c.name for c in Order.__table__.columns]
     added = 0
     # Keys, indexes and foreign keys are rebuilt once after the copies, not kept up row by row (pg_restore's way).
-    with constraints_set_aside(Order, OrderLine, OrderEvent):
+    with constraints_set_aside(Order, OrderLine, OrderEvent, OrderEventReason):
         for k in range(1, factor):
             if dialect == "postgresql":
                 shift = lambda col: f"{col} - interval '{365 * years * k} days'"  # noqa: E731
@@ -75,6 +75,11 @@ def multiply_history(factor: int) -> int:
                             else shift(c) if c == "at" else c for c in event_cols]
             db.session.execute(text(
                 f"INSERT INTO order_event ({', '.join(event_cols)}) SELECT {', '.join(event_select)} FROM order_event e "
+                f"WHERE e.id <= {max_event} AND e.order_id IN (SELECT id FROM supply_order WHERE id <= {max_order} AND status <> 'draft')"
+            ))
+            db.session.execute(text(
+                f"INSERT INTO order_event_reason (event_id, reason) SELECT r.event_id + {k * (max_event + 1)}, r.reason "
+                f"FROM order_event_reason r JOIN order_event e ON e.id = r.event_id "
                 f"WHERE e.id <= {max_event} AND e.order_id IN (SELECT id FROM supply_order WHERE id <= {max_order} AND status <> 'draft')"
             ))
     if dialect == "postgresql":

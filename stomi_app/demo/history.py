@@ -24,11 +24,10 @@ from catalogue.models import Category, ContractPrice, Product, Variant
 from catalogue.services import prices_in_force
 from stomi_app.demo.bulk import TableWriter, constraints_set_aside, first_free_id, pipelined
 from stomi_app.extensions import db
-from stomi_app.models.citizen import Citizen, StomaType
+from stomi_app.models import Citizen, Role, StomaType, User
 from citizens.clinical import CuttingMeasure
 from grants.models import Grant, GrantChange, GrantLine
-from ordering.models import Order, OrderEvent, OrderLine
-from stomi_app.models import Role, User
+from ordering.models import Order, OrderEvent, OrderEventReason, OrderLine
 from ordering.models import OrderStatus as S
 from grants.services import period_bounds
 from grants.models import GrantPeriod
@@ -354,7 +353,7 @@ def generate_grants_and_orders(ctx) -> None:
              for c in citizens]
     sinks = [make() for make in ctx.accepted_order_sinks]
     ctx.sinks_fed.extend(ctx.accepted_order_sinks)
-    tables = [Order, OrderLine, OrderEvent, *(model for sink in sinks for model in sink.models)]
+    tables = [Order, OrderLine, OrderEvent, OrderEventReason, *(model for sink in sinks for model in sink.models)]
     # PostgreSQL has a core to spare while Python makes the rows, and none while the keys are built afterwards:
     # the keys of the tables filled in id order, cheapest to keep up, stay (measured at national scale).
     kept = (OrderEvent, OrderLine, *(model for sink in sinks for model in sink.sequential_keys))
@@ -456,7 +455,9 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
     orders = TableWriter(Order, ORDER_COLUMNS)
     lines = TableWriter(OrderLine, LINE_COLUMNS, after=(orders,))
     events = TableWriter(OrderEvent, EVENT_COLUMNS, after=(orders,))
+    event_reasons = TableWriter(OrderEventReason, ("event_id", "reason"), after=(events,))
     put_order, put_line, put_event = orders.rows.append, lines.rows.append, events.rows.append
+    put_reason = event_reasons.rows.append
     sink_adds = [sink.add for sink in sinks]
     start, settled = history_window(today)
     block = MAX_ORDERS_PER_CITIZEN * len(plans)
@@ -540,14 +541,18 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
                 put_line((next_line, order_id, *head, *prices[variant_id], *tail))
                 next_line += 1
             placed_by, decided_by, decision_reason = row[4], row[16], row[17]
-            sent_reason = ",".join(sorted({r for r in routed if r != within} | ({"too_soon"} if too_soon else set())))
+            sent_reasons = sorted({r for r in routed if r != within} | ({"too_soon"} if too_soon else set()))
             previous = DRAFT
             for step, at in zip(path, moments):
                 # Who took each step: the citizen or agent sends, a nurse decides, the warehouse moves it on.
                 actor, by_citizen, reason = None, False, None
                 if previous is DRAFT:
                     actor, by_citizen = placed_by, placed_by is None
-                    reason = sent_reason if step is AWAITING else within
+                    if step is AWAITING:  # the routing reasons are rows of their own (ordering.set_status)
+                        for sent_reason in sent_reasons:
+                            put_reason((next_event, sent_reason))
+                    else:
+                        reason = within
                 elif previous is AWAITING and (step is ACCEPTED or step is REJECTED):
                     actor, reason = decided_by, decision_reason
                 elif step is CANCELLED:
@@ -571,9 +576,12 @@ def _insert_orders(rng, plans: list[_Plan], citizens, cat: _Catalogue, staff: di
         orders.spill()
         lines.spill()
         events.spill()
+        event_reasons.spill()
         for sink in sinks:
             sink.spill()
-    return _Counts(orders=orders.close(), drawn=drawn, lines=lines.close(), events=events.close())
+    counts = _Counts(orders=orders.close(), drawn=drawn, lines=lines.close(), events=events.close())
+    event_reasons.close()
+    return counts
 
 
 @lru_cache(maxsize=4096)

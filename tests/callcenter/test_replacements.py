@@ -61,7 +61,7 @@ def test_cut_to_fit_lines_are_cut_to_the_current_measure(delivered, shop, agent,
 
     ordering.record_measure(consenting, shape=CutShape.ROUND, diameter_mm=35)
     replacement = create_replacement(_problem(delivered, DeliveryProblemKind.CUTTING), {shop.plate.id: 1}, by=agent)
-    assert replacement.lines[0].cut_label() == "Ø 35 mm"
+    assert replacement.lines[0].cut.label == "Ø 35 mm"
 
 
 def test_only_delivered_orders_and_only_what_was_delivered(consenting, officer, shop, agent):

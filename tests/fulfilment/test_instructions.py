@@ -53,7 +53,7 @@ def test_oval_measure_and_express(granted, shop):
     doc = payload(instruction_of(order))
     assert doc["express"] is True and doc["requested_delivery_date"] == "2026-04-07"
     assert doc["lines"][0]["cutting"] == {"shape": "oval", "width_mm": 40, "height_mm": 30, "plates": 20}
-    assert instruction_of(order).lines[0].cut_label() == "40 × 30 mm"
+    assert instruction_of(order).lines[0].cut.label == "40 × 30 mm"
 
 
 def test_withdrawn_consent_sends_only_what_delivery_needs(granted, shop):

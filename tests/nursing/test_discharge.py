@@ -48,7 +48,7 @@ def test_register_a_new_citizen(shop, nurse_auh):
     assert recommendation.hospital == "Aarhus Universitetshospital"
     assert [(l.variant_id, l.quantity) for l in recommendation.lines] == [(shop.bag_a.id, 2), (shop.plate.id, 1)]
     measure = ordering.current_measure(citizen.id)
-    assert measure.label() == "Ø 30 mm" and measure.confirmed_by_id == nurse_auh.id
+    assert measure.cut.label == "Ø 30 mm" and measure.confirmed_by_id == nurse_auh.id
     assert measure.remeasure_on == local_today() + timedelta(weeks=6)
     assert discharge.open_discharge_recommendations(citizen.municipality_id) == [recommendation]
     assert discharge.open_discharge_recommendations(factories.municipality(461).id) == []
@@ -143,6 +143,6 @@ def test_granted_in_one_click_and_the_first_order_is_accepted(shop, nurse_auh, o
     ordering.submit(order)
     db.session.commit()
     assert order.status is OrderStatus.ACCEPTED
-    assert {line.cut_label() for line in order.lines} == {None, "Ø 30 mm"}
+    assert {line.cut and line.cut.label for line in order.lines} == {None, "Ø 30 mm"}
     with pytest.raises(nursing.NursingError):
         discharge.grant_from_discharge(officer, recommendation, legal_basis="x", valid_from=local_today(), reason="igen")

@@ -58,7 +58,7 @@ def _purposes(citizen_id):
 def _unchanged(jens):
     db.session.expire_all()
     assert jens.stoma_type is StomaType.COLOSTOMY and jens.operation_date == OPERATED
-    assert ordering.current_measure(jens.id).label() == "Ø 28 mm"
+    assert ordering.current_measure(jens.id).cut.label == "Ø 28 mm"
 
 
 def test_a_wrong_name_is_refused_and_nothing_is_saved(auth, client, nurse_auh, shop, jens):
@@ -108,7 +108,7 @@ def test_confirmed_the_profile_is_unchanged_and_the_changes_are_proposed(auth, c
     proposal = discharge.proposal_for(recommendation.id)
     assert proposal.status is ProposalStatus.OPEN and proposal.proposed_by_id == nurse_auh.id
     assert proposal.stoma_type is StomaType.ILEOSTOMY and proposal.operation_date == local_today() - timedelta(days=5)
-    assert proposal.measure_label() == "Ø 33 mm"
+    assert proposal.cut.label == "Ø 33 mm"
     # Neither the proposing nurse nor one outside his care decides it; his own care does.
     assert nursing.queue(nurse_auh, kind=TaskKind.DISCHARGE_PROPOSAL) == []
     assert nursing.queue(nurse, kind=TaskKind.DISCHARGE_PROPOSAL) == []
@@ -137,7 +137,7 @@ def test_his_own_nurse_accepts_and_the_profile_is_updated(app, auth, client, nur
     db.session.expire_all()
     assert jens.stoma_type is StomaType.ILEOSTOMY and jens.operation_date == local_today() - timedelta(days=5)
     measure = ordering.current_measure(jens.id)
-    assert measure.label() == "Ø 33 mm" and measure.confirmed_by_id == odense_nurse.id
+    assert measure.cut.label == "Ø 33 mm" and measure.confirmed_by_id == odense_nurse.id
     assert proposal.status is ProposalStatus.ACCEPTED and proposal.decided_by_id == odense_nurse.id
     purposes = _purposes(jens.id)
     assert {"nurse: discharge proposal", "nurse: accept a discharge proposal", "nurse: set the cutting measure",

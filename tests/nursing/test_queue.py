@@ -12,9 +12,8 @@ from ordering import services as ordering
 from stomi_app.extensions import db
 from care.models import AdviceQuestion, DischargeProposal, DischargeRecommendation, RecommendationStatus, TaskKind
 from citizens.clinical import CutShape
-from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus
-from stomi_app.models import Role
-from stomi_app.models.citizen import StomaType
+from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus, RoutingReason
+from stomi_app.models import Role, StomaType
 from tests import factories
 from tests.nursing.conftest import waiting_order
 
@@ -107,7 +106,7 @@ def test_budget_only_reasons_are_not_a_nurses_task(measured, shop, officer, worl
     order = waiting_order(measured, shop, officer)
     for line in order.lines:
         line.routing = "over_price_ceiling"
-    order.events[-1].reason = "over_price_ceiling"
+    order.events[-1].routing_reasons = [RoutingReason.OVER_PRICE_CEILING]
     db.session.commit()
     assert nursing.queue(nurse, kind=TaskKind.ORDER) == []
 

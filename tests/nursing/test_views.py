@@ -205,7 +205,7 @@ def test_measure_confirmation_and_new_version_over_http(auth, client, measured, 
     ok = client.post(f"/sygeplejerske/borger/{measured.id}/maal", data={"measure-shape": "oval", "measure-width_mm": "30",
                                                                         "measure-height_mm": "24"})
     assert ok.status_code == 302
-    assert [m.label() for m in nursing.measure_history(measured.id)] == ["30 × 24 mm", "Ø 32 mm"]
+    assert [m.cut.label for m in nursing.measure_history(measured.id)] == ["30 × 24 mm", "Ø 32 mm"]
 
 
 @pytest.mark.parametrize("url, data", [

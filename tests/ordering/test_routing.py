@@ -123,14 +123,14 @@ def test_raising_the_grant_accepts_the_waiting_order(officer, citizen, shop):
 def test_cut_to_fit_line_carries_the_measure_and_refuses_one_outside_the_range(officer, measured, shop):
     grant_for(officer, measured, line(5, variant=shop.plate), valid_from=date(2025, 1, 1))
     order = place(measured, {shop.plate: 1}, NOON(2026, 3, 2))
-    assert order.lines[0].cut_label() == "Ø 32 mm"
+    assert order.lines[0].cut.label == "Ø 32 mm"
     with time_machine.travel(NOON(2026, 3, 20), tick=False):
         record_measure(measured, shape=CutShape.OVAL, width_mm=40, height_mm=56)
         draft = new_draft(measured)
         with pytest.raises(OrderError) as exc:
             set_draft_lines(draft, {shop.plate.id: 1})
     assert f"qty-{shop.plate.id}" in exc.value.errors
-    assert order.lines[0].cut_label() == "Ø 32 mm"  # the snapshot did not change
+    assert order.lines[0].cut.label == "Ø 32 mm"  # the snapshot did not change
 
 
 @pytest.mark.parametrize("shape,kwargs,ok", [
