@@ -287,6 +287,14 @@ def _undecided_request(change: ProductChangeRequest) -> None:
         raise NursingError({"state": _l("The request has already been decided.")})
 
 
+def _decided_request(nurse: User, change: ProductChangeRequest, target: RequestStatus, reason: str | None) -> None:
+    # One way a product change is decided, approved or rejected: the status machine, who, when, why, the task, the signal.
+    PRODUCT_CHANGE_FLOW.move(change, target)
+    change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
+    finish_task(TaskKind.PRODUCT_CHANGE, change.id)
+    signals.product_change_decided.send(change)
+
+
 def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason: str | None = None, quantity=None,
                            on: date | None = None) -> GrantRecommendation | None:
     """Approve the change: at once when a category grant already covers the product, else as a recommendation to
@@ -313,10 +321,7 @@ def approve_product_change(nurse: User, change: ProductChangeRequest, *, reason:
                for line in _two_piece_left_behind(lines, change.wanted_variant, replaces)]],
             reason or change.reason, product_change_id=change.id)
         change.effect = "recommended"
-    PRODUCT_CHANGE_FLOW.move(change, RequestStatus.APPROVED)
-    change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
-    finish_task(TaskKind.PRODUCT_CHANGE, change.id)
-    signals.product_change_decided.send(change)
+    _decided_request(nurse, change, RequestStatus.APPROVED, reason)
     audit.record(nurse, "change", "nurse: approve a product change", change.citizen, detail=f"request {change.id} {change.effect}")
     db.session.flush()
     return recommendation
@@ -326,10 +331,7 @@ def reject_product_change(nurse: User, change: ProductChangeRequest, *, reason: 
     check_free(nurse, TaskKind.PRODUCT_CHANGE, change.id)
     _undecided_request(change)
     reason = _reason(reason, required=True)
-    PRODUCT_CHANGE_FLOW.move(change, RequestStatus.REJECTED)
-    change.decided_by_id, change.decided_at, change.decision_reason = nurse.id, utcnow(), reason
-    finish_task(TaskKind.PRODUCT_CHANGE, change.id)
-    signals.product_change_decided.send(change)
+    _decided_request(nurse, change, RequestStatus.REJECTED, reason)
     audit.record(nurse, "change", "nurse: reject a product change", change.citizen, detail=f"request {change.id}")
     db.session.flush()
     return change

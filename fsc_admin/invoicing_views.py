@@ -24,17 +24,14 @@ from invoicing.web import document_response
 from stomi_app import jobruns, jobs
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
+from stomi_app.forms import apply_errors_or_flash
 from stomi_app.models import Region
 from stomi_app.money import input_text
 from stomi_app.timeutil import local_today
 
 
 def _form_error(form, exc: InvoicingError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(str(exc), "error")
+    apply_errors_or_flash(form, exc.errors)
 
 
 def _invoicing_page(form: RunForm, status: int = 200, queue_down: bool = False):
@@ -107,22 +104,13 @@ def invoice_run():
     form = RunForm()
     if not form.validate_on_submit():
         return _invoicing_page(form, 400)
-    try:
-        run = invoice_jobs.start(parse_month(form.month.data), by=current_user)
-    except InvoicingError as exc:
-        db.session.rollback()
-        _form_error(form, exc)
-        return _invoicing_page(form, 400)
-    except jobruns.AlreadyRunning as exc:
-        db.session.rollback()
-        form.month.errors = list(form.month.errors) + [exc.errors["month"]]
-        if exc.run is not None:
+    run = jobruns.start_from_form(form, lambda: invoice_jobs.start(parse_month(form.month.data), by=current_user),
+                                  refusals=(InvoicingError,))
+    if isinstance(run, jobruns.Refusal):
+        if run.running is not None:
             flash(_("The run for %(month)s started %(when)s is still going: follow it on its progress page.",
-                    month=exc.run.key, when=format_datetime(exc.run.created_at, "d. MMM y HH:mm")), "warning")
-        return _invoicing_page(form, 409)
-    except jobruns.QueueUnavailable:
-        db.session.rollback()
-        return _invoicing_page(form, 503, queue_down=True)
+                    month=run.running.key, when=format_datetime(run.running.created_at, "d. MMM y HH:mm")), "warning")
+        return _invoicing_page(form, run.status, queue_down=run.queue_down)
     return redirect(url_for("fsc_admin.invoice_run_progress", run_id=run.id))
 
 

@@ -12,7 +12,7 @@ from fsc_admin import bp
 from fsc_admin.users_forms import HospitalChangeForm, HospitalForm, MunicipalityForm
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
-from stomi_app.forms import apply_errors
+from stomi_app.forms import apply_errors, flash_saved
 from stomi_app.models import Hospital, Municipality, Region
 from ordering.services import rules_for
 from organisation.services import RULE_RANGES, add_hospital, change_hospital, change_municipality
@@ -47,8 +47,7 @@ def municipality_edit(code: int):
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            flash(_("%(name)s is saved.", name=municipality.name) if changed else _("Nothing was changed."),
-                  "success" if changed else "info")
+            flash_saved(changed, _("%(name)s is saved.", name=municipality.name))
             return redirect(url_for(".start"))
     status = 422 if form.errors else 200
     return render_template("fsc_admin/municipality_form.html", form=form, municipality=municipality), status
@@ -90,8 +89,7 @@ def hospital_edit(hospital_id: int):
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            flash(_("%(name)s is saved.", name=hospital.name) if changed else _("Nothing was changed."),
-                  "success" if changed else "info")
+            flash_saved(changed, _("%(name)s is saved.", name=hospital.name))
             return redirect(url_for(".hospitals"))
     status = 422 if form.errors else 200
     return render_template("fsc_admin/hospital_form.html", form=form, hospital=hospital), status

@@ -67,19 +67,10 @@ def statistics_reports():
         return _reports_page(form)
     if not form.validate_on_submit():
         return _reports_page(form, 400)
-    try:
-        run = report_jobs.start(parse_month(form.month.data), by=current_user)
-    except (PeriodError, ReportError) as exc:
-        db.session.rollback()
-        form.month.errors = list(form.month.errors) + [str(exc)]
-        return _reports_page(form, 400)
-    except jobruns.AlreadyRunning as exc:
-        db.session.rollback()
-        form.month.errors = list(form.month.errors) + [exc.errors["month"]]
-        return _reports_page(form, 409)
-    except jobruns.QueueUnavailable:
-        db.session.rollback()
-        return _reports_page(form, 503, queue_down=True)
+    run = jobruns.start_from_form(form, lambda: report_jobs.start(parse_month(form.month.data), by=current_user),
+                                  refusals=(PeriodError, ReportError))
+    if isinstance(run, jobruns.Refusal):
+        return _reports_page(form, run.status, queue_down=run.queue_down)
     return redirect(url_for("fsc_admin.statistics_report_run", run_id=run.id))
 
 

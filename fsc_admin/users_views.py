@@ -16,7 +16,7 @@ from stomi_app.auth import links, twofactor
 from stomi_app.auth.services import locked_until, unlock
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
-from stomi_app.forms import apply_errors
+from stomi_app.forms import apply_errors, flash_saved
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AuditEvent, Hospital, Municipality, Region, User
 from stomi_app.text import clean_text
@@ -149,7 +149,7 @@ def user_edit(user_id: int):
             db.session.commit()
             if user.email != old_email:
                 links.notify_change(user, "email", to=old_email)
-            flash(_("The account is changed.") if changed else _("Nothing was changed."), "success" if changed else "info")
+            flash_saved(changed, _("The account is changed."))
             return redirect(url_for(".user_detail", user_id=user.id))
     status = 422 if (form.errors or page_errors) else 200
     return render_template("fsc_admin/user_form.html", form=form, user=user, page_errors=page_errors), status
@@ -231,7 +231,7 @@ def two_factor_policy():
             if wanted != required:
                 changed += twofactor.set_required(current_user, role, wanted)
         db.session.commit()
-        flash(_("The second-factor policy is saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
+        flash_saved(changed, _("The second-factor policy is saved."))
         return redirect(url_for(".two_factor_policy"))
     status = 422 if form.errors else 200
     return render_template("fsc_admin/two_factor_policy.html", form=form, current=current), status

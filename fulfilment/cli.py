@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import signal
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from stomi_app.outbox_loop import run_command
 
 
 @click.group("fulfilment", help="Warehouse instructions: dispatch to the provider, pick lists.")
@@ -23,18 +26,8 @@ def dispatch(loop: bool, interval: float) -> None:
     """Send pending instructions to the provider at LOGISTICS_URL."""
     from fulfilment.dispatch import dispatch_pending, run_loop
 
-    if not loop:
-        click.echo(str(dispatch_pending()))
-        return
-    stopping = []
-
-    def stop(signum, frame):
-        stopping.append(signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    click.echo(f"dispatching to {current_app.config['LOGISTICS_URL']} every {interval:g} s; Ctrl-C stops")
-    run_loop(interval=interval, should_stop=lambda: bool(stopping), echo=click.echo)
+    run_command(dispatch_pending, partial(run_loop, interval=interval), loop=loop,
+                banner=f"dispatching to {current_app.config['LOGISTICS_URL']} every {interval:g} s; Ctrl-C stops")
 
 
 @fulfilment_cli.command("picklist")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,12 +18,13 @@ from datetime import datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from fulfilment.instructions import payload
 from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from fulfilment.signing import SIGNATURE_HEADER, sign
+from stomi_app import outbox_loop
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.logs import REQUEST_ID_HEADER, bind_request_id
@@ -42,15 +41,17 @@ class DispatchReport:
     cancelled: int = 0
     seconds: float = 0.0
 
+    def did_anything(self) -> bool:
+        return bool(self.sent or self.failed or self.cancelled)
+
     def __str__(self) -> str:
         return f"sent {self.sent}, failed {self.failed}, cancelled {self.cancelled} in {self.seconds:.2f} s"
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Exponential, capped, with a little jitter so many rows failing together do not retry together."""
     config = current_app.config
-    base = config["LOGISTICS_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0)
-    return min(base, config["LOGISTICS_BACKOFF_MAX_SECONDS"]) * (1 + random.uniform(0, 0.1))
+    return outbox_loop.backoff_seconds(attempts, config["LOGISTICS_BACKOFF_SECONDS"],
+                                       config["LOGISTICS_BACKOFF_MAX_SECONDS"])
 
 
 def encode(instruction: WarehouseInstruction) -> bytes:
@@ -58,29 +59,13 @@ def encode(instruction: WarehouseInstruction) -> bytes:
 
 
 def _claim(due_by: datetime, now: datetime, batch: int) -> list[OutboxMessage]:
-    """Take up to `batch` rows due by `due_by` for the lease; the conditional UPDATE gives a row to one dispatcher."""
-    lease = timedelta(seconds=current_app.config["LOGISTICS_LEASE_SECONDS"])
-    due = (select(OutboxMessage.id)
-           .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= due_by)
-           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch))
-    ids = list(db.session.scalars(due))
-    if not ids:
-        return []
-    token = secrets.token_hex(16)
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= due_by)
-        .values(claim_token=token, next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
-        .options(selectinload(OutboxMessage.instruction).selectinload(WarehouseInstruction.lines),
+    """Take up to `batch` rows due by `due_by` for the lease, with what sending them reads."""
+    return outbox_loop.claim_due(
+        OutboxMessage, OutboxStatus.PENDING, due_by=due_by, now=now, batch=batch,
+        lease_seconds=current_app.config["LOGISTICS_LEASE_SECONDS"],
+        options=[selectinload(OutboxMessage.instruction).selectinload(WarehouseInstruction.lines),
                  selectinload(OutboxMessage.instruction).selectinload(WarehouseInstruction.order)
-                 .selectinload(Order.events))
-    ))
+                 .selectinload(Order.events)])
 
 
 def _mark_sent(message: OutboxMessage, status_code: int, now: datetime) -> None:
@@ -237,28 +222,9 @@ def dispatch_pending(*, sender: Sender | None = None, now: datetime | None = Non
 
 def run_loop(*, interval: float = 2.0, iterations: int | None = None, should_stop=lambda: False, echo=None) -> None:
     """Dispatch forever (or `iterations` times), pausing `interval` seconds when nothing was due."""
-    count = 0
     sender = Sender.from_config()
     try:
-        while not should_stop() and (iterations is None or count < iterations):
-            count += 1
-            with bind_request_id():  # one id per round: its lines belong together (a row's own id wins inside)
-                try:
-                    report = dispatch_pending(sender=sender)
-                except Exception:  # a database hiccup must not end the loop; the rows stay pending
-                    db.session.rollback()
-                    log.exception("dispatch round failed")
-                    report = DispatchReport()
-            if echo and (report.sent or report.failed or report.cancelled):
-                echo(str(report))
-            db.session.remove()
-            if not report.sent:
-                _sleep(interval, should_stop)
+        outbox_loop.run_loop(lambda: dispatch_pending(sender=sender), DispatchReport, interval=interval, logger=log,
+                             iterations=iterations, should_stop=should_stop, echo=echo)
     finally:
         sender.close()
-
-
-def _sleep(seconds: float, should_stop) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not should_stop():
-        time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -120,6 +121,28 @@ class Invoice(Base):
     @property
     def number_label(self) -> str:
         return str(self.number)
+
+    @property
+    def kind_label(self) -> str:
+        """The document's title, on the pages and in its PDF."""
+        return _("Credit note") if self.is_credit_note else _("Invoice")
+
+    @property
+    def kind_detail(self) -> str:
+        """The kind, naming the invoice a credit note credits (the municipality's list has no status column)."""
+        if self.is_credit_note:
+            return _("Credit note for %(number)s", number=self.credits_invoice.number)
+        return _("Invoice")
+
+    @property
+    def state_label(self) -> str:
+        """Where the document stands: a credit note credits an invoice; an invoice no longer the month's valid one
+        (its `current_key` cleared) was credited; else it is sent or not yet."""
+        if self.is_credit_note:
+            return _("Credits %(number)s", number=self.credits_invoice.number)
+        if not self.current_key:
+            return _("Credited")
+        return _("Sent") if self.sent_at else _("Not sent")
 
     @property
     def month_label(self) -> str:

@@ -270,7 +270,7 @@ def render_pdf(invoice: Invoice, s: Seller, *, buyer_city: str, buyer_postcode: 
     """The document as PDF bytes; `lines` are the invoice's lines when the caller has them at hand (the run)."""
     lines = invoice.lines if lines is None else lines
     buffer = io.BytesIO()
-    title = _("Credit note") if invoice.is_credit_note else _("Invoice")
+    title = invoice.kind_label
     canvas = Canvas(buffer, pagesize=A4)
     canvas.setTitle(f"{title} {invoice.number}")
     canvas.setAuthor(s.name)

@@ -400,17 +400,8 @@ def grant_read(grant_id: int):
                "404": problem_reply("No such grant for a citizen of your municipality (`grant_not_found`).")},
 )
 def grant_change(grant_id: int):
-    def work():
-        grant = _grant(grant_id)
-        data = parse_body(GrantChangeIn)
-        try:
-            change_grant(_system(), grant, **_terms(data))
-        except GrantError as exc:
-            raise _refused(exc) from None
-        record(_system(), "change", "Grant changed (municipal system)", citizen=grant.citizen,
-               detail=f"grant={grant.id} version={grant.version} decided_by={data.decided_by}")
-        return 200, _grant_out(grant)
-    return idempotent(work)
+    return _grant_update(grant_id, GrantChangeIn, lambda grant, data: change_grant(_system(), grant, **_terms(data)),
+                         purpose="Grant changed (municipal system)")
 
 
 @bp.post("/grants/<int:grant_id>/end")
@@ -423,14 +414,22 @@ def grant_change(grant_id: int):
                "404": problem_reply("No such grant for a citizen of your municipality (`grant_not_found`).")},
 )
 def grant_end(grant_id: int):
+    return _grant_update(grant_id, GrantEnd, lambda grant, data: end_grant(
+        _system(), grant, end_date=data.end_date, reason=data.reason, decided_by=data.decided_by),
+        purpose="Grant ended (municipal system)")
+
+
+def _grant_update(grant_id: int, body: type[ApiModel], update, *, purpose: str):
+    """One way an existing grant is changed by the API: the body parsed, `update(grant, data)` (a rule's refusal is
+    the problem reply), audited with who decided, the new version answered; replayed by its idempotency key."""
     def work():
         grant = _grant(grant_id)
-        data = parse_body(GrantEnd)
+        data = parse_body(body)
         try:
-            end_grant(_system(), grant, end_date=data.end_date, reason=data.reason, decided_by=data.decided_by)
+            update(grant, data)
         except GrantError as exc:
             raise _refused(exc) from None
-        record(_system(), "change", "Grant ended (municipal system)", citizen=grant.citizen,
+        record(_system(), "change", purpose, citizen=grant.citizen,
                detail=f"grant={grant.id} version={grant.version} decided_by={data.decided_by}")
         return 200, _grant_out(grant)
     return idempotent(work)

@@ -15,7 +15,7 @@ from care import approvals
 from care import discharge
 from stomi_app.audit import record
 from stomi_app.extensions import db
-from stomi_app.forms import BaseForm
+from stomi_app.forms import BaseForm, apply_errors_or_summary
 from grants.services import MAX_QUANTITY, GrantAccessDenied, GrantError
 from stomi_app.i18n import lazy_gettext as _l
 from care.models import DischargeRecommendation, RecommendationStatus
@@ -140,11 +140,7 @@ def _decline(form, recommendation):
         abort(404)
     except NursingError as exc:
         db.session.rollback()
-        for key, message in exc.errors.items():
-            if key == "note":
-                add_error(form.note, str(message))
-            else:
-                form.form_errors.append(str(message))
+        apply_errors_or_summary(form, exc.errors)
         return None
     db.session.commit()
     flash(_("The discharge recommendation is declined. The stoma nurse can read why."), "success")

@@ -9,11 +9,11 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from municipal_portal import bp, services
-from municipal_portal.forms import add_error, error_list
+from municipal_portal.forms import error_list
 from care import approvals
 from stomi_app.audit import record
 from stomi_app.extensions import db
-from stomi_app.forms import BaseForm
+from stomi_app.forms import BaseForm, apply_errors_or_summary
 from grants.services import GrantAccessDenied
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
@@ -72,11 +72,7 @@ def _close(form: HandleRecommendationForm, recommendation):
         abort(404)
     except NursingError as exc:  # a missing note, or already handled (a double click, or a colleague was first)
         db.session.rollback()
-        for key, message in exc.errors.items():
-            if key == "note":
-                add_error(form.note, str(message))
-            else:
-                form.form_errors.append(str(message))
+        apply_errors_or_summary(form, exc.errors)
         return None
     db.session.commit()
     flash(_("The recommendation is marked as done.") if done else _("The recommendation is dismissed."), "success")

@@ -154,19 +154,11 @@ def statistics_report_start(code: int):
     form = ReportMonthForm()
     if not form.validate_on_submit():
         return _reports_page(municipality, form, 400)
-    try:
-        run = report_jobs.start(parse_month(form.month.data), by=current_user, code=municipality.code)
-    except (PeriodError, ReportError) as exc:
-        db.session.rollback()
-        form.month.errors = list(form.month.errors) + [str(exc)]
-        return _reports_page(municipality, form, 400)
-    except jobruns.AlreadyRunning as exc:
-        db.session.rollback()
-        form.month.errors = list(form.month.errors) + [exc.errors["month"]]
-        return _reports_page(municipality, form, 409)
-    except jobruns.QueueUnavailable:
-        db.session.rollback()
-        return _reports_page(municipality, form, 503, queue_down=True)
+    run = jobruns.start_from_form(
+        form, lambda: report_jobs.start(parse_month(form.month.data), by=current_user, code=municipality.code),
+        refusals=(PeriodError, ReportError))
+    if isinstance(run, jobruns.Refusal):
+        return _reports_page(municipality, form, run.status, queue_down=run.queue_down)
     return redirect(url_for("municipal_portal.statistics_report_run", code=code, run_id=run.id))
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
-import signal
 from datetime import date
+from functools import partial
 
 import click
 
 from organisation.services import REMINDER_DAYS_RANGE
 from flask.cli import with_appcontext
+from stomi_app.outbox_loop import run_command
 
 
 @click.group("notices", help="Notices to citizens: send the outbox, find who needs a reminder.")
@@ -25,14 +26,8 @@ def send(loop: bool, interval: float) -> None:
     from notices.sending import run_loop, send_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not loop:
-        click.echo(str(send_due()))
-        return
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
-    signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
-    click.echo(f"sending notices every {interval:g} s; Ctrl-C stops")
-    run_loop(interval=interval, should_stop=lambda: bool(stopping), echo=click.echo)
+    run_command(send_due, partial(run_loop, interval=interval), loop=loop,
+                banner=f"sending notices every {interval:g} s; Ctrl-C stops")
 
 
 @notices_cli.command("remind")

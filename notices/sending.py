@@ -9,19 +9,16 @@ attempt `backoff_seconds` later; the notice's cause (the order) committed long b
 from __future__ import annotations
 
 import logging
-import random
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from notices.channels import CHANNELS, ChannelError, NotConnected
 from notices.models import DeliveryStatus, Notice, NoticeDelivery
 from notices.texts import outgoing
+from stomi_app import outbox_loop
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 
@@ -35,35 +32,24 @@ class SendReport:
     gave_up: int = 0
     skipped: int = 0
 
+    def did_anything(self) -> bool:
+        return bool(self.sent or self.failed or self.gave_up or self.skipped)
+
     def __str__(self) -> str:
         return f"sent {self.sent}, failed {self.failed} (will retry), gave up {self.gave_up}, skipped {self.skipped}"
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Exponential from NOTICE_BACKOFF_SECONDS, capped at NOTICE_BACKOFF_MAX_SECONDS, with a little jitter."""
+    """From NOTICE_BACKOFF_SECONDS, capped at NOTICE_BACKOFF_MAX_SECONDS."""
     config = current_app.config
-    base = config["NOTICE_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0)
-    return min(base, config["NOTICE_BACKOFF_MAX_SECONDS"]) * (1 + random.uniform(0, 0.1))
+    return outbox_loop.backoff_seconds(attempts, config["NOTICE_BACKOFF_SECONDS"], config["NOTICE_BACKOFF_MAX_SECONDS"])
 
 
 def _claim(now: datetime, batch: int) -> list[NoticeDelivery]:
-    lease = timedelta(seconds=current_app.config["NOTICE_LEASE_SECONDS"])
-    ids = list(db.session.scalars(
-        select(NoticeDelivery.id).where(NoticeDelivery.status == DeliveryStatus.PENDING, NoticeDelivery.next_attempt_at <= now)
-        .order_by(NoticeDelivery.next_attempt_at, NoticeDelivery.id).limit(batch)))
-    if not ids:
-        return []
-    token = secrets.token_hex(16)
-    db.session.execute(
-        update(NoticeDelivery)
-        .where(NoticeDelivery.id.in_(ids), NoticeDelivery.status == DeliveryStatus.PENDING,
-               NoticeDelivery.next_attempt_at <= now)
-        .values(claim_token=token, next_attempt_at=now + lease, attempts=NoticeDelivery.attempts + 1)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return list(db.session.scalars(
-        select(NoticeDelivery).where(NoticeDelivery.claim_token == token).order_by(NoticeDelivery.id)
-        .options(selectinload(NoticeDelivery.notice).selectinload(Notice.citizen))))
+    return outbox_loop.claim_due(
+        NoticeDelivery, DeliveryStatus.PENDING, due_by=now, now=now, batch=batch,
+        lease_seconds=current_app.config["NOTICE_LEASE_SECONDS"],
+        options=[selectinload(NoticeDelivery.notice).selectinload(Notice.citizen)])
 
 
 def _send_one(delivery: NoticeDelivery, report: SendReport, now: datetime) -> None:
@@ -121,16 +107,4 @@ def send_due(*, now: datetime | None = None, max_batches: int = 100, after_send=
 
 def run_loop(*, interval: float = 5.0, should_stop=lambda: False, echo=None) -> None:
     """Send until stopped, pausing `interval` seconds after a round with nothing sent."""
-    while not should_stop():
-        try:
-            report = send_due()
-        except Exception:  # a database hiccup must not end the loop; the rows stay pending
-            db.session.rollback()
-            log.exception("notice round failed")
-            report = SendReport()
-        if echo and (report.sent or report.failed or report.gave_up or report.skipped):
-            echo(str(report))
-        db.session.remove()
-        deadline = time.monotonic() + interval
-        while not report.sent and time.monotonic() < deadline and not should_stop():
-            time.sleep(0.2)
+    outbox_loop.run_loop(send_due, SendReport, interval=interval, logger=log, should_stop=should_stop, echo=echo)

@@ -13,6 +13,7 @@ breaks, tabs and every kind of space are kept (see ``clean_text``). Length valid
 from __future__ import annotations
 
 import flask_babel
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.validators import ValidationError
@@ -63,12 +64,29 @@ def apply_errors(form, errors: dict) -> dict:
     """
     rest = {}
     for name, message in errors.items():
-        if name in form._fields:
+        if name in form:
             if not form[name].errors:
                 form[name].errors = [*form[name].errors, message]
         else:
             rest[name] = message
     return rest
+
+
+def apply_errors_or_flash(form, errors: dict) -> None:
+    """apply_errors, with what belongs to no field flashed above the page."""
+    for message in apply_errors(form, errors).values():
+        flash(str(message), "error")
+
+
+def apply_errors_or_summary(form, errors: dict) -> None:
+    """apply_errors, with what belongs to no field kept as the form's own errors (the error summary lists them)."""
+    form.form_errors.extend(str(message) for message in apply_errors(form, errors).values())
+
+
+def flash_saved(changed, message) -> None:
+    """After a form was saved: `message` when it changed something, else that nothing was changed (as information,
+    not as success: a person who saved an unchanged form should not think something happened)."""
+    flash(message if changed else flask_babel.gettext("Nothing was changed."), "success" if changed else "info")
 
 
 def _field_items(f) -> list[tuple[str | None, str]]:

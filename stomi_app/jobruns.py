@@ -9,6 +9,7 @@ again), so a refused start leaves nothing half-started.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Callable
 
 from flask_babel import force_locale, get_locale
@@ -19,6 +20,7 @@ from stomi_app import jobs
 from stomi_app.db import utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
+from stomi_app.forms import apply_errors_or_flash
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import JobRun, JobRunStatus, User
 from stomi_app.models.jobs import JOB_RUN_FLOW
@@ -40,6 +42,39 @@ class QueueUnavailable(DomainError):
     def __init__(self):
         super().__init__({"queue": str(_l("The job queue is unavailable right now, so nothing was started. "
                                            "Try again in a few minutes."))})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a job-start page's form started nothing: the page's HTTP status, and the run still going (409)."""
+
+    status: int
+    running: JobRun | None = None
+
+    @property
+    def queue_down(self) -> bool:
+        return self.status == 503
+
+
+def start_from_form(form, start: Callable[[], JobRun], *, refusals: tuple[type[Exception], ...] = (),
+                    field: str = "month") -> JobRun | Refusal:
+    """The one way a job-start page (a month's invoice run, its statistics reports) maps a refused `start()` onto
+    its form: a rule's refusal (one of `refusals`; a DomainError by its fields, another next to `field`) is 400, a
+    run of the same key still going is 409 (its message next to `field`), a queue that is down is 503 (the page
+    shows its own alert). What belongs to no field is flashed."""
+    try:
+        return start()
+    except AlreadyRunning as exc:
+        db.session.rollback()
+        apply_errors_or_flash(form, exc.errors)
+        return Refusal(409, exc.run)
+    except QueueUnavailable:
+        db.session.rollback()
+        return Refusal(503)
+    except refusals as exc:
+        db.session.rollback()
+        apply_errors_or_flash(form, exc.errors if isinstance(exc, DomainError) else {field: str(exc)})
+        return Refusal(400)
 
 
 def _active_key(kind: str, key: str) -> str:

@@ -227,6 +227,8 @@ def template_globals() -> dict:
         "problem_status_for_citizen": lambda code: label(PROBLEM_STATUS_FOR_CITIZEN, code),
         "purpose_label": audit_purpose_label,
         "job_run_status_label": lambda code: label(JOB_RUN_STATUS, code),
+        "request_status_label": lambda code: label(REQUEST_STATUS, code),
+        "recommendation_status_label": lambda code: label(RECOMMENDATION_STATUS, code),
         "action_label": audit_action_label,
         "staff_purpose_label": staff_purpose_label,
     }

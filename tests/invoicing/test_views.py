@@ -91,3 +91,21 @@ def test_other_roles_cannot_reach_invoicing(client, auth, world):
     auth.staff("agent@test.dk")
     assert client.get("/admin/fakturering").status_code == 403
     assert client.get("/kommune/fakturaer").status_code == 403
+
+
+def test_the_lists_say_where_each_invoice_stands_after_a_credit_note(client, auth, month):
+    run_month(MAY, today=JUNE_2)
+    aarhus = db.session.scalar(select(Invoice).where(Invoice.buyer_name == "Aarhus Kommune"))
+    odense = db.session.scalar(select(Invoice).where(Invoice.buyer_name == "Odense Kommune"))
+    _admin(auth)
+    assert client.post(f"/admin/fakturering/{odense.id}/sendt").status_code == 302
+    assert client.post(f"/admin/fakturering/{aarhus.id}/krediter", data={"reason": "Forkert"}).status_code == 302
+    note = db.session.scalar(select(Invoice).where(Invoice.credits_invoice_id == aarhus.id))
+    page = client.get("/admin/fakturering?month=2026-05").get_data(as_text=True)
+    listed = page[page.index('data-testid="invoices"'):]
+    assert f"Krediterer {aarhus.number}" in listed and "Krediteret" in listed and "Sendt" in listed
+    assert "Ikke sendt" not in listed  # Odense's was sent, Aarhus' credited, and the credit note credits it
+    assert f"Kreditnota {note.number}" in client.get(f"/admin/fakturering/{note.id}").get_data(as_text=True)
+    auth.logout()
+    auth.staff("officer.aarhus@test.dk")
+    assert f"Kreditnota til {aarhus.number}" in client.get("/kommune/fakturaer").get_data(as_text=True)

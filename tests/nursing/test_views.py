@@ -254,6 +254,7 @@ def test_other_task_pages_decide(auth, client, world, shop, measured, officer, n
     for url in [f"/sygeplejerske/produktskift/{change.id}", f"/sygeplejerske/leverandoerskift/{review.id}",
                 f"/sygeplejerske/leveringsproblem/{problem.id}", f"/sygeplejerske/raad/{question.id}"]:
         assert 'data-testid="decided"' in client.get(url).get_data(as_text=True) or "closed" in client.get(url).get_data(as_text=True)
+    assert 'data-testid="decided">Afvist, ' in client.get(f"/sygeplejerske/produktskift/{change.id}").get_data(as_text=True)
 
 
 def test_search_page(auth, client, world, nurse):
@@ -364,7 +365,9 @@ def test_discharge_registers_and_a_duplicate_cpr_attaches(auth, client, nurse_au
     assert db.session.scalar(select(func.count(Citizen.id))) == before
     assert db.session.scalar(select(func.count(DischargeRecommendation.id)).where(
         DischargeRecommendation.citizen_id == world["citizen"].id)) == 1
-    assert "discharges" in client.get("/sygeplejerske/").get_data(as_text=True)
+    start = client.get("/sygeplejerske/").get_data(as_text=True)
+    assert "discharges" in start
+    assert start.count('data-testid="discharge-status">Afventer sagsbehandleren<') == 2  # both wait for the officer
 
 
 def test_the_nurse_reads_the_grant_officers_answer_on_the_profile(auth, client, awaiting, nurse, officer):
