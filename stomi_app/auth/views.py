@@ -218,8 +218,9 @@ def enrol():
     if user.two_factor_enrolled:
         return redirect(url_for("auth.second_factor"))
     secret = twofactor.begin_enrolment(user)
-    # Committed whatever this answer is: a 422 (a wrong or empty code) must not roll back the secret its QR code shows.
-    db.session.commit()
+    # Saved whatever this answer is: a 422 (a wrong or empty code) must not roll back the secret its QR code shows;
+    # a refused code writes nothing else but its counted failure, which is kept anyway.
+    transaction.keep()
     form = EnrolForm()
     if form.validate_on_submit():
         until = locked_until(user.email)
