@@ -14,6 +14,7 @@ from catalogue.forms import (
     CategoryForm, ConfirmForm, ImportForm, PriceForm, ProductAreaForm, ProductForm, SearchForm, SuccessorForm, VariantForm,
 )
 from catalogue.models import Product, Variant
+from stomi_app import transaction
 from stomi_app.auth.roles import role_required
 from stomi_app.extensions import db, login_manager
 from stomi_app.paging import page_numbers
@@ -98,15 +99,15 @@ def _apply_errors(form, exc: services.CatalogueError) -> None:
 
 
 def _save(form, action, message: str, target):
-    """Run one service call: a broken rule puts its messages next to the fields (None is returned),
-    success commits once and redirects to `target(result)`."""
+    """Run one service call: a broken rule puts its messages next to the fields (None is returned, the page is
+    re-shown as 422), success redirects to `target(result)` (the request commits)."""
     try:
         result = action()
     except services.CatalogueError as exc:
-        db.session.rollback()
+        # The page re-shown reads the catalogue: without the refused half (a price period closed before the clash).
+        transaction.discard()
         _apply_errors(form, exc)
         return None
-    db.session.commit()
     flash(message, "success")
     return redirect(target(result))
 
@@ -166,7 +167,6 @@ def product_discontinue(product_id: int):
     product = _product_or_404(product_id)
     if ConfirmForm().validate_on_submit():
         services.discontinue_product(product, date.today())
-        db.session.commit()
         flash(_("The product and all its variants are discontinued."), "success")
     return redirect(url_for("catalogue.product_edit", product_id=product.id))
 
@@ -230,7 +230,6 @@ def variant_discontinue(variant_id: int):
     variant = _variant_or_404(variant_id)
     if ConfirmForm().validate_on_submit():
         services.discontinue_variant(variant, date.today())
-        db.session.commit()
         flash(_("The variant is discontinued. Map it to its successor if a supplier change replaces it."), "success")
     return redirect(url_for("catalogue.variant_edit", variant_id=variant.id))
 
@@ -241,7 +240,6 @@ def variant_reactivate(variant_id: int):
     variant = _variant_or_404(variant_id)
     if ConfirmForm().validate_on_submit():
         services.reactivate_variant(variant)
-        db.session.commit()
         flash(_("The variant is active again."), "success")
     return redirect(url_for("catalogue.variant_edit", variant_id=variant.id))
 
@@ -256,15 +254,11 @@ def import_csv():
         try:
             report = importer.import_price_list(data, close_open_prices=form.close_open_prices.data)
         except importer.ImportRefused as exc:
-            db.session.rollback()
             refused = exc.message
             form.file.errors = list(form.file.errors) + [exc.message]
         else:
             if report.ok:
-                db.session.commit()
                 flash(_("The price list was imported: %(rows)s rows.", rows=report.rows), "success")
-            else:
-                db.session.rollback()
     status = 422 if (form.errors or refused or (report and not report.ok)) else 200
     return render_template("catalogue/admin/import.html", form=form, report=report, refused=refused,
                            required=importer.REQUIRED_COLUMNS, optional=importer.OPTIONAL_COLUMNS), status
@@ -289,11 +283,9 @@ def supplier_change():
             result = change.map_successors_by_article_numbers(
                 form.old_article_number.data, form.new_article_numbers.data, by=current_user, on=date.today())
         except services.CatalogueError as exc:
-            db.session.rollback()
             _apply_errors(form, exc)
         else:
             # The message needs the result, so this one view does not go through _save.
-            db.session.commit()
             flash(_("The mapping was saved. %(count)s review tasks were created for the nurses.", count=result.tasks_created), "success")
             return redirect(url_for("catalogue.supplier_change"))
     return render_template("catalogue/admin/supplier_change.html", form=form, mappings=change.recent_mappings(),

@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from fsc_admin import bp
+from stomi_app import transaction
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
@@ -67,10 +68,8 @@ def api_clients():
         try:
             client, secret = create_client(current_user, municipality, form.name.data, form.scopes.data or [])
         except DomainError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
             return _page(form, status=422)
-        db.session.commit()
         flash(_("The client has been created. Copy the secret now: it is not shown again."), "success")
         return _page(_form(), shown={"client": client, "secret": secret})
     return _page(form, status=422 if request.method == "POST" else 200)
@@ -85,10 +84,9 @@ def api_client_rotate(client_id: int):
     try:
         secret = rotate_secret(current_user, client)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(str(next(iter(exc.errors.values()))), "error")
         return redirect(url_for(".api_clients"))
-    db.session.commit()
     flash(_("The client has a new secret; the old one and its tokens no longer work. Copy it now: it is not shown again."),
           "success")
     return _page(_form(), shown={"client": client, "secret": secret})
@@ -102,9 +100,8 @@ def api_client_revoke(client_id: int):
     try:
         revoke_client(current_user, client)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(str(next(iter(exc.errors.values()))), "error")
     else:
-        db.session.commit()
         flash(_("The client has been revoked: it gets no new tokens, and its tokens no longer work."), "success")
     return redirect(url_for(".api_clients"))

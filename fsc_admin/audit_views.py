@@ -50,7 +50,6 @@ def audit_log():
             # Reading who looked at a citizen is itself a look at that citizen's data.
             record(current_user, "search", "Audit log search (FSC administrator)", citizen=citizen,
                    detail=f"cpr={citizen.cpr_masked}")
-            db.session.commit()
         session[SEARCH_KEY] = saved
         return redirect(url_for(".audit_log"))
     page, rows = None, []
@@ -93,7 +92,6 @@ def audit_log_export():
                          event.detail or "", event.action, event.purpose or ""])
     record(current_user, "export", "Audit log search (FSC administrator)", citizen=citizen,
            detail=f"rows={len(rows)}" + (f"; cpr={citizen.cpr_masked}" if citizen else ""))
-    db.session.commit()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=revisionslog.csv"})
 

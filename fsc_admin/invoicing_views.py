@@ -22,6 +22,7 @@ from invoicing import jobs as invoice_jobs
 from invoicing.run import credit_invoice, credit_note_for, mark_sent, month_totals
 from invoicing.web import document_response
 from stomi_app import jobruns, jobs
+from stomi_app import transaction
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors_or_flash
@@ -80,10 +81,8 @@ def invoices_bulk():
         else:
             result = mark_month_sent(month, ids, all_of_month=everything, by=current_user)
     except InvoicingError as exc:
-        db.session.rollback()
         _form_error(form, exc)
         return _month_page(chosen, form, 400)
-    db.session.commit()
     if action == "zip":
         return Response(content, mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -126,9 +125,7 @@ def invoice_run_progress(run_id: int):
     run, queue_down = _run_or_404(run_id), False
     try:
         jobruns.reconcile(run)
-        db.session.commit()
     except jobs.QueueUnavailable:
-        db.session.rollback()
         run, queue_down = _run_or_404(run_id), True
     return render_template("fsc_admin/invoice_run.html", run=run, queue_down=queue_down), 503 if queue_down else 200
 
@@ -139,15 +136,14 @@ def invoice_run_retry(run_id: int):
     try:
         run = jobruns.retry(run, by=current_user)
     except jobruns.AlreadyRunning as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["month"], "error")
         if exc.run is not None:
             return redirect(url_for("fsc_admin.invoice_run_progress", run_id=exc.run.id))
     except jobruns.QueueUnavailable:
-        db.session.rollback()
         return render_template("fsc_admin/invoice_run.html", run=_run_or_404(run_id), queue_down=True), 503
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(str(exc), "error")
     return redirect(url_for("fsc_admin.invoice_run_progress", run_id=run_id))
 
@@ -170,7 +166,6 @@ def invoice_detail(invoice_id: int):
 def invoice_mark_sent(invoice_id: int):
     invoice = _invoice_or_404(invoice_id)
     mark_sent(invoice, by=current_user)
-    db.session.commit()
     flash(_("Marked as sent."), "success")
     return redirect(url_for("fsc_admin.invoice_detail", invoice_id=invoice.id))
 
@@ -183,10 +178,8 @@ def invoice_credit(invoice_id: int):
         try:
             note = credit_invoice(invoice.number, reason=form.reason.data, by=current_user)
         except InvoicingError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Credit note %(number)s issued. Run the month again to issue the corrected invoice.",
                     number=note.number), "success")
             return redirect(url_for("fsc_admin.invoice_detail", invoice_id=note.id))
@@ -234,7 +227,7 @@ def _fee_page(form: FeeForm, editing: FeeSchedule | None = None, refused: bool =
 
 @bp.route("/gebyrer", methods=["GET", "POST"])
 def fees():
-    form = FeeForm()
+    form, refused = FeeForm(), False
     if request.method == "GET":
         current = schedules()[0] if schedules() else None
         _fill(form, current or DEFAULT_FEES)
@@ -243,14 +236,13 @@ def fees():
             start, end = _months(form)
             add_schedule(valid_from=start, valid_to=end, amounts=_amounts(form), by=current_user, note=form.note.data)
         except InvoicingError as exc:
-            db.session.rollback()
             exc.field = _FEE_FIELDS.get(exc.field, exc.field)
             _form_error(form, exc)
+            refused = True  # a refusal that names no field of the form is flashed: the answer is still 400
         else:
-            db.session.commit()
             flash(_("The fee period was added."), "success")
             return redirect(url_for("fsc_admin.fees"))
-    return _fee_page(form)
+    return _fee_page(form, refused=refused)
 
 
 def _schedule_or_404(schedule_id: int) -> FeeSchedule:
@@ -275,12 +267,10 @@ def fee_edit(schedule_id: int):
             change_schedule(schedule, valid_from=start, valid_to=end, amounts=replace(_amounts(form),
                             vat_rate_pct=schedule.vat_rate_pct), note=form.note.data)
         except InvoicingError as exc:
-            db.session.rollback()
             exc.field = _FEE_FIELDS.get(exc.field, exc.field)
             _form_error(form, exc)
             refused = True  # a frozen period's refusal names no field: it is flashed, and the answer is still 400
         else:
-            db.session.commit()
             flash(_("The fee period was changed."), "success")
             return redirect(url_for("fsc_admin.fees"))
     return _fee_page(form, editing=schedule, refused=refused)
@@ -292,10 +282,9 @@ def fee_delete(schedule_id: int):
     try:
         delete_schedule(schedule)
     except InvoicingError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("The fee period was deleted."), "success")
     return redirect(url_for("fsc_admin.fees"))
 
@@ -305,7 +294,7 @@ def allocation():
     form = AllocationForm()
     regions = list(db.session.scalars(select(Region).order_by(Region.code)))
     form.region.choices = [(0, _("All regions"))] + [(r.id, r.name) for r in regions]
-    result = None
+    result, refused = None, False
     if form.validate_on_submit():
         try:
             amount = form.amount.oere
@@ -317,12 +306,11 @@ def allocation():
                 if month is None:
                     raise InvoicingError(_("Choose the month whose invoices get the shares."), "month")
                 save_allocation(result, description=form.description.data, month=month, region=region, by=current_user)
-                db.session.commit()
                 flash(_("The allocation was saved: the shares go on the invoices for %(month)s.",
                         month=month.strftime("%Y-%m")), "success")
                 return redirect(url_for("fsc_admin.allocation"))
         except InvoicingError as exc:
-            db.session.rollback()
             _form_error(form, exc)
-    status = 400 if form.errors else 200
+            refused = True  # a refusal that names no field of the form is flashed: the answer is still 400
+    status = 400 if form.errors or refused else 200
     return render_template("fsc_admin/allocation.html", form=form, result=result, saved=allocations()), status

@@ -43,10 +43,8 @@ def municipality_edit(code: int):
                                           invoice_contact_name=form.invoice_contact_name.data,
                                           invoice_contact_email=form.invoice_contact_email.data)
         except DomainError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash_saved(changed, _("%(name)s is saved.", name=municipality.name))
             return redirect(url_for(".start"))
     status = 422 if form.errors else 200
@@ -63,10 +61,8 @@ def hospitals():
         try:
             hospital = add_hospital(current_user, region_code=whole_number(form.region.data), name=form.name.data)
         except DomainError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("%(name)s is added.", name=hospital.name), "success")
             return redirect(url_for(".hospitals"))
     status = 422 if form.errors else 200
@@ -85,10 +81,8 @@ def hospital_edit(hospital_id: int):
         try:
             changed = change_hospital(current_user, hospital, name=form.name.data, active=form.active.data)
         except DomainError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash_saved(changed, _("%(name)s is saved.", name=hospital.name))
             return redirect(url_for(".hospitals"))
     status = 422 if form.errors else 200

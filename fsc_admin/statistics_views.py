@@ -7,6 +7,7 @@ from flask_login import current_user
 from fsc_admin import bp
 from fsc_admin.invoicing_forms import RunForm
 from stomi_app import jobruns, jobs
+from stomi_app import transaction
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from usage_statistics.models import StatisticsReport
@@ -93,9 +94,7 @@ def statistics_report_run(run_id: int):
     run, queue_down = _run_or_404(run_id), False
     try:
         jobruns.reconcile(run)
-        db.session.commit()
     except jobs.QueueUnavailable:
-        db.session.rollback()
         run, queue_down = _run_or_404(run_id), True
     return _run_page(run, queue_down)
 
@@ -106,15 +105,14 @@ def statistics_report_retry(run_id: int):
     try:
         jobruns.retry(run, by=current_user)
     except jobruns.AlreadyRunning as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["month"], "error")
         if exc.run is not None:
             return redirect(url_for("fsc_admin.statistics_report_run", run_id=exc.run.id))
     except jobruns.QueueUnavailable:
-        db.session.rollback()
         return _run_page(_run_or_404(run_id), True)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(str(exc), "error")
     return redirect(url_for("fsc_admin.statistics_report_run", run_id=run_id))
 

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from fsc_admin import bp
 from fsc_admin.users_forms import ActionForm, StaffAccountForm, TwoFactorPolicyForm
 from stomi_app import audit, paging
+from stomi_app import transaction
 from stomi_app.auth import links, twofactor
 from stomi_app.auth.services import locked_until, unlock
 from stomi_app.errors import DomainError
@@ -103,10 +104,8 @@ def user_new():
                                      hospital_id=_code(form.hospital.data), actor=current_user)
             links.send_link(current_user, user, new_account=True)
         except DomainError as exc:
-            db.session.rollback()
             page_errors = apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("The account for %(name)s is created. A link to choose a password was sent to %(email)s.",
                     name=user.name, email=user.email), "success")
             return redirect(url_for(".user_detail", user_id=user.id))
@@ -143,10 +142,8 @@ def user_edit(user_id: int):
                                         role=form.role.data, municipality_code=_code(form.municipality.data),
                                         hospital_id=_code(form.hospital.data))
         except DomainError as exc:
-            db.session.rollback()
             page_errors = apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             if user.email != old_email:
                 links.notify_change(user, "email", to=old_email)
             flash_saved(changed, _("The account is changed."))
@@ -156,18 +153,17 @@ def user_edit(user_id: int):
 
 
 def _action(user_id: int, do, done: str):
-    """One button's POST: the change, committed, and back to the user's page with what happened (or why not)."""
+    """One button's POST: the change, and back to the user's page with what happened (or why not)."""
     user = _account(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         do(user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         for message in exc.errors.values():
             flash(message, "error")
     else:
-        db.session.commit()
         flash(done, "success")
     return redirect(url_for(".user_detail", user_id=user.id))
 
@@ -202,7 +198,7 @@ def _reset_second_factor(user: User) -> None:
 def user_reset_2fa(user_id: int):
     answer = _action(user_id, _reset_second_factor,
                      _("The second factor is reset: the person sets up a new one at the next login if the role requires it."))
-    links.notify_change(_account(user_id), "2fa-reset")  # after the commit: the reset stands whatever the mail does
+    links.notify_change(_account(user_id), "2fa-reset")  # best effort, never raises: the reset stands whatever the mail does
     return answer
 
 
@@ -230,7 +226,6 @@ def two_factor_policy():
             wanted = form[role.value].data == "yes"
             if wanted != required:
                 changed += twofactor.set_required(current_user, role, wanted)
-        db.session.commit()
         flash_saved(changed, _("The second-factor policy is saved."))
         return redirect(url_for(".two_factor_policy"))
     status = 422 if form.errors else 200

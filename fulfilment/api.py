@@ -13,7 +13,8 @@ from fulfilment.schemas import (EVENT_EXAMPLE, INSTRUCTION_EXAMPLE, SIGNATURE_TE
                                 Instruction, InstructionReceipt, ProviderError)
 from fulfilment.signing import SIGNATURE_HEADER, verify
 from stomi_app.apischema import ApiProblem, Operation, Reply, api_document, operation, problem_reply
-from stomi_app.extensions import csrf, db
+from stomi_app import transaction
+from stomi_app.extensions import csrf
 
 bp = Blueprint("fulfilment_api", __name__)
 # Machine clients authenticate each body by its HMAC signature; there is no session to forge.
@@ -126,12 +127,11 @@ def events():
         raise ApiProblem(400, "malformed", "the body is nested too deeply") from None
     try:
         result = receive_event(data)
-        db.session.commit()
     except EventError as exc:
-        db.session.rollback()
         raise _refuse(exc) from None
     except IntegrityError:
-        # The same event id arrived twice at once and the other request stored it first.
-        db.session.rollback()
+        # The same event id arrived twice at once and the other request stored it first: found at the event's
+        # flush, so this answer saves nothing of its own.
+        transaction.discard()
         return jsonify({"result": "duplicate", "order_number": data.get("order_number")}), 200
     return jsonify(result.as_json()), 200

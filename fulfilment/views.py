@@ -46,6 +46,5 @@ def packing_slip(instruction_id: int):
     # The slip names the citizen and the address: a staff read of a citizen's data, audited like any other.
     record(current_user, "read", "warehouse: packing slip", citizen=instruction.order.citizen,
            detail=f"order {instruction.order_number}")
-    db.session.commit()
     return Response(render_packing_slip(instruction), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="pakkeseddel-{instruction.order_number}.pdf"'})

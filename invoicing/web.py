@@ -18,6 +18,5 @@ def document_response(invoice: Invoice, kind: str) -> Response:
         abort(404)
     if kind == "csv":  # the specification names citizens: a staff read of citizens' data
         audit.record(current_user, "invoice_specification_download", "invoicing", detail=document.filename)
-        db.session.commit()
     return Response(document.content, mimetype=document.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})

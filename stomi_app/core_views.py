@@ -54,8 +54,7 @@ def readyz():
         current = frozenset(MigrationContext.configure(db.session.connection()).get_current_heads())
         checks["database"] = "ok"
         checks["migrations"] = "ok" if current == _migration_heads() else "not at head (run stomi db upgrade)"
-    except Exception:  # any database failure means "not ready", never a 500
-        db.session.rollback()
+    except Exception:  # any database failure means "not ready", never a 500 (the 503 answer rolls back)
         checks["database"] = "unavailable"
     storage = current_app.config.get("RATELIMIT_STORAGE_URI", "")
     if storage.startswith(("redis://", "rediss://")):
@@ -79,7 +78,6 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated and current_user.language != lang:
             current_user.language = lang
-            db.session.commit()
     return redirect(local_target(request.form.get("next"), url_for("core.index")))
 
 

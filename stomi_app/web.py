@@ -139,10 +139,8 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(IllegalTransition)
     def illegal_transition(exc):
         # The services check a case's state before they act; a move the workflow does not hold that still reaches
-        # its machine means someone else acted on the case between the page and this request.
-        from stomi_app.extensions import db
-
-        db.session.rollback()
+        # its machine means someone else acted on the case between the page and this request. The view's work was
+        # rolled back before this handler runs (stomi_app.transaction).
         return _error_page(Conflict(), _("The case has changed"),
                            _("Someone else acted on it meanwhile. Nothing was saved. Reload the page to see where it stands."))
 
@@ -155,6 +153,8 @@ def _register_errors(app: Flask) -> None:
         original = getattr(exc, "original_exception", None)
         if is_database_down_error(original):
             return unavailable(original)
+        # A view's exception was rolled back before this handler (stomi_app.transaction); one at the commit itself
+        # or in a request hook was not, and the page must not read a session that still waits for its rollback.
         with suppress(Exception):
             db.session.rollback()
         return _error_page(exc, _("Something went wrong"), _("Nothing was saved. Try again, or call the callcenter."))

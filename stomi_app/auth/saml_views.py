@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from stomi_app import audit
+from stomi_app import transaction
 from stomi_app.auth import saml, sessions
 from stomi_app.auth.saml import REQUEST_COOKIE, REQUEST_LIFETIME, SamlError
-from stomi_app.extensions import csrf, db, limiter
+from stomi_app.extensions import csrf, limiter
 from stomi_app.redirects import local_target
 from stomi_app.web import CONTENT_SECURITY_POLICY
 
@@ -42,11 +43,11 @@ def _cookie_options() -> dict:
 def _record_refusal(exc: SamlError) -> None:
     """An audit event and a security log line for a refused NemLog-in message (the reason, never a CPR number)."""
     if exc.code in ("invalid", "unsolicited", "unavailable"):
-        db.session.rollback()  # nothing of this answer is kept; a refused but genuine assertion stays used up
+        transaction.discard()  # nothing of this answer is kept; a refused but genuine assertion stays used up
     log.warning("NemLog-in message refused (%s): %s [from %s]", exc.code, exc.detail, request.remote_addr)
     audit.record(None, action=f"saml refused: {exc.code}", purpose="security: NemLog-in sign-in refused",
                  detail=exc.detail)
-    db.session.commit()
+    transaction.keep()  # the refusal's audit (and a genuine assertion's replay record) stay with the 4xx answer
 
 
 def refused(exc: SamlError, status: int | None = None):
@@ -65,7 +66,6 @@ def login():
         location, browser_value = saml.begin_login(next_url, request.cookies.get(REQUEST_COOKIE))
     except SamlError as exc:
         return refused(exc)
-    db.session.commit()
     response = redirect(location)
     response.set_cookie(REQUEST_COOKIE, browser_value, **_cookie_options())
     return response
@@ -85,7 +85,7 @@ def acs():
     citizen = signed_in.citizen
     audit.record(citizen, action="saml sign-in", purpose="citizen: signed in with MitID", citizen=citizen,
                  detail=f"assurance level {signed_in.level}")
-    _log_in(citizen)  # commits, with the replay record and the answered request
+    _log_in(citizen)  # committed by the request, with the replay record and the answered request
     session[SESSION_KEY] = {"name_id": signed_in.name_id, "format": signed_in.name_id_format,
                             "session_index": signed_in.session_index}
     return redirect(local_target(signed_in.next_url, url_for("citizen_portal.start")))
@@ -133,7 +133,6 @@ def slo():
 
             if current_user.is_authenticated:
                 sessions.end(current_user)
-                db.session.commit()
             _clear_session()
         return redirect(location)
     return refused(SamlError("invalid", "neither SAMLRequest nor SAMLResponse"))

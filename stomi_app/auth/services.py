@@ -53,8 +53,9 @@ def authenticate_staff(email: str, password: str, *, max_failures: int, lockout_
     if failures is not None and failures.locked_until is not None and failures.locked_until > now:
         raise LoginError("locked", failures.locked_until, user)
     if user is None or not correct:
+        # Flushed only: the one caller, the sign-in view, keep()s it with the attempt's audit in the request's
+        # commit; the row stays locked (FOR UPDATE) till then, so concurrent failures are still counted one by one.
         locked_until = _count_failure(address, now, period, max_failures)
-        db.session.commit()
         if locked_until is not None:
             raise LoginError("locked", locked_until, user)
         raise LoginError("bad_credentials", user=user)
@@ -107,11 +108,9 @@ def locked_until(email: str):
 
 def count_failure(email: str, *, max_failures: int, lockout_minutes: int):
     """Count a wrong second-factor code against the same lock-out as wrong passwords (one rule for both: five wrong
-    attempts of either lock the address); returns the end of the lock-out when this one starts it. Commits, so a
-    refusal that rolls back the request still counts."""
-    locked = _count_failure((email or "").strip().lower(), utcnow(), timedelta(minutes=lockout_minutes), max_failures)
-    db.session.commit()
-    return locked
+    attempts of either lock the address); returns the end of the lock-out when this one starts it. Flushes only:
+    the second-factor views keep() the count with their refusal (see authenticate_staff)."""
+    return _count_failure((email or "").strip().lower(), utcnow(), timedelta(minutes=lockout_minutes), max_failures)
 
 
 def unlock(email: str) -> bool:

@@ -8,6 +8,7 @@ from flask_babel import format_datetime, gettext as _, ngettext
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from stomi_app import audit, cpr
+from stomi_app import transaction
 from stomi_app.auth import links, saml, saml_views, sessions, twofactor
 from stomi_app.auth.forms import ChoosePasswordForm, CitizenDemoLoginForm, EnrolForm, SecondFactorForm, StaffLoginForm
 from stomi_app.auth.identity import DemoIdentityProvider
@@ -62,7 +63,6 @@ def _clear_session() -> None:
 
 def _log_in(principal) -> None:
     sessions.start(principal)
-    db.session.commit()
     session.permanent = True
     login_user(principal)
     session["lang"] = session.get("lang") or principal.language
@@ -108,7 +108,7 @@ def login():
             # Every refusal writes the same row (an unknown address's without an account and without the typed
             # address), so neither the work nor the time tells a stranger whether the address has an account.
             audit.record(None, "login-failed", "staff sign-in", subject=exc.user, detail=exc.code)
-            db.session.commit()
+            transaction.keep()  # the failure counted towards the lock-out and its audit stay with the 422 answer
             if exc.code == "locked":
                 error = _lock_message(exc.locked_until)
             elif exc.code == "inactive":
@@ -122,7 +122,6 @@ def login():
                 session.pop(_PENDING, None)
                 session[_PENDING] = {"user": user.id, "until": time.time() + 60 * current_app.config["TWO_FACTOR_STEP_MINUTES"],
                                      "next": target, "password": links.password_fingerprint(user)}
-                db.session.commit()
                 return redirect(url_for("auth.second_factor" if user.two_factor_enrolled else "auth.enrol"))
             _complete_staff_login(user, "password")
             return redirect(target)
@@ -166,10 +165,9 @@ def _code_refused(user, form, field_message: str):
     """Count a wrong code toward the lock-out; locked, back to the login page with the lock message."""
     until = count_failure(user.email, **_lockout_settings())
     audit.record(user, "login-2fa-failed", "staff sign-in", subject=user)
-    db.session.commit()
+    transaction.keep()  # the counted failure and its audit stay with the 422 answer
     if until is not None:
         audit.record(user, "login-locked", "staff sign-in", subject=user)
-        db.session.commit()
         return _back_to_login(_lock_message(until))
     form.code.errors.append(field_message)
     return None
@@ -220,7 +218,9 @@ def enrol():
     if user.two_factor_enrolled:
         return redirect(url_for("auth.second_factor"))
     secret = twofactor.begin_enrolment(user)
-    db.session.commit()
+    # Saved whatever this answer is: a 422 (a wrong or empty code) must not roll back the secret its QR code shows;
+    # a refused code writes nothing else but its counted failure, which is kept anyway.
+    transaction.keep()
     form = EnrolForm()
     if form.validate_on_submit():
         until = locked_until(user.email)
@@ -272,7 +272,6 @@ def choose_password(token: str):
             sessions.end_all(user)  # a reset ends whatever a thief might have had open
             forget_failures(user.email)
             audit.record(user, "password-set", "staff sign-in", subject=user)
-            db.session.commit()
             links.notify_change(user, "password")
             flash(_("Your password is saved. Log in with it now."), "success")
             return redirect(url_for("auth.login"))
@@ -316,7 +315,6 @@ def logout():
         if not current_user.is_citizen:
             audit.record(current_user, "logout", "staff sign-in", subject=current_user)
         sessions.end(current_user)
-        db.session.commit()
     _clear_session()
     # A MitID sign-in ends at NemLog-in too (SP-initiated single logout); its answer comes back to /saml/slo.
     idp_logout = saml_views.logout_redirect(signed_with_mitid)
@@ -332,7 +330,6 @@ def logout_all():
     if not current_user.is_citizen:
         audit.record(current_user, "logout", "staff sign-in", subject=current_user, detail="everywhere")
     sessions.end_all(current_user)
-    db.session.commit()
     _clear_session()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.index"))
