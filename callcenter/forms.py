@@ -7,7 +7,6 @@ from wtforms.validators import Length, Optional
 from ordering.forms import DeliveryForm, ProblemForm  # noqa: F401  (the same forms as the web)
 from stomi_app.forms import BaseForm
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.text import clean_text
 
 REASONS = [
     ("order", _l("Order")), ("delivery_question", _l("Delivery question")), ("product_question", _l("Product question")),
@@ -41,23 +40,6 @@ class AgentDeliveryForm(DeliveryForm):
                                                                           ("temporary", _l("A temporary address"))],
                                 default="home")
     name = StringField(_l("Name on the parcel (if not the citizen's)"), validators=[Optional(), Length(max=200)])
-
-    def fill_from(self, draft) -> None:
-        self.address_choice.data = "temporary" if draft.temporary_address else "home"
-        self.speed.data = "express" if draft.express else "normal"
-        self.driver_note.data = draft.driver_note
-        if draft.temporary_address:
-            self.name.data, self.address.data = draft.delivery_name, draft.delivery_address
-            self.postcode.data, self.city.data = draft.delivery_postcode, draft.delivery_city
-            self.temporary_from.data, self.temporary_to.data = draft.temporary_from, draft.temporary_to
-
-    def delivery_arguments(self) -> dict:
-        """The form as keyword arguments of ordering.services.set_delivery."""
-        return dict(express=self.speed.data == "express", temporary=self.address_choice.data == "temporary",
-                    name=clean_text(self.name.data), address=clean_text(self.address.data),
-                    postcode=clean_text(self.postcode.data), city=clean_text(self.city.data),
-                    temporary_from=self.temporary_from.data, temporary_to=self.temporary_to.data,
-                    driver_note=self.driver_note.data or "")
 
 
 class AdviceForm(BaseForm):

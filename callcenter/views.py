@@ -25,10 +25,10 @@ from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from ordering.forms import product_search
-from stomi_app.models.citizen import Citizen
+from stomi_app.models import Citizen, Role
 from ordering.models import DeliveryProblem, Order, OrderStatus
-from stomi_app.models import Role
-from stomi_app.text import clean_text
+from ordering.steps import OrderActor, register_order_steps
+from stomi_app.i18n import lazy_gettext as _l
 from notices import services as notice_services
 from notices.reminders import audited_call_list
 from notices.texts import CHANNEL_LABELS, DELIVERY_LABELS, body, title
@@ -237,128 +237,38 @@ def transfer_to_advice(citizen_id: int):
 
 # --- ordering on the citizen's behalf ------------------------------------------------------------
 
-@bp.route("/borger/<int:citizen_id>/bestil", methods=["GET", "POST"])
-def order_products(citizen_id: int):
-    citizen = _citizen(citizen_id)
-    draft = ordering.find_draft(citizen, placed_by=current_user)
-    errors: dict = {}
-    values = {line.variant_id: line.quantity for line in draft.lines} if draft else {}
-    article = ""
-    if request.method == "POST":
-        quantities = ordering.quantities_from(request.form)
-        # A product typed by its article number, or picked from a search's results ("pick" buttons).
-        article = clean_text(request.form.get("article_number", "") or request.form.get("pick", "")).strip()[:50]
-        values.update(quantities)
-        try:
-            if article:
-                variant = variant_by_article_number(article)
-                if variant is None:
-                    raise ordering.OrderError({"article_number": _("No product has the article number %(article)s.", article=article)})
-                if str(quantities.get(variant.id, "")).strip() in ("", "0"):
-                    quantities[variant.id] = "1"
-            draft = draft or ordering.new_draft(citizen, placed_by=current_user)
-            ordering.set_draft_lines(draft, quantities)
-        except ordering.DraftAlreadySent as exc:
-            return _already_sent(citizen, exc)
-        except ordering.OrderError as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            db.session.commit()
-            if article or request.form.get("action") == "update":
-                flash(_("The order was updated."), "success")
-                return redirect(url_for(".order_products", citizen_id=citizen.id))
-            if not draft.lines:
-                errors = {"order": _("The order is empty. Choose at least one product.")}
-            else:
-                return redirect(url_for(".order_delivery", citizen_id=citizen.id))
-    orderables = ordering.orderable_for(citizen)
-    granted_ids = {v.id for o in orderables for v in o.variants}
-    extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
-    finder, hits = product_search(request.args)
-    return render_template("callcenter/order_products.html", citizen=citizen, orderables=orderables, extra_lines=extra_lines,
-                           values=values, errors=errors, article=article, measure=ordering.current_measure(citizen.id),
-                           finder=finder, hits=hits, locale=str(get_locale())), (422 if errors else 200)
+class AgentOrdering(OrderActor):
+    """The agent orders on the caller's behalf: the citizen by the id in the URL (any municipality), a draft of the
+    agent's own, the citizen's grant spoken of as hers, and a sent order logged as a change and as a contact."""
+
+    url_prefix = "/borger/<int:citizen_id>/bestil"
+    templates = "callcenter"
+    delivery_form = AgentDeliveryForm
+    routing_reasons = ordering.STAFF_ROUTING_REASONS
+    order_reasons = ordering.STAFF_ORDER_REASONS
+    updated = _l("The order was updated.")
+    empty = _l("The order is empty. Choose at least one product.")
+    choose_first = _l("Choose the products first.")
+    already_sent = _l("The order was already sent, so it was not changed.")
+
+    def citizen(self, citizen_id: int) -> Citizen:
+        return _citizen(citizen_id)
+
+    def placed_by(self):
+        return current_user._get_current_object()
+
+    def url_args(self, citizen: Citizen) -> dict:
+        return {"citizen_id": citizen.id}
+
+    def send(self, order: Order, note: str) -> None:
+        services.send_on_behalf(current_user, order, note=note)
+
+
+_order_steps = register_order_steps(bp, AgentOrdering())
 
 
 def _already_sent(citizen: Citizen, exc: ordering.DraftAlreadySent):
-    """An edit that lost the race with "Send" (another tab): say so and show the order as it was sent."""
-    db.session.rollback()
-    flash(_("The order was already sent, so it was not changed."), "info")
-    return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=exc.order.id))
-
-
-def _require_draft(citizen: Citizen):
-    draft = ordering.find_draft(citizen, placed_by=current_user)
-    if draft is None or not draft.lines:
-        flash(_("Choose the products first."), "info")
-        return None
-    return draft
-
-
-@bp.route("/borger/<int:citizen_id>/bestil/levering", methods=["GET", "POST"])
-def order_delivery(citizen_id: int):
-    citizen = _citizen(citizen_id)
-    draft = _require_draft(citizen)
-    if draft is None:
-        return redirect(url_for(".order_products", citizen_id=citizen.id))
-    form = AgentDeliveryForm()
-    if request.method == "GET":
-        form.fill_from(draft)
-    elif form.validate_on_submit():
-        try:
-            ordering.set_delivery(draft, **form.delivery_arguments())
-        except ordering.DraftAlreadySent as exc:
-            return _already_sent(citizen, exc)
-        except ordering.OrderError as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            return redirect(url_for(".order_check", citizen_id=citizen.id))
-    return render_template("callcenter/order_delivery.html", form=form, citizen=citizen), (422 if form.errors else 200)
-
-
-def _render_check(citizen: Citizen, draft: Order, *, note: str = "", errors: dict | None = None):
-    routing = ordering.evaluate(draft)
-    return render_template("callcenter/order_check.html", citizen=citizen, order=draft, routing=routing, note=note,
-                           expected=expected_delivery(draft),
-                           errors=errors or {}, routing_reasons=ordering.STAFF_ROUTING_REASONS,
-                           order_reasons=ordering.STAFF_ORDER_REASONS), (422 if errors else 200)
-
-
-@bp.route("/borger/<int:citizen_id>/bestil/tjek")
-def order_check(citizen_id: int):
-    citizen = _citizen(citizen_id)
-    draft = _require_draft(citizen)
-    if draft is None:
-        return redirect(url_for(".order_products", citizen_id=citizen.id))
-    return _render_check(citizen, draft)
-
-
-@bp.route("/borger/<int:citizen_id>/bestil/send", methods=["POST"])
-def order_send(citizen_id: int):
-    citizen = _citizen(citizen_id)
-    key = clean_text(request.form.get("idempotency_key", ""))[:64]
-    # The row lock makes a second tab wait for the first, then see the order already sent.
-    order = db.session.scalar(select(Order).where(Order.idempotency_key == key, Order.citizen_id == citizen.id).with_for_update())
-    if order is None:
-        abort(404)
-    if order.status is not OrderStatus.DRAFT:
-        return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
-    if order.placed_by_id != current_user.id:
-        abort(404)  # another agent's draft (or the citizen's own from the web) is theirs to send
-    note = request.form.get("note", "")
-    try:
-        services.send_on_behalf(current_user, order, note=note)
-    except ordering.OrderError as exc:
-        db.session.rollback()
-        if set(exc.errors) <= {"note"}:
-            return _render_check(citizen, order, note=note, errors=exc.errors)
-        _flash_errors(exc)
-        return redirect(url_for(".order_products", citizen_id=citizen.id))
-    db.session.commit()
-    return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id, sent=1))
+    return _order_steps.already_sent(exc)
 
 
 # --- orders: where is it, cancel, again, problems ------------------------------------------------

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from catalogue.services import variant_by_article_number
 from citizen_portal import bp
 from fulfilment.instructions import expected_delivery, tracking_url
 from notices import services as notice_services
 from notices.supply import supply_for
 from citizen_portal.forms import MeasureForm
-from ordering.forms import DeliveryForm, ProblemForm, product_search
+from ordering.forms import ProblemForm
 from grants import letters as decision_letters
 from ordering import services as ordering
 from stomi_app.auth.roles import restrict_blueprint
@@ -20,9 +19,10 @@ from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
 from grants.services import grants_in_force
 from stomi_app.i18n import lazy_gettext as _l
+from stomi_app.models import Citizen, Role
 from ordering.models import DeliveryProblemKind, Order, OrderStatus
-from stomi_app.models import Role
 from ordering.models import OPEN_STATUSES
+from ordering.steps import OrderActor, register_order_steps
 from stomi_app.timeutil import local_today
 
 restrict_blueprint(bp, Role.CITIZEN)
@@ -56,141 +56,20 @@ def start():
     )
 
 
-@bp.route("/bestil", methods=["GET", "POST"])
-def order_products():
-    draft = ordering.find_draft(current_user)
-    errors: dict = {}
-    values = {line.variant_id: line.quantity for line in draft.lines} if draft else {}
-    article = ""
-    if request.method == "POST":
-        quantities = ordering.quantities_from(request.form)
-        # A product typed by its article number, or picked from a search's results ("pick" buttons).
-        article = request.form.get("article_number", "").strip() or request.form.get("pick", "").strip()
-        values.update(quantities)
-        try:
-            if article:
-                variant = variant_by_article_number(article)
-                if variant is None:
-                    raise ordering.OrderError({"article_number": _("No product has the article number %(article)s.", article=article)})
-                if str(quantities.get(variant.id, "")).strip() in ("", "0"):
-                    quantities[variant.id] = "1"
-            draft = draft or ordering.new_draft(current_user)
-            ordering.set_draft_lines(draft, quantities)
-        except ordering.DraftAlreadySent as exc:
-            return _already_sent(exc)
-        except ordering.OrderError as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            db.session.commit()
-            if article or request.form.get("action") == "update":
-                flash(_("Your order was updated."), "success")
-                return redirect(url_for(".order_products"))
-            if not draft.lines:
-                errors = {"order": _("Your order is empty. Choose at least one product.")}
-            else:
-                return redirect(url_for(".order_delivery"))
-    orderables = ordering.orderable_for(current_user)
-    granted_ids = {v.id for o in orderables for v in o.variants}
-    extra_lines = [line for line in (draft.lines if draft else []) if line.variant_id not in granted_ids]
-    finder, hits = product_search(request.args)
-    return render_template("citizen_portal/order_products.html", orderables=orderables, extra_lines=extra_lines,
-                           values=values, errors=errors, article=article, measure=ordering.current_measure(current_user.id),
-                           finder=finder, hits=hits, locale=str(get_locale())), (422 if errors else 200)
+class CitizenOrdering(OrderActor):
+    """The signed-in citizen orders for herself, her own drafts only."""
+
+    templates = "citizen_portal"
+
+    def citizen(self) -> Citizen:
+        return current_user._get_current_object()
+
+
+_order_steps = register_order_steps(bp, CitizenOrdering())
 
 
 def _already_sent(exc: ordering.DraftAlreadySent):
-    """An edit that lost the race with "Send" (another tab): say so and show the order as it was sent."""
-    db.session.rollback()
-    flash(exc.errors["order"], "info")
-    return redirect(url_for(".order_detail", order_id=exc.order.id))
-
-
-def _require_draft():
-    draft = ordering.find_draft(current_user)
-    if draft is None or not draft.lines:
-        flash(_("Choose your products first."), "info")
-        return None
-    return draft
-
-
-@bp.route("/bestil/levering", methods=["GET", "POST"])
-def order_delivery():
-    draft = _require_draft()
-    if draft is None:
-        return redirect(url_for(".order_products"))
-    form = DeliveryForm()
-    if request.method == "GET":
-        form.address_choice.data = "temporary" if draft.temporary_address else "home"
-        form.speed.data = "express" if draft.express else "normal"
-        form.driver_note.data = draft.driver_note
-        if draft.temporary_address:
-            form.name.data, form.address.data = draft.delivery_name, draft.delivery_address
-            form.postcode.data, form.city.data = draft.delivery_postcode, draft.delivery_city
-            form.temporary_from.data, form.temporary_to.data = draft.temporary_from, draft.temporary_to
-    elif form.validate_on_submit():
-        try:
-            ordering.set_delivery(
-                draft, express=form.speed.data == "express", temporary=form.address_choice.data == "temporary",
-                name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
-                temporary_from=form.temporary_from.data, temporary_to=form.temporary_to.data,
-                driver_note=form.driver_note.data or "",
-            )
-        except ordering.DraftAlreadySent as exc:
-            return _already_sent(exc)
-        except ordering.OrderError as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            return redirect(url_for(".order_check"))
-    status = 422 if form.errors else 200
-    return render_template("citizen_portal/order_delivery.html", form=form, citizen=current_user), status
-
-
-@bp.route("/bestil/tjek")
-def order_check():
-    draft = _require_draft()
-    if draft is None:
-        return redirect(url_for(".order_products"))
-    return _render_check(draft)
-
-
-def _render_check(draft, *, note: str | None = None, errors: dict | None = None):
-    routing = ordering.evaluate(draft)
-    return render_template("citizen_portal/order_check.html", order=draft, routing=routing, expected=expected_delivery(draft),
-                           routing_reasons=ordering.ROUTING_REASONS, order_reasons=ordering.ORDER_REASONS,
-                           note=draft.note if note is None else note, errors=errors or {}), (422 if errors else 200)
-
-
-@bp.route("/bestil/send", methods=["POST"])
-def order_send():
-    key = request.form.get("idempotency_key", "")
-    order = db.session.scalar(select(Order).where(Order.idempotency_key == key, Order.citizen_id == current_user.id))
-    if order is None:
-        abort(404)
-    if order.status is not OrderStatus.DRAFT:
-        # A second press of "Send" or a replayed POST: show the order that was already made.
-        return redirect(url_for(".order_detail", order_id=order.id))
-    note = request.form.get("note", "")
-    try:
-        ordering.set_note(order, note)  # "why I need more": read by whoever decides an order beyond the grant
-    except ordering.DraftAlreadySent:
-        # The same "Send" from another tab (or a double click) got the lock first: that one sent it.
-        db.session.rollback()
-        return redirect(url_for(".order_detail", order_id=order.id))
-    except ordering.OrderError as exc:
-        db.session.rollback()
-        return _render_check(order, note=note, errors=exc.errors)
-    try:
-        ordering.submit(order)
-    except ordering.OrderError as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(url_for(".order_products"))
-    db.session.commit()
-    return redirect(url_for(".order_detail", order_id=order.id, sent=1))
+    return _order_steps.already_sent(exc)
 
 
 @bp.route("/ordrer")

@@ -28,6 +28,23 @@ class DeliveryForm(BaseForm):
     speed = RadioField(_l("Delivery"), choices=[("normal", _l("Normal delivery (2 working days)")),
                                                 ("express", _l("Express delivery (next working day)"))], default="normal")
 
+    def fill_from(self, draft) -> None:
+        """The form as the draft has it: what was chosen before is shown again."""
+        self.address_choice.data = "temporary" if draft.temporary_address else "home"
+        self.speed.data = "express" if draft.express else "normal"
+        self.driver_note.data = draft.driver_note
+        if draft.temporary_address:
+            self.name.data, self.address.data = draft.delivery_name, draft.delivery_address
+            self.postcode.data, self.city.data = draft.delivery_postcode, draft.delivery_city
+            self.temporary_from.data, self.temporary_to.data = draft.temporary_from, draft.temporary_to
+
+    def delivery_arguments(self) -> dict:
+        """The form as keyword arguments of ordering.services.set_delivery (its text fields already cleaned)."""
+        return dict(express=self.speed.data == "express", temporary=self.address_choice.data == "temporary",
+                    name=self.name.data, address=self.address.data, postcode=self.postcode.data, city=self.city.data,
+                    temporary_from=self.temporary_from.data, temporary_to=self.temporary_to.data,
+                    driver_note=self.driver_note.data or "")
+
 
 class ProblemForm(BaseForm):
     kind = SelectField(_l("What is wrong?"), choices=[

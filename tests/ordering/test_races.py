@@ -13,7 +13,9 @@ from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.extensions import db
 from ordering.models import Order, OrderEvent, OrderStatus
 from grants.models import OrderRules
+from stomi_app.models import Role
 from ordering.services import cancel, new_draft, set_draft_lines, submit
+from tests import factories
 from tests.fulfilment.conftest import provider  # noqa: F401  (fixture)
 from tests.ordering.conftest import grant_for, line
 
@@ -31,10 +33,13 @@ def granted(officer, citizen, shop):
     return citizen
 
 
-def _tab(app):
-    """A browser tab of the citizen's: a client of its own, signed in."""
+def _tab(app, actor="citizen"):
+    """A browser tab of the citizen's (or of the callcenter agent ordering for her): a client of its own, signed in."""
     client = app.test_client()
-    assert client.post("/login/borger", data={"cpr": CPR}).status_code == 302
+    if actor == "agent":
+        assert client.post("/login", data={"email": "agent@test.dk", "password": factories.PASSWORD}).status_code == 302
+    else:
+        assert client.post("/login/borger", data={"cpr": CPR}).status_code == 302
     return client
 
 
@@ -107,17 +112,22 @@ def test_an_edit_in_another_tab_while_sending_never_changes_the_sent_order(app, 
         db.session.commit()
 
 
+@pytest.mark.parametrize("actor", ["citizen", "agent"])
 @pytest.mark.parametrize("to_approval", [False, True])
-def test_the_same_draft_sent_twenty_times_at_once_is_routed_once(app, granted, shop, to_approval):
+def test_the_same_draft_sent_twenty_times_at_once_is_routed_once(app, world, granted, shop, to_approval, actor):
+    """The citizen's and the agent's "Send" are one step: both lock the draft, so twenty presses make one order."""
     citizen = granted
-    draft = new_draft(citizen)
+    draft = new_draft(citizen, placed_by=world[Role.CALLCENTER] if actor == "agent" else None)
     set_draft_lines(draft, {(shop.bag_b if to_approval else shop.bag_a).id: 1})
     db.session.commit()
     order_id, key = draft.id, draft.idempotency_key
-    tabs = [_tab(app) for _ in range(20)]
-    answers = _at_once(*[lambda t=t: t.post("/borger/bestil/send", data={"idempotency_key": key}) for t in tabs])
+    steps, detail = (f"/callcenter/borger/{citizen.id}/bestil", f"/callcenter/borger/{citizen.id}/ordre/{order_id}") \
+        if actor == "agent" else ("/borger/bestil", f"/borger/ordrer/{order_id}")
+    tabs = [_tab(app, actor) for _ in range(20)]
+    # With a note: the agent must give one for an order beyond the grant.
+    answers = _at_once(*[lambda t=t: t.post(f"{steps}/send", data={"idempotency_key": key, "note": "Rejse"}) for t in tabs])
     assert all(not isinstance(a, Exception) and a.status_code == 302 for a in answers), answers
-    assert {a.location.split("?")[0] for a in answers} == {f"/borger/ordrer/{order_id}"}
+    assert {a.location.split("?")[0] for a in answers} == {detail}
     db.session.expire_all()
     order = db.session.get(Order, order_id)
     assert order.status is (OrderStatus.AWAITING_APPROVAL if to_approval else OrderStatus.ACCEPTED)
