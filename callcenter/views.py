@@ -129,6 +129,9 @@ def queue_item(kind: str, ref_id: int):
             if "note" in exc.errors:
                 form.note.errors = [*form.note.errors, exc.errors["note"]]
             item = queues.find_item(kind, ref_id)
+            if item is None:  # a colleague closed it meanwhile: there is no case to show again
+                flash(_("The case is already closed."), "info")
+                return redirect(url_for(".start"))
         else:
             flash(message, "success")
             return redirect(url_for(".start") if action == "close" else url_for(".queue_item", kind=kind, ref_id=ref_id))
