@@ -21,6 +21,7 @@ from care import nursing
 from ordering import services as ordering
 from citizens import privacy
 from ordering import replacements
+from stomi_app import transaction
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
@@ -85,10 +86,9 @@ def start():
         try:
             result, event = services.audited_search(current_user, form.q.data or "")
         except SearchError as exc:
-            db.session.commit()  # the refused search stays in the audit log
+            transaction.keep()  # the refused search stays in the audit log although the answer is 422
             error = str(exc)
         else:
-            db.session.commit()
             session[SESSION_KEY] = {"event": event.id, "ids": [c.id for c in result.citizens], "truncated": result.truncated}
             # A unique key (CPR, order number) with one hit goes straight to the citizen: the caller is waiting.
             if result.kind == "order" and result.order is not None:
@@ -100,8 +100,7 @@ def start():
     if search and search["kind"] != "cpr":
         # The box keeps what was searched, to refine it; a CPR number is kept only masked, so that box starts empty.
         form.q.data = search["criterion"]
-    work = queues.work_queues(current_user)
-    db.session.commit()  # the audited reading of the queues
+    work = queues.work_queues(current_user)  # an audited reading of the queues
     return render_template("callcenter/start.html", form=form, error=error, search=search, hits=hits, queues=work,
                            reason_labels=dict(REASONS), kind_labels=KIND_LABELS,
                            open_now=services.open_now(current_app.config["CALLCENTER_HOURS"])), \
@@ -132,17 +131,19 @@ def queue_item(kind: str, ref_id: int):
                 queues.claim(current_user, item, take_over=action == "take_over")
                 message = _("The case is yours.")
         except queues.QueueError as exc:
-            db.session.rollback()
+            transaction.discard()  # the case is read again as it is; the page keeps only its audited read
             errors = {k: v for k, v in exc.errors.items() if k != "note"}
             if "note" in exc.errors:
                 form.note.errors = [*form.note.errors, exc.errors["note"]]
             item = queues.find_item(kind, ref_id)
+            if item is None:  # a colleague closed it meanwhile: there is no case to show again
+                flash(_("The case is already closed."), "info")
+                return redirect(url_for(".start"))
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for(".start") if action == "close" else url_for(".queue_item", kind=kind, ref_id=ref_id))
     services.open_citizen(current_user, item.citizen.id, purpose="callcenter: work queue")  # a staff read: audited
-    db.session.commit()
+    transaction.keep()  # also when a refused action is shown again (422)
     return render_template("callcenter/queue_item.html", item=item, form=form, errors=errors, citizen=item.citizen,
                            reason_labels=dict(REASONS)), (422 if (errors or form.errors) else 200)
 
@@ -164,7 +165,6 @@ def citizen(citizen_id: int):
     if found is None:
         abort(404)
     recent = notice_services.inbox(found.id, 5)  # "what did we tell her?": part of the overview, audited with its opening
-    db.session.commit()
     return _render_overview(found, ContactForm(), notices=recent)
 
 
@@ -176,15 +176,14 @@ def log_contact(citizen_id: int):
         try:
             services.log_contact(current_user, citizen, reason=form.reason.data, note=form.note.data, outcome=form.outcome.data)
         except services.ContactError as exc:
-            db.session.rollback()
+            transaction.discard()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("The call is logged."), "success")
             return redirect(url_for(".citizen", citizen_id=citizen.id) + "#contacts")
     # Nothing was saved; the overview is shown again with the errors, and that reading is audited too.
     services.open_citizen(current_user, citizen.id)
-    db.session.commit()
+    transaction.keep()
     return _render_overview(citizen, form, 422)
 
 
@@ -203,14 +202,13 @@ def product_change(citizen_id: int):
             services.raise_product_change(current_user, citizen, article=form.wanted.data or "",
                                           current_id=form.current.data or "", reason=form.reason.data or "")
         except nursing.NursingError as exc:
-            db.session.rollback()
+            transaction.discard()  # the page shown again keeps its audited read, never the refused request
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("The request is with the stoma nurses. Their decision will show here and in the citizen's portal."), "success")
             return redirect(url_for(".citizen", citizen_id=citizen.id) + "#open-cases")
     services.open_citizen(current_user, citizen.id, purpose="callcenter: product change request")  # a staff read: audited
-    db.session.commit()
+    transaction.keep()  # also when a refused request is shown again (422)
     finder, hits = product_search(request.args)
     chosen = variant_by_article_number(form.wanted.data.strip()) if (form.wanted.data or "").strip() else None
     return render_template("callcenter/product_change.html", citizen=citizen, form=form,
@@ -226,10 +224,8 @@ def transfer_to_advice(citizen_id: int):
         try:
             services.transfer_to_advice(current_user, citizen, question=form.question.data, summary=form.summary.data)
         except nursing.NursingError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("The question is with the stoma nurses. Their answer will show here and in the citizen's portal."), "success")
             return redirect(url_for(".citizen", citizen_id=citizen.id) + "#advice")
     return render_template("callcenter/advice.html", citizen=citizen, form=form), (422 if form.errors else 200)
@@ -280,7 +276,6 @@ def order_detail(citizen_id: int, order_id: int):
     if citizen is None:
         abort(404)
     order = _order(citizen, order_id)
-    db.session.commit()
     if order.status is OrderStatus.DRAFT and order.placed_by_id == current_user.id:
         return redirect(url_for(".order_check", citizen_id=citizen.id))
     problems = list(db.session.scalars(select(DeliveryProblem).where(DeliveryProblem.order_id == order.id).order_by(DeliveryProblem.id)))
@@ -304,17 +299,15 @@ def order_cancel(citizen_id: int, order_id: int):
         if not ordering.cancellable(order):
             return redirect(back)
         services.open_citizen(current_user, citizen.id, purpose="callcenter: order status")  # a staff read: audited
-        db.session.commit()
         return render_template("ordering/cancel_confirm.html", order=order, citizen=citizen, layout="callcenter/layout.html",
                                action=url_for(".order_cancel", citizen_id=citizen.id, order_id=order.id), back=back)
     try:
         ordering.cancel(order, by=current_user, reason=_("Cancelled by the callcenter at the citizen's request"))
     except ordering.OrderError as exc:
-        db.session.rollback()
+        transaction.discard()
         _flash_errors(exc)
     else:
         services.record_change(current_user, citizen, "callcenter: cancel order", f"order {order.number} cancelled")
-        db.session.commit()
         flash(_("Order %(number)s is cancelled.", number=order.number), "success")
     return redirect(url_for(".order_detail", citizen_id=citizen.id, order_id=order.id))
 
@@ -328,10 +321,9 @@ def order_again(citizen_id: int, order_id: int):
     except ordering.DraftAlreadySent as exc:
         return _already_sent(citizen, exc)
     except ordering.OrderError as exc:
-        db.session.rollback()
+        transaction.discard()
         _flash_errors(exc)
         return redirect(url_for(".order_products", citizen_id=citizen.id))
-    db.session.commit()
     return redirect(url_for(".order_check", citizen_id=citizen.id))
 
 
@@ -355,10 +347,10 @@ def order_problem(citizen_id: int, order_id: int):
             problem, replacement = services.register_problem(current_user, order, kind=form.kind.data,
                                                              description=form.description.data, replace=values)
         except ordering.OrderError as exc:
-            db.session.rollback()
+            # The problem may be flushed before its replacement was refused: the page shows the order as it is.
+            transaction.discard()
             errors = apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             if replacement is not None:
                 flash(_("The problem is registered and a free replacement (order %(number)s) is on its way.", number=replacement.number), "success")
             else:
@@ -393,22 +385,21 @@ def problem_detail(citizen_id: int, problem_id: int):
                 replacement = services.replace_for_problem(current_user, problem, values)
                 message = _("A free replacement (order %(number)s) is on its way.", number=replacement.number)
         except (ordering.OrderError, queues.QueueError) as exc:
-            db.session.rollback()
+            transaction.discard()  # the page shown again keeps its audited read, never the refused action
             errors = {k: v for k, v in exc.errors.items() if k != "note"}
             if "note" in exc.errors:
                 form.note.errors = [*form.note.errors, exc.errors["note"]]
         except IntegrityError:
             # Another agent sent the replacement for this problem at the same moment: theirs stands.
-            db.session.rollback()
+            transaction.discard()
             message = _("A replacement for this problem had already been sent.")
             flash(message, "info")
             return redirect(url_for(".problem_detail", citizen_id=citizen.id, problem_id=problem.id))
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for(".problem_detail", citizen_id=citizen.id, problem_id=problem.id))
     services.open_citizen(current_user, citizen.id, purpose="callcenter: delivery problem")  # a staff read: audited
-    db.session.commit()
+    transaction.keep()  # also when a refused action is shown again (422)
     return render_template("callcenter/problem.html", citizen=citizen, problem=problem, errors=errors, values=values,
                            lines=_replaceable_lines(problem.order), form=form, claim=queues.problem_claim(problem),
                            replacement=replacements.replacement_for(problem)), (422 if (errors or form.errors) else 200)
@@ -420,7 +411,6 @@ def problem_detail(citizen_id: int, problem_id: int):
 def citizen_notices(citizen_id: int):
     found = _citizen(citizen_id)
     items = notice_services.told(current_user, found)
-    db.session.commit()
     return render_template("callcenter/notices.html", citizen=found, notices=items, title=title, body=body,
                            channel_labels=CHANNEL_LABELS, delivery_labels=DELIVERY_LABELS)
 
@@ -428,5 +418,4 @@ def citizen_notices(citizen_id: int):
 @bp.route("/paamindelser")
 def reminder_call_list():
     entries = audited_call_list(current_user)
-    db.session.commit()
     return render_template("callcenter/reminder_call_list.html", entries=entries)

@@ -12,7 +12,6 @@ from citizen_portal import bp
 from stomi_app import labels, reference
 from care import approvals
 from care import nursing
-from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
 from grants.services import consumption
 from stomi_app.i18n import lazy_gettext as _l
@@ -50,20 +49,21 @@ def _advice_marker():
 @bp.route("/raadgivning", methods=["GET", "POST"])
 def advice():
     form = AskForm()
+    refused = False
     if form.validate_on_submit():
         try:
             question = nursing.ask_advice(current_user, form.text.data)
         except nursing.NursingError as exc:
-            db.session.rollback()
+            refused = True
             _show_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("Your question is sent. A stoma nurse answers here, usually within two working days."), "success")
             return redirect(url_for(".advice_thread", question_id=question.id))
     page = render_template("citizen_portal/advice.html", form=form, questions=nursing.citizen_questions(current_user.id),
                            advice_status=labels.ADVICE_STATUS, emergency=reference.EMERGENCY_NUMBER,
                            helpline=reference.medical_helpline(current_user.municipality.region.code))
-    return page, (422 if form.errors else 200)
+    # A refusal whose message belongs to no field is a refusal all the same: 422, and nothing of it is saved.
+    return page, (422 if form.errors or refused else 200)
 
 
 @bp.route("/raadgivning/<int:question_id>", methods=["GET", "POST"])
@@ -72,21 +72,20 @@ def advice_thread(question_id: int):
     if question is None:
         abort(404)
     form = ReplyForm()
+    refused = False
     if form.validate_on_submit():
         try:
             nursing.citizen_reply(current_user, question, form.text.data)
-        except nursing.NursingError as exc:
-            db.session.rollback()
+        except nursing.NursingError as exc:  # e.g. the conversation was closed: said at the top of the page
+            refused = True
             _show_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("Your message is sent."), "success")
             return redirect(url_for(".advice_thread", question_id=question.id))
     if request.method == "GET" and question.citizen_unread:
         nursing.mark_read(question)
-        db.session.commit()
     return render_template("citizen_portal/advice_thread.html", question=question, form=form,
-                           advice_status=labels.ADVICE_STATUS), (422 if form.errors else 200)
+                           advice_status=labels.ADVICE_STATUS), (422 if form.errors or refused else 200)
 
 
 @bp.route("/produktskift", methods=["GET", "POST"])
@@ -98,6 +97,7 @@ def product_change():
             granted[str(use.line.variant.id)] = use.line.variant
     form.current.choices = [("", _("Not one of these"))] + [(key, v.display_name) for key, v in granted.items()]
     picked = request.form.get("pick", "").strip() if request.method == "POST" else ""
+    refused = False
     if picked:  # chosen from the search's results: fill it in, send nothing yet (the reason may still be missing)
         form.wanted.data = picked[:40]
     elif form.validate_on_submit():
@@ -107,16 +107,15 @@ def product_change():
             approvals.request_product_change(current_user, wanted_variant=wanted,
                                              reason=form.reason.data, current_variant=granted.get(form.current.data or ""))
         except nursing.NursingError as exc:
-            db.session.rollback()
+            refused = True
             if article and wanted is None:  # typed, but no such product: say so, not "choose a product"
                 exc.errors["wanted"] = _("No product has the article number %(article)s.", article=article)
             _show_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("Your request is sent. A stoma nurse looks at it and you can read the answer here."), "success")
             return redirect(url_for(".product_change"))
     finder, hits = product_search(request.args)
     chosen = variant_by_article_number(form.wanted.data.strip()) if (form.wanted.data or "").strip() else None
     return render_template("citizen_portal/product_change.html", form=form, changes=approvals.product_changes_of(current_user.id),
                            request_status=labels.REQUEST_STATUS, finder=finder, hits=hits, chosen=chosen,
-                           locale=str(get_locale())), (422 if form.errors else 200)
+                           locale=str(get_locale())), (422 if form.errors or refused else 200)

@@ -10,7 +10,7 @@ from citizen_portal.forms import NoticePreferencesForm
 from notices import reminders, services
 from notices.texts import Kind, body, title
 from ordering import services as ordering
-from stomi_app.extensions import db
+from stomi_app import transaction
 from stomi_app.forms import apply_errors
 
 
@@ -29,7 +29,6 @@ def notices():
 @bp.route("/beskeder/<int:notice_id>")
 def notice(notice_id: int):
     item = services.open_notice(_mine(notice_id))
-    db.session.commit()
     return render_template("citizen_portal/notice.html", notice=item, heading=title(item.kind, item.params),
                            paragraphs=body(item.kind, item.params), Kind=Kind,
                            reorder=item.kind == Kind.SUPPLY_REMINDER)
@@ -44,15 +43,14 @@ def notice_reorder(notice_id: int):
     try:
         reminders.draft_from_reminder(current_user, item)
     except ordering.DraftAlreadySent as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["order"], "info")
         return redirect(url_for(".order_detail", order_id=exc.order.id))
     except ordering.OrderError as exc:
-        db.session.rollback()
+        transaction.discard()
         for message in exc.errors.values():
             flash(message, "error")
         return redirect(url_for(".order_products"))
-    db.session.commit()
     flash(_("Check the order and press \"Send order\" to send it. Nothing has been sent yet."), "info")
     return redirect(url_for(".order_check"))
 
@@ -72,11 +70,9 @@ def notice_settings():
                                       digital_post_on=form.digital_post_on.data, email=form.email.data or "",
                                       mobile=form.mobile.data or "", language=form.language.data)
         except services.NoticeError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
             status = 422
         else:
-            db.session.commit()
             flash(_("Your choices for messages are saved."), "success")
             return redirect(url_for(".notice_settings"))
     else:

@@ -15,7 +15,6 @@ from citizens import consent
 from citizens import privacy
 from stomi_app.audit import lookups_of
 from stomi_app.errors import DomainError
-from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors
 from stomi_app.i18n import lazy_gettext as _l
 from citizens.consent_models import ConsentPurpose
@@ -45,10 +44,8 @@ def consent_page():
         try:
             added, withdrawn = consent.set_consents(current_user, consent.parse_purposes(form.purposes.data or []))
         except DomainError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             if added or withdrawn:
                 flash(_("Your choices are saved. Each purpose is recorded on its own."), "success")
             else:
@@ -92,10 +89,8 @@ def contact_details():
         try:
             changed = privacy.change_contact_details(current_user, **{k: getattr(form, k).data for k in privacy.CONTACT_FIELDS})
         except DomainError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("Your contact details are saved. The callcenter can see that you changed them.") if changed
                   else _("Nothing was changed."), "success")
             return redirect(url_for(".my_data"))

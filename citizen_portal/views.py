@@ -14,6 +14,7 @@ from citizen_portal.forms import MeasureForm
 from ordering.forms import ProblemForm
 from grants import letters as decision_letters
 from ordering import services as ordering
+from stomi_app import transaction
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.forms import apply_errors
@@ -108,10 +109,9 @@ def order_cancel(order_id: int):
     try:
         ordering.cancel(order, reason=_("Cancelled by the citizen"))
     except ordering.OrderError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(next(iter(exc.errors.values())), "error")
     else:
-        db.session.commit()
         flash(_("Order %(number)s is cancelled.", number=order.number), "success")
     return redirect(url_for(".order_detail", order_id=order.id))
 
@@ -124,11 +124,10 @@ def order_again(order_id: int):
     except ordering.DraftAlreadySent as exc:
         return _already_sent(exc)
     except ordering.OrderError as exc:
-        db.session.rollback()
+        transaction.discard()
         for message in exc.errors.values():
             flash(message, "error")
         return redirect(url_for(".order_products"))
-    db.session.commit()
     return redirect(url_for(".order_check"))
 
 
@@ -146,10 +145,8 @@ def order_problem(order_id: int):
         try:
             ordering.report_problem(order, kind=DeliveryProblemKind(form.kind.data), description=form.description.data, once=True)
         except ordering.OrderError as exc:
-            db.session.rollback()
             form.description.errors = list(exc.errors.values())
         else:
-            db.session.commit()
             flash(_("Thank you. The callcenter will contact you about the problem."), "success")
             return redirect(url_for(".order_detail", order_id=order.id))
     return render_template("citizen_portal/order_problem.html", order=order, form=form), (422 if form.errors else 200)
@@ -171,7 +168,6 @@ def measure():
         else:
             saved = ordering.record_measure(current_user, **values)
             misfits = ordering.products_not_fitting(current_user.id, saved)
-            db.session.commit()
             flash(_("Your measure was saved. A stoma nurse will confirm it."), "success")
             # A measure her baseplates cannot be cut to: she stays here and reads which ones, now, not at her next order.
             return redirect(url_for(".measure" if misfits else ".start"))

@@ -14,6 +14,7 @@ from flask import Response, current_app, g, jsonify, request
 from flask_babel import force_locale
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from catalogue.models import Category
 from catalogue.services import variant_by_article_number
@@ -26,8 +27,10 @@ from municipal_api.schemas import (
     InvoiceOut, InvoicesOut, LineUseOut, OAuthError, OrderChange, OrderChangesOut, OrderLineOut, OrderOut, Token,
     StatisticsReportOut, StatisticsReportsOut, TokenRequest,
 )
-from stomi_app import cpr
-from stomi_app.apischema import MAX_ID, ApiModel, ApiProblem, Reply, operation, parse_body, parse_query, problem_reply
+from stomi_app import cpr, transaction
+from stomi_app.apischema import (
+    MAX_ID, ApiModel, ApiProblem, Reply, operation, parse_body, parse_query, problem, problem_reply,
+)
 from stomi_app.audit import record
 from stomi_app.db import utcnow
 from stomi_app.extensions import csrf, db, limiter
@@ -148,42 +151,59 @@ IDEMPOTENCY_HEADER = {
 
 def authorised(*scopes: str):
     """Check the bearer token (any of `scopes`), then run the view as the client's municipal system; every call,
-    refused or not, leaves an audit line as that system."""
+    refused or not, leaves an audit line as that system.
+
+    A refusal (ApiProblem) is answered here rather than by the app's handler: the framework rolls back whatever
+    raises, and the refused call's audit line must stay (transaction.keep)."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             try:
                 token = require_oauth.acquire_token(list(scopes))
             except InsufficientScopeError:
+                refusal = ApiProblem(403, "insufficient_scope", f"the token needs one of the scopes: {' '.join(scopes)}",
+                                     headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(scopes)}"'})
                 client = _token_client()  # a valid token of a known client: its refused call is audited too
-                if client is not None:
-                    _audit_call(client, 403)
-                raise ApiProblem(403, "insufficient_scope", f"the token needs one of the scopes: {' '.join(scopes)}",
-                                 headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(scopes)}"'}) from None
+                if client is None:
+                    raise refusal from None
+                return _refused_call(client, refusal)
             except OAuth2Error:
                 raise ApiProblem(401, "invalid_token", "send a valid access token: Authorization: Bearer <token>",
                                  headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
             g.api_client = token.client
-            status = 500
             try:
                 with force_locale("en"):  # the API, like its document, speaks English
                     response = view(*args, **kwargs)
-                status = response.status_code
-                return response
             except ApiProblem as exc:
-                status = exc.status
+                return _refused_call(g.api_client, exc)
+            except Exception as exc:
+                transaction.discard()
+                _audit_call(g.api_client, exc.code if isinstance(exc, HTTPException) and exc.code else 500)
+                # The framework keeps nothing of a request that raises; a failed call is audited all the same.
+                db.session.commit()
                 raise
-            finally:
-                _audit_call(g.api_client, status)
+            if response.status_code >= 400:
+                transaction.discard()
+                _audit_call(g.api_client, response.status_code)
+                transaction.keep()
+            else:
+                _audit_call(g.api_client, response.status_code)  # committed with the call's work
+            return response
         return wrapper
     return decorate
 
 
+def _refused_call(client: ApiClient, refusal: ApiProblem) -> Response:
+    """The problem detail of a refused call: nothing of its work is kept, its audit line is."""
+    transaction.discard()
+    _audit_call(client, refusal.status)
+    transaction.keep()
+    return problem(refusal.status, refusal.code, refusal.detail, errors=refusal.errors, headers=refusal.headers)
+
+
 def _audit_call(client: ApiClient, status: int) -> None:
-    db.session.rollback()  # anything the view left uncommitted was not meant to be kept
     record(client.system_user, "api_call", "API call (municipal system)",
            detail=f"{request.method} {request.endpoint} -> {status}")
-    db.session.commit()
 
 
 def _client() -> ApiClient:
@@ -239,7 +259,7 @@ def idempotent(work):
     try:
         db.session.flush()
     except IntegrityError:  # the same key at the same moment: the other request finished first, answer as it did
-        db.session.rollback()
+        transaction.discard()  # a fresh transaction, which sees the other request's committed answer
         replayed = _replay(key)
         if replayed is None:
             raise ApiProblem(409, "idempotency_key_in_use", "a request with this Idempotency-Key is still being "
@@ -250,7 +270,6 @@ def idempotent(work):
     db.session.execute(delete(ApiIdempotentAnswer).where(
         ApiIdempotentAnswer.api_client_id == _client().id,
         ApiIdempotentAnswer.created_at < utcnow() - timedelta(days=IDEMPOTENCY_DAYS)))
-    db.session.commit()
     response = jsonify(body)
     response.status_code = status
     return response
@@ -299,7 +318,6 @@ def _lines(data: GrantCreate | GrantChangeIn) -> list[GrantLineInput]:
 
 
 def _refused(exc: GrantError) -> ApiProblem:
-    db.session.rollback()
     return ApiProblem(422, "grant_refused", str(exc),
                       errors=[{"field": exc.field or "(grant)", "message": str(exc)}])
 
@@ -344,9 +362,7 @@ GRANT_EXAMPLE = {
                "429": problem_reply("Too many requests (`rate_limited`).")},
 )
 def token():
-    response = authorization.create_token_response()
-    db.session.commit()
-    return response
+    return authorization.create_token_response()  # the token is saved only with a 200
 
 
 @bp.post("/grants")
@@ -383,9 +399,7 @@ def grant_create():
 def grant_read(grant_id: int):
     grant = _grant(grant_id)
     record(_system(), "read", "Grant read (municipal system)", citizen=grant.citizen, detail=f"grant={grant.id}")
-    body = _grant_out(grant)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(_grant_out(grant))
 
 
 @bp.put("/grants/<int:grant_id>")
@@ -461,9 +475,7 @@ def consumption_read():
         price_ceiling_oere=u.line.price_ceiling_oere, used_oere=u.used_oere, remaining_oere=u.remaining_oere)
         for u in consumption(citizen.id, today)]
     record(_system(), "read", "Consumption read (municipal system)", citizen=citizen)
-    body = ConsumptionOut(citizen_id=citizen.id, on=today, lines=lines).model_dump(mode="json")
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(ConsumptionOut(citizen_id=citizen.id, on=today, lines=lines).model_dump(mode="json"))
 
 
 class FeedQuery(ApiModel):
@@ -519,9 +531,7 @@ def order_changes():
     for citizen in db.session.scalars(select(Citizen).where(Citizen.id.in_(citizen_ids)).order_by(Citizen.id)):
         record(_system(), "read", "Order statuses read (municipal system)", citizen=citizen)
     next_after = rows[-1][0].id if rows else after
-    body = OrderChangesOut(changes=changes, next_cursor=_cursor(next_after)).model_dump(mode="json")
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(OrderChangesOut(changes=changes, next_cursor=_cursor(next_after)).model_dump(mode="json"))
 
 
 def _order_out(order: Order) -> OrderOut:
@@ -545,9 +555,7 @@ def orders_awaiting():
     for order in orders:
         record(_system(), "read", "Orders awaiting approval read (municipal system)", citizen=order.citizen,
                detail=f"order={order.number}")
-    body = AwaitingOut(orders=[_order_out(o) for o in orders]).model_dump(mode="json")
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(AwaitingOut(orders=[_order_out(o) for o in orders]).model_dump(mode="json"))
 
 
 class InvoiceQuery(ApiModel):
@@ -611,7 +619,6 @@ def invoice_document(invoice_id: int, kind: str):
         raise ApiProblem(404, "not_found", "no such invoice document for your municipality")
     if kind == "csv":  # the specification names citizens: a read of citizens' data
         record(_system(), "invoice_specification_download", "invoicing", detail=document.filename)
-        db.session.commit()
     return Response(document.content, mimetype=document.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 

@@ -13,6 +13,7 @@ from municipal_portal import bp
 from municipal_portal.forms import LocalDateField, add_error, error_list
 from care import approvals
 from care import discharge
+from stomi_app import transaction
 from stomi_app.audit import record
 from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors_or_summary
@@ -91,7 +92,7 @@ def discharge_grant(recommendation_id: int):
                 return done
     record(current_user, "read", "Discharge recommendation (grant officer)", citizen=citizen,
            detail=f"recommendation={recommendation.id}")
-    db.session.commit()
+    transaction.keep()  # the officer read the discharge also when a refused grant or decline is shown again (422)
     errors = error_list(form) + error_list(decline) + list(line_errors.items())
     typed = {line.id: request.form.get(f"qty-{line.id}", line.quantity) for line in recommendation.lines}
     return render_template("municipal_portal/discharge.html", recommendation=recommendation, citizen=citizen, form=form,
@@ -109,22 +110,20 @@ def _grant(form, recommendation, quantities):
             valid_to=form.valid_to.data, quantities=quantities,
             reason=_("Granted after discharge from %(hospital)s", hospital=recommendation.hospital or "–"))
     except GrantAccessDenied:  # the citizen has moved away since the discharge: no longer this officer's
-        db.session.rollback()
         abort(404)
     except GrantError as exc:
-        db.session.rollback()
+        transaction.discard()  # the page shown again keeps its audited read, never the refused grant
         if exc.field in ("legal_basis", "valid_from", "valid_to"):
             add_error(form[exc.field], str(exc))
         else:
             form.form_errors.append(str(exc))
         return None
     except NursingError as exc:  # handled already (a double click, or a colleague was first)
-        db.session.rollback()
+        transaction.discard()
         form.form_errors.extend(str(message) for message in exc.errors.values())
         return None
     record(current_user, "change", "Grant from a discharge (grant officer)", citizen=citizen,
            detail=f"grant={grant.id} recommendation={recommendation.id}")
-    db.session.commit()
     flash(_("The grant has been created with the recommended products."), "success")
     return redirect(url_for("municipal_portal.citizen", citizen_id=citizen.id))
 
@@ -136,12 +135,10 @@ def _decline(form, recommendation):
     try:
         approvals.close_recommendation(current_user, recommendation, done=False, note=clean_text(form.note.data))
     except GrantAccessDenied:
-        db.session.rollback()
         abort(404)
     except NursingError as exc:
-        db.session.rollback()
+        transaction.discard()  # the page shown again keeps its audited read, never the refused decline
         apply_errors_or_summary(form, exc.errors)
         return None
-    db.session.commit()
     flash(_("The discharge recommendation is declined. The stoma nurse can read why."), "success")
     return redirect(url_for("municipal_portal.discharges"))

@@ -12,9 +12,9 @@ from municipal_portal import bp, services
 from municipal_portal.forms import error_list
 from care import approvals
 from stomi_app.audit import record
-from stomi_app.extensions import db
 from stomi_app.forms import BaseForm, apply_errors_or_summary
 from grants.services import GrantAccessDenied
+from stomi_app import transaction
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND, RECOMMENDATION_STATUS
 from care.models import RecommendationStatus
@@ -45,7 +45,6 @@ def recommendations():
     for recommendation in waiting:
         record(current_user, "read", "Nurses' recommendations (grant officer)", citizen=recommendation.citizen,
                detail=f"recommendation={recommendation.id}")
-    db.session.commit()
     return render_template("municipal_portal/recommendations.html", recommendations=waiting, **_labels())
 
 
@@ -68,13 +67,11 @@ def _close(form: HandleRecommendationForm, recommendation):
             note=clean_text(form.note.data),
             grant=services.grant_in_force(recommendation.citizen_id, local_today()) if done else None)
     except GrantAccessDenied:  # cannot happen through the scoped look-up; answered as if the id did not exist
-        db.session.rollback()
         abort(404)
     except NursingError as exc:  # a missing note, or already handled (a double click, or a colleague was first)
-        db.session.rollback()
+        transaction.discard()  # the page shown again keeps its audited read, never the refused answer
         apply_errors_or_summary(form, exc.errors)
         return None
-    db.session.commit()
     flash(_("The recommendation is marked as done.") if done else _("The recommendation is dismissed."), "success")
     return redirect(url_for("municipal_portal.recommendations"))
 
@@ -89,7 +86,7 @@ def recommendation(recommendation_id: int):
     citizen = recommendation.citizen
     record(current_user, "read", "Nurse's recommendation (grant officer)", citizen=citizen,
            detail=f"recommendation={recommendation.id}")
-    db.session.commit()
+    transaction.keep()  # the officer read the recommendation also when a refused answer is shown again (422)
     errors = error_list(form)
     unmet = approvals.recommendation_unmet(recommendation) if recommendation.status is RecommendationStatus.OPEN else []
     return render_template("municipal_portal/recommendation.html", recommendation=recommendation, citizen=citizen, form=form,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from municipal_portal import bp
 from municipal_portal.forms import ReportMonthForm
-from stomi_app import jobruns, jobs
+from stomi_app import jobruns, jobs, transaction
 from stomi_app.audit import record
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
@@ -123,7 +123,6 @@ def statistics_citizens(code: int, fmt: str):
     for r in rows:
         record(current_user, "export", purpose, citizen=_CitizenRef(r.citizen_id), detail=detail)
     record(current_user, "export", purpose, detail=detail)
-    db.session.commit()
     return _file([table], f"udnyttelse-{municipality.code}-{on.isoformat()}", fmt)
 
 
@@ -175,9 +174,7 @@ def statistics_report_run(code: int, run_id: int):
     run, queue_down = _own_run(municipality, run_id), False
     try:
         jobruns.reconcile(run)
-        db.session.commit()
-    except jobs.QueueUnavailable:
-        db.session.rollback()
+    except jobs.QueueUnavailable:  # raised before reconcile changes anything; the 503 keeps nothing anyway
         run, queue_down = _own_run(municipality, run_id), True
     return render_template("municipal_portal/statistics_report_run.html", municipality=municipality, run=run,
                            queue_down=queue_down), 503 if queue_down else 200
@@ -190,14 +187,13 @@ def statistics_report_retry(code: int, run_id: int):
     try:
         jobruns.retry(run, by=current_user)
     except jobruns.AlreadyRunning as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["month"], "error")
     except jobruns.QueueUnavailable:
-        db.session.rollback()
         return render_template("municipal_portal/statistics_report_run.html", municipality=municipality,
                                run=_own_run(municipality, run_id), queue_down=True), 503
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(str(exc), "error")
     return redirect(url_for("municipal_portal.statistics_report_run", code=code, run_id=run_id))
 

@@ -19,9 +19,10 @@ from care.approvals import count_pending_recommendations
 from stomi_app.audit import record
 from stomi_app.auth.roles import restrict_blueprint
 from care.discharge import open_discharge_recommendations
-from stomi_app.extensions import db
+from stomi_app import transaction
 from grants.services import (
-    GrantError, add_case_note, case_notes, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant, withdraw_ending,
+    GrantError, add_case_note, case_notes, change_grant, date_problems, citizens_near_or_over, create_grant, end_grant,
+    withdraw_ending,
 )
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.labels import RECOMMENDATION_KIND
@@ -85,7 +86,6 @@ def search():
                       _("A CPR number is 10 digits forming a real birth date, e.g. 150348-1234."))
         else:
             record(current_user, "search", "Find a citizen (grant officer)", detail=f"{criterion}; hits={len(results)}")
-            db.session.commit()
             session[SEARCH_KEY] = [c.id for c in results]
             session[SEARCH_TOTAL_KEY] = results.total
             return redirect(url_for(".search"))
@@ -105,21 +105,19 @@ def citizen(citizen_id: int):
         try:
             add_case_note(current_user, citizen, note_form.text.data)
         except GrantAccessDenied:
-            db.session.rollback()
             abort(404)
         except GrantError as exc:
-            db.session.rollback()
+            transaction.discard()  # the page shown again keeps its audited read, never the refused note
             citizen = _citizen_or_404(citizen_id)
             apply_errors(note_form, exc.errors)
         else:
-            db.session.commit()
             flash(_("The case note has been saved."), "success")
             return redirect(url_for(".citizen", citizen_id=citizen_id) + "#case-notes")
     overview = services.citizen_overview(citizen, local_today())
     notes = case_notes(_municipality_id(), citizen.id)
     record(current_user, "read", "Citizen's grants and consumption (grant officer)", citizen=citizen,
            detail=f"case_notes={len(notes)}" if notes else None)
-    db.session.commit()
+    transaction.keep()  # the officer read the citizen also when a refused note is shown again (422)
     return render_template("municipal_portal/citizen.html", o=overview, today=local_today(), locale=str(get_locale()),
                            note_form=note_form, notes=notes, note_errors=error_list(note_form),
                            one_day=timedelta(days=1), change_labels=CHANGE_LABELS, recommendation_kinds=RECOMMENDATION_KIND,
@@ -165,7 +163,7 @@ def _apply(form, exc: GrantError) -> None:
 def _shown_form(citizen, purpose: str) -> int:
     """A grant form shows the citizen's grant: audit it as a read (also when a refused POST is shown again)."""
     record(current_user, "read", purpose, citizen=citizen)
-    db.session.commit()
+    transaction.keep()  # kept although the refused POST answers 422 (`_save` discarded the refused change)
     return 422 if request.method == "POST" else 200
 
 
@@ -207,17 +205,16 @@ def _grant_values(form: GrantForm, lines) -> dict:
 
 
 def _save(form, citizen, action, purpose: str, message: str, detail):
-    """Run one grant service call: on a GrantError nothing is kept and the message goes by its field;
-    otherwise audit, commit once and go back to the citizen."""
+    """Run one grant service call: on a GrantError nothing of it is kept and the message goes by its field;
+    otherwise audit and go back to the citizen (the request commits both)."""
     citizen_id = citizen.id
     try:
         grant = action()
     except GrantError as exc:
-        db.session.rollback()
+        transaction.discard()  # the form shown again keeps only its audited read (`_shown_form`)
         _apply(form, exc)
         return None
     record(current_user, "change", purpose, citizen=citizen, detail=detail(grant))
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("municipal_portal.citizen", citizen_id=citizen_id))
 
@@ -316,18 +313,16 @@ def awaiting_order(order_id: int):
         try:
             approvals.officer_decide_order(current_user, order, approve=approve, reason=clean_text(form.reason.data))
         except GrantAccessDenied:
-            db.session.rollback()
             abort(404)
         except NursingError as exc:
-            db.session.rollback()
+            transaction.discard()  # the page shown again keeps its audited read, never the refused decision
             errors = apply_errors(form, exc.errors)
         else:
-            db.session.commit()
             flash(_("Order %(number)s is approved.", number=number) if approve else
                   _("Order %(number)s is rejected. The citizen can read why.", number=number), "success")
             return redirect(url_for(".awaiting"))
     record(current_user, "read", "Order awaiting approval (grant officer)", citizen=order.citizen, detail=f"order={order.id}")
-    db.session.commit()
+    transaction.keep()  # the officer read the order also when a refused decision is shown again (422)
     return render_template("municipal_portal/awaiting_order.html", order=order, form=form, errors=errors,
                            routing_labels=ordering.SHORT_ROUTING_REASONS, order_reasons=ordering.SHORT_ORDER_REASONS,
                            reasons=ordering.order_reasons_of(order), clinical=needs_nurse(order),
@@ -343,7 +338,6 @@ def grant_letter(change_id: int):
     letter = letters.grant_letter(change)
     record(current_user, "read", "Decision letter (grant officer)", citizen=change.grant.citizen,
            detail=f"grant={change.grant_id} version={change.version}")
-    db.session.commit()
     return letters.pdf_response(letter, "bevilling", change.id)
 
 
@@ -354,5 +348,4 @@ def order_letter(order_id: int):
         abort(404)
     letter = letters.order_letter(order)
     record(current_user, "read", "Decision letter (grant officer)", citizen=order.citizen, detail=f"order={order.id}")
-    db.session.commit()
     return letters.pdf_response(letter, "ordre", order.id)

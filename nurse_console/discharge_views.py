@@ -12,6 +12,7 @@ from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, stoma_choices
 from stomi_app.forms import apply_errors
 from care import discharge
 from care import nursing
+from stomi_app import transaction
 from stomi_app.extensions import db
 from stomi_app.models import Municipality
 from ordering.forms import product_search
@@ -89,23 +90,19 @@ def discharge_new():
         confirmed = session.get(CONFIRM_KEY) if form.confirm_identity.data else None
         try:
             recommendation, attached = discharge.register_discharge(current_user, data, confirmed_citizen_id=confirmed)
-        except discharge.ConfirmIdentity as exc:
-            db.session.commit()  # the audited look-up is all the service added
+        except discharge.ConfirmIdentity as exc:  # answered 200: the audited look-up, all the service added, is saved
             session[CONFIRM_KEY] = exc.identity.citizen_id
             form.confirm_identity.data = False
             return _page(form, rows, {}, identity=exc.identity)
         except discharge.IdentityMismatch as exc:
-            db.session.commit()  # the audited refusal is all the service added
+            transaction.keep()  # the audited refusal is all the service added, and it stays although the answer is 422
             session.pop(CONFIRM_KEY, None)
             errors = apply_errors(form, exc.errors)
         except nursing.NursingError as exc:
-            db.session.rollback()
             errors = apply_errors(form, exc.errors)
         else:
-            if form.errors:  # e.g. a text longer than its field allows: nothing is saved then either
-                db.session.rollback()
+            if form.errors:  # e.g. a text longer than its field allows: nothing is saved then either (a 422)
                 return _page(form, rows, errors, 422)
-            db.session.commit()
             session.pop(CONFIRM_KEY, None)
             if attached:
                 flash(_("The citizen was already registered: the recommendation is added to their record. Stoma type, date of "

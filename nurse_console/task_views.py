@@ -15,7 +15,7 @@ from care import approvals
 from care import discharge
 from care import nursing
 from ordering import services as ordering
-from stomi_app.extensions import db
+from stomi_app import transaction
 from stomi_app.forms import apply_errors
 from grants.services import consumption
 from stomi_app.i18n import lazy_gettext as _l
@@ -51,14 +51,13 @@ def _claim_context(kind: TaskKind, record) -> dict:
 
 
 def _decide(form, act, success: str):
-    """Run a decision and commit once, then back to the queue; or (None, the messages that belong to no form field)
-    with the others put next to their fields."""
+    """Run a decision, then back to the queue (the request commits it); or (None, the messages that belong to no form
+    field) with the others put next to their fields."""
     try:
         act()
     except nursing.NursingError as exc:
-        db.session.rollback()
+        transaction.discard()  # the page is answered 422 but keeps its audited read (`_read`): not the refused decision
         return None, apply_errors(form, exc.errors)
-    db.session.commit()
     flash(success, "success")
     return redirect(url_for("nurse_console.tasks")), {}
 
@@ -66,7 +65,7 @@ def _decide(form, act, success: str):
 def _read(record, citizen, purpose: str, what: str) -> None:
     # The purpose is a literal at each call, so the citizen's label table (stomi_app.labels) can be checked to cover it.
     audit.record(current_user, "read", purpose, citizen, detail=f"{what} {record.id}")
-    db.session.commit()
+    transaction.keep()  # the nurse read the record also when the page answers a refused decision with 422
 
 
 # --- orders ---------------------------------------------------------------------------------------

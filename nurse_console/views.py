@@ -14,6 +14,7 @@ from stomi_app import audit, labels, paging
 from care import approvals
 from care import nursing
 from ordering import services as ordering
+from stomi_app import transaction
 from stomi_app.errors import DomainError
 from stomi_app.auth.roles import restrict_blueprint
 from care.discharge import discharges_by, open_proposals_of
@@ -127,10 +128,9 @@ def claim(kind: str, ref_id: int):
     try:
         nursing.claim_task(current_user, task, take_over=request.form.get("take_over") == "1")
     except nursing.TaskClaimed as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["claim"], "error")
     else:
-        db.session.commit()
         flash(_("The task is yours. Other nurses see that you are working on it."), "success")
     return redirect(task_url(task.kind, task.ref_id))
 
@@ -142,10 +142,9 @@ def assign(kind: str, ref_id: int):
     try:
         claim = nursing.assign_task(current_user, task, whole_number(request.form.get("colleague"), low=1) or 0)
     except nursing.NursingError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["colleague"], "error")
     else:
-        db.session.commit()
         flash(_("The task is given to %(name)s.", name=claim.nurse.name), "success")
     return redirect(task_url(task.kind, task.ref_id))
 
@@ -156,10 +155,9 @@ def release(kind: str, ref_id: int):
     try:
         nursing.release_task(current_user, task)
     except nursing.TaskClaimed as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.errors["claim"], "error")
         return redirect(task_url(task.kind, task.ref_id))
-    db.session.commit()
     flash(_("The task is back in the shared queue."), "success")
     return redirect(url_for(".tasks"))
 
@@ -173,8 +171,7 @@ SEARCH_TOTAL_KEY = "nurse_search_total"  # how many matched, when only the first
 def search():
     form = SearchForm()
     if form.validate_on_submit() and form.q.data:
-        found = nursing.search_citizens(current_user, form.q.data)
-        db.session.commit()  # the search is audited
+        found = nursing.search_citizens(current_user, form.q.data)  # audited, saved with the redirect
         session[SEARCH_KEY] = [c.id for c in found]
         session[SEARCH_TOTAL_KEY] = found.total
         return redirect(url_for(".search"))
@@ -225,12 +222,12 @@ def _render_profile(citizen, forms, status=200):
 def profile(citizen_id: int):
     citizen = citizen_or_404(citizen_id)
     audit.record(current_user, "read", "nurse: clinical profile", citizen)
-    db.session.commit()
     return _render_profile(citizen, _profile_forms(citizen))
 
 
 def _profile_action(citizen_id: int, form_key: str, purpose: str, act):
-    """Shared shape of the profile's forms: validate, call the service, commit once, or show the page with errors."""
+    """Shared shape of the profile's forms: validate, call the service (the request commits it), or show the page with
+    errors."""
     citizen = citizen_or_404(citizen_id)
     forms = _profile_forms(citizen)
     form = forms[form_key]
@@ -238,15 +235,14 @@ def _profile_action(citizen_id: int, form_key: str, purpose: str, act):
         try:
             message = act(citizen, form)
         except DomainError as exc:  # a nursing rule or the measure's
-            db.session.rollback()
+            transaction.discard()  # the refused change goes; the read below stays
             for text in apply_errors(form, exc.errors).values():
                 flash(text, "error")
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for(".profile", citizen_id=citizen.id))
     audit.record(current_user, "read", purpose, citizen)
-    db.session.commit()
+    transaction.keep()  # the page shown again with errors is a read of the citizen's record: audited although 422
     return _render_profile(citizen, forms, 422)
 
 

@@ -153,6 +153,16 @@ def test_reject_without_reason_is_refused(auth, client, awaiting, nurse):
     assert awaiting.status is OrderStatus.AWAITING_APPROVAL
 
 
+def test_a_refused_decision_saves_nothing_but_the_nurses_read_of_the_order(auth, client, awaiting, nurse):
+    _login(auth, nurse)
+    reads = _audits(nurse, "read")
+    response = client.post(f"/sygeplejerske/ordre/{awaiting.id}", data={"decision": "reject", "reason": " "})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert awaiting.status is OrderStatus.AWAITING_APPROVAL
+    assert _audits(nurse, "read") == reads + 1  # she saw the citizen's order: audited although her decision was not
+
+
 def test_recommend_with_bad_quantity_shows_it_next_to_the_line(auth, client, awaiting, nurse, shop):
     _login(auth, nurse)
     response = client.post(f"/sygeplejerske/ordre/{awaiting.id}", data={"decision": "recommend", f"qty-{shop.bag_a.id}": "abc"})
@@ -290,6 +300,18 @@ def test_citizen_asks_nurse_answers_citizen_is_told(auth, client, citizen, nurse
     assert client.post(f"/borger/raadgivning/{question.id}", data={"text": "Tak!"}).status_code == 302
     db.session.expire_all()
     assert question.status is AdviceStatus.OPEN and len(question.messages) == 3
+
+
+def test_a_reply_to_a_closed_conversation_is_refused_and_saves_nothing(auth, client, citizen, nurse):
+    question = nursing.ask_advice(citizen, "Min hud klør under pladen")
+    nursing.close_advice(nurse, question)
+    db.session.commit()
+    auth.citizen("150348-1234")
+    response = client.post(f"/borger/raadgivning/{question.id}", data={"text": "Hallo?"})
+    assert response.status_code == 422
+    assert "Samtalen er afsluttet. Stil et nyt spørgsmål." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [m.text for m in question.messages] == ["Min hud klør under pladen"]
 
 
 def test_citizen_cannot_open_anothers_question(auth, client, citizen, world):
