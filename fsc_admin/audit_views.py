@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from fsc_admin import bp
+from stomi_app.labels import role_label
 from stomi_app import cpr, paging, safecsv
 from stomi_app.audit import record
 from stomi_app.extensions import db
@@ -78,7 +79,6 @@ def audit_log_export():
     query, errors = _search(saved, args, citizen)
     if errors:
         return redirect(url_for(".audit_log"))
-    from stomi_app.web import role_label  # the app factory's module imports this blueprint: imported when used
 
     rows = db.session.execute(_newest_first(query).limit(EXPORT_LIMIT)).all()
     out = io.StringIO()

@@ -22,7 +22,7 @@ from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import AuditEvent, Hospital, Municipality, Region, User
 from stomi_app.text import clean_text
 from stomi_app.userinput import whole_number
-from stomi_app.web import role_label
+from stomi_app.labels import role_label
 from stomi_app.users import change_staff_user, create_staff_user, search_staff, set_active
 
 PAGE_SIZE = 50

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -25,31 +25,18 @@ from ordering.models import Order, OrderStatus
 from ordering.services import set_status
 from ordering.models import ORDER_FLOW
 
+from fulfilment.event_rules import CLOCK_SKEW, EVENT_STATUS, EVENT_TEXT, MAX_ORDER_ID, ORDER_NUMBER_MAX_DIGITS  # noqa: F401
+from fulfilment.schemas import Event
+
 log = logging.getLogger("stomi.fulfilment.events")
 
-EVENT_STATUS = {
-    "picked": OrderStatus.PICKED,
-    "cut": OrderStatus.CUT,
-    "packed": OrderStatus.PACKED,
-    "shipped": OrderStatus.SHIPPED,
-    "delivered": OrderStatus.DELIVERED,
-    "failed": OrderStatus.DELIVERY_FAILED,
-}
 # How far along the warehouse's work each status is: an event at or behind the order's place is late.
 PROGRESS = {
     OrderStatus.SENT_TO_WAREHOUSE: 0, OrderStatus.PICKED: 1, OrderStatus.CUT: 2, OrderStatus.PACKED: 3,
     OrderStatus.SHIPPED: 4, OrderStatus.DELIVERY_FAILED: 5, OrderStatus.DELIVERED: 6,
 }
-# The optional texts of an event with their longest length, and which event types need them.
-EVENT_TEXT = {"tracking_reference": 100, "carrier": 100, "reason": 500}
+# Which event types need which of the texts (their lengths: fulfilment.event_rules.EVENT_TEXT).
 NEEDED_TEXT = {"shipped": ("tracking_reference", "carrier"), "failed": ("reason",)}
-# How far the provider's clock may be from ours, either way: an event time later than now, or earlier than the order's
-# acceptance, by more than this is refused (422). Earlier than acceptance would date a delivery into a month that may
-# already be invoiced. Stated in the OpenAPI document.
-CLOCK_SKEW = timedelta(minutes=10)
-# supply_order.id is a 32-bit integer: a larger order number names no order (and PostgreSQL would refuse the query).
-MAX_ORDER_ID = 2**31 - 1
-ORDER_NUMBER_MAX_DIGITS = 12
 # An event is well under 2 KB; a larger body is refused (413) before it is read, let alone parsed.
 EVENT_MAX_BYTES = 64 * 1024
 
@@ -89,8 +76,6 @@ def _refusal(exc: ValidationError) -> EventError:
 
 def parse_event(data) -> dict:
     """Check the event against its schema (fulfilment.schemas.Event) and the rules beside it; raises EventError."""
-    from fulfilment.schemas import Event  # the schema module describes this one's rules, so it imports it
-
     if not isinstance(data, dict):
         raise EventError(400, "malformed", "the body must be a JSON object")
     try:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fulfilment.events import CLOCK_SKEW, EVENT_STATUS, EVENT_TEXT, MAX_ORDER_ID, ORDER_NUMBER_MAX_DIGITS
+from fulfilment.event_rules import CLOCK_SKEW, EVENT_STATUS, EVENT_TEXT, MAX_ORDER_ID, ORDER_NUMBER_MAX_DIGITS
 from fulfilment.instructions import PACKING_NOTE
 from fulfilment.signing import SIGNATURE_HEADER
 from stomi_app.apischema import JsonDateTime, Text, omittable

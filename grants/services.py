@@ -16,7 +16,7 @@ from stomi_app.db import UTCDateTime, utcnow
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
-from stomi_app.models.citizen import Citizen
+from stomi_app.models.citizen import Citizen, lock_citizen
 from stomi_app.models import Role, User
 from grants.models import CaseNote, Grant, GrantChange, GrantLine, GrantPeriod, GrantStatus
 from stomi_app.text import clean_text
@@ -198,9 +198,8 @@ def _check_invoiced_months(citizen: Citizen, grant: Grant | None, valid_from: da
     """Refuse a change of dates that would change the citizen fee of a month already invoiced (the citizen counted
     or not, invoicing.charges.citizens_with_grant_query): the invoice must be credited first, never repriced by a
     later run without anyone knowing."""
-    from invoicing.run import invoiced_months  # invoicing builds on grants, not the other way round
-
-    months = invoiced_months(citizen.municipality_id)
+    # Invoicing builds on grants, not the other way round: it answers the question (stomi_app.signals).
+    months = signals.answers(signals.invoiced_months, citizen.municipality_id)
     if not months:
         return
     others = list(db.session.scalars(select(Grant).where(
@@ -251,8 +250,6 @@ def _lock(citizen: Citizen) -> None:
     """Take the citizen's row lock before writing: the grant's rows would take a key-share lock on it first, and two
     decisions at once (two officers, or a case system's retries) would then deadlock on reevaluate_waiting_orders'
     lock instead of waiting their turn."""
-    from ordering.services import lock_citizen
-
     lock_citizen(citizen.id)
 
 
@@ -288,7 +285,6 @@ def create_grant(officer: User, citizen: Citizen, *, legal_basis: str, valid_fro
                                snapshot=_snapshot(grant, lines, decided_by)))
     db.session.flush()
     signals.grant_changed.send(grant, action="created", version=grant.version)
-    _after_grant_change(citizen)
     return grant
 
 
@@ -325,7 +321,6 @@ def change_grant(officer: User, grant: Grant, *, legal_basis: str, valid_from: d
     db.session.flush()
     db.session.expire(grant, ["lines"])
     signals.grant_changed.send(grant, action="changed", version=grant.version)
-    _after_grant_change(grant.citizen)
     return grant
 
 
@@ -382,13 +377,6 @@ def withdraw_ending(officer: User, grant: Grant, *, reason: str, today: date | N
     db.session.flush()
     signals.grant_changed.send(grant, action="end_withdrawn", version=grant.version)
     return grant
-
-
-def _after_grant_change(citizen: Citizen) -> None:
-    """A larger grant may now cover orders that waited for approval: accept those that fit."""
-    from ordering.services import reevaluate_waiting_orders
-
-    reevaluate_waiting_orders(citizen)
 
 
 def grants_in_force(citizen_ids: list[int], on: date) -> list[Grant]:

@@ -10,11 +10,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from notices.models import DeliveryStatus, NoticeDelivery
+from notices.services import PENDING_FLAG
 from stomi_app import jobs
 from stomi_app.extensions import db
 
 log = logging.getLogger("stomi.notices")
-PENDING_FLAG = "notices_written"
 
 
 def send_notices() -> str:
@@ -38,11 +38,6 @@ def nightly(day: str) -> str:
 
     report = run_nightly(date.fromisoformat(day))
     return f"{report}; {send_notices()}"
-
-
-def mark_written(session) -> None:
-    """Called by notices.services.notify: the commit of this session should wake the sender."""
-    session.info[PENDING_FLAG] = True
 
 
 def _send_on_commit() -> bool:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from notices.jobs import mark_written
 from notices.models import Notice, NoticeDelivery, NoticePreferences
 from stomi_app import audit
 from stomi_app.db import utcnow
@@ -18,6 +17,8 @@ from stomi_app.models import User
 from stomi_app.userinput import normalised_email
 
 INBOX_LIMIT = 200
+# On the session of a transaction that wrote notice deliveries: its commit wakes the sender (notices.jobs).
+PENDING_FLAG = "notices_written"
 
 
 class NoticeError(DomainError):
@@ -118,7 +119,7 @@ def notify(citizen: Citizen, kind: str, key: str, *, params: dict | None = None,
     except IntegrityError:
         return None
     if notice.deliveries:
-        mark_written(db.session())
+        db.session().info[PENDING_FLAG] = True
     return notice
 
 

@@ -22,6 +22,7 @@ from stomi_app.i18n import lazy_gettext as _l  # values escaped in pages: names 
 from grants.services import NOT_YET_SENT, LineUse, consumption, grants_in_force, last_ordinary_order, line_usage, matching_line
 from stomi_app.metrics import ORDERS as ORDERS_SENT
 from stomi_app.models import Citizen, User
+from stomi_app.models.citizen import lock_citizen
 from citizens.clinical import CutShape, CuttingMeasure
 from grants.models import Grant, GrantPeriod, OrderRules
 from ordering.models import (
@@ -606,14 +607,6 @@ def _local_date_of(moment: datetime | None) -> date | None:
     if moment.tzinfo is None:  # aggregate results bypass the column type on some engines: stored times are UTC
         moment = moment.replace(tzinfo=timezone.utc)
     return local_date(moment)
-
-
-def lock_citizen(citizen_id: int) -> None:
-    """Serialise grant decisions per citizen: concurrent orders against one grant line must not all fit.
-
-    A row lock on PostgreSQL (held to the end of the transaction); SQLite serialises writers anyway.
-    """
-    db.session.execute(select(Citizen.id).where(Citizen.id == citizen_id).with_for_update())
 
 
 # --- submission and what follows ----------------------------------------------------------------

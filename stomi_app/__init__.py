@@ -47,6 +47,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     fulfilment.init_app(app)  # the warehouse instruction of every accepted order, and the stop on a cancel
     notices.init_app(app)  # the notices' tables, and their receivers on the domain's signals
+    import invoicing
+    import ordering
+
+    invoicing.init_app(app)  # answers which months are invoiced, before a grant's dates change
+    ordering.init_app(app)  # a grant decided re-evaluates the orders waiting for approval (after the notices are written)
     from stomi_app import audit  # noqa: F401  (registers the append-only guard on the audit log)
     from stomi_app import web
 

@@ -22,7 +22,7 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
-        from stomi_app.auth.views import start_page_url
+        from stomi_app.auth.roles import start_page_url
 
         return redirect(start_page_url())
     return render_template("core/index.html")

@@ -232,3 +232,21 @@ def template_globals() -> dict:
         "action_label": audit_action_label,
         "staff_purpose_label": staff_purpose_label,
     }
+
+
+ROLE = {
+    "citizen": _l("Citizen"),
+    "nurse": _l("Stoma nurse"),
+    "grant_officer": _l("Grant officer"),
+    "municipal_manager": _l("Municipal manager"),
+    "callcenter": _l("Callcenter agent"),
+    "fsc_admin": _l("FSC administrator"),
+    "warehouse": _l("Warehouse"),
+    "municipal_system": _l("Municipal system (API)"),
+}
+
+
+def role_label(role) -> str:
+    """A role's name for people (a Role or its value)."""
+    value = getattr(role, "value", role)
+    return str(ROLE[value]) if value in ROLE else str(role)

@@ -48,11 +48,10 @@ def is_database_down_error(exc: BaseException | None) -> bool:
 def unavailable(exc: BaseException | None = None):
     """The 503 answer. Needs nothing from the database: no user, no layout, no session lookup."""
     request.environ[_FLAG] = True
-    from stomi_app.extensions import db
-
-    # The session may hold a transaction on a connection that is gone; rolling it back may fail the same way.
+    # The session may hold a transaction on a connection that is gone; rolling it back may fail the same way. (The
+    # app's Flask-SQLAlchemy, not an import of stomi_app.extensions: the extensions' locale selector asks this module.)
     with suppress(Exception):
-        db.session.rollback()
+        current_app.extensions["sqlalchemy"].session.rollback()
     if exc is not None:
         # One line, no traceback: the driver's first line says what failed (refused, timeout, missing file) and carries
         # no row data; the endpoint, not the path, because a path may hold a citizen's id.

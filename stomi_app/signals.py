@@ -27,3 +27,15 @@ product_change_decided = _signals.signal("product-change-decided")
 grant_changed = _signals.signal("grant-changed")
 # sender: the DeliveryProblem, closed by the callcenter or a stoma nurse; kwargs: note.
 delivery_problem_answered = _signals.signal("delivery-problem-answered")
+# sender: the municipality's id. A question, not news: each receiver answers the months whose figures stand as issued
+# ({first day of the month: invoice number}); invoicing answers with its valid invoices. Sent by grants.services
+# before a grant's dates change, so a change never reprices an invoiced month (the FSC credits it first).
+invoiced_months = _signals.signal("invoiced-months")
+
+
+def answers(signal, sender) -> dict:
+    """The union of what the receivers of a question signal answered."""
+    merged: dict = {}
+    for _receiver, answer in signal.send(sender):
+        merged.update(answer or {})
+    return merged

@@ -14,7 +14,8 @@ from werkzeug.exceptions import Conflict
 from stomi_app import outage
 from stomi_app.apischema import ApiProblem, problem
 from stomi_app.forms import error_summary_items
-from stomi_app.labels import template_globals
+from stomi_app.headers import CONTENT_SECURITY_POLICY
+from stomi_app.labels import role_label, template_globals
 from stomi_app.logs import current_request_id
 from stomi_app.money import format_money
 from stomi_app.navigation import staff_menu
@@ -23,26 +24,8 @@ from stomi_app.outage import DATABASE_DOWN, database_down, is_database_down_erro
 
 DKFDS_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "dkfds" / "dist"
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
-)
 
 
-def role_label(role) -> str:
-    from flask_babel import gettext as _
-
-    labels = {
-        "citizen": _("Citizen"),
-        "nurse": _("Stoma nurse"),
-        "grant_officer": _("Grant officer"),
-        "municipal_manager": _("Municipal manager"),
-        "callcenter": _("Callcenter agent"),
-        "fsc_admin": _("FSC administrator"),
-        "warehouse": _("Warehouse"),
-        "municipal_system": _("Municipal system (API)"),
-    }
-    return labels.get(getattr(role, "value", role), str(role))
 
 
 def _register_blueprints(app: Flask) -> None:

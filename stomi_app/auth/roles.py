@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user, login_required
 
 from stomi_app.extensions import login_manager
@@ -45,3 +45,12 @@ START_PAGES = {
     Role.FSC_ADMIN: "fsc_admin.start",
     Role.WAREHOUSE: "fulfilment.start",
 }
+
+
+def start_page_url() -> str:
+    return start_page_url_for(current_user)
+
+
+def start_page_url_for(principal) -> str:
+    """The page a person lands on after signing in: their role's start page."""
+    return url_for(START_PAGES[principal.role])

@@ -13,7 +13,7 @@ from stomi_app.auth import saml, sessions
 from stomi_app.auth.saml import REQUEST_COOKIE, REQUEST_LIFETIME, SamlError
 from stomi_app.extensions import csrf, limiter
 from stomi_app.redirects import local_target
-from stomi_app.web import CONTENT_SECURITY_POLICY
+from stomi_app.headers import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("saml", __name__, url_prefix="/saml", template_folder="../templates")
 log = logging.getLogger("stomi.security")
@@ -76,7 +76,6 @@ def login():
 @limiter.limit(_login_limit)
 def acs():
     _require_enabled()
-    from stomi_app.auth.views import _log_in  # views imports this module
 
     try:
         signed_in = saml.complete_login(request.form.get("SAMLResponse"), request.cookies.get(REQUEST_COOKIE))
@@ -85,7 +84,7 @@ def acs():
     citizen = signed_in.citizen
     audit.record(citizen, action="saml sign-in", purpose="citizen: signed in with MitID", citizen=citizen,
                  detail=f"assurance level {signed_in.level}")
-    _log_in(citizen)  # committed by the request, with the replay record and the answered request
+    sessions.log_in(citizen)  # committed by the request, with the replay record and the answered request
     session[SESSION_KEY] = {"name_id": signed_in.name_id, "format": signed_in.name_id_format,
                             "session_index": signed_in.session_index}
     return redirect(local_target(signed_in.next_url, url_for("citizen_portal.start")))
@@ -129,11 +128,10 @@ def slo():
             return refused(exc)
         signed = session.get(SESSION_KEY)
         if signed and signed.get("name_id") == name_id:
-            from stomi_app.auth.views import _clear_session  # views imports this module
 
             if current_user.is_authenticated:
                 sessions.end(current_user)
-            _clear_session()
+            sessions.clear_session()
         return redirect(location)
     return refused(SamlError("invalid", "neither SAMLRequest nor SAMLResponse"))
 

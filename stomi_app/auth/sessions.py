@@ -5,7 +5,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
@@ -101,3 +102,21 @@ def staff_timed_out() -> bool:
 def _bookkeeping(statement) -> None:
     with db.engine.begin() as connection:
         connection.execute(statement)
+
+
+def log_in(principal) -> None:
+    """Open a session for the staff member or citizen whose identity is proven (password and second factor, or
+    NemLog-in): a live session row, a permanent cookie, the person's language unless one was chosen."""
+    start(principal)
+    session.permanent = True
+    login_user(principal)
+    session["lang"] = session.get("lang") or principal.language
+
+
+def clear_session() -> None:
+    """Forget everything in the cookie but the chosen language."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang

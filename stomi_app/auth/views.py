@@ -5,14 +5,14 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _, ngettext
-from flask_login import current_user, login_required, login_url, login_user, logout_user
+from flask_login import current_user, login_required, login_url
 
 from stomi_app import audit, cpr
 from stomi_app import transaction
 from stomi_app.auth import links, saml, saml_views, sessions, twofactor
 from stomi_app.auth.forms import ChoosePasswordForm, CitizenDemoLoginForm, EnrolForm, SecondFactorForm, StaffLoginForm
 from stomi_app.auth.identity import DemoIdentityProvider
-from stomi_app.auth.roles import START_PAGES
+from stomi_app.auth.roles import start_page_url, start_page_url_for
 from stomi_app.auth.passwords import PasswordRejected, check_password
 from stomi_app.auth.services import LoginError, authenticate_staff, count_failure, locked_until
 from stomi_app.auth.services import unlock as forget_failures
@@ -46,38 +46,14 @@ def _staff_idle_timeout():
     """Say so when the idle time-out has just ended this staff session (sessions.resume deleted it)."""
     if current_user.is_authenticated or not sessions.staff_timed_out():
         return None
-    _clear_session()
+    sessions.clear_session()
     flash(_("You were logged out after %(minutes)s minutes without activity. Log in again.",
             minutes=current_app.config["STAFF_IDLE_MINUTES"]), "info")
     return redirect(url_for("auth.login"))
 
 
-def _clear_session() -> None:
-    """Forget everything in the cookie but the chosen language."""
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
-
-
-def _log_in(principal) -> None:
-    sessions.start(principal)
-    session.permanent = True
-    login_user(principal)
-    session["lang"] = session.get("lang") or principal.language
-
-
 def _next_or(default: str) -> str:
     return local_target(request.args.get("next"), default)
-
-
-def start_page_url() -> str:
-    return start_page_url_for(current_user)
-
-
-def start_page_url_for(principal) -> str:
-    return url_for(START_PAGES[principal.role])
 
 
 def _login_limit() -> str:
@@ -152,7 +128,7 @@ def _complete_staff_login(user, how: str) -> None:
     forget_failures(user.email)
     audit.record(user, "login", "staff sign-in", subject=user, detail=how)
     session.pop(_PENDING, None)
-    _log_in(user)
+    sessions.log_in(user)
 
 
 def _back_to_login(message: str, category: str = "error"):
@@ -260,7 +236,7 @@ def choose_password(token: str):
                           "secretariat to send you a new one."))
         return render_template("auth/link_refused.html", message=message), 410 if exc.code == "expired" else 404
     if current_user.is_authenticated:
-        _clear_session()
+        sessions.clear_session()
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
@@ -301,7 +277,7 @@ def citizen_login():
             if citizen is None:
                 form.cpr.errors.append(_("No citizen with this CPR number is registered in the solution."))
             else:
-                _log_in(citizen)
+                sessions.log_in(citizen)
                 return redirect(_next_or(url_for("citizen_portal.start")))
     status = 422 if form.errors else 200
     mitid_url = url_for("saml.login", next=local_target(request.args.get("next"), None)) if saml.enabled() else None
@@ -315,7 +291,7 @@ def logout():
         if not current_user.is_citizen:
             audit.record(current_user, "logout", "staff sign-in", subject=current_user)
         sessions.end(current_user)
-    _clear_session()
+    sessions.clear_session()
     # A MitID sign-in ends at NemLog-in too (SP-initiated single logout); its answer comes back to /saml/slo.
     idp_logout = saml_views.logout_redirect(signed_with_mitid)
     if idp_logout:
@@ -330,6 +306,6 @@ def logout_all():
     if not current_user.is_citizen:
         audit.record(current_user, "logout", "staff sign-in", subject=current_user, detail="everywhere")
     sessions.end_all(current_user)
-    _clear_session()
+    sessions.clear_session()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.index"))

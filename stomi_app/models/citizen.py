@@ -4,10 +4,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stomi_app.db import Base, UTCDateTime, utcnow, value_enum
+from stomi_app.extensions import db
 from stomi_app.models.geo import Municipality
 from stomi_app.models.sessions import LoginPrincipal
 from stomi_app.models.users import Role
@@ -63,3 +64,10 @@ class Citizen(LoginPrincipal, Base):
         return self.consent_given_at is not None and (
             self.consent_withdrawn_at is None or self.consent_withdrawn_at < self.consent_given_at
         )
+
+
+def lock_citizen(citizen_id: int) -> None:
+    """Serialise what is decided against a citizen's grants (orders sent, grant decisions): concurrent orders against
+    one grant line must not all fit, and two decisions must not deadlock. A row lock on PostgreSQL (held to the end of
+    the transaction); SQLite serialises writers anyway."""
+    db.session.execute(select(Citizen.id).where(Citizen.id == citizen_id).with_for_update())
