@@ -36,8 +36,7 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderEvent, OrderStatus
 from stomi_app.ordering import set_status
-from tests.fulfilment.conftest import bulk_accepted, granted, provider  # noqa: F401  (fixtures)
-from tests.ordering.conftest import citizen, measured, officer, shop  # noqa: F401  (fixtures)
+from tests.fixtures.fulfilment import bulk_accepted
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 PLATFORM_PATH = "/api/v1/fulfilment/events"

@@ -5,7 +5,7 @@ import pytest
 
 from stomi_app.models import Role
 from tests import factories
-from tests.conftest import csrf_token_from, make_app
+from tests.fixtures.app import csrf_token_from, make_app
 
 START = {
     Role.FSC_ADMIN: "/admin/",

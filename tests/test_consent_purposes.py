@@ -12,7 +12,7 @@ from stomi_app import consent, nursing
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Citizen, Role
 from stomi_app.models.consent import CitizenConsent, ConsentPurpose as P
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 URL = "/borger/mine-data/samtykke"

@@ -10,7 +10,7 @@ from stomi_app.cli import main
 from stomi_app.extensions import db
 from stomi_app.models import Citizen
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 

@@ -14,7 +14,7 @@ from stomi_app import nursing
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Citizen, Hospital, Role, User
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 REVISION, BEFORE = "b7ce6e8c4f83", "e8c4a2f6b901"

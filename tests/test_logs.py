@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from stomi_app import logs
 from stomi_app.extensions import db
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 

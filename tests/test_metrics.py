@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401  (fixtures)
-from tests.conftest import make_app
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.app import make_app
 
 
 def _value(text: str, name: str, **labels) -> float:

@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, text
 
 from stomi_app.extensions import MIGRATIONS_DIR, db
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
 from stomi_app.outage import RETRY_AFTER_SECONDS
 from tests import factories
-from tests.conftest import Auth, make_app
+from tests.fixtures.app import Auth, make_app
 
 CPR = "1503481234"  # the world's citizen: must never reach the log
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x"

@@ -14,7 +14,7 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Citizen, DeliveryProblem, Order, OrderStatus, Role
 from tests import factories
 from tests.dbutil import count_statements
-from tests.ordering.conftest import grant_for, line, shop  # noqa: F401  (fixture)
+from tests.fixtures.grants import grant_for, line
 
 
 def test_audit_events_cannot_be_changed_or_deleted(world):

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 
 def _redis_answers() -> bool:

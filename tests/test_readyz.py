@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from stomi_app.extensions import db
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 
 def test_ready_when_migrated_to_head(client):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 ROOT = Path(__file__).resolve().parents[1]
 

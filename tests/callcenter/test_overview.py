@@ -13,8 +13,8 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, DeliveryProblemKind
 from stomi_app.models.nursing import AdviceMessage, AdviceQuestion, AdviceStatus
-from tests.callcenter.conftest import deliver, web_order
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.orders import deliver, web_order
+from tests.fixtures.grants import grant_for, line
 
 
 def test_overview_shows_grants_measure_orders_cases_and_contacts(agent_client, consenting, officer, shop, measured, agent):

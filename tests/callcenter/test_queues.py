@@ -14,9 +14,9 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, DeliveryProblem, DeliveryProblemKind, ProductChangeRequest, Role
 from tests import factories
-from tests.callcenter.conftest import deliver, web_order
+from tests.fixtures.orders import deliver, web_order
 from tests.callcenter.test_order_on_behalf import _fill, _send
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CITIZEN_CPR = "150348-1234"
 

@@ -13,8 +13,8 @@ from stomi_app.models import AuditEvent, DeliveryProblem, DeliveryProblemKind, O
 from stomi_app.models import ProblemStatus
 from stomi_app.replacements import create_replacement, replaceable
 from stomi_app.timeutil import local_today
-from tests.callcenter.conftest import deliver, web_order
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.orders import deliver, web_order
+from tests.fixtures.grants import grant_for, line
 
 
 @pytest.fixture

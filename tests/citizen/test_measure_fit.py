@@ -9,7 +9,7 @@ import pytest
 from stomi_app import ordering
 from stomi_app.extensions import db
 from stomi_app.models.clinical import CutShape
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 def _login(auth):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderStatus
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 def _login(auth, citizen):

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from stomi_app.extensions import db
 from stomi_app.models import Order, ProductChangeRequest
-from tests.callcenter.conftest import agent, agent_client, consenting  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 def _login(auth):

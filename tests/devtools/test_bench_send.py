@@ -12,7 +12,7 @@ from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderStatus
 from tests import factories
-from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401  (fixtures)
+from tests.fixtures.grants import grant_for, line
 
 
 def test_a_prepared_draft_is_sent_through_the_pages_of_a_real_server(app, database_url, instance_dir, officer, citizen,

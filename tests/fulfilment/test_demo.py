@@ -13,7 +13,8 @@ from fulfilment.sla import monthly_on_time
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import CutShape, Order, OrderEvent, OrderLine, OrderStatus
-from tests.fulfilment.conftest import at, bulk_accepted
+from tests.fixtures.fulfilment import bulk_accepted
+from tests.fixtures.orders import at
 
 
 def history_order(citizen, variant, status, accepted, delivered=None):

@@ -16,7 +16,7 @@ from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderStatus
-from tests.fulfilment.conftest import bulk_accepted
+from tests.fixtures.fulfilment import bulk_accepted
 
 
 def outbox_by_status() -> dict[str, int]:

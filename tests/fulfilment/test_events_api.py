@@ -14,8 +14,8 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderStatus
 from stomi_app.ordering import new_draft, set_status
-from tests.conftest import make_app
-from tests.fulfilment.conftest import bulk_accepted, signed_post
+from tests.fixtures.app import make_app
+from tests.fixtures.fulfilment import bulk_accepted, signed_post
 
 _ids = iter(range(1, 10_000))
 

@@ -13,7 +13,7 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import CutShape, OrderStatus
 from stomi_app.ordering import cancel, record_measure
-from tests.fulfilment.conftest import at, place
+from tests.fixtures.orders import at, place
 
 
 def instruction_of(order) -> WarehouseInstruction:

@@ -9,9 +9,10 @@ from fulfilment.sla import monthly_on_time, recent_months
 from stomi_app.extensions import db
 from stomi_app.models import OrderStatus
 from stomi_app.ordering import set_status
-from tests.conftest import Auth
+from tests.fixtures.app import Auth
 from tests.factories import PASSWORD
-from tests.fulfilment.conftest import at, bulk_accepted
+from tests.fixtures.fulfilment import bulk_accepted
+from tests.fixtures.orders import at
 
 ROUTE = [OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.PACKED, OrderStatus.SHIPPED,
          OrderStatus.DELIVERED]

@@ -11,7 +11,7 @@ from stomi_app.models import Municipality
 from stomi_app.organisation import change_municipality
 from stomi_app.ordering import rules_for
 from tests import factories
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 
 def _set_reference(world, code: int, reference: str | None) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from invoicing.models import Invoice
 from invoicing.run import credit_invoice, run_month
 from stomi_app.extensions import db
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
 

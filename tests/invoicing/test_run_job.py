@@ -18,8 +18,8 @@ from stomi_app import jobruns
 from stomi_app.extensions import db
 from stomi_app.models import JobRun, JobRunStatus, User
 from tests import factories
-from tests.conftest import make_app
-from tests.invoicing.conftest import MAY
+from tests.fixtures.app import make_app
+from tests.fixtures.invoicing import MAY
 
 ADMIN = "admin@test.dk"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from stomi_app import jobs
 from stomi_app.cli import main
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 CALLS: list[str] = []
 

@@ -9,7 +9,7 @@ import pytest
 from rq.job import JobStatus
 
 from stomi_app import jobs
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 CALLS: list[tuple] = []
 

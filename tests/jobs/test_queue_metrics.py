@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from stomi_app import jobs
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.test_metrics import _value as _any_value
 
 

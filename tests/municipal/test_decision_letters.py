@@ -15,8 +15,7 @@ from stomi_app.grants import change_grant, end_grant
 from stomi_app.models import AuditEvent, GrantChange
 from tests import factories
 from tests.municipal.test_order_decisions import _send, on_budget  # noqa: F401
-from tests.nursing.conftest import awaiting, nurse  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 def _text(response) -> str:

@@ -10,9 +10,9 @@ from stomi_app.extensions import db
 from stomi_app.grants import GrantAccessDenied
 from stomi_app.models import AuditEvent, Order, OrderStatus
 from stomi_app.nursing import NursingError, needs_nurse
-from tests.municipal.conftest import OFFICER_AARHUS  # noqa: F401
-from tests.nursing.conftest import TODAY, awaiting, nurse  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.people import OFFICER_AARHUS
+from tests.fixtures.orders import TODAY
+from tests.fixtures.grants import grant_for, line
 
 
 def _send(citizen, variant, quantity):

@@ -14,10 +14,9 @@ from stomi_app.models import AuditEvent, GrantRecommendation, RecommendationKind
 from stomi_app.nursing import NursingError
 from stomi_app.timeutil import local_today
 from tests import factories
-from tests.conftest import csrf_token_from, make_app
-from tests.municipal.conftest import audit_rows
-from tests.nursing.conftest import awaiting, nurse, nurse_auh, nurse_ouh  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.app import csrf_token_from, make_app
+from tests.fixtures.audit import audit_rows
+from tests.fixtures.grants import grant_for, line
 
 
 @pytest.fixture

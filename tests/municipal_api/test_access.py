@@ -10,8 +10,8 @@ from stomi_app.extensions import db
 from stomi_app.models import ApiClient, ApiToken, AuditEvent, Role, User
 from stomi_app.oauth import create_client, revoke_client, rotate_secret, token_hash
 from tests import factories
-from tests.conftest import make_app
-from tests.municipal_api.conftest import Caller, basic, get_token
+from tests.fixtures.app import make_app
+from tests.fixtures.api import basic, Caller, get_token
 from tests.municipal_api.test_grants_api import body, grants, is_problem
 
 

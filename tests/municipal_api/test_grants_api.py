@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Grant, GrantChange, GrantStatus, Role
 from stomi_app.timeutil import local_today
-from tests.municipal_api.conftest import Caller, get_token
+from tests.fixtures.api import Caller, get_token
 
 CPR = "150348-1234"  # Birthe Nielsen, Aarhus
 ODENSE_CPR = "020756-2345"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from stomi_app.extensions import db
 from stomi_app.models import ApiIdempotentAnswer, Grant
-from tests.municipal_api.conftest import Caller
+from tests.fixtures.api import Caller
 from tests.municipal_api.test_grants_api import body
 from tests.ordering.test_races import _at_once
 

@@ -16,8 +16,8 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import OrderStatus
 from stomi_app.ordering import set_status
-from tests.notices.conftest import grant_for, line, place
-from tests.ordering.conftest import shop  # noqa: F401
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.orders import place
 
 DAY = date(2026, 3, 10)
 

@@ -19,7 +19,8 @@ from notices.texts import Kind
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import OrderStatus
-from tests.notices.conftest import grant_for, line, place
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.orders import place
 
 DAY = date(2026, 3, 10)
 

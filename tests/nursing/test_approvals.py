@@ -12,8 +12,8 @@ from stomi_app.models import (
     AuditEvent, GrantPeriod, OrderStatus, RecommendationKind, RecommendationStatus, RequestStatus, Role, TaskKind,
 )
 from tests import factories
-from tests.nursing.conftest import TODAY, waiting_order
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.orders import TODAY, waiting_order
+from tests.fixtures.grants import grant_for, line
 
 
 def test_approve_once_moves_the_order_and_records_who_when_why(awaiting, nurse):

@@ -13,7 +13,7 @@ from stomi_app.models import (
     RecommendationStatus, Role, StomaType, TaskKind,
 )
 from tests import factories
-from tests.nursing.conftest import waiting_order
+from tests.fixtures.orders import waiting_order
 
 
 def _at(obj, attr, minutes_ago):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from stomi_app.extensions import db
 from stomi_app.models import Order, OrderRules, OrderStatus
 from stomi_app.ordering import new_draft, set_draft_lines, submit
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
 

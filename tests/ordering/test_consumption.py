@@ -11,7 +11,7 @@ from stomi_app.extensions import db
 from stomi_app.grants import GrantError, GrantLineInput, change_grant, consumption, end_grant, period_bounds
 from stomi_app.models import GrantPeriod
 from stomi_app.ordering import new_draft, set_draft_lines, submit
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

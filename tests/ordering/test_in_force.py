@@ -20,7 +20,7 @@ from stomi_app.models import Grant, GrantStatus, OrderStatus, Role
 from stomi_app.ordering import new_draft, reevaluate_waiting_orders, set_draft_lines, submit
 from stomi_app.statistics.figures import citizens_with_grant
 from stomi_app.statistics.period import month_period
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 NOON = lambda y, m, d: datetime(y, m, d, 12, tzinfo=CPH)  # noqa: E731

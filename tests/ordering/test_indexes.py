@@ -16,7 +16,7 @@ from stomi_app.models import Order, Role
 from stomi_app.replacements import already_replaced
 from stomi_app.statistics.figures import order_totals
 from stomi_app.statistics.period import month_period
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 @contextmanager

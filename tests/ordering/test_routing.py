@@ -16,7 +16,7 @@ from stomi_app.ordering import (
     submit,
 )
 from stomi_app.statemachine import IllegalTransition
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 NOON = lambda y, m, d: datetime(y, m, d, 12, tzinfo=CPH)  # noqa: E731

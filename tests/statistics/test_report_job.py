@@ -11,7 +11,7 @@ from stomi_app import jobs
 from stomi_app.extensions import db
 from stomi_app.models import JobRun, JobRunStatus, Municipality, StatisticsReport
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.statistics import dataset
 
 ADMIN = "admin@test.dk"
