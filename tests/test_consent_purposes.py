@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_migrate import downgrade, upgrade
+import pytest
 from sqlalchemy import select, text
 
 from stomi_app import consent, nursing
@@ -170,6 +171,7 @@ OLD = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
 LATER = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.committing
 def test_the_old_single_consent_becomes_the_courier_purpose(tmp_path, instance_dir, app):
     with throwaway_database(tmp_path, "consent") as url:
         fresh = make_app(url)

@@ -123,6 +123,7 @@ def test_a_nurse_created_with_a_hospital_sees_the_citizens_of_its_region(admin, 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc).replace(tzinfo=None)
 
 
+@pytest.mark.committing
 def test_the_migration_turns_the_nurses_workplaces_into_hospitals(tmp_path, instance_dir, app):
     with throwaway_database(tmp_path, "hospitals") as url:
         fresh = make_app(url)

@@ -8,6 +8,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
+import pytest
 from sqlalchemy import func, inspect, select, text
 
 from stomi_app.extensions import MIGRATIONS_DIR, db
@@ -102,6 +103,7 @@ def test_there_is_exactly_one_head():
     assert len(heads) == 1, f"more than one migration head (merge them): {heads}"
 
 
+@pytest.mark.committing
 def test_every_revision_upgrades_to_head_with_data_and_downgrades_back(tmp_path, instance_dir, app):
     history = _history()
     assert len(history) >= 2 and history[-1] == _script().get_current_head()

@@ -8,6 +8,8 @@ import pytest
 
 from tests.fixtures.app import make_app
 
+pytestmark = pytest.mark.committing
+
 
 def _redis_answers() -> bool:
     try:

@@ -19,6 +19,8 @@ from stomi_app.models import AuditEvent, SamlAssertion, SamlRequest
 from tests import factories
 from tests.fixtures.app import make_app
 
+pytestmark = pytest.mark.committing
+
 BASE = "http://localhost"
 ACS = f"{BASE}/saml/acs"
 SP_ENTITY = f"{BASE}/saml/metadata"

@@ -113,6 +113,7 @@ def test_dispatcher_dying_between_send_and_mark_in_process(granted, shop, provid
     assert db.session.scalar(select(func.count(Order.id)).where(Order.status == OrderStatus.SENT_TO_WAREHOUSE)) == 3
 
 
+@pytest.mark.committing
 def test_dispatcher_process_killed_mid_send(granted, shop, provider, app, database_url):
     """A real `stomi fulfilment dispatch` is SIGKILLed after the provider stored the instruction, before the answer."""
     bulk_accepted(granted, shop.bag_a, 1)

@@ -191,6 +191,7 @@ def test_cancelled_order_refuses_events(client, secret, granted, shop):
     assert response.status_code == 409
 
 
+@pytest.mark.committing
 def test_works_with_csrf_protection_on_and_only_by_post(database_url, secret, sent_order):
     strict = make_app(database_url, WTF_CSRF_ENABLED=True)
     client = strict.test_client()

@@ -16,6 +16,8 @@ from stomi_app.models import Order, OrderStatus
 from tests.fixtures.app import Auth
 from tests.fixtures.orders import at, place
 
+pytestmark = pytest.mark.committing
+
 
 @pytest.fixture
 def live_app(app):

@@ -16,6 +16,8 @@ from rq.job import JobStatus
 from stomi_app import jobs
 from tests.fixtures.app import make_app
 
+pytestmark = pytest.mark.committing
+
 STOMI = Path(sys.executable).with_name("stomi")
 
 

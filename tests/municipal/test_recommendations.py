@@ -253,6 +253,7 @@ def test_a_discharge_id_is_not_answered_here(logged_in, a_discharge):
     assert a_discharge.kind is RecommendationKind.DISCHARGE
 
 
+@pytest.mark.committing
 def test_an_answer_without_the_csrf_token_is_refused(database_url, instance_dir, from_order):
     strict = make_app(database_url, WTF_CSRF_ENABLED=True)
     client = strict.test_client()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import time_machine
+import pytest
 from sqlalchemy import select
 
 from stomi_app.extensions import db
@@ -125,6 +126,7 @@ def test_every_call_is_audited_as_the_municipal_system(api, aarhus_client, shop)
         ("municipal_system", aarhus_client[0].system_user_id, "GET municipal_api.orders_awaiting -> 200")]
 
 
+@pytest.mark.committing
 def test_rate_limited_per_client(database_url, app, world, admin, limits_restored):
     limited = make_app(database_url, RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
     with limited.app_context():

@@ -96,6 +96,7 @@ def test_the_same_event_is_told_once(emailed):
     assert db.session.scalar(select(func.count(NoticeDelivery.id))) == 2  # e-mail and Digital Post, once each
 
 
+@pytest.mark.committing
 @pytest.mark.postgres_only
 def test_two_transactions_telling_the_same_event_at_once_write_one_notice_and_both_commit(app, emailed):
     if db.engine.dialect.name != "postgresql":

@@ -142,6 +142,7 @@ def test_gives_up_after_the_last_attempt_and_the_notice_stays_in_the_inbox(app, 
     assert db.session.get(type(notice), notice.id) is not None
 
 
+@pytest.mark.committing
 def test_two_senders_at_once_send_each_mail_once(app, emailed, smtp):
     for n in range(12):
         notify(emailed, Kind.GRANT_CHANGED, f"grant:3:v{n}")

@@ -15,7 +15,7 @@ from stomi_app.models import Order, OrderEvent, OrderRules, OrderStatus
 from stomi_app.ordering import cancel, new_draft, set_draft_lines, submit
 from tests.fixtures.grants import grant_for, line
 
-pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
+pytestmark = [pytest.mark.committing, pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")]
 
 CPR = "1503481234"  # the world's citizen, Birthe Nielsen
 

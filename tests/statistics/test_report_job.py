@@ -58,6 +58,7 @@ def test_a_month_that_cannot_be_reported_on_is_explained_and_nothing_queued(worl
     assert _runs() == []
 
 
+@pytest.mark.committing
 def test_a_second_start_while_one_is_queued_is_refused(world, database_url, instance_dir):
     other = make_app(database_url, JOBS_SYNC=False, JOBS_QUEUE=f"stomi-noworker-{uuid.uuid4().hex[:12]}")
     client = other.test_client()
@@ -71,6 +72,7 @@ def test_a_second_start_while_one_is_queued_is_refused(world, database_url, inst
         jobs.get_queue().empty()
 
 
+@pytest.mark.committing
 def test_redis_down_is_said_in_words_and_nothing_is_started(world, database_url, instance_dir):
     down = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0", JOBS_SYNC=False)
     client = down.test_client()
@@ -112,6 +114,7 @@ def test_a_municipal_manager_reads_the_reports_but_starts_nothing(manager, clien
     assert _runs() == []
 
 
+@pytest.mark.committing
 def test_one_municipality_and_all_of_the_same_month_never_run_at_once(world, database_url, instance_dir):
     other = make_app(database_url, JOBS_SYNC=False, JOBS_QUEUE=f"stomi-noworker-{uuid.uuid4().hex[:12]}")
     officer, admin = other.test_client(), other.test_client()
