@@ -36,8 +36,9 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
 from ordering.models import Order, OrderEvent, OrderStatus
 from ordering.services import set_status
-from tests.fulfilment.conftest import bulk_accepted, granted, provider  # noqa: F401  (fixtures)
-from tests.ordering.conftest import citizen, measured, officer, shop  # noqa: F401  (fixtures)
+from ordering.models import Order, OrderEvent, OrderStatus
+from ordering.services import set_status
+from tests.fixtures.fulfilment import bulk_accepted
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 PLATFORM_PATH = "/api/v1/fulfilment/events"

@@ -5,7 +5,7 @@ import pytest
 
 from stomi_app.models import Role
 from tests import factories
-from tests.conftest import csrf_token_from, make_app
+from tests.fixtures.app import csrf_token_from, make_app
 
 START = {
     Role.FSC_ADMIN: "/admin/",
@@ -94,6 +94,7 @@ def test_citizen_demo_login_and_bad_cpr(world, auth, client):
     assert "Birthe Nielsen" in page and "150348-****" in page and "1503481234" not in page
 
 
+@pytest.mark.committing
 def test_demo_login_can_be_switched_off(database_url, instance_dir, app):
     closed = make_app(database_url, DEMO_LOGIN_ENABLED=False)
     assert closed.test_client().get("/login/borger").status_code == 404
@@ -115,6 +116,7 @@ def test_logout_everywhere_ends_other_sessions(world, app):
     assert second.get("/admin/").status_code == 302
 
 
+@pytest.mark.committing
 def test_post_without_csrf_token_is_refused_and_changes_nothing(database_url, instance_dir, world):
     strict = make_app(database_url, WTF_CSRF_ENABLED=True)
     client = strict.test_client()
@@ -126,6 +128,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(database_url, in
     assert ok.status_code == 302
 
 
+@pytest.mark.committing
 def test_login_is_rate_limited(database_url, instance_dir, world):
     from stomi_app.extensions import limiter
 

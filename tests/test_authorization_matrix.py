@@ -16,7 +16,8 @@ from stomi_app.models import Role
 from care.approvals import approve_product_change, request_product_change
 from ordering.services import new_draft, set_draft_lines, submit
 from tests import factories
-from tests.ordering.conftest import Shop, grant_for, line
+from tests.fixtures.catalogue import Shop
+from tests.fixtures.grants import grant_for, line
 
 PUBLIC, LOGGED_IN, API = "public", "logged_in", "api"
 CIT, NUR, GO, MM, CC, ADM, WH = (Role.CITIZEN, Role.NURSE, Role.GRANT_OFFICER, Role.MUNICIPAL_MANAGER, Role.CALLCENTER,

@@ -16,8 +16,9 @@ from stomi_app import cpr
 from stomi_app.extensions import db
 from stomi_app.models.citizen import Citizen
 
-pytestmark = pytest.mark.skipif(not (os.environ.get("STOMI_TEST_DATABASE_URL") and shutil.which("pg_dump")),
-                                reason="pg_dump and pg_restore against PostgreSQL")
+pytestmark = [pytest.mark.committing,
+              pytest.mark.skipif(not (os.environ.get("STOMI_TEST_DATABASE_URL") and shutil.which("pg_dump")),
+                                 reason="pg_dump and pg_restore against PostgreSQL")]
 
 
 def _libpq(url) -> list[str]:

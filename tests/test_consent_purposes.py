@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_migrate import downgrade, upgrade
+import pytest
 from sqlalchemy import select, text
 
 from citizens import consent
@@ -14,7 +15,9 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Role
 from stomi_app.models.citizen import Citizen
 from citizens.consent_models import CitizenConsent, ConsentPurpose as P
-from tests.conftest import make_app
+from stomi_app.models import AuditEvent, Citizen, Role
+from citizens.consent_models import CitizenConsent, ConsentPurpose as P
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 URL = "/borger/mine-data/samtykke"
@@ -172,6 +175,7 @@ OLD = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
 LATER = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.committing
 def test_the_old_single_consent_becomes_the_courier_purpose(tmp_path, instance_dir, app):
     with throwaway_database(tmp_path, "consent") as url:
         fresh = make_app(url)

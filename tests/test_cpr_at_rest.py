@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from sqlalchemy import select
 
 from stomi_app import cpr
@@ -10,7 +11,7 @@ from stomi_app.cli import main
 from stomi_app.extensions import db
 from stomi_app.models.citizen import Citizen
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 
@@ -18,6 +19,7 @@ def _all_cprs() -> set[str]:
     return {cpr.decrypt(c.cpr_encrypted) for c in db.session.scalars(select(Citizen))}
 
 
+@pytest.mark.committing
 def test_demo_database_file_holds_no_plain_cpr(tmp_path, instance_dir, app, monkeypatch):
     monkeypatch.delenv("STOMI_TEST_DATABASE_URL", raising=False)  # this test is about the SQLite file itself
     with throwaway_database(tmp_path, "cprscan") as url:

@@ -19,7 +19,8 @@ from stomi_app.extensions import db
 from ordering.models import DeliveryProblemKind, OrderStatus
 from stomi_app.timeutil import local_today
 from tests import factories
-from tests.ordering.conftest import Shop, grant_for, line
+from tests.fixtures.catalogue import Shop
+from tests.fixtures.grants import grant_for, line
 from tests.test_authorization_matrix import API, HOSPITAL_NURSES_ONLY, ROUTES, _client_as, _url
 
 # Every unicode category but surrogates (which no browser can send as UTF-8): controls (NUL, DEL, C1), format and

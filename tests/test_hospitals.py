@@ -15,7 +15,7 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Hospital, Role, User
 from stomi_app.models.citizen import Citizen
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 REVISION, BEFORE = "b7ce6e8c4f83", "e8c4a2f6b901"
@@ -124,6 +124,7 @@ def test_a_nurse_created_with_a_hospital_sees_the_citizens_of_its_region(admin, 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc).replace(tzinfo=None)
 
 
+@pytest.mark.committing
 def test_the_migration_turns_the_nurses_workplaces_into_hospitals(tmp_path, instance_dir, app):
     with throwaway_database(tmp_path, "hospitals") as url:
         fresh = make_app(url)

@@ -22,9 +22,8 @@ from stomi_app.userinput import DB_INT_MAX, MAX_AMOUNT_OERE, iso_day, record_id,
 from tests import factories
 from tests.citizen.test_portal import _order
 from tests.municipal.test_portal import grant_form
-from tests.nursing.conftest import nurse_auh  # noqa: F401
 from tests.nursing.test_views import _discharge_form
-from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401
+from tests.fixtures.grants import grant_for, line
 
 MARKUP = "<b>x</b>"
 OFFICER = "officer.aarhus@test.dk"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from stomi_app import logs
 from stomi_app.extensions import db
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 
@@ -83,6 +83,7 @@ def test_a_404_page_does_not_show_a_reference(json_app):
     assert "Fejlreference" not in html
 
 
+@pytest.mark.committing
 def test_the_outage_page_shows_the_request_id(instance_dir, capsys):
     down = make_app(CLOSED_PORT, LOG_FORMAT="json", LOG_LEVEL="INFO")
     answer = down.test_client().post("/login/borger", data={"cpr": "1503481234"})
@@ -108,6 +109,7 @@ def test_the_outage_page_shows_the_request_id(instance_dir, capsys):
     ("req-150348-1234", False),
     ("", False),
 ])
+@pytest.mark.committing
 def test_a_trusted_request_id_is_kept_only_when_valid(database_url, app, instance_dir, given, kept):
     trusting = make_app(database_url, TRUST_REQUEST_ID=True)
     # The test client refuses a newline in a header; the rule is still checked directly.
@@ -117,6 +119,7 @@ def test_a_trusted_request_id_is_kept_only_when_valid(database_url, app, instanc
     assert logs.valid_request_id(given) is kept
 
 
+@pytest.mark.committing
 def test_an_untrusted_request_id_is_replaced(database_url, app, instance_dir):
     answered = make_app(database_url, TRUST_REQUEST_ID=False).test_client().get(
         "/healthz", headers={logs.REQUEST_ID_HEADER: "from-the-internet"})
@@ -190,6 +193,7 @@ def test_work_outside_a_request_logs_the_id_it_is_bound_to(capsys):
         logs.configure("text", "INFO")
 
 
+@pytest.mark.committing
 def test_text_lines_carry_the_request_id_too(database_url, app, instance_dir, capsys):
     texty = make_app(database_url, LOG_FORMAT="text", LOG_LEVEL="INFO")
     capsys.readouterr()
@@ -199,6 +203,7 @@ def test_text_lines_carry_the_request_id_too(database_url, app, instance_dir, ca
     assert "1503481234" not in err
 
 
+@pytest.mark.committing
 def test_building_the_app_again_never_doubles_the_lines(database_url, app, instance_dir, capsys):
     for _ in range(3):
         again = make_app(database_url, LOG_FORMAT="text", LOG_LEVEL="INFO")

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401  (fixtures)
-from tests.conftest import make_app
+import pytest
+
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.app import make_app
 
 
 def _value(text: str, name: str, **labels) -> float:
@@ -32,6 +34,7 @@ def test_metrics_count_requests_orders_and_the_outbox(client, auth, officer, cit
     assert "/borger/ordrer/" not in after  # labelled by endpoint, never by a path with an id in it
 
 
+@pytest.mark.committing
 def test_metrics_need_the_token_from_elsewhere(database_url, app, instance_dir):
     guarded = make_app(database_url, METRICS_TOKEN="s3cret").test_client()
     assert guarded.get("/metrics").status_code == 403

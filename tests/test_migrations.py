@@ -5,11 +5,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+import pytest
+
 from stomi_app.extensions import db
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 
+@pytest.mark.committing
 def test_upgrade_from_empty_matches_models(tmp_path, instance_dir, app):
     with throwaway_database(tmp_path, "migr") as url:
         fresh = make_app(url)

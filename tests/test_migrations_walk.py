@@ -8,10 +8,11 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
+import pytest
 from sqlalchemy import func, inspect, select, text
 
 from stomi_app.extensions import MIGRATIONS_DIR, db
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.dbutil import throwaway_database
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
@@ -121,6 +122,7 @@ def test_there_is_exactly_one_head():
     assert len(heads) == 1, f"more than one migration head (merge them): {heads}"
 
 
+@pytest.mark.committing
 def test_every_revision_upgrades_to_head_with_data_and_downgrades_back(tmp_path, instance_dir, app):
     history = _history()
     assert len(history) >= 2 and history[-1] == _script().get_current_head()

@@ -17,7 +17,7 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
 from stomi_app.outage import RETRY_AFTER_SECONDS
 from tests import factories
-from tests.conftest import Auth, make_app
+from tests.fixtures.app import Auth, make_app
 
 CPR = "1503481234"  # the world's citizen: must never reach the log
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x"
@@ -116,6 +116,7 @@ def test_failing_commit_is_an_outage_not_a_500(app, client, world, monkeypatch):
     assert_outage_page(response, lang="en")
 
 
+@pytest.mark.committing
 def test_recovers_without_a_restart(instance_dir, tmp_path):
     folder = tmp_path / "later"
     app = make_app(f"sqlite:///{folder / 'stomi.sqlite'}")
@@ -185,6 +186,7 @@ class CuttableLink:
         self.listener = self._listen(self.port)
 
 
+@pytest.mark.committing
 def test_postgresql_restart_is_an_outage_and_then_recovered(app, client, world, database_url):
     url = make_url(database_url)
     if not url.drivername.startswith("postgresql"):

@@ -17,7 +17,7 @@ from stomi_app.models.citizen import Citizen
 from ordering.models import DeliveryProblem, Order, OrderStatus
 from tests import factories
 from tests.dbutil import count_statements
-from tests.ordering.conftest import grant_for, line, shop  # noqa: F401  (fixture)
+from tests.fixtures.grants import grant_for, line
 
 
 def test_audit_events_cannot_be_changed_or_deleted(world):

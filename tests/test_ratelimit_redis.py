@@ -6,7 +6,9 @@ import uuid
 
 import pytest
 
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
+
+pytestmark = pytest.mark.committing
 
 
 def _redis_answers() -> bool:

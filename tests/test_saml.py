@@ -17,7 +17,9 @@ from stomi_app.auth import saml
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, SamlAssertion, SamlRequest
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
+
+pytestmark = pytest.mark.committing
 
 BASE = "http://localhost"
 ACS = f"{BASE}/saml/acs"

@@ -11,9 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
+
+pytestmark = pytest.mark.committing
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import LoginSession, User
 from tests import factories
+
+# The idle time-out deletes and the touch updates the login session on a connection of their own (stomi_app.auth.sessions).
+pytestmark = pytest.mark.committing
 
 
 def _logged_in(app, login):

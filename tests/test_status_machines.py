@@ -71,9 +71,10 @@ def test_every_status_has_words(table, statuses):
     assert set(table) == {s.value for s in statuses}
 
 
+@pytest.mark.committing
 def test_a_move_refused_at_the_machine_is_a_409_page_and_nothing_is_saved(database_url, instance_dir):
     """The last line of defence when two people act on one case at once: a clear page, never a 500."""
-    from tests.conftest import make_app
+    from tests.fixtures.app import make_app
 
     app = make_app(database_url)
 

@@ -9,7 +9,10 @@ from sqlalchemy.exc import OperationalError
 from stomi_app import transaction
 from stomi_app.extensions import db
 from stomi_app.models import Region
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
+
+# A second app of the factory answers the requests: its commits are seen on another connection.
+pytestmark = pytest.mark.committing
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from tests.callcenter.conftest import agent, agent_client, consenting  # noqa: F401
-from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401
+from tests.fixtures.grants import grant_for, line
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [p for p in ROOT.glob("*/templates/**/*.html")] + list((ROOT / "stomi_app" / "templates").rglob("*.html"))

@@ -8,8 +8,7 @@ import pytest
 
 from stomi_app.forms import BaseForm, WTFORMS_MESSAGES
 from tests import factories
-from tests.ordering.conftest import grant_for, line  # noqa: F401
-from tests.ordering.conftest import citizen, officer, shop  # noqa: F401  (fixtures)
+from tests.fixtures.grants import grant_for, line
 
 ENGLISH = re.compile(r"This field is required|Not a valid [a-z]+ value|Field must be|Field cannot be|Invalid (input|email)"
                      r"|Number must be|CSRF token")

@@ -12,8 +12,8 @@ from stomi_app.timeutil import local_today
 from stomi_app.models import AuditEvent
 from ordering.models import Order, OrderChannel, OrderStatus
 from tests import factories
-from tests.callcenter.conftest import idempotency_key
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.orders import idempotency_key
+from tests.fixtures.grants import grant_for, line
 
 
 def _fill(client, citizen, quantities, *, express=False):

@@ -14,8 +14,11 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent
 from ordering.models import DeliveryProblemKind
 from care.models import AdviceMessage, AdviceQuestion, AdviceStatus
-from tests.callcenter.conftest import deliver, web_order
-from tests.ordering.conftest import grant_for, line
+from stomi_app.models import AuditEvent
+from ordering.models import DeliveryProblemKind
+from care.models import AdviceMessage, AdviceQuestion, AdviceStatus
+from tests.fixtures.orders import deliver, web_order
+from tests.fixtures.grants import grant_for, line
 
 
 def test_overview_shows_grants_measure_orders_cases_and_contacts(agent_client, consenting, officer, shop, measured, agent):

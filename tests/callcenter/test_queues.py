@@ -16,9 +16,9 @@ from stomi_app.models import AuditEvent, Role
 from ordering.models import DeliveryProblem, DeliveryProblemKind
 from care.models import ProductChangeRequest
 from tests import factories
-from tests.callcenter.conftest import deliver, web_order
+from tests.fixtures.orders import deliver, web_order
 from tests.callcenter.test_order_on_behalf import _fill, _send
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CITIZEN_CPR = "150348-1234"
 

@@ -14,8 +14,8 @@ from ordering.models import DeliveryProblem, DeliveryProblemKind, Order, OrderCh
 from ordering.models import ProblemStatus
 from ordering.replacements import create_replacement, replaceable
 from stomi_app.timeutil import local_today
-from tests.callcenter.conftest import deliver, web_order
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.orders import deliver, web_order
+from tests.fixtures.grants import grant_for, line
 
 
 @pytest.fixture

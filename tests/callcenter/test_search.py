@@ -8,7 +8,7 @@ from callcenter.search import SearchError, classify, mask_cprs
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent
 from tests import factories
-from tests.callcenter.conftest import web_order
+from tests.fixtures.orders import web_order
 
 
 def _audit(action=None):

@@ -8,7 +8,7 @@ import pytest
 from catalogue import importer, services
 from catalogue.importer import ImportRefused, import_price_list
 from stomi_app.extensions import db
-from tests.catalogue.conftest import HEADER, csv_bytes, gtin, row, snapshot
+from tests.fixtures.catalogue import csv_bytes, gtin, HEADER, row, snapshot
 
 
 @pytest.fixture

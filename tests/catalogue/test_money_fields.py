@@ -8,7 +8,7 @@ import pytest
 from catalogue import services
 from catalogue.importer import export_catalogue, import_price_list
 from stomi_app.extensions import db
-from tests.catalogue.conftest import csv_bytes, row
+from tests.fixtures.catalogue import csv_bytes, row
 
 ADMIN = "admin@test.dk"
 

@@ -7,7 +7,7 @@ import pytest
 
 from catalogue import services
 from catalogue.services import CatalogueValidationError
-from tests.catalogue.conftest import gtin
+from tests.fixtures.catalogue import gtin
 
 
 def test_create_product_and_variant(build):

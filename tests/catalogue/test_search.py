@@ -11,7 +11,7 @@ from catalogue import services
 from catalogue.models import ContractPrice, Product, Variant
 from catalogue.services import CatalogueQuery
 from stomi_app.extensions import db
-from tests.catalogue.conftest import gtin
+from tests.fixtures.catalogue import gtin
 from tests.dbutil import count_statements
 
 

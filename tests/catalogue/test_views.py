@@ -11,7 +11,7 @@ from catalogue.models import Variant
 from stomi_app.extensions import db
 from stomi_app.models import Role
 from tests import factories
-from tests.catalogue.conftest import csv_bytes, gtin, row, snapshot
+from tests.fixtures.catalogue import csv_bytes, gtin, row, snapshot
 
 ADMIN = factories.STAFF[Role.FSC_ADMIN][0]
 NURSE = factories.STAFF[Role.NURSE][0]

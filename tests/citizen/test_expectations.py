@@ -14,7 +14,7 @@ from stomi_app.extensions import db
 from ordering.models import Order
 from grants.models import OrderRules
 from tests.citizen.test_portal import _login, _order
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 # Wednesday 2 December 2026, noon in Copenhagen: two working days on is Friday 4 December.
 WEDNESDAY = datetime(2026, 12, 2, 12, tzinfo=ZoneInfo("Europe/Copenhagen"))

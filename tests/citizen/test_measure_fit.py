@@ -9,7 +9,8 @@ import pytest
 from ordering import services as ordering
 from stomi_app.extensions import db
 from citizens.clinical import CutShape
-from tests.ordering.conftest import grant_for, line
+from citizens.clinical import CutShape
+from tests.fixtures.grants import grant_for, line
 
 
 def _login(auth):

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
-from tests.ordering.conftest import grant_for, line
+from ordering.models import Order, OrderStatus
+from tests.fixtures.grants import grant_for, line
 
 
 def _login(auth, citizen):

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from stomi_app.extensions import db
 from ordering.models import Order
 from care.models import ProductChangeRequest
-from tests.callcenter.conftest import agent, agent_client, consenting  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from ordering.models import Order
+from care.models import ProductChangeRequest
+from tests.fixtures.grants import grant_for, line
 
 
 def _login(auth):

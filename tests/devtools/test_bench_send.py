@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import requests
+import pytest
 from sqlalchemy import select
 
 from devtools.bench import http
@@ -12,9 +13,10 @@ from stomi_app import cpr
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
 from tests import factories
-from tests.ordering.conftest import citizen, grant_for, line, officer, shop  # noqa: F401  (fixtures)
+from tests.fixtures.grants import grant_for, line
 
 
+@pytest.mark.committing
 def test_a_prepared_draft_is_sent_through_the_pages_of_a_real_server(app, database_url, instance_dir, officer, citizen,
                                                                       shop, tmp_path):
     other = factories.citizen(name="Anden Borger")

@@ -14,7 +14,10 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from citizens.clinical import CutShape
 from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
-from tests.fulfilment.conftest import at, bulk_accepted
+from citizens.clinical import CutShape
+from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
+from tests.fixtures.fulfilment import bulk_accepted
+from tests.fixtures.orders import at
 
 
 def history_order(citizen, variant, status, accepted, delivered=None):

@@ -16,7 +16,8 @@ from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
-from tests.fulfilment.conftest import bulk_accepted
+from ordering.models import Order, OrderStatus
+from tests.fixtures.fulfilment import bulk_accepted
 
 
 def outbox_by_status() -> dict[str, int]:
@@ -113,6 +114,7 @@ def test_dispatcher_dying_between_send_and_mark_in_process(granted, shop, provid
     assert db.session.scalar(select(func.count(Order.id)).where(Order.status == OrderStatus.SENT_TO_WAREHOUSE)) == 3
 
 
+@pytest.mark.committing
 def test_dispatcher_process_killed_mid_send(granted, shop, provider, app, database_url):
     """A real `stomi fulfilment dispatch` is SIGKILLed after the provider stored the instruction, before the answer."""
     bulk_accepted(granted, shop.bag_a, 1)

@@ -14,8 +14,10 @@ from fulfilment.signing import SIGNATURE_HEADER, sign
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
 from ordering.services import new_draft, set_status
-from tests.conftest import make_app
-from tests.fulfilment.conftest import bulk_accepted, signed_post
+from ordering.models import Order, OrderStatus
+from ordering.services import new_draft, set_status
+from tests.fixtures.app import make_app
+from tests.fixtures.fulfilment import bulk_accepted, signed_post
 
 _ids = iter(range(1, 10_000))
 
@@ -191,6 +193,7 @@ def test_cancelled_order_refuses_events(client, secret, granted, shop):
     assert response.status_code == 409
 
 
+@pytest.mark.committing
 def test_works_with_csrf_protection_on_and_only_by_post(database_url, secret, sent_order):
     strict = make_app(database_url, WTF_CSRF_ENABLED=True)
     client = strict.test_client()

@@ -14,7 +14,10 @@ from stomi_app.extensions import db
 from citizens.clinical import CutShape
 from ordering.models import OrderStatus
 from ordering.services import cancel, record_measure
-from tests.fulfilment.conftest import at, place
+from citizens.clinical import CutShape
+from ordering.models import OrderStatus
+from ordering.services import cancel, record_measure
+from tests.fixtures.orders import at, place
 
 
 def instruction_of(order) -> WarehouseInstruction:

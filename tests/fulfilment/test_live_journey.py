@@ -13,8 +13,10 @@ from fulfilment.models import ReceivedEvent
 from fulfilment.simulator import LogisticsSimulator
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
-from tests.conftest import Auth
-from tests.fulfilment.conftest import at, place
+from tests.fixtures.app import Auth
+from tests.fixtures.orders import at, place
+
+pytestmark = pytest.mark.committing
 
 
 @pytest.fixture

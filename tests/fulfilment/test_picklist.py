@@ -14,9 +14,12 @@ from stomi_app.cli import main
 from stomi_app.extensions import db
 from citizens.clinical import CutShape
 from ordering.services import record_measure
-from tests.conftest import Auth
+from citizens.clinical import CutShape
+from ordering.services import record_measure
+from tests.fixtures.app import Auth
 from tests.factories import PASSWORD
-from tests.fulfilment.conftest import at, bulk_accepted, place
+from tests.fixtures.fulfilment import bulk_accepted
+from tests.fixtures.orders import at, place
 
 
 def pdf_texts(pdf: bytes) -> list[str]:
@@ -26,7 +29,7 @@ def pdf_texts(pdf: bytes) -> list[str]:
 
 def other_citizen(officer, shop, name, **measure):
     from tests import factories
-    from tests.fulfilment.conftest import grant_for, line
+    from tests.fixtures.grants import grant_for, line
 
     other = factories.citizen(name=name)
     record_measure(other, **measure)

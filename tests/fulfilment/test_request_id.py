@@ -14,7 +14,7 @@ from fulfilment.models import OutboxMessage
 from stomi_app import logs
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from tests.fulfilment.conftest import bulk_accepted
+from tests.fixtures.fulfilment import bulk_accepted
 
 
 def test_the_accepting_requests_id_reaches_the_provider_on_every_attempt(app, granted, shop, provider, capsys):

@@ -9,9 +9,12 @@ from fulfilment.sla import monthly_on_time, recent_months
 from stomi_app.extensions import db
 from ordering.models import OrderStatus
 from ordering.services import set_status
-from tests.conftest import Auth
+from ordering.models import OrderStatus
+from ordering.services import set_status
+from tests.fixtures.app import Auth
 from tests.factories import PASSWORD
-from tests.fulfilment.conftest import at, bulk_accepted
+from tests.fixtures.fulfilment import bulk_accepted
+from tests.fixtures.orders import at
 
 ROUTE = [OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.PACKED, OrderStatus.SHIPPED,
          OrderStatus.DELIVERED]

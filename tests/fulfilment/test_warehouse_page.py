@@ -10,9 +10,9 @@ from fulfilment.instructions import SENT_COUNT_DAYS, outbox_counts
 from fulfilment.models import OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
-from tests.conftest import Auth
+from tests.fixtures.app import Auth
 from tests.factories import PASSWORD
-from tests.fulfilment.conftest import bulk_accepted
+from tests.fixtures.fulfilment import bulk_accepted
 
 
 def _mark_sent(orders, days_ago: int) -> None:

@@ -12,7 +12,7 @@ from invoicing.models import Invoice
 from invoicing.run import run_month
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 
 def _issued():

@@ -11,7 +11,7 @@ from stomi_app.models import Municipality
 from organisation.services import change_municipality
 from ordering.services import rules_for
 from tests import factories
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 
 def _set_reference(world, code: int, reference: str | None) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from invoicing.models import Invoice
 from invoicing.run import credit_invoice, run_month
 from stomi_app.extensions import db
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
-pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
+pytestmark = [pytest.mark.committing, pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")]
 
 
 def test_concurrent_runs_issue_each_invoice_once(app, month):

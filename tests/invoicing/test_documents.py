@@ -17,7 +17,7 @@ from invoicing.models import Invoice
 from invoicing.run import credit_invoice, run_month
 from invoicing.ubl import CUSTOMIZATION_ID, PROFILE_ID
 from stomi_app.extensions import db
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}

@@ -15,7 +15,7 @@ from invoicing.models import FeeSchedule, Invoice
 from invoicing.run import run_month
 from stomi_app.cli import main
 from stomi_app.extensions import db
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 FORM = {"valid_from": "2027-01", "valid_to": "", "cutting": "2,50", "delivery": "59", "express": "149",
         "warehouse": "8,50", "admin_pct": "5", "citizen_yearly": "1385", "note": ""}

@@ -13,8 +13,8 @@ from invoicing.models import Invoice, InvoiceDocument
 from invoicing.run import credit_invoice, run_month
 from stomi_app.extensions import db
 from tests import factories
-from tests.invoicing.conftest import JUNE_2, MAY, delivered, utc
-
+from tests.fixtures.invoicing import delivered, JUNE_2, MAY
+from tests.fixtures.orders import utc
 
 
 def _invoice(code: int, month: date = MAY) -> Invoice:

@@ -18,8 +18,8 @@ from stomi_app import jobruns
 from stomi_app.extensions import db
 from stomi_app.models import JobRun, JobRunStatus, User
 from tests import factories
-from tests.conftest import make_app
-from tests.invoicing.conftest import MAY
+from tests.fixtures.app import make_app
+from tests.fixtures.invoicing import MAY
 
 ADMIN = "admin@test.dk"
 
@@ -91,6 +91,7 @@ def test_a_second_start_of_the_same_month_while_one_runs_is_refused(queued_app, 
     assert client.post("/admin/fakturering/koersel", data={"month": "2026-04"}).status_code == 302
 
 
+@pytest.mark.committing
 def test_the_guard_holds_across_processes(queued_app, month, database_url, instance_dir):
     """Another process (another app server) starts May; this one is refused by the database."""
     code = ("from stomi_app import create_app\nfrom invoicing import jobs\nfrom stomi_app.models import User\n"
@@ -163,6 +164,7 @@ def test_a_run_whose_job_was_lost_is_failed_and_frees_the_month(queued_app, clie
     assert client.post("/admin/fakturering/koersel", data={"month": "2026-05"}).status_code == 302
 
 
+@pytest.mark.committing
 def test_redis_down_says_the_queue_is_unavailable_and_starts_nothing(database_url, instance_dir, app, month):
     down = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0", JOBS_SYNC=False)
     client = down.test_client()
@@ -174,6 +176,7 @@ def test_redis_down_says_the_queue_is_unavailable_and_starts_nothing(database_ur
     assert _runs() == [] and db.session.scalar(select(func.count(Invoice.id))) == 0
 
 
+@pytest.mark.committing
 def test_a_progress_page_with_redis_down_says_so_and_is_not_a_500(queued_app, database_url, instance_dir, month):
     other = queued_app.test_client()
     _login(other)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from invoicing.models import FeeSchedule, Invoice, SharedCostAllocation
 from invoicing.run import run_month
 from stomi_app.extensions import db
-from tests.invoicing.conftest import JUNE_2, MAY
+from tests.fixtures.invoicing import JUNE_2, MAY
 
 
 def _admin(auth):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from stomi_app import jobs
 from stomi_app.cli import main
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 CALLS: list[str] = []
 
@@ -89,6 +89,7 @@ def test_the_jobs_commands(queue_app, monkeypatch):
 
 @pytest.mark.parametrize("command", [["jobs", "status"], ["jobs", "nightly"], ["jobs", "schedule"], ["jobs", "ping"],
                                      ["worker", "--burst"]])
+@pytest.mark.committing
 def test_the_commands_say_when_redis_does_not_answer(app, database_url, instance_dir, command):
     if command[0] == "worker":  # the worker builds its own app from the environment
         answer = CliRunner().invoke(main, command, env={"STOMI_REDIS_URL": "redis://127.0.0.1:1/0",

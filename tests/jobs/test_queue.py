@@ -9,7 +9,7 @@ import pytest
 from rq.job import JobStatus
 
 from stomi_app import jobs
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 
 CALLS: list[tuple] = []
 
@@ -73,6 +73,7 @@ def test_the_nightly_slot_enqueues_each_registered_job_once_per_night(ctx, monke
     assert CALLS == [(night, None, "stomi_app")]
 
 
+@pytest.mark.committing
 def test_redis_down_is_queue_unavailable_and_nothing_runs(database_url, instance_dir):
     app = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
     with app.app_context():

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from stomi_app import jobs
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.test_metrics import _value as _any_value
+
+pytestmark = pytest.mark.committing
 
 
 def _value(text: str, name: str, **labels) -> float:

@@ -14,7 +14,9 @@ import pytest
 from rq.job import JobStatus
 
 from stomi_app import jobs
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
+
+pytestmark = pytest.mark.committing
 
 STOMI = Path(sys.executable).with_name("stomi")
 
@@ -73,9 +75,6 @@ def test_a_real_worker_marks_a_raising_job_failed_and_goes_on(worker_queue):
         after = jobs.enqueue(jobs.ping, "still alive")
         assert wait_for(after) == JobStatus.FINISHED
         assert jobs.queue_counts()["failed"] == 1
-
-
-from tests.invoicing.conftest import fees, month, shop  # noqa: E402,F401  (fixtures)
 
 
 def test_the_invoice_run_started_from_the_page_finishes_in_a_real_worker(worker_queue, month):

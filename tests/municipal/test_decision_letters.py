@@ -17,8 +17,7 @@ from stomi_app.models import AuditEvent
 from grants.models import GrantChange
 from tests import factories
 from tests.municipal.test_order_decisions import _send, on_budget  # noqa: F401
-from tests.nursing.conftest import awaiting, nurse  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 def _text(response) -> str:

@@ -22,6 +22,9 @@ from ordering.services import evaluate, last_order, new_draft, reorder, set_draf
 from stomi_app.reference import load_municipalities
 from stomi_app.timeutil import add_months, local_date
 
+# The module-wide demo world commits before any test's transaction begins: every table is emptied after each test.
+pytestmark = pytest.mark.committing
+
 TODAY = date(2026, 11, 22)
 
 

@@ -12,8 +12,8 @@ from grants.models import Grant
 from care.models import RecommendationStatus
 from stomi_app.timeutil import local_today
 from tests import factories
-from tests.municipal.conftest import audit_rows, grant_count
-from tests.nursing.conftest import nurse_auh  # noqa: F401
+from tests.fixtures.audit import audit_rows
+from tests.fixtures.grants import grant_count
 
 
 @pytest.fixture

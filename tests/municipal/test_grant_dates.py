@@ -14,9 +14,11 @@ from stomi_app.extensions import db
 from grants.services import GrantError, change_grant, create_grant, earliest_effect, end_grant
 from grants.models import Grant, GrantStatus
 from tests import factories
-from tests.municipal.conftest import OFFICER_AARHUS, audit_rows, grant_count
+from tests.fixtures.audit import audit_rows
+from tests.fixtures.grants import grant_count
+from tests.fixtures.people import OFFICER_AARHUS
 from tests.municipal.test_portal import grant_form
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DEC_2 = datetime(2026, 12, 2, 12, tzinfo=CPH)

@@ -10,7 +10,6 @@ from stomi_app.extensions import db
 from grants.models import Grant, GrantLine
 from stomi_app.timeutil import local_today
 from tests.municipal.test_portal import grant_form
-from tests.ordering.conftest import citizen, shop  # noqa: F401
 
 
 def _form(ceiling: str) -> dict:

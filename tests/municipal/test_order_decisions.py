@@ -13,8 +13,13 @@ from stomi_app.models import AuditEvent
 from ordering.models import Order, OrderStatus
 from care.nursing import NursingError, needs_nurse
 from tests.municipal.conftest import OFFICER_AARHUS  # noqa: F401
-from tests.nursing.conftest import TODAY, awaiting, nurse  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from grants.services import GrantAccessDenied
+from stomi_app.models import AuditEvent
+from ordering.models import Order, OrderStatus
+from care.nursing import NursingError, needs_nurse
+from tests.fixtures.people import OFFICER_AARHUS
+from tests.fixtures.orders import TODAY
+from tests.fixtures.grants import grant_for, line
 
 
 def _send(citizen, variant, quantity):

@@ -12,8 +12,9 @@ from grants.models import Grant, GrantChange, GrantStatus
 from ordering.models import OrderStatus
 from ordering.services import new_draft, set_draft_lines, submit
 from stomi_app.timeutil import local_today
-from tests.municipal.conftest import audit_rows, grant_count
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.audit import audit_rows
+from tests.fixtures.grants import grant_count
+from tests.fixtures.grants import grant_for, line
 
 
 def grant_form(**overrides) -> dict:

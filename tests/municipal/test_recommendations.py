@@ -16,10 +16,9 @@ from care.models import GrantRecommendation, RecommendationKind, RecommendationS
 from care.nursing import NursingError
 from stomi_app.timeutil import local_today
 from tests import factories
-from tests.conftest import csrf_token_from, make_app
-from tests.municipal.conftest import audit_rows
-from tests.nursing.conftest import awaiting, nurse, nurse_auh, nurse_ouh  # noqa: F401
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.app import csrf_token_from, make_app
+from tests.fixtures.audit import audit_rows
+from tests.fixtures.grants import grant_for, line
 
 
 @pytest.fixture
@@ -256,6 +255,7 @@ def test_a_discharge_id_is_not_answered_here(logged_in, a_discharge):
     assert a_discharge.kind is RecommendationKind.DISCHARGE
 
 
+@pytest.mark.committing
 def test_an_answer_without_the_csrf_token_is_refused(database_url, instance_dir, from_order):
     strict = make_app(database_url, WTF_CSRF_ENABLED=True)
     client = strict.test_client()

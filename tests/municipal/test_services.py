@@ -10,7 +10,7 @@ from stomi_app.extensions import db
 from grants.services import citizens_near_or_over
 from ordering.services import new_draft, set_draft_lines, submit
 from tests import factories
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 TODAY = date.today()
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import time_machine
+import pytest
 from sqlalchemy import select
 
 from stomi_app.extensions import db
 from stomi_app.models import ApiClient, ApiToken, AuditEvent, Role, User
 from stomi_app.oauth import create_client, revoke_client, rotate_secret, token_hash
 from tests import factories
-from tests.conftest import make_app
-from tests.municipal_api.conftest import Caller, basic, get_token
+from tests.fixtures.app import make_app
+from tests.fixtures.api import basic, Caller, get_token
 from tests.municipal_api.test_grants_api import body, grants, is_problem
 
 
@@ -125,6 +126,7 @@ def test_every_call_is_audited_as_the_municipal_system(api, aarhus_client, shop)
         ("municipal_system", aarhus_client[0].system_user_id, "GET municipal_api.orders_awaiting -> 200")]
 
 
+@pytest.mark.committing
 def test_rate_limited_per_client(database_url, app, world, admin, limits_restored):
     limited = make_app(database_url, RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
     with limited.app_context():

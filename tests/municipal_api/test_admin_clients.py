@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from stomi_app.extensions import db
 from stomi_app.models import ApiClient, AuditEvent
-from tests.municipal_api.conftest import basic
+from tests.fixtures.api import basic
 
 
 def login(client, email):

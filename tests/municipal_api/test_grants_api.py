@@ -10,7 +10,7 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent, Role
 from grants.models import Grant, GrantChange, GrantStatus
 from stomi_app.timeutil import local_today
-from tests.municipal_api.conftest import Caller, get_token
+from tests.fixtures.api import Caller, get_token
 
 CPR = "150348-1234"  # Birthe Nielsen, Aarhus
 ODENSE_CPR = "020756-2345"

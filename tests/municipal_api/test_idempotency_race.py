@@ -10,10 +10,13 @@ from stomi_app.extensions import db
 from stomi_app.models import ApiIdempotentAnswer
 from grants.models import Grant
 from tests.municipal_api.conftest import Caller
+from stomi_app.models import ApiIdempotentAnswer
+from grants.models import Grant
+from tests.fixtures.api import Caller
 from tests.municipal_api.test_grants_api import body
 from tests.ordering.test_races import _at_once
 
-pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="concurrent writers need PostgreSQL")
+pytestmark = [pytest.mark.committing, pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="concurrent writers need PostgreSQL")]
 
 
 def test_the_same_key_at_once_makes_one_grant(app, api, shop):

@@ -10,10 +10,14 @@ from stomi_app.extensions import db
 from stomi_app.models import AuditEvent
 from ordering.models import OrderStatus
 from ordering.services import new_draft, set_draft_lines, set_status, submit
-from tests.invoicing.conftest import JUNE_2, MAY, fees, month  # noqa: F401  (fixtures)
 from tests.municipal_api.conftest import Caller, get_token
+from stomi_app.models import AuditEvent
+from ordering.models import OrderStatus
+from ordering.services import new_draft, set_draft_lines, set_status, submit
+from tests.fixtures.invoicing import JUNE_2, MAY
+from tests.fixtures.api import Caller, get_token
 from tests.municipal_api.test_grants_api import ODENSE_CPR, body, is_problem
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 def order(citizen, variant, quantity):

@@ -26,7 +26,9 @@ from sqlalchemy import func, select
 from stomi_app.extensions import db
 from grants.models import Grant, GrantChange
 from tests.municipal_api.conftest import get_token
-from tests.ordering.conftest import grant_for, line
+from grants.models import Grant, GrantChange
+from tests.fixtures.api import get_token
+from tests.fixtures.grants import grant_for, line
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 FULFILMENT_PATHS = {"/api/v1/fulfilment/events", "/instructions"}

@@ -17,8 +17,10 @@ from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from ordering.models import OrderStatus
 from ordering.services import set_status
-from tests.notices.conftest import grant_for, line, place
-from tests.ordering.conftest import shop  # noqa: F401
+from ordering.models import OrderStatus
+from ordering.services import set_status
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.orders import place
 
 DAY = date(2026, 3, 10)
 
@@ -97,6 +99,7 @@ def test_the_same_event_is_told_once(emailed):
     assert db.session.scalar(select(func.count(NoticeDelivery.id))) == 2  # e-mail and Digital Post, once each
 
 
+@pytest.mark.committing
 @pytest.mark.postgres_only
 def test_two_transactions_telling_the_same_event_at_once_write_one_notice_and_both_commit(app, emailed):
     if db.engine.dialect.name != "postgresql":

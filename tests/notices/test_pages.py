@@ -13,7 +13,8 @@ from stomi_app.models import AuditEvent, Role
 from grants.models import GrantPeriod
 from ordering.models import Order, OrderStatus
 from tests import factories
-from tests.notices.conftest import at, grant_for, line, place
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.orders import copenhagen, place
 from tests.notices.test_reminders import DELIVERED, ORDERED, REMINDER_DAY, deliver
 
 
@@ -97,7 +98,7 @@ def test_saving_channels_number_and_language(auth, client, emailed):
 def test_the_reminder_opens_a_prefilled_draft_to_confirm(auth, client, emailed, shop, officer):
     grant_for(officer, emailed, line(30, GrantPeriod.QUARTER, variant=shop.bag_a))
     deliver(place(emailed, {shop.bag_a: 10}, ORDERED), DELIVERED)
-    with time_machine.travel(at(REMINDER_DAY), tick=False):
+    with time_machine.travel(copenhagen(REMINDER_DAY), tick=False):
         from notices.reminders import remind
 
         notice = remind(emailed, REMINDER_DAY)

@@ -16,7 +16,11 @@ from stomi_app.extensions import db
 from grants.models import GrantPeriod
 from ordering.models import OrderStatus
 from ordering.services import set_status
-from tests.notices.conftest import at, grant_for, line, place
+from grants.models import GrantPeriod
+from ordering.models import OrderStatus
+from ordering.services import set_status
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.orders import copenhagen, place
 
 ORDERED, DELIVERED = date(2026, 1, 5), date(2026, 1, 6)
 # 30 boxes a quarter: one box lasts 91.3125 / 30 = 3.04 days; 10 boxes delivered on 6 January last until 5 February.
@@ -25,7 +29,7 @@ REMINDER_DAY = date(2026, 1, 26)  # N = 10 days before
 
 
 def deliver(order, day: date):
-    with time_machine.travel(at(day), tick=False):
+    with time_machine.travel(copenhagen(day), tick=False):
         for status in (OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.PACKED, OrderStatus.SHIPPED,
                        OrderStatus.DELIVERED):
             set_status(order, status)
@@ -45,7 +49,7 @@ def reminders_of(citizen_id):
 
 
 def on(day):
-    return time_machine.travel(at(day, 3), tick=False)  # the nightly run at 03:00
+    return time_machine.travel(copenhagen(day, 3), tick=False)  # the nightly run at 03:00
 
 
 def test_the_method_carries_spare_packs_over_and_restarts_after_a_gap():

@@ -19,7 +19,9 @@ from notices.texts import Kind
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from ordering.models import OrderStatus
-from tests.notices.conftest import grant_for, line, place
+from ordering.models import OrderStatus
+from tests.fixtures.grants import grant_for, line
+from tests.fixtures.orders import place
 
 DAY = date(2026, 3, 10)
 
@@ -141,6 +143,7 @@ def test_gives_up_after_the_last_attempt_and_the_notice_stays_in_the_inbox(app, 
     assert db.session.get(type(notice), notice.id) is not None
 
 
+@pytest.mark.committing
 def test_two_senders_at_once_send_each_mail_once(app, emailed, smtp):
     for n in range(12):
         notify(emailed, Kind.GRANT_CHANGED, f"grant:3:v{n}")

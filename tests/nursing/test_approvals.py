@@ -15,8 +15,8 @@ from grants.models import GrantPeriod
 from ordering.models import OrderStatus
 from care.models import RecommendationKind, RecommendationStatus, RequestStatus, TaskKind
 from tests import factories
-from tests.nursing.conftest import TODAY, waiting_order
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.orders import TODAY, waiting_order
+from tests.fixtures.grants import grant_for, line
 
 
 def test_approve_once_moves_the_order_and_records_who_when_why(awaiting, nurse):

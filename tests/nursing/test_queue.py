@@ -15,7 +15,7 @@ from citizens.clinical import CutShape
 from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus, RoutingReason
 from stomi_app.models import Role, StomaType
 from tests import factories
-from tests.nursing.conftest import waiting_order
+from tests.fixtures.orders import waiting_order
 
 
 def _at(obj, attr, minutes_ago):

@@ -17,7 +17,7 @@ from stomi_app.models.citizen import Citizen
 from ordering.models import DeliveryProblem, DeliveryProblemKind, OrderStatus
 from stomi_app.timeutil import local_today
 from tests import factories
-from tests.nursing.conftest import waiting_order
+from tests.fixtures.orders import waiting_order
 
 
 def _login(auth, user):
@@ -323,7 +323,7 @@ def test_citizen_cannot_open_anothers_question(auth, client, citizen, world):
 
 
 def test_citizen_asks_for_another_product(auth, client, citizen, shop, officer):
-    from tests.ordering.conftest import grant_for, line
+    from tests.fixtures.grants import grant_for, line
 
     grant_for(officer, citizen, line(2, variant=shop.bag_a))
     auth.citizen("150348-1234")

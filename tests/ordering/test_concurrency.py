@@ -12,9 +12,12 @@ from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
 from grants.models import OrderRules
 from ordering.services import new_draft, set_draft_lines, submit
-from tests.ordering.conftest import grant_for, line
+from ordering.models import Order, OrderStatus
+from grants.models import OrderRules
+from ordering.services import new_draft, set_draft_lines, submit
+from tests.fixtures.grants import grant_for, line
 
-pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
+pytestmark = [pytest.mark.committing, pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")]
 
 
 def _room_for_ten(officer, citizen, shop, min_days_between_orders=0):

@@ -11,7 +11,10 @@ from stomi_app.extensions import db
 from grants.services import GrantError, GrantLineInput, change_grant, consumption, end_grant, period_bounds
 from grants.models import GrantPeriod
 from ordering.services import new_draft, set_draft_lines, submit
-from tests.ordering.conftest import grant_for, line
+from grants.services import GrantError, GrantLineInput, change_grant, consumption, end_grant, period_bounds
+from grants.models import GrantPeriod
+from ordering.services import new_draft, set_draft_lines, submit
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

@@ -20,7 +20,14 @@ from stomi_app.models import Role
 from ordering.services import new_draft, reevaluate_waiting_orders, set_draft_lines, submit
 from usage_statistics.figures import citizens_with_grant
 from usage_statistics.period import month_period
-from tests.ordering.conftest import grant_for, line
+from grants.services import GrantError, change_grant, consumption, end_grant, grants_in_force, utilisation_by_line, withdraw_ending
+from grants.models import Grant, GrantStatus
+from ordering.models import OrderStatus
+from stomi_app.models import Role
+from ordering.services import new_draft, reevaluate_waiting_orders, set_draft_lines, submit
+from usage_statistics.figures import citizens_with_grant
+from usage_statistics.period import month_period
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 NOON = lambda y, m, d: datetime(y, m, d, 12, tzinfo=CPH)  # noqa: E731

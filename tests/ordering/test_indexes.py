@@ -17,7 +17,13 @@ from stomi_app.models import Role
 from ordering.replacements import already_replaced
 from usage_statistics.figures import order_totals
 from usage_statistics.period import month_period
-from tests.ordering.conftest import grant_for, line
+from grants.services import consumption
+from ordering.models import Order
+from stomi_app.models import Role
+from ordering.replacements import already_replaced
+from usage_statistics.figures import order_totals
+from usage_statistics.period import month_period
+from tests.fixtures.grants import grant_for, line
 
 
 @contextmanager

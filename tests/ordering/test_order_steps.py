@@ -12,7 +12,7 @@ from ordering import services as ordering
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
 from stomi_app.models import Role
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 
 @dataclass

@@ -16,10 +16,12 @@ from grants.models import OrderRules
 from stomi_app.models import Role
 from ordering.services import cancel, new_draft, set_draft_lines, submit
 from tests import factories
-from tests.fulfilment.conftest import provider  # noqa: F401  (fixture)
-from tests.ordering.conftest import grant_for, line
+from ordering.models import Order, OrderEvent, OrderStatus
+from grants.models import OrderRules
+from ordering.services import cancel, new_draft, set_draft_lines, submit
+from tests.fixtures.grants import grant_for, line
 
-pytestmark = pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")
+pytestmark = [pytest.mark.committing, pytest.mark.skipif(not os.environ.get("STOMI_TEST_DATABASE_URL"), reason="row locks are a PostgreSQL matter")]
 
 CPR = "1503481234"  # the world's citizen, Birthe Nielsen
 
@@ -227,7 +229,6 @@ def test_a_decision_after_a_cancel_in_another_request_is_refused(app, granted, s
         approve_order(nurse, seen)
     db.session.rollback()
     assert db.session.get(Order, order_id).status is OrderStatus.CANCELLED
-
 
 
 def test_an_agent_editing_while_another_tab_sends_changes_nothing_sent(app, granted, shop, world):

@@ -15,7 +15,7 @@ from grants.models import GrantPeriod, OrderRules
 from ordering.models import Order, OrderStatus
 from ordering.services import OrderError, cancel, evaluate, new_draft, record_measure, reorder, set_delivery, set_draft_lines, set_status, submit
 from stomi_app.statemachine import IllegalTransition
-from tests.ordering.conftest import grant_for, line
+from tests.fixtures.grants import grant_for, line
 
 CPH = ZoneInfo("Europe/Copenhagen")
 NOON = lambda y, m, d: datetime(y, m, d, 12, tzinfo=CPH)  # noqa: E731

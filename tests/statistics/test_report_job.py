@@ -12,7 +12,7 @@ from stomi_app.extensions import db
 from stomi_app.models import JobRun, JobRunStatus, Municipality
 from usage_statistics.models import StatisticsReport
 from tests import factories
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from tests.statistics import dataset
 
 ADMIN = "admin@test.dk"
@@ -59,6 +59,7 @@ def test_a_month_that_cannot_be_reported_on_is_explained_and_nothing_queued(worl
     assert _runs() == []
 
 
+@pytest.mark.committing
 def test_a_second_start_while_one_is_queued_is_refused(world, database_url, instance_dir):
     other = make_app(database_url, JOBS_SYNC=False, JOBS_QUEUE=f"stomi-noworker-{uuid.uuid4().hex[:12]}")
     client = other.test_client()
@@ -72,6 +73,7 @@ def test_a_second_start_while_one_is_queued_is_refused(world, database_url, inst
         jobs.get_queue().empty()
 
 
+@pytest.mark.committing
 def test_redis_down_is_said_in_words_and_nothing_is_started(world, database_url, instance_dir):
     down = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0", JOBS_SYNC=False)
     client = down.test_client()
@@ -113,6 +115,7 @@ def test_a_municipal_manager_reads_the_reports_but_starts_nothing(manager, clien
     assert _runs() == []
 
 
+@pytest.mark.committing
 def test_one_municipality_and_all_of_the_same_month_never_run_at_once(world, database_url, instance_dir):
     other = make_app(database_url, JOBS_SYNC=False, JOBS_QUEUE=f"stomi-noworker-{uuid.uuid4().hex[:12]}")
     officer, admin = other.test_client(), other.test_client()
