@@ -23,6 +23,9 @@ CPR = "1503481234"  # the world's citizen: must never reach the log
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 
 
+# The broken app is a second app of the factory: its session must not be the test's rolled-back connection.
+pytestmark = pytest.mark.committing
+
 @pytest.fixture(params=["postgresql", "sqlite"])
 def down(request, instance_dir, tmp_path):
     """An app whose database cannot be reached: a closed port, or a SQLite file in a directory that does not exist."""
