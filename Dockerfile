@@ -14,15 +14,24 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN python -m venv /opt/venv
 COPY pyproject.toml constraints.txt ./
+# Every package of pyproject's packages.find (tests/test_container.py checks the list).
 COPY stomi_app stomi_app
+COPY citizens citizens
+COPY grants grants
+COPY ordering ordering
+COPY care care
+COPY organisation organisation
+COPY usage_statistics usage_statistics
 COPY catalogue catalogue
+COPY fulfilment fulfilment
+COPY invoicing invoicing
+COPY notices notices
 COPY citizen_portal citizen_portal
 COPY nurse_console nurse_console
 COPY municipal_portal municipal_portal
+COPY municipal_api municipal_api
 COPY callcenter callcenter
-COPY fulfilment fulfilment
 COPY fsc_admin fsc_admin
-COPY invoicing invoicing
 COPY translations translations
 # Editable, as in development: the app finds translations/ and node_modules/ beside its packages in /app.
 RUN /opt/venv/bin/pip install -c constraints.txt -e . \

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from fulfilment.instructions import expected_delivery, tracking_url
-from callcenter import bp, queues, services
+from callcenter.blueprint import bp
+from callcenter import queues, services
 from callcenter.forms import (
     ADVICE_STATUS, OUTCOMES, REASONS, AdviceForm, AgentDeliveryForm, AgentProductChangeForm, CloseForm, ContactForm,
     ProblemForm, SearchForm,

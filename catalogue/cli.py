@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from catalogue import bp, importer
+from catalogue.blueprint import bp
+from catalogue import importer
 from catalogue.reference import ensure_stoma_categories
 from stomi_app.extensions import db
 

@@ -8,7 +8,8 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from catalogue import bp, importer, services
+from catalogue.blueprint import bp
+from catalogue import importer, services
 from catalogue import supplier_change as change
 from catalogue.forms import (
     CategoryForm, ConfirmForm, ImportForm, PriceForm, ProductAreaForm, ProductForm, SearchForm, SuccessorForm, VariantForm,

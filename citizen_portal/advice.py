@@ -8,7 +8,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from catalogue.services import variant_by_article_number
-from citizen_portal import bp
+from citizen_portal.blueprint import bp
 from stomi_app import labels, reference
 from care import approvals
 from care import nursing

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from citizen_portal import bp
+from citizen_portal.blueprint import bp
 from citizen_portal.forms import NoticePreferencesForm
 from notices import reminders, services
 from notices.texts import Kind, body, title

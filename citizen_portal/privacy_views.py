@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
-from citizen_portal import bp
+from citizen_portal.blueprint import bp
 from stomi_app import labels
 from citizens import consent
 from citizens import privacy

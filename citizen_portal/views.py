@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from citizen_portal import bp
+from citizen_portal.blueprint import bp
 from fulfilment.instructions import expected_delivery, tracking_url
 from notices import services as notice_services
 from notices.supply import supply_for

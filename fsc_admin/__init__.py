@@ -1,7 +1,6 @@
 """The FSC secretariat's administration: municipalities, users, catalogue, invoicing."""
-from flask import Blueprint
 
-bp = Blueprint("fsc_admin", __name__, template_folder="templates")
+from fsc_admin.blueprint import bp  # noqa: F401  (registered by the app factory)
 
 from fsc_admin import views  # noqa: E402,F401
 from fsc_admin import invoicing_views  # noqa: E402,F401

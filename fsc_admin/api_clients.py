@@ -10,7 +10,7 @@ from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from stomi_app import transaction
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db

@@ -10,7 +10,7 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from stomi_app.labels import role_label
 from stomi_app import cpr, paging, safecsv
 from stomi_app.audit import record

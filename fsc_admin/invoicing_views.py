@@ -8,7 +8,7 @@ from flask_babel import format_datetime, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from fsc_admin.invoicing_forms import AllocationForm, BulkForm, CreditForm, FeeForm, RunForm
 from invoicing.bulk import mark_month_sent, month_invoices, month_zip
 from invoicing.allocation import allocate, allocations, key_day, save_allocation

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from fsc_admin.users_forms import HospitalChangeForm, HospitalForm, MunicipalityForm
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from fsc_admin.invoicing_forms import RunForm
 from stomi_app import jobruns, jobs
 from stomi_app import transaction

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from fsc_admin.users_forms import ActionForm, StaffAccountForm, TwoFactorPolicyForm
 from stomi_app import audit, paging
 from stomi_app import transaction

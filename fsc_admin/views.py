@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlalchemy import func, select
 
-from fsc_admin import bp
+from fsc_admin.blueprint import bp
 from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.models.citizen import Citizen

@@ -1,12 +1,11 @@
 """Fulfilment: warehouse instructions out, status events back, pick lists."""
-from flask import Blueprint
 
 from fulfilment.instructions import on_order_accepted, stop_instruction
 from fulfilment.metrics import OutboxCollector
 from stomi_app import signals
 from stomi_app.metrics import register_collector
 
-bp = Blueprint("fulfilment", __name__, template_folder="templates")
+from fulfilment.blueprint import bp  # noqa: F401  (registered by the app factory)
 
 
 def init_app(app) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, Response
 from flask_login import current_user
 
-from fulfilment import bp
+from fulfilment.blueprint import bp
 from fulfilment.instructions import SENT_COUNT_DAYS, outbox_counts, outbox_rows
 from fulfilment.models import OutboxStatus
 from fulfilment.models import WarehouseInstruction

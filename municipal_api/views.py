@@ -21,7 +21,7 @@ from catalogue.services import variant_by_article_number
 from invoicing.fees import InvoicingError, parse_month
 from invoicing.models import Invoice, InvoiceDocument
 from invoicing.run import MEDIA_TYPES
-from municipal_api import bp
+from municipal_api.blueprint import bp
 from municipal_api.schemas import (
     AwaitingOut, CitizenRef, ConsumptionOut, GrantChangeIn, GrantCreate, GrantEnd, GrantLineOut, GrantOut,
     InvoiceOut, InvoicesOut, LineUseOut, OAuthError, OrderChange, OrderChangesOut, OrderLineOut, OrderOut, Token,

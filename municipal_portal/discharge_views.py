@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from municipal_portal import bp
+from municipal_portal.blueprint import bp
 from municipal_portal.forms import LocalDateField, add_error, error_list
 from care import approvals
 from care import discharge

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from invoicing.models import Invoice
 from invoicing.web import document_response
-from municipal_portal import bp
+from municipal_portal.blueprint import bp
 from stomi_app.extensions import db
 
 

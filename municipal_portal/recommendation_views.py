@@ -8,7 +8,8 @@ from flask_login import current_user
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from municipal_portal import bp, services
+from municipal_portal.blueprint import bp
+from municipal_portal import services
 from municipal_portal.forms import error_list
 from care import approvals
 from stomi_app.audit import record

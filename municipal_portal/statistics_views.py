@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from municipal_portal import bp
+from municipal_portal.blueprint import bp
 from municipal_portal.forms import ReportMonthForm
 from stomi_app import jobruns, jobs, transaction
 from stomi_app.audit import record

@@ -8,7 +8,8 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from catalogue.services import categories
-from municipal_portal import bp, services
+from municipal_portal.blueprint import bp
+from municipal_portal import services
 from municipal_portal.forms import (
     BLANK_LINE_ROWS, CaseNoteForm, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from catalogue.services import variant_by_article_number
-from nurse_console import bp
+from nurse_console.blueprint import bp
 from nurse_console.forms import DISCHARGE_ROWS, DischargeForm, stoma_choices
 from stomi_app.forms import apply_errors
 from care import discharge

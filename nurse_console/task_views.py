@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from catalogue.models import SupplierChangeReview
-from nurse_console import bp
+from nurse_console.blueprint import bp
 from nurse_console.forms import (
     AnswerForm, OrderDecisionForm, ProblemForm, ProductChangeDecisionForm, ProposalDecisionForm, ReviewForm,
 )

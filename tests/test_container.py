@@ -96,6 +96,19 @@ def test_the_image_bakes_in_the_assets_and_compiled_catalogues():
     assert DKFDS_DIST.relative_to(ROOT).as_posix() == "node_modules/dkfds/dist"
 
 
+def test_the_image_holds_every_installed_package():
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in patterns}
+    build = dockerfile_stages()[1]
+    copied = {args.split()[0] for keyword, args in build if keyword == "COPY"}
+    # A package left out installs nothing and the app fails at its first import in production (notices and the
+    # municipal API once were).
+    assert packages <= copied, sorted(packages - copied)
+    assert all((ROOT / package / "__init__.py").is_file() for package in packages)
+
+
 def test_the_image_checks_readiness_and_serves_by_default():
     final = dockerfile_stages()[-1]
     healthchecks = [args for keyword, args in final if keyword == "HEALTHCHECK"]
