@@ -13,7 +13,7 @@ from stomi_app.models.citizen import Citizen
 
 class ConsentPurpose(str, enum.Enum):
     """What the citizen may consent to; their words (what it means, what a withdrawal changes) are in
-    stomi_app/consent.py PURPOSES, declared once."""
+    citizens/consent.py PURPOSES, declared once."""
 
     COURIER = "courier"                    # phone number and delivery details to the logistics provider's driver
     DISCHARGE = "discharge"                # hospital stoma nurse ↔ home municipality's nurse share clinical details

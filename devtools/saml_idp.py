@@ -45,7 +45,7 @@ class IdpUser:
     level: str = "Substantial"
 
 
-# The demo citizens (stomi_app.demo.DEMO_CITIZENS), one person the service does not know, and two broken sign-ins.
+# The demo citizens (devtools.demo.DEMO_CITIZENS), one person the service does not know, and two broken sign-ins.
 TEST_USERS = [
     IdpUser("birthe", "Birthe Nielsen", "1503481234"),
     IdpUser("jens", "Jens Mikkelsen", "0207562345", "High"),

@@ -354,7 +354,7 @@ def live_server(tmp_path_factory, mail_sink) -> LiveServer:
 
 def _assert_no_personal_data(log_path: Path) -> None:
     """The server's log of every journey must not hold a demo citizen's CPR number or name (issue 23)."""
-    from stomi_app.demo import DEMO_CITIZENS
+    from devtools.demo import DEMO_CITIZENS
 
     text = log_path.read_text(errors="replace")
     forbidden = [item for number, name, *_ in DEMO_CITIZENS for item in (number, f"{number[:6]}-{number[6:]}", name)]

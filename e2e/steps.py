@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from stomi_app.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 
 LANGUAGE_BUTTONS = {"da": "Dansk", "en": "English"}
 # The steps work in either language, so a journey can log out after switching to English.

@@ -1,6 +1,6 @@
 """Journeys of the citizen's self-service ordering: reorder within the grant, order beyond it, a bad quantity.
 
-The demo data (stomi_app/demo/history.py) promises that Birthe Nielsen's last order can be reordered within her
+The demo data (devtools/demo/history.py) promises that Birthe Nielsen's last order can be reordered within her
 grant today, and that one pack more than what is left of Jens Mikkelsen's grant goes to approval. Jens's journey
 reads what is left from the page and cancels its order at the end, so the grant officer's journey (which also
 orders for Jens) may run before or after it.

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from e2e import steps
 from e2e.conftest import A11yScanner, _run_cli
-from stomi_app.demo import DEMO_TOTP_SECRET, DEMO_TOTP_USER
+from devtools.demo import DEMO_TOTP_SECRET, DEMO_TOTP_USER
 
 NEW_PASSWORD = "blå cykel ved åen om morgenen"
 

@@ -13,14 +13,28 @@ def main() -> None:
     pass
 
 
+def _checkout_on_path(command: str) -> None:
+    """The demo data and the bench live in devtools/, beside the packages in a checkout, never installed: put the
+    checkout on the path, or say that this command needs one."""
+    import sys
+    from pathlib import Path
+
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "devtools" / "__init__.py").is_file():
+        raise click.ClickException(f"`stomi {command}` runs from a checkout of the project: devtools/ is not installed.")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+
+
 @main.command("demo-data")
 @click.option("--scale", type=click.Choice(["small", "region", "national"]), default="small", show_default=True)
 @click.option("--seed", type=int, default=2019, show_default=True, help="Same seed, same data.")
 @click.option("--reset/--no-reset", default=True, show_default=True, help="Empty the database's domain tables first.")
 @with_appcontext
 def demo_data(scale: str, seed: int, reset: bool) -> None:
-    """Fill the database with realistic, deterministic demo data."""
-    from stomi_app.demo import generate
+    """Fill the database with realistic, deterministic demo data (from a checkout: devtools/ is not installed)."""
+    _checkout_on_path("demo-data")
+    from devtools.demo import generate
 
     summary = generate(scale=scale, seed=seed, reset=reset, echo=click.echo)
     click.echo(summary)
@@ -196,14 +210,7 @@ def cpr_rotate_keys() -> None:
 def bench(scale: str, database_url: str | None, out: str | None) -> None:
     """Run the benchmark suite (from a checkout: devtools/ is not installed): ratios against ceilings measured in the
     same run."""
-    import sys
-    from pathlib import Path
-
-    checkout = Path(__file__).resolve().parents[1]
-    if not (checkout / "devtools" / "bench").is_dir():
-        raise click.ClickException("The bench runs from a checkout of the project: devtools/ is not installed.")
-    if str(checkout) not in sys.path:
-        sys.path.insert(0, str(checkout))
+    _checkout_on_path("bench")
     from devtools.bench.runner import run
 
     run(scale=scale, database_url=database_url, out=out, echo=click.echo)

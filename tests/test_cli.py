@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from stomi_app.cli import main
-from stomi_app.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 from stomi_app.extensions import db
 from stomi_app.models.citizen import Citizen
 from stomi_app.models import Municipality, Role, User
@@ -41,7 +41,7 @@ def test_demo_data_small_is_deterministic_and_rerunnable(app):
 
 
 def test_region_scale_counts_follow_the_documents():
-    from stomi_app.demo import citizen_counts
+    from devtools.demo import citizen_counts
 
     counts = citizen_counts("region")
     assert counts[751] == 871

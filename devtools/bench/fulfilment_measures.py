@@ -9,7 +9,7 @@ FSC_ADMIN_USER = "admin@stomi-demo.dk"
 def _page(app, email: str, path: str) -> dict:
     """Median time of one staff page over HTTP in-process (session, render, all), logged in once."""
     from devtools.bench.timing import PAGE_REPEATS, timed
-    from stomi_app.demo import DEMO_PASSWORD
+    from devtools.demo import DEMO_PASSWORD
 
     client = app.test_client()
     client.post("/login", data={"email": email, "password": DEMO_PASSWORD})

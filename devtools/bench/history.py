@@ -7,7 +7,7 @@ from datetime import timezone
 from sqlalchemy import func, select, text
 
 from stomi_app.db import utcnow
-from stomi_app.demo.bulk import constraints_set_aside
+from devtools.demo.bulk import constraints_set_aside
 from stomi_app.extensions import db
 from ordering.models import Order, OrderEvent, OrderEventReason, OrderLine
 
@@ -86,7 +86,7 @@ def multiply_history(factor: int) -> int:
         for table in ("supply_order", "order_line", "order_event"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
     db.session.commit()
-    from stomi_app.demo import refresh_planner_statistics
+    from devtools.demo import refresh_planner_statistics
 
     refresh_planner_statistics()
     return added

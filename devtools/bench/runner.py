@@ -141,7 +141,7 @@ def run(*, scale: str, database_url: str | None, out: str | None, echo=print) ->
     from flask_migrate import upgrade
 
     from stomi_app import create_app
-    from stomi_app.demo import generate
+    from devtools.demo import generate
 
     tmp = tempfile.mkdtemp(prefix="stomi-bench-")
     database_url = database_url or f"sqlite:///{tmp}/bench.sqlite"

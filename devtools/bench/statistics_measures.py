@@ -19,7 +19,7 @@ def _last_month() -> date:
 def measure_dashboard(app) -> dict:
     """Median time of the grant officer's dashboard for last month, over HTTP in-process (login, render, all)."""
     from devtools.bench.timing import PAGE_REPEATS, timed
-    from stomi_app.demo import DEMO_PASSWORD
+    from devtools.demo import DEMO_PASSWORD
 
     client = app.test_client()
     client.post("/login", data={"email": BENCH_OFFICER, "password": DEMO_PASSWORD})

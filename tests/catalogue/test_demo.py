@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 from stdnum import ean
 
-from catalogue.demo import generate_catalogue, previous_price
+from devtools.demo.catalogue import generate_catalogue, previous_price
 from catalogue.models import ContractPrice, Product, Variant
-from stomi_app.demo import DemoContext
+from devtools.demo import DemoContext
 from stomi_app.extensions import db
 
 

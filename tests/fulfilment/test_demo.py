@@ -6,7 +6,7 @@ import uuid
 import time_machine
 from sqlalchemy import select
 
-from fulfilment.demo import backfill_instructions
+from devtools.demo.fulfilment import backfill_instructions
 from fulfilment.instructions import payload
 from fulfilment.models import OutboxStatus, WarehouseInstruction
 from fulfilment.sla import monthly_on_time

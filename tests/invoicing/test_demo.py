@@ -5,7 +5,7 @@ from peppol import check_rules, validate_xsd
 from sqlalchemy import func, select
 
 from invoicing.models import FeeSchedule, Invoice, InvoiceDocument
-from stomi_app.demo import generate
+from devtools.demo import generate
 from stomi_app.extensions import db
 
 

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from catalogue.demo import generate_catalogue
+from devtools.demo.catalogue import generate_catalogue
 from catalogue.models import ContractPrice, Variant
 from stomi_app import cpr
-from stomi_app.demo import DemoContext, _insert_citizens, citizen_counts, reset_database
-from stomi_app.demo.history import FIXED_LAST_ORDER_DAYS_AGO, HISTORY_YEARS, SETTLED_AFTER_DAYS, generate_grants_and_orders, history_window
+from devtools.demo import DemoContext, _insert_citizens, citizen_counts, reset_database
+from devtools.demo.history import FIXED_LAST_ORDER_DAYS_AGO, HISTORY_YEARS, SETTLED_AFTER_DAYS, generate_grants_and_orders, history_window
 from stomi_app.extensions import db
 from grants.services import consumption
 from stomi_app.models.citizen import Citizen

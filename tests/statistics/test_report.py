@@ -94,7 +94,7 @@ def test_cli_makes_reports_with_a_progress_bar_and_writes_them(app, history, tmp
 def test_bench_measures_are_registered_and_run(app, world, tmp_path):
     from devtools.bench import runner
     from devtools.bench.statistics_measures import measure_dashboard, measure_report_memory, measure_report_run
-    from stomi_app.demo import DEMO_PASSWORD
+    from devtools.demo import DEMO_PASSWORD
     from stomi_app.models import Role
     from stomi_app.users import create_staff_user
 

@@ -19,7 +19,7 @@ from catalogue.models import Variant
 from fulfilment.instructions import PACKING_NOTE, requested_delivery_date
 from fulfilment.models import InstructionLine, OutboxMessage, OutboxStatus, WarehouseInstruction
 from stomi_app.db import utcnow
-from stomi_app.demo.bulk import TableWriter, first_free_id
+from devtools.demo.bulk import TableWriter, first_free_id
 from stomi_app.extensions import db
 from stomi_app.models.citizen import Citizen
 from ordering.models import Order, OrderEvent, OrderLine, OrderStatus

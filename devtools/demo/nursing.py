@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from catalogue.models import Product, ReviewStatus, SupplierChangeReview, Variant
+from devtools.demo.people import DEMO_CITIZENS
 from stomi_app import cpr
 from care import approvals
 from care import nursing
@@ -41,7 +42,6 @@ RECOMMENDATION_NOTES = {
 
 def generate_nursing(ctx) -> None:
     """Open tasks for the demo nurses among random citizens (never the fixed demo citizens, whose journeys are known)."""
-    from stomi_app.demo import DEMO_CITIZENS
 
     hospital_nurses = list(db.session.scalars(select(User).where(User.role == Role.NURSE, User.region_id.is_not(None))))
     own_ids = {m: set(db.session.scalars(select(Citizen.id).where(Citizen.municipality_id == m)))

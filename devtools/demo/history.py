@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from catalogue.models import Category, ContractPrice, Product, Variant
 from catalogue.services import prices_in_force
-from stomi_app.demo.bulk import TableWriter, constraints_set_aside, first_free_id, pipelined
+from devtools.demo.bulk import TableWriter, constraints_set_aside, first_free_id, pipelined
 from stomi_app.extensions import db
 from stomi_app.models import Citizen, Role, StomaType, User
 from citizens.clinical import CuttingMeasure
