@@ -20,6 +20,8 @@ COPY citizens citizens
 COPY grants grants
 COPY ordering ordering
 COPY care care
+COPY privacy privacy
+COPY decisions decisions
 COPY organisation organisation
 COPY usage_statistics usage_statistics
 COPY catalogue catalogue

@@ -20,7 +20,7 @@ from catalogue.services import variant_by_article_number
 from stomi_app import labels
 from care import nursing
 from ordering import services as ordering
-from citizens import privacy
+from privacy import services as privacy
 from ordering import replacements
 from stomi_app import transaction
 from stomi_app.auth.roles import restrict_blueprint
@@ -261,7 +261,7 @@ class AgentOrdering(OrderActor):
         services.send_on_behalf(current_user, order, note=note)
 
 
-_order_steps = register_order_steps(bp, AgentOrdering())
+_order_steps = register_order_steps(bp, AgentOrdering(), expected_delivery=expected_delivery)
 
 
 def _already_sent(citizen: Citizen, exc: ordering.DraftAlreadySent):

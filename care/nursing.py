@@ -228,7 +228,7 @@ class Task:
 
     def working_days_waiting(self, today: date) -> int:
         """Working days since the task arrived (0 on its first day): the citizen waits in working days."""
-        from fulfilment.workdays import working_days_between
+        from stomi_app.workdays import working_days_between
 
         return working_days_between(local_date(self.since), today)
 

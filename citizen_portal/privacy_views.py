@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 from citizen_portal.blueprint import bp
 from stomi_app import labels
 from citizens import consent
-from citizens import privacy
+from privacy import services as privacy
 from stomi_app.audit import lookups_of
 from stomi_app.errors import DomainError
 from stomi_app.forms import BaseForm, apply_errors

@@ -12,7 +12,7 @@ from notices import services as notice_services
 from notices.supply import supply_for
 from citizen_portal.forms import MeasureForm
 from ordering.forms import ProblemForm
-from grants import letters as decision_letters
+from decisions import letters as decision_letters
 from ordering import services as ordering
 from stomi_app import transaction
 from stomi_app.auth.roles import restrict_blueprint
@@ -66,7 +66,7 @@ class CitizenOrdering(OrderActor):
         return current_user._get_current_object()
 
 
-_order_steps = register_order_steps(bp, CitizenOrdering())
+_order_steps = register_order_steps(bp, CitizenOrdering(), expected_delivery=expected_delivery)
 
 
 def _already_sent(exc: ordering.DraftAlreadySent):

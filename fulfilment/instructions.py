@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from fulfilment.models import InstructionLine, OutboxMessage, OutboxStatus, WarehouseInstruction
-from fulfilment.workdays import add_working_days, next_working_day_on_or_after
+from stomi_app.workdays import add_working_days, next_working_day_on_or_after
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.logs import current_request_id

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from fulfilment.models import WarehouseInstruction
-from fulfilment.workdays import working_days_between
+from stomi_app.workdays import working_days_between
 from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
-from usage_statistics.sqltime import local_date as sql_local_date
+from stomi_app.sqltime import local_date as sql_local_date
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
 
 
@@ -128,7 +128,7 @@ class Overdue:
 def overdue(today: date | None = None, limit: int = 50) -> Overdue:
     """The instructions the warehouse must look at now (issue 24, staff expect): late ones, oldest promise first, and
     those due by the next working day that have not left the warehouse. Read through the requested-date index."""
-    from fulfilment.workdays import add_working_days
+    from stomi_app.workdays import add_working_days
 
     today = today or local_today()
     soon = add_working_days(today, 1)

@@ -14,7 +14,7 @@ from municipal_portal.forms import (
     BLANK_LINE_ROWS, CaseNoteForm, EndGrantForm, GrantForm, OrderDecisionForm, SearchForm, WithdrawEndingForm, add_error, error_list,
 )
 from care import approvals
-from grants import letters
+from decisions import letters
 from ordering import services as ordering
 from care.approvals import count_pending_recommendations
 from stomi_app.audit import record

@@ -7,7 +7,7 @@ from functools import partial
 
 import click
 
-from organisation.services import REMINDER_DAYS_RANGE
+from notices.reminders import REMINDER_DAYS_RANGE
 from flask.cli import with_appcontext
 from stomi_app.outbox_loop import run_command
 

@@ -30,6 +30,8 @@ from ordering.models import Order
 from ordering.models import OPEN_STATUSES
 from stomi_app.timeutil import local_date, local_today, start_of_local_day_utc
 
+# Days before a citizen's supplies are expected to run out that the reminder is sent: what a municipality may choose.
+REMINDER_DAYS_RANGE = (1, 60)
 GRANT_ENDING_DAYS = 30
 CALL_LIST_DAYS = 30  # how long a reminded citizen who did not order stays on the callcenter's list
 

@@ -6,7 +6,6 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from catalogue.services import variant_by_article_number
-from fulfilment.instructions import expected_delivery
 from stomi_app import transaction
 from ordering import services as ordering
 from stomi_app.forms import apply_errors
@@ -57,8 +56,10 @@ class OrderActor:
 class OrderSteps:
     """The four steps' views for one actor."""
 
-    def __init__(self, actor: OrderActor):
+    def __init__(self, actor: OrderActor, expected_delivery):
         self.actor = actor
+        # (order) → the day it is expected: the warehouse's promise, which fulfilment keeps and the audience wires in.
+        self.expected_delivery = expected_delivery
 
     # --- where the steps lead --------------------------------------------------------------------
 
@@ -158,7 +159,7 @@ class OrderSteps:
 
     def _render_check(self, citizen: Citizen, draft: Order, *, note: str | None = None, errors: dict | None = None):
         return self._render("check", citizen, 422 if errors else 200, order=draft, routing=ordering.evaluate(draft),
-                            expected=expected_delivery(draft), routing_reasons=self.actor.routing_reasons,
+                            expected=self.expected_delivery(draft), routing_reasons=self.actor.routing_reasons,
                             order_reasons=self.actor.order_reasons, note=draft.note if note is None else note,
                             errors=errors or {})
 
@@ -199,10 +200,11 @@ class OrderSteps:
         return redirect(self._url("order_detail", citizen, order_id=order.id, sent=1))
 
 
-def register_order_steps(bp, actor: OrderActor) -> OrderSteps:
+def register_order_steps(bp, actor: OrderActor, *, expected_delivery) -> OrderSteps:
     """Add the four steps to an audience's blueprint, at the actor's addresses; the steps, for the audience's other
-    views that end like them (an edit that lost the race with "Send")."""
-    steps = OrderSteps(actor)
+    views that end like them (an edit that lost the race with "Send"). `expected_delivery`: (order) → the day it
+    would arrive (fulfilment.instructions.expected_delivery; ordering sits below fulfilment)."""
+    steps = OrderSteps(actor, expected_delivery)
     prefix = actor.url_prefix
     bp.add_url_rule(prefix, "order_products", steps.products, methods=["GET", "POST"])
     bp.add_url_rule(f"{prefix}/levering", "order_delivery", steps.delivery, methods=["GET", "POST"])

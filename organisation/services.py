@@ -13,6 +13,7 @@ from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Hospital, Municipality, Region, User
 from grants.models import OrderRules
 from ordering.services import rules_for
+from notices.reminders import REMINDER_DAYS_RANGE
 from stomi_app.text import clean_text
 from stomi_app.userinput import normalised_email
 
@@ -26,8 +27,6 @@ RULE_RANGES = {
     "max_months_per_order": (1, 12),
     "min_days_between_orders": (0, 90),
 }
-# Days before a citizen's supplies are expected to run out that the reminder is sent (notices.reminders).
-REMINDER_DAYS_RANGE = (1, 60)
 
 
 def _digits(value) -> str:

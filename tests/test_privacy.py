@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from stomi_app import audit, cpr
-from citizens import privacy
+from privacy import services as privacy
 from stomi_app.cli import main
 from stomi_app.db import utcnow
 from stomi_app.extensions import db

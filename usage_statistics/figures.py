@@ -43,7 +43,7 @@ from ordering.models import Order, OrderEvent, OrderLine, OrderStatus
 from care.models import ProductChangeRequest, RequestStatus
 from ordering.models import APPROVED_STATUSES as _APPROVED, COUNTING_STATUSES
 from usage_statistics.period import Period
-from usage_statistics.sqltime import local_date, month_bucket
+from stomi_app.sqltime import local_date, month_bucket
 from stomi_app.timeutil import local_today, start_of_local_day_utc
 
 S = OrderStatus

@@ -611,7 +611,7 @@ def _working_days(accepted_on: date, accepted_hour: int, days: int, late: bool) 
     (fulfilment.instructions.requested_delivery_date), never before the day after shipping; a late one a working
     day later."""
     from fulfilment.instructions import requested_delivery_date
-    from fulfilment.workdays import add_working_days, is_working_day
+    from stomi_app.workdays import add_working_days, is_working_day
 
     work = accepted_on if is_working_day(accepted_on) and accepted_hour < WAREHOUSE_CUT_OFF_HOUR \
         else add_working_days(accepted_on, 1)
@@ -625,7 +625,7 @@ def _progress(path: list[S], submitted: datetime, express: bool, clock: tuple, s
     """The moment of each step of `path` for an order sent at `submitted` (aware UTC): plausible for the SLA page
     and the citizen's history, i.e. nurses and the warehouse on working days in the daytime, deliveries on the
     promised working day (issue 19 item 17)."""
-    from fulfilment.workdays import add_working_days
+    from stomi_app.workdays import add_working_days
 
     decide, pick, cut, pack, ship, deliver, late = clock
     moments, moment, accepted = [], submitted, None

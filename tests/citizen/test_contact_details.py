@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from citizens import privacy
+from privacy import services as privacy
 from stomi_app.errors import DomainError
 from stomi_app.extensions import db
 from stomi_app.models import AuditEvent

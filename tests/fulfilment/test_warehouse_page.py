@@ -78,7 +78,7 @@ def _promised(orders, day, status):
 def test_late_and_due_unshipped_orders_at_their_boundaries(granted, shop):
     """Issue 24, staff expect: the warehouse sees what is late and what is due and has not left."""
     from fulfilment.sla import overdue
-    from fulfilment.workdays import add_working_days
+    from stomi_app.workdays import add_working_days
     from stomi_app.timeutil import local_today
 
     today = local_today()

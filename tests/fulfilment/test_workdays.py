@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from fulfilment.instructions import requested_delivery_date
-from fulfilment.workdays import add_working_days, is_working_day, working_days_between
+from stomi_app.workdays import add_working_days, is_working_day, working_days_between
 
 
 @pytest.mark.parametrize("accepted, express, expected", [

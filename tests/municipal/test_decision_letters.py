@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from care import approvals
-from grants import letters as decision_letters
+from decisions import letters as decision_letters
 from stomi_app.extensions import db
 from grants.services import change_grant, end_grant
 from stomi_app.models import AuditEvent

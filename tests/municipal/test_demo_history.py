@@ -200,7 +200,7 @@ def test_demo_deliveries_are_plausible_working_days_daytime_and_mostly_on_the_pr
     """Issue 19 item 17: the SLA page and the citizen's history show these moments. Warehouse steps and deliveries on
     Danish working days in the daytime; delivered on the promised day (a few a working day late), never before."""
     from fulfilment.instructions import requested_delivery_date
-    from fulfilment.workdays import is_working_day
+    from stomi_app.workdays import is_working_day
     from ordering.models import OrderEvent
     from stomi_app.timeutil import TZ
 
