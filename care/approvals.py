@@ -26,6 +26,7 @@ from ordering.services import lock_order, set_status
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
 from care.models import PRODUCT_CHANGE_FLOW, RECOMMENDATION_FLOW
+from catalogue.supplier_change import complete_review
 
 # --- orders that wait for approval ----------------------------------------------------------------
 
@@ -350,8 +351,6 @@ def decide_supplier_review(nurse: User, review: SupplierChangeReview, *, success
                            on: date | None = None) -> GrantRecommendation | None:
     """Choose the ending product's successor for this citizen. A granted variant is replaced by recommendation to the
     grant officer; a category grant already covers a successor of the same category."""
-    from catalogue.supplier_change import complete_review
-
     check_free(nurse, TaskKind.SUPPLIER_REVIEW, review.id)
     if review.status is not ReviewStatus.OPEN:
         raise NursingError({"state": _l("The review has already been done.")})

@@ -28,6 +28,7 @@ from ordering.services import OrderError, current_measure, measure_fits, parse_m
 from stomi_app.timeutil import local_today
 from stomi_app.userinput import whole_number
 from care.models import DISCHARGE_PROPOSAL_FLOW
+from care.approvals import close_recommendation
 
 
 class NotAHospitalNurse(PermissionError):
@@ -339,8 +340,6 @@ def grant_from_discharge(officer: User, recommendation: DischargeRecommendation,
                          reason: str, valid_to: date | None = None, quantities: dict[int, int] | None = None) -> Grant:
     """The grant officer's one click: a grant with the recommended products (her own numbers of packs and last day, if
     she gives them); the recommendation is then done."""
-    from care.approvals import close_recommendation
-
     if recommendation.status is not RecommendationStatus.OPEN:
         raise NursingError({"state": _l("The recommendation has already been handled.")})
     grant = create_grant(officer, recommendation.citizen, legal_basis=legal_basis, valid_from=valid_from, valid_to=valid_to,

@@ -29,6 +29,10 @@ from stomi_app.paging import Capped
 from stomi_app.timeutil import local_date, local_today
 from care.models import ADVICE_FLOW
 from ordering.models import PROBLEM_FLOW, OrderEventReason, ProblemStatus, RoutingReason
+from citizens import consent
+from citizens.consent_models import ConsentPurpose
+from stomi_app import cpr
+from stomi_app.workdays import working_days_between
 
 MAX_TEXT = 4000
 # A stoma shrinks for 6–8 weeks after the operation: measures taken in that time are checked again 6 weeks later.
@@ -125,8 +129,6 @@ def hospitals_for(nurse: User) -> list[str]:
 def search_citizens(nurse: User, text: str, limit: int = 50) -> Capped:
     """Find a visible citizen by full CPR number or by name (the first `limit`, a paging.Capped with how many
     matched in all); the search itself is audited."""
-    from stomi_app import cpr
-
     text = (text or "").strip()
     if not text:
         return Capped([], 0)
@@ -228,8 +230,6 @@ class Task:
 
     def working_days_waiting(self, today: date) -> int:
         """Working days since the task arrived (0 on its first day): the citizen waits in working days."""
-        from stomi_app.workdays import working_days_between
-
         return working_days_between(local_date(self.since), today)
 
     def is_due(self, today: date) -> bool:
@@ -578,9 +578,6 @@ def notes_for_nurse(nurse: User, citizen_id: int) -> tuple[list[ClinicalNote], i
     sector (hospital ↔ municipality) are shared only with the citizen's consent to that purpose
     (ConsentPurpose.DISCHARGE); without it the query leaves them out. The stoma type, measure and recommended
     products still pass, as the grant needs them."""
-    from citizens import consent
-    from citizens.consent_models import ConsentPurpose
-
     everyone = select(ClinicalNote).where(ClinicalNote.citizen_id == citizen_id)
     if not consent.has(citizen_id, ConsentPurpose.DISCHARGE):
         author_is_hospital = (select(User.region_id).where(User.id == ClinicalNote.author_id)

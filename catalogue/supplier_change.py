@@ -29,6 +29,7 @@ def affected_citizen_ids(variant_id: int, on: date) -> list[int]:
 
     The only place that reads the grant tables: category-wide grant lines are not affected, since
     any variant of the category still fulfils them."""
+    # Imported here: importing the catalogue's models loads this package, whose views load this module.
     from grants.models import Grant, GrantLine
 
     return list(db.session.scalars(

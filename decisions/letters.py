@@ -22,6 +22,9 @@ from grants.models import Grant, GrantChange
 from ordering.models import Order, OrderStatus
 from stomi_app.models import Role, User
 from stomi_app.timeutil import local_date
+from flask import Response
+from grants.services import grants_in_force
+from ordering.services import counting_day
 
 # The decisions a letter is written for; "end_withdrawn" too: the citizen is told the grant goes on.
 LETTER_ACTIONS = ("created", "changed", "ended", "end_withdrawn")
@@ -134,9 +137,6 @@ def grant_letter(change: GrantChange) -> Letter:
 
 
 def order_letter(order: Order) -> Letter:
-    from grants.services import grants_in_force
-    from ordering.services import counting_day
-
     grants = grants_in_force([order.citizen_id], counting_day(order))
     basis = next((g.legal_basis for g in sorted(grants, key=lambda g: (g.valid_from, g.id), reverse=True) if g.legal_basis), None)
     sent = local_date(order.submitted_at) if order.submitted_at else None
@@ -187,8 +187,6 @@ def filename(kind: str, ref_id: int) -> str:
 
 def pdf_response(letter: Letter, kind: str, ref_id: int):
     """The letter to open in the browser (or save): inline, named for the decision."""
-    from flask import Response
-
     return Response(render_pdf(letter), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename(kind, ref_id)}"',
                              "Cache-Control": "no-store"})

@@ -9,6 +9,7 @@ from stomi_app.auth.roles import restrict_blueprint
 from stomi_app.extensions import db
 from stomi_app.models.citizen import Citizen
 from stomi_app.models import Municipality, Region, Role
+from fulfilment.sla import recent_months
 
 restrict_blueprint(bp, Role.FSC_ADMIN)
 
@@ -28,8 +29,6 @@ def start():
 
 @bp.route("/levering")
 def delivery_sla():
-    from fulfilment.sla import recent_months
-
     return render_template("fsc_admin/delivery_sla.html", months=recent_months(12),
                            target=current_app.config["DELIVERY_SLA_TARGET_PCT"],
                            sla_days=current_app.config["DELIVERY_SLA_DAYS"],

@@ -12,6 +12,7 @@ from stomi_app.extensions import db
 from ordering.models import Order, OrderStatus
 from stomi_app.sqltime import local_date as sql_local_date
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
+from stomi_app.workdays import add_working_days
 
 
 @dataclass
@@ -128,8 +129,6 @@ class Overdue:
 def overdue(today: date | None = None, limit: int = 50) -> Overdue:
     """The instructions the warehouse must look at now (issue 24, staff expect): late ones, oldest promise first, and
     those due by the next working day that have not left the warehouse. Read through the requested-date index."""
-    from stomi_app.workdays import add_working_days
-
     today = today or local_today()
     soon = add_working_days(today, 1)
     base = select(WarehouseInstruction, Order).join(Order, Order.id == WarehouseInstruction.order_id)

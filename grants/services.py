@@ -25,6 +25,9 @@ from ordering.models import COUNTING_STATUSES, Order, OrderLine, OrderStatus
 from stomi_app.timeutil import add_months, local_today, start_of_local_day_utc
 from stomi_app.userinput import MAX_AMOUNT_OERE
 from grants.models import GRANT_FLOW
+from stomi_app import cpr
+from stomi_app.models import Municipality
+from stomi_app.money import format_money
 
 MAX_QUANTITY = 999
 # How far back a grant decision may reach: a new start, or a start or end moved, takes effect at most 3 months before
@@ -38,8 +41,6 @@ MAX_MONTHS_BACK = 3
 
 def price_ceiling_too_high():
     """The message for a price ceiling above MAX_AMOUNT_OERE, with the bound as money (the form's and the rule's)."""
-    from stomi_app.money import format_money
-
     return _l("A price ceiling can be at most %(max)s.", max=format_money(MAX_AMOUNT_OERE))
 
 
@@ -259,8 +260,6 @@ KEEP = object()  # a change that does not name the paying municipality or the fo
 def _case_fields(acting_id: int, paying_municipality_id, follow_up_on, before: date | None = None) -> tuple[int | None, date | None]:
     """The paying municipality (None when it is the acting one) and the follow-up date, checked (a date the grant
     had before and keeps is no new decision, even when it has passed)."""
-    from stomi_app.models import Municipality
-
     if paying_municipality_id is not None and db.session.get(Municipality, paying_municipality_id) is None:
         raise GrantError(_l("Choose a municipality from the list."), "paying_municipality_id")
     if follow_up_on is not None and follow_up_on != before and follow_up_on < local_today():
@@ -627,8 +626,6 @@ def citizen_of(municipality_id: int, citizen_id: int) -> Citizen | None:
 
 def citizen_by_cpr(municipality_id: int, digits: str) -> Citizen | None:
     """The citizen with this (normalised) CPR number, if they live in the municipality: found by the keyed hash."""
-    from stomi_app import cpr
-
     return db.session.scalar(select(Citizen).where(Citizen.cpr_hash == cpr.lookup_hash(digits),
                                                    Citizen.municipality_id == municipality_id))
 

@@ -35,6 +35,7 @@ from stomi_app.extensions import db
 from stomi_app.i18n import lazy_gettext as _l
 from stomi_app.models import Municipality, User
 from stomi_app.timeutil import local_today
+from stomi_app.reference import municipality_facts
 
 COUNTER = "invoice"
 MEDIA_TYPES = {"pdf": "application/pdf", "xml": "application/xml", "csv": "text/csv; charset=utf-8"}
@@ -96,8 +97,6 @@ def valid_gln(value: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def _municipality_places() -> dict[int, tuple[str, str]]:
-    from stomi_app.reference import municipality_facts
-
     return {f.code: (f.city, f.postcode) for f in municipality_facts()}
 
 

@@ -29,6 +29,7 @@ from stomi_app.models import Municipality
 from ordering.models import Order
 from ordering.models import OPEN_STATUSES
 from stomi_app.timeutil import local_date, local_today, start_of_local_day_utc
+from stomi_app import audit
 
 # Days before a citizen's supplies are expected to run out that the reminder is sent: what a municipality may choose.
 REMINDER_DAYS_RANGE = (1, 60)
@@ -252,8 +253,6 @@ def call_list(on: date | None = None) -> list[CallListEntry]:
 
 def audited_call_list(agent, on: date | None = None) -> list[CallListEntry]:
     """The call list as the callcenter sees it: each citizen listed is a staff read of that citizen, audited."""
-    from stomi_app import audit
-
     entries = call_list(on)
     for entry in entries:
         audit.record(agent, "read", "callcenter: reminder call list", entry.citizen,

@@ -9,6 +9,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from stomi_app.forms import BaseForm
 from stomi_app.i18n import lazy_gettext as _l
+from catalogue.services import CUT_MAX_LIMIT_MM, CUT_MIN_LIMIT_MM, CatalogueQuery, categories, search
+from flask_babel import get_locale
+from stomi_app.userinput import whole_number
 
 
 class DeliveryForm(BaseForm):
@@ -83,11 +86,6 @@ PICK_RESULTS = 8  # products shown per search: narrow the search for more
 def product_search(args):
     """The search form filled from the query string, and its hits (catalogue.services.search), or None when nothing
     was asked for. A size that is no whole number of millimetres in range is marked on its field, not searched."""
-    from flask_babel import get_locale
-
-    from catalogue.services import CUT_MAX_LIMIT_MM, CUT_MIN_LIMIT_MM, CatalogueQuery, categories, search
-    from stomi_app.userinput import whole_number
-
     form = ProductSearchForm(args)
     locale = str(get_locale())
     form.category.choices = [("", _l("All categories"))] + [(c.id, c.name(locale)) for c in categories()]

@@ -32,6 +32,7 @@ from ordering.models import (
 from stomi_app.text import clean_text
 from stomi_app.userinput import record_id
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
+from grants.models import GrantLine
 
 # How far ahead a temporary address may start, and how long it may last: a stay with family or at a summer house is
 # planned weeks or months ahead, not years; a date years off is a typing error that would hold the order back.
@@ -483,8 +484,6 @@ def rules_for(municipality_id: int) -> OrderRules:
 def _had_grant_for(citizen_id: int, variant: Variant, on: date) -> bool:
     """Whether a grant that covered this product has run out (to explain the routing plainly): its last day is
     before `on`. An ending decided for a later day has not run out (Grant.in_force_on)."""
-    from grants.models import GrantLine
-
     query = (
         select(func.count(GrantLine.id)).join(Grant, Grant.id == GrantLine.grant_id)
         .where(Grant.citizen_id == citizen_id, GrantLine.replaced_at.is_(None), Grant.valid_to < on,

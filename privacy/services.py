@@ -23,6 +23,9 @@ from ordering.models import DeliveryProblem, Order, OrderStatus
 from grants.models import Grant, GrantLine
 from stomi_app.text import clean_text
 from stomi_app.userinput import normalised_email
+from notices.models import Notice
+from notices.texts import body, title
+from sqlalchemy.orm import selectinload as load
 
 CONTACT_FIELDS = ("phone", "email", "address", "postcode", "city")
 CONTACT_CHANGE_PURPOSE = "citizen: own contact details"  # written as a literal below (tests/test_audit_purposes.py)
@@ -209,11 +212,6 @@ def export(citizen: Citizen) -> dict:
 
 
 def _messages(citizen: Citizen) -> list[dict]:
-    from sqlalchemy.orm import selectinload as load
-
-    from notices.models import Notice
-    from notices.texts import body, title
-
     notices = db.session.scalars(select(Notice).where(Notice.citizen_id == citizen.id).order_by(Notice.id)
                                  .options(load(Notice.deliveries)))
     return [{"at": n.created_at, "title": title(n.kind, n.params), "text": body(n.kind, n.params), "read_at": n.read_at,

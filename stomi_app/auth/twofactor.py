@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from stomi_app.db import utcnow
 from stomi_app.extensions import db
 from stomi_app.models import RecoveryCode, Role, TwoFactorPolicy, User
+from stomi_app import audit
 
 ISSUER = "Stomiforsyning"
 # A code is accepted for the time step it belongs to and one step either side: 30 s of clock drift between the
@@ -57,8 +58,6 @@ def policy() -> list[tuple[Role, bool, TwoFactorPolicy | None]]:
 def set_required(actor: User, role: Role, required: bool) -> bool:
     """Record the administrator's decision for `role`; returns whether anything changed. Audited by the caller's
     request (the caller commits)."""
-    from stomi_app import audit
-
     role = Role(role)
     if role is Role.CITIZEN:
         raise ValueError("citizens sign in through NemLog-in, not with a staff second factor")
