@@ -133,9 +133,7 @@ def queue_item(kind: str, ref_id: int):
                 message = _("The case is yours.")
         except queues.QueueError as exc:
             transaction.discard()  # the case is read again as it is; the page keeps only its audited read
-            errors = {k: v for k, v in exc.errors.items() if k != "note"}
-            if "note" in exc.errors:
-                form.note.errors = [*form.note.errors, exc.errors["note"]]
+            errors = apply_errors(form, exc.errors)  # the note's message at the note, the rest above the form
             item = queues.find_item(kind, ref_id)
             if item is None:  # a colleague closed it meanwhile: there is no case to show again
                 flash(_("The case is already closed."), "info")
@@ -387,9 +385,7 @@ def problem_detail(citizen_id: int, problem_id: int):
                 message = _("A free replacement (order %(number)s) is on its way.", number=replacement.number)
         except (ordering.OrderError, queues.QueueError) as exc:
             transaction.discard()  # the page shown again keeps its audited read, never the refused action
-            errors = {k: v for k, v in exc.errors.items() if k != "note"}
-            if "note" in exc.errors:
-                form.note.errors = [*form.note.errors, exc.errors["note"]]
+            errors = apply_errors(form, exc.errors)  # the note's message at the note, the rest above the form
         except IntegrityError:
             # Another agent sent the replacement for this problem at the same moment: theirs stands.
             transaction.discard()

@@ -85,6 +85,11 @@ class AdviceQuestion(Base):
     messages: Mapped[list["AdviceMessage"]] = relationship(back_populates="question", order_by="AdviceMessage.id",
                                                           cascade="all, delete-orphan")
 
+    @property
+    def is_open(self) -> bool:
+        """Still a conversation (waiting for a nurse or for the citizen), not closed."""
+        return not ADVICE_FLOW.is_final(self.status)
+
 
 class AdviceMessage(Base):
     __tablename__ = "advice_message"
@@ -135,6 +140,11 @@ class ProductChangeRequest(Base):
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
+    @property
+    def is_open(self) -> bool:
+        """Not yet decided."""
+        return not PRODUCT_CHANGE_FLOW.is_final(self.status)
+
 
 class RecommendationStatus(str, enum.Enum):
     OPEN = "open"
@@ -176,6 +186,11 @@ class GrantRecommendation(Base):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
     handled_note: Mapped[str | None] = mapped_column(Text)
     grant_id: Mapped[int | None] = mapped_column(ForeignKey(Grant.id))
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet acted on by the grant officer."""
+        return not RECOMMENDATION_FLOW.is_final(self.status)
 
 
     citizen: Mapped[Citizen] = relationship()

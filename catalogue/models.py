@@ -224,3 +224,8 @@ class SupplierChangeReview(Base):
 
     old_variant: Mapped[Variant] = relationship(foreign_keys=[old_variant_id])
     suggested_variants: Mapped[list[Variant]] = relationship(secondary=supplier_change_review_suggestion)
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet reviewed by a nurse."""
+        return not SUPPLIER_REVIEW_FLOW.is_final(self.status)

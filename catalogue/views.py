@@ -15,6 +15,7 @@ from catalogue.forms import (
     CategoryForm, ConfirmForm, ImportForm, PriceForm, ProductAreaForm, ProductForm, SearchForm, SuccessorForm, VariantForm,
 )
 from catalogue.models import Product, Variant
+from stomi_app.forms import apply_errors_or_summary
 from stomi_app import transaction
 from stomi_app.auth.roles import role_required
 from stomi_app.extensions import db, login_manager
@@ -91,14 +92,6 @@ def admin():
     return _search_page(admin=True)
 
 
-def _apply_errors(form, exc: services.CatalogueError) -> None:
-    for name, message in exc.errors.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + [message]
-        else:
-            form.form_errors.append(message)
-
-
 def _save(form, action, message: str, target):
     """Run one service call: a broken rule puts its messages next to the fields (None is returned, the page is
     re-shown as 422), success redirects to `target(result)` (the request commits)."""
@@ -107,7 +100,7 @@ def _save(form, action, message: str, target):
     except services.CatalogueError as exc:
         # The page re-shown reads the catalogue: without the refused half (a price period closed before the clash).
         transaction.discard()
-        _apply_errors(form, exc)
+        apply_errors_or_summary(form, exc.errors)
         return None
     flash(message, "success")
     return redirect(target(result))
@@ -284,7 +277,7 @@ def supplier_change():
             result = change.map_successors_by_article_numbers(
                 form.old_article_number.data, form.new_article_numbers.data, by=current_user, on=date.today())
         except services.CatalogueError as exc:
-            _apply_errors(form, exc)
+            apply_errors_or_summary(form, exc.errors)
         else:
             # The message needs the result, so this one view does not go through _save.
             flash(_("The mapping was saved. %(count)s review tasks were created for the nurses.", count=result.tasks_created), "success")

@@ -104,6 +104,11 @@ class Grant(Base):
         """An ending can be withdrawn until it takes effect: while today is on or before the grant's last day."""
         return self.status is GrantStatus.ENDED and self.valid_to is not None and today <= self.valid_to
 
+    @property
+    def is_active(self) -> bool:
+        """Not ended (an ending decided for a later day still leaves it active until then)."""
+        return self.status is GrantStatus.ACTIVE
+
 
 class GrantLine(Base):
     """One granted item: a specific variant or any variant of a category, a quantity per period."""

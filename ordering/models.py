@@ -131,6 +131,15 @@ class Order(Base):
     def needs_approval(self) -> bool:
         return any(line.routing != "within_grant" for line in self.lines)
 
+    @property
+    def awaiting_approval(self) -> bool:
+        """Waiting for a stoma nurse's or the municipality's decision."""
+        return self.status is OrderStatus.AWAITING_APPROVAL
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.status is OrderStatus.DELIVERED
+
 
 class OrderLine(Base):
     __tablename__ = "order_line"

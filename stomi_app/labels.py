@@ -217,6 +217,16 @@ def label(table: dict, code) -> str:
     return str(table.get(key, key))
 
 
+# What a run's progress page says of it, by its status (running: how far it has come).
+JOB_RUN_PROGRESS = {"queued": _l("Waiting for a worker to start the run."), "running": _l("Running: %(done)s of %(total)s done."),
+                    "finished": _l("Finished."), "failed": _l("The run failed.")}
+
+
+def job_run_progress(run) -> str:
+    sentence = str(JOB_RUN_PROGRESS[getattr(run.status, "value", run.status)])
+    return sentence % {"done": run.done, "total": run.total or "…"} if "%(" in sentence else sentence
+
+
 def template_globals() -> dict:
     return {
         "status_label": lambda code: label(ORDER_STATUS, code),
@@ -227,6 +237,7 @@ def template_globals() -> dict:
         "problem_status_for_citizen": lambda code: label(PROBLEM_STATUS_FOR_CITIZEN, code),
         "purpose_label": audit_purpose_label,
         "job_run_status_label": lambda code: label(JOB_RUN_STATUS, code),
+        "job_run_progress": job_run_progress,
         "request_status_label": lambda code: label(REQUEST_STATUS, code),
         "recommendation_status_label": lambda code: label(RECOMMENDATION_STATUS, code),
         "action_label": audit_action_label,

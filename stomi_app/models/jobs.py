@@ -60,6 +60,14 @@ class JobRun(Base):
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def finished(self) -> bool:
+        return self.status is JobRunStatus.FINISHED
+
+    @property
+    def failed(self) -> bool:
+        return self.status is JobRunStatus.FAILED
+
 
 S = JobRunStatus
 # A failed run may be retried (back to queued); a queued run fails without running when its job is lost.
