@@ -113,26 +113,19 @@ def invoice_run():
     return redirect(url_for("fsc_admin.invoice_run_progress", run_id=run.id))
 
 
-def _run_or_404(run_id: int):
-    run = jobruns.get_run(invoice_jobs.KIND, run_id)
-    if run is None:
-        abort(404)
-    return run
-
-
 @bp.route("/fakturering/koersel/<int:run_id>")
 def invoice_run_progress(run_id: int):
-    run, queue_down = _run_or_404(run_id), False
+    run, queue_down = jobruns.run_or_404(invoice_jobs.KIND, run_id), False
     try:
         jobruns.reconcile(run)
     except jobs.QueueUnavailable:
-        run, queue_down = _run_or_404(run_id), True
+        run, queue_down = jobruns.run_or_404(invoice_jobs.KIND, run_id), True
     return render_template("fsc_admin/invoice_run.html", run=run, queue_down=queue_down), 503 if queue_down else 200
 
 
 @bp.route("/fakturering/koersel/<int:run_id>/igen", methods=["POST"])
 def invoice_run_retry(run_id: int):
-    run = _run_or_404(run_id)
+    run = jobruns.run_or_404(invoice_jobs.KIND, run_id)
     try:
         run = jobruns.retry(run, by=current_user)
     except jobruns.AlreadyRunning as exc:
@@ -141,7 +134,7 @@ def invoice_run_retry(run_id: int):
         if exc.run is not None:
             return redirect(url_for("fsc_admin.invoice_run_progress", run_id=exc.run.id))
     except jobruns.QueueUnavailable:
-        return render_template("fsc_admin/invoice_run.html", run=_run_or_404(run_id), queue_down=True), 503
+        return render_template("fsc_admin/invoice_run.html", run=jobruns.run_or_404(invoice_jobs.KIND, run_id), queue_down=True), 503
     except DomainError as exc:
         transaction.discard()
         flash(str(exc), "error")

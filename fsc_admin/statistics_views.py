@@ -75,13 +75,6 @@ def statistics_reports():
     return redirect(url_for("fsc_admin.statistics_report_run", run_id=run.id))
 
 
-def _run_or_404(run_id: int):
-    run = jobruns.get_run(report_jobs.KIND, run_id)
-    if run is None:
-        abort(404)
-    return run
-
-
 def _run_page(run, queue_down: bool):
     reports = (month_reports(parse_month(run.summary["month"]))
                if run.status.value == "finished" and run.summary and run.summary.get("code") is None else [])
@@ -91,17 +84,17 @@ def _run_page(run, queue_down: bool):
 
 @bp.route("/statistik/rapporter/koersel/<int:run_id>")
 def statistics_report_run(run_id: int):
-    run, queue_down = _run_or_404(run_id), False
+    run, queue_down = jobruns.run_or_404(report_jobs.KIND, run_id), False
     try:
         jobruns.reconcile(run)
     except jobs.QueueUnavailable:
-        run, queue_down = _run_or_404(run_id), True
+        run, queue_down = jobruns.run_or_404(report_jobs.KIND, run_id), True
     return _run_page(run, queue_down)
 
 
 @bp.route("/statistik/rapporter/koersel/<int:run_id>/igen", methods=["POST"])
 def statistics_report_retry(run_id: int):
-    run = _run_or_404(run_id)
+    run = jobruns.run_or_404(report_jobs.KIND, run_id)
     try:
         jobruns.retry(run, by=current_user)
     except jobruns.AlreadyRunning as exc:
@@ -110,7 +103,7 @@ def statistics_report_retry(run_id: int):
         if exc.run is not None:
             return redirect(url_for("fsc_admin.statistics_report_run", run_id=exc.run.id))
     except jobruns.QueueUnavailable:
-        return _run_page(_run_or_404(run_id), True)
+        return _run_page(jobruns.run_or_404(report_jobs.KIND, run_id), True)
     except DomainError as exc:
         transaction.discard()
         flash(str(exc), "error")

@@ -89,9 +89,10 @@ def latest_runs(kind: str, limit: int = 5) -> list[JobRun]:
     return list(db.session.scalars(select(JobRun).where(JobRun.kind == kind).order_by(JobRun.id.desc()).limit(limit)))
 
 
-def get_run(kind: str, run_id: int) -> JobRun | None:
-    """The run of that kind (a run id of another kind is not found: each page shows its own)."""
-    return db.session.scalar(select(JobRun).where(JobRun.id == run_id, JobRun.kind == kind))
+def run_or_404(kind: str, run_id: int) -> JobRun:
+    """The run of that kind for its progress page, or 404 (a run id of another kind is not found: each page shows
+    its own)."""
+    return db.first_or_404(select(JobRun).where(JobRun.id == run_id, JobRun.kind == kind))
 
 
 def _move(run: JobRun, target: JobRunStatus) -> None:
