@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from fulfilment.models import WarehouseInstruction
 from stomi_app.workdays import working_days_between
 from stomi_app.extensions import db
+from ordering.models import ON_ITS_WAY_STATUSES
 from ordering.models import Order, OrderStatus
 from stomi_app.sqltime import local_date as sql_local_date
 from stomi_app.timeutil import add_months, local_date, local_today, start_of_local_day_utc
@@ -115,7 +116,7 @@ def recent_months(count: int = 12, today: date | None = None) -> list[MonthSla]:
 
 # What the warehouse still has to do for an order, by its status: not yet shipped, or shipped and not yet delivered.
 NOT_SHIPPED = (OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.CUT, OrderStatus.PACKED)
-UNDELIVERED = (*NOT_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERY_FAILED)
+UNDELIVERED = ON_ITS_WAY_STATUSES  # read through the partial index ix_supply_order_on_its_way
 
 
 @dataclass

@@ -71,6 +71,11 @@ class OrderChannel(str, enum.Enum):
     PHONE = "phone"
 
 
+# An order that has left for the warehouse and is not yet delivered (the warehouse's late list reads them).
+ON_ITS_WAY_STATUSES = (OrderStatus.SENT_TO_WAREHOUSE, OrderStatus.PICKED, OrderStatus.CUT, OrderStatus.PACKED,
+                       OrderStatus.SHIPPED, OrderStatus.DELIVERY_FAILED)
+ON_ITS_WAY = "status IN (" + ", ".join(f"'{status.value}'" for status in ON_ITS_WAY_STATUSES) + ")"
+
 class Order(Base):
     __tablename__ = "supply_order"
     # "Already replaced?" is asked of a delivered order on every problem page; few orders are replacements.
@@ -81,7 +86,11 @@ class Order(Base):
                             sqlite_where=text("replaces_order_id IS NOT NULL")),
                       Index("ix_supply_order_awaiting_approval", "submitted_at",
                             postgresql_where=text("status = 'awaiting_approval'"),
-                            sqlite_where=text("status = 'awaiting_approval'")))
+                            sqlite_where=text("status = 'awaiting_approval'")),
+                      # The orders on their way (fulfilment.sla.UNDELIVERED): a few hundred rows whatever the history,
+                      # which drive the warehouse's list of late instructions.
+                      Index("ix_supply_order_on_its_way", "id", postgresql_where=text(ON_ITS_WAY),
+                            sqlite_where=text(ON_ITS_WAY)))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey(Citizen.id), index=True)
